@@ -1,0 +1,96 @@
+// swift-tools-version:6.1
+// hactl: one binary that does the job of keepalived + HAProxy on a load-balancer node.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "hactl",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hactl", targets: ["hactl"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Shared vocabulary: events, the event bus, the clock, source locations.
+        .target(name: "HACore", swiftSettings: strict),
+        // The configuration language: lexer, typed model, validation, importers.
+        .target(name: "HAConfig", dependencies: ["HACore"], swiftSettings: strict),
+
+        // C system libraries, each reachable only through its wrapper module.
+        .systemLibrary(
+            name: "CNetlink",
+            pkgConfig: "libnl-route-3.0",
+            providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]
+        ),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CTLS", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        .target(
+            name: "Netlink",
+            dependencies: ["CNetlink", "HACore"],
+            swiftSettings: strict
+        ),
+        .target(name: "Systemd", dependencies: ["CSystemd"], swiftSettings: strict),
+
+        // The VRRP engine (RFC 9568 / RFC 3768).
+        .target(
+            name: "VRRP",
+            dependencies: [
+                "HACore", "HAConfig", "Netlink",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The embedded proxy: HAProxy's model on SwiftNIO.
+        .target(
+            name: "Proxy",
+            dependencies: [
+                "HACore", "HAConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Composition root: services from a Configuration, wired to the bus.
+        .target(
+            name: "Appliance",
+            dependencies: [
+                "HACore", "HAConfig", "VRRP", "Proxy", "Systemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "hactl",
+            dependencies: [
+                "Appliance", "HAConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "HACoreTests", dependencies: ["HACore"], swiftSettings: strict),
+        .testTarget(name: "HAConfigTests", dependencies: ["HAConfig", "HACore"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        // VRRPTests, ProxyTests, ApplianceTests and IntegrationTests arrive with their modules.
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,25 @@
+/// A control-plane event: something changed state in the appliance.
+///
+/// Events are what the rest of the appliance (logger, systemd status, notifier, control
+/// socket) learns from; ARCHITECTURE.md rule 6 says every failure is one.
+public enum HAEvent: Sendable, Equatable {
+    /// The appliance lifecycle: configuration loaded, services up, stopping.
+    case lifecycle(Lifecycle)
+    /// A VRRP instance moved from one state to another.
+    case vrrpTransition(instance: String, from: String, to: String, reason: String)
+    /// A VRRP packet was dropped; `reason` is the rejection's name.
+    case vrrpPacketDropped(instance: String, reason: String)
+    /// A tracked object (script, interface, file, proxy) changed its verdict.
+    case trackerChanged(instance: String, tracker: String, up: Bool, reason: String)
+    /// A backend server went UP or DOWN.
+    case serverHealth(backend: String, server: String, up: Bool, reason: String)
+    /// The in-process proxy as a whole is healthy or not (the liveness probe's verdict).
+    case proxyHealth(up: Bool, reason: String)
+
+    public enum Lifecycle: Sendable, Equatable {
+        case configurationLoaded(summary: String)
+        case ready(summary: String)
+        case stopping(reason: String)
+        case stopped
+    }
+}

@@ -1,0 +1,18 @@
+import Appliance
+import ArgumentParser
+
+@main
+struct Hactl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hactl",
+        abstract: "One process per load-balancer node: VRRP (keepalived's job) and the proxy (HAProxy's job).",
+        subcommands: [Version.self]
+    )
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print hactl's version.")
+    func run() {
+        print("hactl \(ApplianceVersion.current)")
+    }
+}
