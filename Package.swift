@@ -90,7 +90,13 @@ let package = Package(
 
         .testTarget(name: "HACoreTests", dependencies: ["HACore"], swiftSettings: strict),
         .testTarget(name: "HAConfigTests", dependencies: ["HAConfig", "HACore"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        // VRRPTests, ProxyTests, ApplianceTests and IntegrationTests arrive with their modules.
+        .testTarget(
+            name: "VRRPTests",
+            dependencies: ["VRRP", "Netlink", "HACore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"], swiftSettings: strict),
+        // ProxyTests, ApplianceTests and IntegrationTests arrive with their modules.
     ],
     swiftLanguageModes: [.v6]
 )
