@@ -90,6 +90,15 @@ let package = Package(
 
         .testTarget(name: "HACoreTests", dependencies: ["HACore"], swiftSettings: strict),
         .testTarget(name: "HAConfigTests", dependencies: ["HAConfig", "HACore"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "ApplianceTests",
+            dependencies: [
+                "Appliance", "HACore", "HAConfig", "Systemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // VRRPTests, ProxyTests, ApplianceTests and IntegrationTests arrive with their modules.
     ],
     swiftLanguageModes: [.v6]

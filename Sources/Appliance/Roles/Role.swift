@@ -1,3 +1,5 @@
+public import HAConfig
+
 /// `hactl run --role master|backup`: one configuration file for every node, the role says which
 /// node this is (CONFIG.md "Roles instead of two files").
 ///
@@ -19,16 +21,10 @@ public enum Role: String, Sendable, CaseIterable {
     }
 
     /// The initial VRRP state this role implies when the file sets no `state`.
-    public var defaultState: InitialState {
+    public var defaultState: VRRPInitialState {
         switch self {
         case .master: .master
         case .backup: .backup
         }
     }
-}
-
-/// keepalived's `state MASTER|BACKUP`: the state a VRRP instance starts in.
-public enum InitialState: String, Sendable, Hashable {
-    case master = "MASTER"
-    case backup = "BACKUP"
 }

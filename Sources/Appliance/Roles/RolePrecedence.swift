@@ -1,3 +1,5 @@
+public import HAConfig
+
 /// Where an instance's effective priority and initial state come from, in the order CONFIG.md
 /// gives: the command line (`--priority N`) > the file (`priority`, `state`, kept for keepalived
 /// users) > the role's default (`--role master` 250 MASTER / `--role backup` 240 BACKUP).
@@ -48,7 +50,7 @@ public struct RolePrecedence: Sendable, Hashable {
     /// What one instance runs with.
     public struct Resolution: Sendable, Hashable {
         public var priority: Int
-        public var state: InitialState
+        public var state: VRRPInitialState
         /// Settings that differ from the role's defaults because a higher-precedence source set them.
         public var overrides: [Override]
     }
@@ -57,7 +59,7 @@ public struct RolePrecedence: Sendable, Hashable {
     public func resolve(
         instance: String,
         filePriority: (value: Int, location: String)?,
-        fileState: (value: InitialState, location: String)?
+        fileState: (value: VRRPInitialState, location: String)?
     ) -> Resolution {
         var overrides: [Override] = []
         let priority: Int
@@ -86,7 +88,7 @@ public struct RolePrecedence: Sendable, Hashable {
             priority = role.defaultPriority
         }
 
-        let state: InitialState
+        let state: VRRPInitialState
         if let fileState {
             state = fileState.value
             if fileState.value != role.defaultState {
@@ -103,5 +105,26 @@ public struct RolePrecedence: Sendable, Hashable {
 
     private func roleDefault(_ value: some CustomStringConvertible) -> String {
         "role \(role.rawValue)'s default \(value)"
+    }
+
+    /// `configuration` with every VRRP instance's `priority` and `state` filled in, and the
+    /// overrides to log. The model does not keep the `priority`/`state` lines' own locations, so
+    /// an override from the file names the instance's `vrrp_instance` line.
+    public func apply(to configuration: Configuration) -> (configuration: Configuration, overrides: [Override]) {
+        var resolved = configuration
+        var overrides: [Override] = []
+        for index in resolved.vrrpInstances.indices {
+            let instance = resolved.vrrpInstances[index]
+            let origin = "vrrp_instance \(instance.name) at \(instance.location)"
+            let resolution = resolve(
+                instance: instance.name,
+                filePriority: instance.priority.map { ($0, origin) },
+                fileState: instance.initialState.map { ($0, origin) }
+            )
+            resolved.vrrpInstances[index].priority = resolution.priority
+            resolved.vrrpInstances[index].initialState = resolution.state
+            overrides += resolution.overrides
+        }
+        return (resolved, overrides)
     }
 }
