@@ -105,7 +105,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"], swiftSettings: strict),
-        // ProxyTests and IntegrationTests arrive with their modules.
+        // Real sockets, network namespaces and peers (root); the VRRP lab lives in Lab/.
+        .testTarget(name: "IntegrationTests", swiftSettings: strict),
+        // ProxyTests arrive with their module.
     ],
     swiftLanguageModes: [.v6]
 )
