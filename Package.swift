@@ -90,7 +90,22 @@ let package = Package(
 
         .testTarget(name: "HACoreTests", dependencies: ["HACore"], swiftSettings: strict),
         .testTarget(name: "HAConfigTests", dependencies: ["HAConfig", "HACore"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        // VRRPTests, ProxyTests, ApplianceTests and IntegrationTests arrive with their modules.
+        .testTarget(
+            name: "ApplianceTests",
+            dependencies: [
+                "Appliance", "HACore", "HAConfig", "Systemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VRRPTests",
+            dependencies: ["VRRP", "Netlink", "HACore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"], swiftSettings: strict),
+        // ProxyTests and IntegrationTests arrive with their modules.
     ],
     swiftLanguageModes: [.v6]
 )

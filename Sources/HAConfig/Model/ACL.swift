@@ -1,0 +1,155 @@
+public import HACore
+
+/// HAProxy `acl NAME CRITERION [FLAGS] VALUE...`: a named test on a request.
+public struct ACL: Sendable, Equatable, Hashable {
+    /// The name (empty for an anonymous `{ ... }` ACL).
+    public var name: String
+    public var criterion: ACLCriterion
+    /// `-i`: compare case-insensitively.
+    public var caseInsensitive: Bool
+    /// The patterns; the ACL matches if any matches.
+    public var values: [String]
+    public var location: SourceLocation
+
+    public init(name: String, criterion: ACLCriterion, caseInsensitive: Bool = false, values: [String] = [], location: SourceLocation = .builtIn) {
+        self.name = name
+        self.criterion = criterion
+        self.caseInsensitive = caseInsensitive
+        self.values = values
+        self.location = location
+    }
+}
+
+/// The fetch and match method of an ACL, spelt as in HAProxy (`path_beg`, `hdr(host)`, ...).
+public enum ACLCriterion: Sendable, Equatable, Hashable {
+    /// `path`: exact path match.
+    case path
+    /// `path_beg`.
+    case pathBegins
+    /// `path_end`.
+    case pathEnds
+    /// `path_sub`.
+    case pathSubstring
+    /// `path_dir`.
+    case pathDirectory
+    /// `path_reg`.
+    case pathRegex
+    /// `url`.
+    case url
+    /// `url_beg`.
+    case urlBegins
+    /// `url_end`.
+    case urlEnds
+    /// `url_sub`.
+    case urlSubstring
+    /// `url_reg`.
+    case urlRegex
+    /// `url_param(NAME)` / `urlp(NAME)`: exact match of a query parameter.
+    case urlParam(String)
+    /// `hdr(NAME)`: exact match of a header value.
+    case header(String)
+    /// `hdr_beg(NAME)`.
+    case headerBegins(String)
+    /// `hdr_end(NAME)`.
+    case headerEnds(String)
+    /// `hdr_sub(NAME)`.
+    case headerSubstring(String)
+    /// `hdr_reg(NAME)`.
+    case headerRegex(String)
+    /// `hdr_dom(NAME)`: domain-suffix match on dot boundaries.
+    case headerDomain(String)
+    /// `hdr_cnt(NAME)`: number of occurrences, compared as an integer.
+    case headerCount(String)
+    /// `method`.
+    case method
+    /// `src`: client address in a network list.
+    case source
+    /// `dst_port`.
+    case destinationPort
+    /// `ssl_fc`: the connection came in over TLS (takes no value).
+    case sslFC
+    /// `ssl_fc_sni`: the TLS SNI server name.
+    case sslSNI
+    /// `always_true`.
+    case alwaysTrue
+    /// `always_false`.
+    case alwaysFalse
+
+    /// The HAProxy spelling (`path_beg`, `hdr_dom(host)`).
+    public var haproxyName: String {
+        switch self {
+        case .path: "path"
+        case .pathBegins: "path_beg"
+        case .pathEnds: "path_end"
+        case .pathSubstring: "path_sub"
+        case .pathDirectory: "path_dir"
+        case .pathRegex: "path_reg"
+        case .url: "url"
+        case .urlBegins: "url_beg"
+        case .urlEnds: "url_end"
+        case .urlSubstring: "url_sub"
+        case .urlRegex: "url_reg"
+        case .urlParam(let name): "url_param(\(name))"
+        case .header(let name): "hdr(\(name))"
+        case .headerBegins(let name): "hdr_beg(\(name))"
+        case .headerEnds(let name): "hdr_end(\(name))"
+        case .headerSubstring(let name): "hdr_sub(\(name))"
+        case .headerRegex(let name): "hdr_reg(\(name))"
+        case .headerDomain(let name): "hdr_dom(\(name))"
+        case .headerCount(let name): "hdr_cnt(\(name))"
+        case .method: "method"
+        case .source: "src"
+        case .destinationPort: "dst_port"
+        case .sslFC: "ssl_fc"
+        case .sslSNI: "ssl_fc_sni"
+        case .alwaysTrue: "always_true"
+        case .alwaysFalse: "always_false"
+        }
+    }
+
+    /// Whether the criterion is a boolean fetch that takes no pattern (`ssl_fc`, `always_true`).
+    public var takesNoValue: Bool {
+        switch self {
+        case .sslFC, .alwaysTrue, .alwaysFalse: true
+        default: false
+        }
+    }
+}
+
+/// HAProxy's `if COND` / `unless COND`: an OR (`||`, `or`) of AND-ed terms, each term an ACL
+/// name or an anonymous `{ ... }` ACL, optionally negated with `!`.
+public struct Condition: Sendable, Equatable, Hashable {
+    /// `if` or `unless`.
+    public enum Kind: String, Sendable, Equatable, Hashable {
+        case `if`
+        case unless
+    }
+
+    /// One ACL reference inside a condition.
+    public struct Term: Sendable, Equatable, Hashable {
+        public var negated: Bool
+        public var acl: ACLReference
+
+        public init(negated: Bool = false, acl: ACLReference) {
+            self.negated = negated
+            self.acl = acl
+        }
+    }
+
+    /// A named ACL (`is_api`) or an inline one (`{ ssl_fc }`).
+    public enum ACLReference: Sendable, Equatable, Hashable {
+        case named(String)
+        case anonymous(ACL)
+    }
+
+    public var kind: Kind
+    /// OR of AND groups: `a b || c` is `[[a, b], [c]]`.
+    public var alternatives: [[Term]]
+    public var location: SourceLocation
+
+    public init(kind: Kind, alternatives: [[Term]], location: SourceLocation = .builtIn) {
+        self.kind = kind
+        self.alternatives = alternatives
+        self.location = location
+    }
+}

@@ -1,0 +1,190 @@
+public import HACore
+
+/// HAProxy `backend NAME` (or the forwarding half of `listen NAME`): a pool of servers, how to
+/// pick one, how to check them and how to keep a client on one.
+public struct Backend: Sendable, Equatable, Hashable {
+    public var name: String
+    public var location: SourceLocation
+    /// Made from a `listen` section (or a keepalived `virtual_server`).
+    public var isListen: Bool
+    public var mode: ProxyMode
+    /// `balance` (HAProxy default roundrobin).
+    public var balance: BalanceAlgorithm
+    /// `hash-type map-based|consistent`.
+    public var hashType: HashType
+    /// `server` lines.
+    public var servers: [Server]
+    /// `cookie NAME insert|prefix|rewrite ...`.
+    public var cookie: CookiePersistence?
+    /// `option httpchk` and `http-check`; `nil` means plain TCP connect checks.
+    public var healthCheck: HTTPCheck?
+    /// `retries` (default 3).
+    public var retries: Int
+    /// `option redispatch`.
+    public var redispatch: Bool
+    public var timeouts: Timeouts
+    /// `option forwardfor`.
+    public var forwardFor: ForwardFor?
+    /// `option http-keep-alive|http-server-close|httpclose`.
+    public var connectionMode: HTTPConnectionMode
+    /// `http-reuse` (default safe).
+    public var httpReuse: HTTPReuse
+    /// `acl` lines (usable by `http-request` rules here).
+    public var acls: [ACL]
+    /// `http-request` lines, in order.
+    public var httpRequestRules: [HTTPRequestRule]
+    /// `errorfile CODE PATH`.
+    public var errorFiles: [Int: String]
+    /// `log global`.
+    public var logGlobal: Bool
+    /// `log` lines of this proxy.
+    public var logTargets: [LogTarget]
+    /// `fullconn`.
+    public var fullconn: Int?
+
+    public init(
+        name: String,
+        location: SourceLocation = .builtIn,
+        isListen: Bool = false,
+        mode: ProxyMode = .tcp,
+        balance: BalanceAlgorithm = .roundRobin,
+        hashType: HashType = .mapBased,
+        servers: [Server] = [],
+        cookie: CookiePersistence? = nil,
+        healthCheck: HTTPCheck? = nil,
+        retries: Int = 3,
+        redispatch: Bool = false,
+        timeouts: Timeouts = Timeouts(),
+        forwardFor: ForwardFor? = nil,
+        connectionMode: HTTPConnectionMode = .keepAlive,
+        httpReuse: HTTPReuse = .safe,
+        acls: [ACL] = [],
+        httpRequestRules: [HTTPRequestRule] = [],
+        errorFiles: [Int: String] = [:],
+        logGlobal: Bool = false,
+        logTargets: [LogTarget] = [],
+        fullconn: Int? = nil
+    ) {
+        self.name = name
+        self.location = location
+        self.isListen = isListen
+        self.mode = mode
+        self.balance = balance
+        self.hashType = hashType
+        self.servers = servers
+        self.cookie = cookie
+        self.healthCheck = healthCheck
+        self.retries = retries
+        self.redispatch = redispatch
+        self.timeouts = timeouts
+        self.forwardFor = forwardFor
+        self.connectionMode = connectionMode
+        self.httpReuse = httpReuse
+        self.acls = acls
+        self.httpRequestRules = httpRequestRules
+        self.errorFiles = errorFiles
+        self.logGlobal = logGlobal
+        self.logTargets = logTargets
+        self.fullconn = fullconn
+    }
+
+    /// The `server` called `name`.
+    public func server(named name: String) -> Server? {
+        servers.first { $0.name == name }
+    }
+}
+
+/// HAProxy `balance ALGORITHM`.
+public enum BalanceAlgorithm: Sendable, Equatable, Hashable {
+    /// `roundrobin`: weighted, dynamic.
+    case roundRobin
+    /// `static-rr`.
+    case staticRoundRobin
+    /// `leastconn`.
+    case leastConn
+    /// `first`.
+    case first
+    /// `source`: hash of the client address.
+    case source
+    /// `uri`.
+    case uri
+    /// `url_param NAME`.
+    case urlParam(String)
+    /// `hdr(NAME)`.
+    case header(String)
+    /// `random`.
+    case random
+
+    /// The HAProxy spelling (`static-rr`, `hdr(host)`).
+    public var haproxyName: String {
+        switch self {
+        case .roundRobin: "roundrobin"
+        case .staticRoundRobin: "static-rr"
+        case .leastConn: "leastconn"
+        case .first: "first"
+        case .source: "source"
+        case .uri: "uri"
+        case .urlParam(let name): "url_param \(name)"
+        case .header(let name): "hdr(\(name))"
+        case .random: "random"
+        }
+    }
+}
+
+/// HAProxy `hash-type map-based|consistent` for the hashing algorithms.
+public enum HashType: String, Sendable, Equatable, Hashable {
+    case mapBased = "map-based"
+    case consistent
+}
+
+/// HAProxy `cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly] [preserve]
+/// [httponly] [secure] [domain D]* [maxidle T] [maxlife T]`: cookie-based persistence.
+public struct CookiePersistence: Sendable, Equatable, Hashable {
+    /// How the server's identity travels in the cookie.
+    public enum Mode: String, Sendable, Equatable, Hashable {
+        case insert
+        case prefix
+        case rewrite
+    }
+
+    public var name: String
+    public var mode: Mode
+    public var indirect: Bool
+    public var nocache: Bool
+    public var preserve: Bool
+    public var postonly: Bool
+    public var httponly: Bool
+    public var secure: Bool
+    public var maxidle: Duration?
+    public var maxlife: Duration?
+    public var domains: [String]
+    public var location: SourceLocation
+
+    public init(
+        name: String,
+        mode: Mode = .rewrite,
+        indirect: Bool = false,
+        nocache: Bool = false,
+        preserve: Bool = false,
+        postonly: Bool = false,
+        httponly: Bool = false,
+        secure: Bool = false,
+        maxidle: Duration? = nil,
+        maxlife: Duration? = nil,
+        domains: [String] = [],
+        location: SourceLocation = .builtIn
+    ) {
+        self.name = name
+        self.mode = mode
+        self.indirect = indirect
+        self.nocache = nocache
+        self.preserve = preserve
+        self.postonly = postonly
+        self.httponly = httponly
+        self.secure = secure
+        self.maxidle = maxidle
+        self.maxlife = maxlife
+        self.domains = domains
+        self.location = location
+    }
+}

@@ -1,0 +1,134 @@
+public import HACore
+
+/// HAProxy `frontend NAME` (or the accepting half of `listen NAME`): where clients connect and
+/// how requests are routed to backends.
+public struct Frontend: Sendable, Equatable, Hashable {
+    public var name: String
+    public var location: SourceLocation
+    /// Made from a `listen` section (the printer prints it back as one).
+    public var isListen: Bool
+    /// `mode http|tcp` (HAProxy's default is tcp; hactl's `defaults` usually say http).
+    public var mode: ProxyMode
+    /// `bind` lines.
+    public var binds: [Bind]
+    /// `maxconn`: concurrent connections this frontend accepts.
+    public var maxconn: Int?
+    public var timeouts: Timeouts
+    /// `option httplog`.
+    public var httplog: Bool
+    /// `option tcplog`.
+    public var tcplog: Bool
+    /// `option dontlognull`.
+    public var dontlognull: Bool
+    /// `option forwardfor`.
+    public var forwardFor: ForwardFor?
+    /// `option http-keep-alive|http-server-close|httpclose`.
+    public var connectionMode: HTTPConnectionMode
+    /// `acl` lines.
+    public var acls: [ACL]
+    /// `use_backend` lines, in order.
+    public var useBackends: [UseBackendRule]
+    /// `default_backend`.
+    public var defaultBackend: String?
+    /// `http-request` and `redirect` lines, in order.
+    public var httpRequestRules: [HTTPRequestRule]
+    /// `log global` (use the global targets) — on unless `no log`.
+    public var logGlobal: Bool
+    /// `log` lines of this proxy.
+    public var logTargets: [LogTarget]
+    /// `errorfile CODE PATH`.
+    public var errorFiles: [Int: String]
+
+    public init(
+        name: String,
+        location: SourceLocation = .builtIn,
+        isListen: Bool = false,
+        mode: ProxyMode = .tcp,
+        binds: [Bind] = [],
+        maxconn: Int? = nil,
+        timeouts: Timeouts = Timeouts(),
+        httplog: Bool = false,
+        tcplog: Bool = false,
+        dontlognull: Bool = false,
+        forwardFor: ForwardFor? = nil,
+        connectionMode: HTTPConnectionMode = .keepAlive,
+        acls: [ACL] = [],
+        useBackends: [UseBackendRule] = [],
+        defaultBackend: String? = nil,
+        httpRequestRules: [HTTPRequestRule] = [],
+        logGlobal: Bool = false,
+        logTargets: [LogTarget] = [],
+        errorFiles: [Int: String] = [:]
+    ) {
+        self.name = name
+        self.location = location
+        self.isListen = isListen
+        self.mode = mode
+        self.binds = binds
+        self.maxconn = maxconn
+        self.timeouts = timeouts
+        self.httplog = httplog
+        self.tcplog = tcplog
+        self.dontlognull = dontlognull
+        self.forwardFor = forwardFor
+        self.connectionMode = connectionMode
+        self.acls = acls
+        self.useBackends = useBackends
+        self.defaultBackend = defaultBackend
+        self.httpRequestRules = httpRequestRules
+        self.logGlobal = logGlobal
+        self.logTargets = logTargets
+        self.errorFiles = errorFiles
+    }
+
+    /// The `acl` called `name`.
+    public func acl(named name: String) -> ACL? {
+        acls.first { $0.name == name }
+    }
+}
+
+/// HAProxy `bind [ADDRESS]:PORT [ssl crt PATH] [OPTIONS]`.
+public struct Bind: Sendable, Equatable, Hashable {
+    /// The address to listen on; `nil` for any (`*:80`, `:80`).
+    public var host: String?
+    public var port: Int
+    /// `ssl`: terminate TLS on this listener.
+    public var ssl: Bool
+    /// `crt PATH`: a PEM file or a directory of them.
+    public var certificatePath: String?
+    /// `alpn h2,http/1.1`.
+    public var alpn: [String]
+    /// `transparent`: bind an address this node does not hold (needs IP_TRANSPARENT).
+    public var transparent: Bool
+    /// `v6only`.
+    public var v6only: Bool
+    /// `interface NAME`.
+    public var interface: String?
+    /// `name NAME`.
+    public var name: String?
+    public var location: SourceLocation
+
+    public init(
+        host: String? = nil,
+        port: Int,
+        ssl: Bool = false,
+        certificatePath: String? = nil,
+        alpn: [String] = [],
+        transparent: Bool = false,
+        v6only: Bool = false,
+        interface: String? = nil,
+        name: String? = nil,
+        location: SourceLocation = .builtIn
+    ) {
+        self.host = host
+        self.port = port
+        self.ssl = ssl
+        self.certificatePath = certificatePath
+        self.alpn = alpn
+        self.transparent = transparent
+        self.v6only = v6only
+        self.interface = interface
+        self.name = name
+        self.location = location
+    }
+}

@@ -1,0 +1,187 @@
+public import HACore
+
+/// keepalived `vrrp_instance NAME`: one virtual router (RFC 9568 §5, RFC 3768 §5) on one interface.
+public struct VRRPInstanceConfig: Sendable, Equatable, Hashable {
+    public var name: String
+    public var location: SourceLocation
+    /// `interface`: where adverts are sent and VIPs added.
+    public var interface: String
+    /// `state MASTER|BACKUP`; `nil` means the role (`hactl run --role`) decides.
+    public var initialState: VRRPInitialState?
+    /// `virtual_router_id` 1–255 (RFC 9568 §5.2.3).
+    public var virtualRouterID: Int
+    /// `priority` 1–255; `nil` means the role default (master 250, backup 240).
+    public var priority: Int?
+    /// `advert_int` (default 1 s; v3 allows centiseconds).
+    public var advertInterval: Duration
+    /// VRRP version for this instance; `nil` means `global`'s `vrrp_version`.
+    public var version: Int?
+    /// `authentication PASS|AH secret` (keepalived `auth_type`/`auth_pass`; v2 only).
+    public var authentication: VRRPAuthentication?
+    /// `virtual_ipaddress` entries.
+    public var virtualIPAddresses: [VirtualIPAddress]
+    /// `virtual_ipaddress_excluded`: VIPs not carried in adverts.
+    public var excludedVirtualIPAddresses: [VirtualIPAddress]
+    /// `unicast_src_ip`.
+    public var unicastSourceIP: String?
+    /// `unicast_peer` addresses (each node lists every node; hactl skips its own).
+    public var unicastPeers: [String]
+    /// `nopreempt`.
+    public var noPreempt: Bool
+    /// `preempt_delay` (default 0).
+    public var preemptDelay: Duration
+    /// `track_proxy` (default on; `no track_proxy` opts out): leave MASTER when the proxy fails.
+    public var trackProxy: Bool
+    /// `track_script` entries.
+    public var trackScripts: [TrackReference]
+    /// `track_interface` entries.
+    public var trackInterfaces: [TrackReference]
+    /// `track_file` entries.
+    public var trackFiles: [TrackReference]
+    /// `notify`: called with TYPE NAME STATE PRIORITY.
+    public var notify: ScriptCommand?
+    public var notifyMaster: ScriptCommand?
+    public var notifyBackup: ScriptCommand?
+    public var notifyFault: ScriptCommand?
+    public var notifyStop: ScriptCommand?
+    /// `garp_master_delay` (default 5 s): second burst of gratuitous ARPs after becoming MASTER.
+    public var garpMasterDelay: Duration
+    /// `garp_master_repeat` (default 5).
+    public var garpMasterRepeat: Int
+    /// `garp_master_refresh`: periodic gratuitous ARPs while MASTER.
+    public var garpMasterRefresh: Duration?
+    /// `garp_master_refresh_repeat` (default 1).
+    public var garpMasterRefreshRepeat: Int
+    /// `vrrpv3_checksum_as_v2`: compute the v3 IPv4 checksum without the pseudo-header.
+    public var v3ChecksumAsV2: Bool
+    /// `smtp_alert`.
+    public var smtpAlert: Bool
+    /// `dont_track_primary`: ignore the state of `interface` itself.
+    public var dontTrackPrimary: Bool
+    /// `mcast_src_ip`.
+    public var mcastSourceIP: String?
+
+    public init(
+        name: String,
+        location: SourceLocation = .builtIn,
+        interface: String,
+        initialState: VRRPInitialState? = nil,
+        virtualRouterID: Int,
+        priority: Int? = nil,
+        advertInterval: Duration = .seconds(1),
+        version: Int? = nil,
+        authentication: VRRPAuthentication? = nil,
+        virtualIPAddresses: [VirtualIPAddress] = [],
+        excludedVirtualIPAddresses: [VirtualIPAddress] = [],
+        unicastSourceIP: String? = nil,
+        unicastPeers: [String] = [],
+        noPreempt: Bool = false,
+        preemptDelay: Duration = .zero,
+        trackProxy: Bool = true,
+        trackScripts: [TrackReference] = [],
+        trackInterfaces: [TrackReference] = [],
+        trackFiles: [TrackReference] = [],
+        notify: ScriptCommand? = nil,
+        notifyMaster: ScriptCommand? = nil,
+        notifyBackup: ScriptCommand? = nil,
+        notifyFault: ScriptCommand? = nil,
+        notifyStop: ScriptCommand? = nil,
+        garpMasterDelay: Duration = .seconds(5),
+        garpMasterRepeat: Int = 5,
+        garpMasterRefresh: Duration? = nil,
+        garpMasterRefreshRepeat: Int = 1,
+        v3ChecksumAsV2: Bool = false,
+        smtpAlert: Bool = false,
+        dontTrackPrimary: Bool = false,
+        mcastSourceIP: String? = nil
+    ) {
+        self.name = name
+        self.location = location
+        self.interface = interface
+        self.initialState = initialState
+        self.virtualRouterID = virtualRouterID
+        self.priority = priority
+        self.advertInterval = advertInterval
+        self.version = version
+        self.authentication = authentication
+        self.virtualIPAddresses = virtualIPAddresses
+        self.excludedVirtualIPAddresses = excludedVirtualIPAddresses
+        self.unicastSourceIP = unicastSourceIP
+        self.unicastPeers = unicastPeers
+        self.noPreempt = noPreempt
+        self.preemptDelay = preemptDelay
+        self.trackProxy = trackProxy
+        self.trackScripts = trackScripts
+        self.trackInterfaces = trackInterfaces
+        self.trackFiles = trackFiles
+        self.notify = notify
+        self.notifyMaster = notifyMaster
+        self.notifyBackup = notifyBackup
+        self.notifyFault = notifyFault
+        self.notifyStop = notifyStop
+        self.garpMasterDelay = garpMasterDelay
+        self.garpMasterRepeat = garpMasterRepeat
+        self.garpMasterRefresh = garpMasterRefresh
+        self.garpMasterRefreshRepeat = garpMasterRefreshRepeat
+        self.v3ChecksumAsV2 = v3ChecksumAsV2
+        self.smtpAlert = smtpAlert
+        self.dontTrackPrimary = dontTrackPrimary
+        self.mcastSourceIP = mcastSourceIP
+    }
+
+    /// Whether the instance's addresses are IPv6 (decided by the first VIP, as keepalived does).
+    public var isIPv6: Bool {
+        virtualIPAddresses.first?.isIPv6 ?? false
+    }
+}
+
+/// keepalived `state MASTER|BACKUP`.
+public enum VRRPInitialState: String, Sendable, Equatable, Hashable {
+    case master = "MASTER"
+    case backup = "BACKUP"
+}
+
+/// keepalived `authentication { auth_type PASS|AH; auth_pass SECRET }` (RFC 2338 §5.3.6; VRRPv2 only).
+public enum VRRPAuthentication: Sendable, Equatable, Hashable {
+    /// Simple text password (at most 8 bytes on the wire).
+    case pass(String)
+    /// IPSEC AH.
+    case ah(String)
+}
+
+/// One `virtual_ipaddress` entry: `ADDRESS[/PREFIX] [dev IFACE] [label LABEL]`.
+public struct VirtualIPAddress: Sendable, Equatable, Hashable {
+    /// The address text (IPv4 dotted quad or IPv6).
+    public var address: String
+    /// Prefix length (default /32 for IPv4, /128 for IPv6).
+    public var prefixLength: Int
+    /// `dev`: add it to this interface instead of the instance's.
+    public var device: String?
+    /// `label`.
+    public var label: String?
+    public var location: SourceLocation
+
+    public init(address: String, prefixLength: Int? = nil, device: String? = nil, label: String? = nil, location: SourceLocation = .builtIn) {
+        self.address = address
+        self.prefixLength = prefixLength ?? (address.contains(":") ? 128 : 32)
+        self.device = device
+        self.label = label
+        self.location = location
+    }
+
+    public var isIPv6: Bool { address.contains(":") }
+}
+
+/// A `track_script` / `track_interface` / `track_file` entry: `NAME [weight N]`.
+public struct TrackReference: Sendable, Equatable, Hashable {
+    public var name: String
+    /// Overrides the tracked object's own weight; `nil` keeps it.
+    public var weight: Int?
+    public var location: SourceLocation
+
+    public init(name: String, weight: Int? = nil, location: SourceLocation = .builtIn) {
+        self.name = name
+        self.weight = weight
+        self.location = location
+    }
+}
