@@ -1,21 +1,21 @@
-public import NIOCore
+package import NIOCore
 
 /// The proxy's view of a configuration: frontends and backends resolved to what the
 /// data path needs (indices instead of names, compiled ACLs, durations as `TimeAmount`).
 ///
 /// Built once from `HAConfig.Configuration` (see `ProxyPlan+Configuration.swift`) and immutable
 /// afterwards; every event loop reads the same plan.
-public struct ProxyPlan: Sendable {
-    public var maxconn: Int
+package struct ProxyPlan: Sendable {
+    package var maxconn: Int
     /// `nbthread`: event loops (0 = one per core).
-    public var threads: Int
+    package var threads: Int
     /// `tune.bufsize`: the largest request or response head accepted.
-    public var bufsize: Int
-    public var logTargets: [LogTarget]
-    public var frontends: [FrontendPlan]
-    public var backends: [BackendPlan]
+    package var bufsize: Int
+    package var logTargets: [LogTarget]
+    package var frontends: [FrontendPlan]
+    package var backends: [BackendPlan]
 
-    public init(maxconn: Int = 4096, threads: Int = 0, bufsize: Int = 16384, logTargets: [LogTarget] = [],
+    package init(maxconn: Int = 4096, threads: Int = 0, bufsize: Int = 16384, logTargets: [LogTarget] = [],
                 frontends: [FrontendPlan] = [], backends: [BackendPlan] = []) {
         self.maxconn = maxconn
         self.threads = threads
@@ -25,82 +25,85 @@ public struct ProxyPlan: Sendable {
         self.backends = backends
     }
 
-    public func backendIndex(named name: String) -> Int? {
+    package func backendIndex(named name: String) -> Int? {
         backends.firstIndex { $0.name == name }
     }
 }
 
 /// HAProxy `mode http` / `mode tcp`.
-public enum ProxyMode: Sendable, Hashable { case http, tcp }
+package enum ProxyMode: Sendable, Hashable { case http, tcp }
 
 /// HAProxy `option http-keep-alive` (default), `option http-server-close`, `option httpclose`.
-public enum ConnectionMode: Sendable, Hashable { case keepAlive, serverClose, close }
+package enum ConnectionMode: Sendable, Hashable { case keepAlive, serverClose, close }
 
 /// Where log lines go: HAProxy's `log stdout|stderr|/dev/log ...`.
-public enum LogTarget: Sendable, Hashable {
+package enum LogTarget: Sendable, Hashable {
     case stdout
     case stderr
     case syslogUnixSocket(path: String, facility: Int)
 }
 
 /// HAProxy `timeout ...` values of one frontend or backend; nil = not set.
-public struct TimeoutPlan: Sendable, Hashable {
-    public var connect: TimeAmount?
-    public var client: TimeAmount?
-    public var server: TimeAmount?
-    public var queue: TimeAmount?
-    public var httpRequest: TimeAmount?
-    public var httpKeepAlive: TimeAmount?
-    public var clientFin: TimeAmount?
-    public var serverFin: TimeAmount?
-    public var tunnel: TimeAmount?
-    public var check: TimeAmount?
+package struct TimeoutPlan: Sendable, Hashable {
+    package var connect: TimeAmount?
+    package var client: TimeAmount?
+    package var server: TimeAmount?
+    package var queue: TimeAmount?
+    package var httpRequest: TimeAmount?
+    package var httpKeepAlive: TimeAmount?
+    package var clientFin: TimeAmount?
+    package var serverFin: TimeAmount?
+    package var tunnel: TimeAmount?
+    package var check: TimeAmount?
 
-    public init() {}
+    package init() {}
 }
 
 /// HAProxy `option forwardfor [except NET] [header NAME]`.
-public struct ForwardForPlan: Sendable, Hashable {
-    public var header: String
-    public var except: CIDR?
+package struct ForwardForPlan: Sendable, Hashable {
+    package var header: String
+    package var except: CIDR?
+    /// `if-none`: only when the request carries no such header.
+    package var ifNone: Bool
 
-    public init(header: String = "X-Forwarded-For", except: CIDR? = nil) {
+    package init(header: String = "X-Forwarded-For", except: CIDR? = nil, ifNone: Bool = false) {
         self.header = header
         self.except = except
+        self.ifNone = ifNone
     }
 }
 
 /// One `bind` line.
-public struct BindPlan: Sendable, Hashable {
+package struct BindPlan: Sendable, Hashable {
     /// nil or "*" = every address; IPv6 literals without brackets.
-    public var host: String?
-    public var port: Int
+    package var host: String?
+    package var port: Int
 
-    public init(host: String?, port: Int) {
+    package init(host: String?, port: Int) {
         self.host = host
         self.port = port
     }
 }
 
 /// A `frontend` (or the front half of a `listen`).
-public struct FrontendPlan: Sendable {
-    public var name: String
-    public var mode: ProxyMode
-    public var binds: [BindPlan]
-    public var maxconn: Int
-    public var timeouts: TimeoutPlan
-    public var httplog: Bool
-    public var tcplog: Bool
-    public var dontlognull: Bool
-    public var forwardFor: ForwardForPlan?
-    public var connectionMode: ConnectionMode
-    public var routes: [RouteRule]
-    public var defaultBackend: Int?
-    public var requestRules: [HTTPRequestRule]
+package struct FrontendPlan: Sendable {
+    package var name: String
+    package var mode: ProxyMode
+    package var binds: [BindPlan]
+    package var maxconn: Int
+    package var timeouts: TimeoutPlan
+    package var httplog: Bool
+    package var tcplog: Bool
+    package var dontlognull: Bool
+    package var forwardFor: ForwardForPlan?
+    package var connectionMode: ConnectionMode
+    package var routes: [RouteRule]
+    package var defaultBackend: Int?
+    package var requestRules: [HTTPRequestRule]
     /// Replacement responses by status (`errorfile`), complete HTTP messages.
-    public var errorFiles: [Int: String]
+    package var errorFiles: [Int: String]
 
-    public init(name: String, mode: ProxyMode = .http, binds: [BindPlan], maxconn: Int = 4096,
+    package init(name: String, mode: ProxyMode = .http, binds: [BindPlan], maxconn: Int = 4096,
                 timeouts: TimeoutPlan = TimeoutPlan(), httplog: Bool = false, tcplog: Bool = false,
                 dontlognull: Bool = false, forwardFor: ForwardForPlan? = nil,
                 connectionMode: ConnectionMode = .keepAlive, routes: [RouteRule] = [], defaultBackend: Int?,
@@ -123,34 +126,38 @@ public struct FrontendPlan: Sendable {
 }
 
 /// `use_backend NAME if|unless COND`.
-public struct RouteRule: Sendable {
-    public var backend: Int
-    public var condition: Condition
+package struct RouteRule: Sendable {
+    package var backend: Int
+    package var condition: Condition
 
-    public init(backend: Int, condition: Condition) {
+    package init(backend: Int, condition: Condition) {
         self.backend = backend
         self.condition = condition
     }
 }
 
 /// A `backend` (or the back half of a `listen`).
-public struct BackendPlan: Sendable {
-    public var name: String
-    public var mode: ProxyMode
-    public var balance: BalanceAlgorithm
-    public var consistentHash: Bool
-    public var servers: [ServerPlan]
-    public var cookie: CookiePersistence?
-    public var healthCheck: HTTPCheckPlan?
-    public var retries: Int
-    public var redispatch: Bool
-    public var timeouts: TimeoutPlan
-    public var connectionMode: ConnectionMode
-    public var forwardFor: ForwardForPlan?
+package struct BackendPlan: Sendable {
+    package var name: String
+    package var mode: ProxyMode
+    package var balance: BalanceAlgorithm
+    package var consistentHash: Bool
+    package var servers: [ServerPlan]
+    package var cookie: CookiePersistence?
+    package var healthCheck: HTTPCheckPlan?
+    package var retries: Int
+    package var redispatch: Bool
+    package var timeouts: TimeoutPlan
+    package var connectionMode: ConnectionMode
+    package var forwardFor: ForwardForPlan?
     /// `http-reuse never` disables the pool; `safe` (default) and above enable it.
-    public var reuseConnections: Bool
+    package var reuseConnections: Bool
+    /// `http-request` rules of the backend, run after routing.
+    package var requestRules: [HTTPRequestRule] = []
+    /// `errorfile` of the backend, preferred over the frontend's.
+    package var errorFiles: [Int: String] = [:]
 
-    public init(name: String, mode: ProxyMode = .http, balance: BalanceAlgorithm = .roundRobin,
+    package init(name: String, mode: ProxyMode = .http, balance: BalanceAlgorithm = .roundRobin,
                 consistentHash: Bool = false, servers: [ServerPlan], cookie: CookiePersistence? = nil,
                 healthCheck: HTTPCheckPlan? = nil, retries: Int = 3, redispatch: Bool = false,
                 timeouts: TimeoutPlan = TimeoutPlan(), connectionMode: ConnectionMode = .keepAlive,
@@ -172,26 +179,29 @@ public struct BackendPlan: Sendable {
 }
 
 /// A `server` line.
-public struct ServerPlan: Sendable {
-    public var name: String
-    public var host: String
-    public var port: Int
-    public var weight: Int
+package struct ServerPlan: Sendable {
+    package var name: String
+    package var host: String
+    package var port: Int
+    package var weight: Int
     /// 0 = unlimited.
-    public var maxconn: Int
-    public var check: Bool
-    public var inter: TimeAmount
-    public var fastinter: TimeAmount?
-    public var downinter: TimeAmount?
-    public var rise: Int
-    public var fall: Int
-    public var backup: Bool
-    public var disabled: Bool
-    public var cookie: String?
-    public var slowstart: TimeAmount?
-    public var observeLayer7: Bool
+    package var maxconn: Int
+    package var check: Bool
+    package var inter: TimeAmount
+    package var fastinter: TimeAmount?
+    package var downinter: TimeAmount?
+    package var rise: Int
+    package var fall: Int
+    package var backup: Bool
+    package var disabled: Bool
+    package var cookie: String?
+    package var slowstart: TimeAmount?
+    package var observeLayer7: Bool
+    /// `addr` / `port`: where health checks go instead of the server address.
+    package var checkHost: String?
+    package var checkPort: Int?
 
-    public init(name: String, host: String, port: Int, weight: Int = 1, maxconn: Int = 0, check: Bool = false,
+    package init(name: String, host: String, port: Int, weight: Int = 1, maxconn: Int = 0, check: Bool = false,
                 inter: TimeAmount = .seconds(2), fastinter: TimeAmount? = nil, downinter: TimeAmount? = nil,
                 rise: Int = 2, fall: Int = 3, backup: Bool = false, disabled: Bool = false, cookie: String? = nil,
                 slowstart: TimeAmount? = nil, observeLayer7: Bool = false) {
@@ -215,15 +225,15 @@ public struct ServerPlan: Sendable {
 }
 
 /// `option httpchk [METHOD URI VERSION]` + `http-check send` / `http-check expect`.
-public struct HTTPCheckPlan: Sendable, Hashable {
-    public var method: String
-    public var uri: String
-    public var version: String
+package struct HTTPCheckPlan: Sendable, Hashable {
+    package var method: String
+    package var uri: String
+    package var version: String
     /// Extra header lines (`\r\nHost:\ www` in the version, or `http-check send hdr`).
-    public var headers: [HTTPField]
-    public var expect: HTTPCheckExpectation
+    package var headers: [HTTPField]
+    package var expect: HTTPCheckExpectation
 
-    public init(method: String = "OPTIONS", uri: String = "/", version: String = "HTTP/1.0",
+    package init(method: String = "OPTIONS", uri: String = "/", version: String = "HTTP/1.0",
                 headers: [HTTPField] = [], expect: HTTPCheckExpectation = .statusClass2xx3xx) {
         self.method = method
         self.uri = uri
@@ -234,9 +244,13 @@ public struct HTTPCheckPlan: Sendable, Hashable {
 }
 
 /// `http-check expect status N | rstatus RE | string S`; by default 2xx and 3xx pass.
-public enum HTTPCheckExpectation: Sendable, Hashable {
+package indirect enum HTTPCheckExpectation: Sendable, Hashable {
     case statusClass2xx3xx
-    case status([Int])
+    /// `status 200`, `status 200-399`, `status 200,301`.
+    case status([ClosedRange<Int>])
     case statusPattern(String)
     case bodyContains(String)
+    case bodyPattern(String)
+    /// `http-check expect ! ...`.
+    case not(HTTPCheckExpectation)
 }

@@ -1,4 +1,5 @@
 public import HACore
+public import HAConfig
 public import Logging
 public import NIOCore
 import NIOPosix
@@ -13,7 +14,7 @@ import Synchronization
 /// when one fails), starts health checks, serves until graceful shutdown or cancellation,
 /// then stops accepting, lets running exchanges finish for a bounded time and returns.
 public final class ProxyService: Service, Sendable {
-    private let plan: ProxyPlan
+    private let planResult: Result<ProxyPlan, ProxyError>
     private let bus: EventBus
     private let logger: Logger
     private let providedGroup: (any EventLoopGroup)?
@@ -31,9 +32,33 @@ public final class ProxyService: Service, Sendable {
     ///   - plan: the proxy part of the configuration.
     ///   - eventLoopGroup: loops to serve on; by default the service makes `nbthread` loops
     ///     (one per core) and shuts them down when `run()` returns.
-    public init(plan: ProxyPlan, bus: EventBus, logger: Logger, eventLoopGroup: (any EventLoopGroup)? = nil,
-                drainTimeout: Duration = .seconds(5)) {
-        self.plan = plan
+    public convenience init(configuration: Configuration, bus: EventBus, logger: Logger,
+                            eventLoopGroup: (any EventLoopGroup)? = nil, drainTimeout: Duration = .seconds(5)) {
+        let result: Result<ProxyPlan, ProxyError>
+        do {
+            result = .success(try ProxyPlan(configuration: configuration))
+        } catch let error as ProxyError {
+            result = .failure(error)
+        } catch {
+            result = .failure(ProxyError("\(error)"))
+        }
+        self.init(planResult: result, bus: bus, logger: logger, eventLoopGroup: eventLoopGroup, drainTimeout: drainTimeout)
+    }
+
+    /// Checks that the proxy can honour every proxy keyword of `configuration` (for `hactl check`
+    /// and reloads), without binding anything.
+    public static func validate(_ configuration: Configuration) throws {
+        _ = try ProxyPlan(configuration: configuration)
+    }
+
+    package convenience init(plan: ProxyPlan, bus: EventBus, logger: Logger, eventLoopGroup: (any EventLoopGroup)? = nil,
+                             drainTimeout: Duration = .seconds(5)) {
+        self.init(planResult: .success(plan), bus: bus, logger: logger, eventLoopGroup: eventLoopGroup, drainTimeout: drainTimeout)
+    }
+
+    private init(planResult: Result<ProxyPlan, ProxyError>, bus: EventBus, logger: Logger,
+                 eventLoopGroup: (any EventLoopGroup)?, drainTimeout: Duration) {
+        self.planResult = planResult
         self.bus = bus
         self.logger = logger
         self.providedGroup = eventLoopGroup
@@ -51,6 +76,7 @@ public final class ProxyService: Service, Sendable {
     }
 
     public func run() async throws {
+        let plan = try planResult.get()
         let ownGroup: MultiThreadedEventLoopGroup?
         let group: any EventLoopGroup
         if let providedGroup {
@@ -62,7 +88,7 @@ public final class ProxyService: Service, Sendable {
             group = made
         }
         do {
-            try await serve(group: group)
+            try await serve(plan: plan, group: group)
         } catch {
             try? await ownGroup?.shutdownGracefully()
             throw error
@@ -70,12 +96,15 @@ public final class ProxyService: Service, Sendable {
         try? await ownGroup?.shutdownGracefully()
     }
 
-    private func serve(group: any EventLoopGroup) async throws {
+    private func serve(plan: ProxyPlan, group: any EventLoopGroup) async throws {
         let loops = Array(group.makeIterator())
         let backends = try plan.backends.enumerated().map { index, backend in
             BackendState(index: index, plan: backend, addresses: try backend.servers.map { server in
                 do {
-                    return try SocketAddress.makeAddressResolvingHost(server.host, port: server.port)
+                    let address = try SocketAddress.makeAddressResolvingHost(server.host, port: server.port)
+                    let check = try SocketAddress.makeAddressResolvingHost(server.checkHost ?? server.host,
+                                                                           port: server.checkPort ?? server.port)
+                    return (address, check)
                 } catch {
                     throw ProxyError("backend '\(backend.name)': server '\(server.name)': cannot resolve \(server.host):\(server.port): \(error)")
                 }
@@ -137,6 +166,7 @@ public final class ProxyService: Service, Sendable {
     /// Counters of every frontend, backend and server, added up over the loops.
     public func snapshot() async -> ProxyStatistics {
         guard let runtime = state.withLock({ $0.runtime }) else { return ProxyStatistics() }
+        let plan = runtime.plan
         let counters = await runtime.collectCounters()
         return ProxyStatistics(
             frontends: plan.frontends.enumerated().map { ProxyStatistics.Frontend(name: $1.name, counters: counters.frontends[$0]) },

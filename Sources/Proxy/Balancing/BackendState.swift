@@ -6,13 +6,16 @@ import Synchronization
 final class ServerState: Sendable {
     let plan: ServerPlan
     let address: SocketAddress
+    /// Where health checks go (`addr`, `port`), the server address by default.
+    let checkAddress: SocketAddress
     let up: Atomic<Bool>
     let active = Atomic<Int>(0)
     let lastCheck = Mutex<String>("")
 
-    init(plan: ServerPlan, address: SocketAddress) {
+    init(plan: ServerPlan, address: SocketAddress, checkAddress: SocketAddress) {
         self.plan = plan
         self.address = address
+        self.checkAddress = checkAddress
         self.up = Atomic(!plan.disabled)
     }
 
@@ -35,13 +38,13 @@ final class BackendState: Sendable {
     /// Requests waiting in any loop's queue (so a release on one loop wakes the others).
     let queued = Atomic<Int>(0)
 
-    init(index: Int, plan: BackendPlan, addresses: [SocketAddress]) {
+    init(index: Int, plan: BackendPlan, addresses: [(SocketAddress, SocketAddress)]) {
         self.index = index
         self.plan = plan
         self.balancer = Balancer(algorithm: plan.balance, weights: plan.servers.map(\.weight),
                                  names: plan.servers.map(\.name), consistent: plan.consistentHash)
         self.sticky = plan.cookie.map { StickyCookie(persistence: $0, serverValues: plan.servers.map(\.cookie)) }
-        self.servers = zip(plan.servers, addresses).map { ServerState(plan: $0, address: $1) }
+        self.servers = zip(plan.servers, addresses).map { ServerState(plan: $0, address: $1.0, checkAddress: $1.1) }
     }
 
     var anyServerUp: Bool { servers.contains { $0.isUp } }

@@ -1,5 +1,5 @@
 /// HAProxy `balance` algorithms.
-public enum BalanceAlgorithm: Sendable, Hashable {
+package enum BalanceAlgorithm: Sendable, Hashable {
     /// `roundrobin`: weighted, in turn (dynamic weights in HAProxy; here weights from the plan).
     case roundRobin
     /// `static-rr`: weighted, in turn.
@@ -21,7 +21,7 @@ public enum BalanceAlgorithm: Sendable, Hashable {
 }
 
 /// What a balancer needs to know of a backend's servers at the moment of a pick.
-public protocol ServerStates {
+package protocol ServerStates {
     var serverCount: Int { get }
     /// Not DOWN, not disabled.
     func isUp(_ server: Int) -> Bool
@@ -33,7 +33,7 @@ public protocol ServerStates {
 }
 
 /// The per-request inputs of a hash-based pick.
-public enum BalanceKey: Sendable {
+package enum BalanceKey: Sendable {
     case none
     case hash(UInt64)
 }

@@ -3,13 +3,13 @@
 /// Pure: it reads server states through `ServerStates`, a round-robin position and a hash key
 /// handed in by the caller, and returns an index. Backup servers are used only when no
 /// active server is up (HAProxy `backup`; the first usable backup, as without `allbackups`).
-public struct Balancer: Sendable {
-    public let algorithm: BalanceAlgorithm
+package struct Balancer: Sendable {
+    package let algorithm: BalanceAlgorithm
     /// Smooth weighted round-robin order of server indices (nginx-style interleaving).
     let schedule: [Int]
     let ring: ConsistentHashRing?
 
-    public init(algorithm: BalanceAlgorithm, weights: [Int], names: [String], consistent: Bool) {
+    package init(algorithm: BalanceAlgorithm, weights: [Int], names: [String], consistent: Bool) {
         self.algorithm = algorithm
         self.schedule = Self.makeSchedule(weights: weights)
         self.ring = consistent ? ConsistentHashRing(names: names, weights: weights) : nil
@@ -20,7 +20,7 @@ public struct Balancer: Sendable {
     ///   - key: the hash for `source`, `uri`, `url_param`, `hdr`; `.none` falls back to round robin.
     ///   - random: two random numbers for `random`.
     /// - Returns: the server index, or nil when no server can take the request now.
-    public func pick<S: ServerStates>(_ servers: S, position: Int, key: BalanceKey, random: (UInt64, UInt64) = (0, 0)) -> Int? {
+    package func pick<S: ServerStates>(_ servers: S, position: Int, key: BalanceKey, random: (UInt64, UInt64) = (0, 0)) -> Int? {
         let useBackup = !(0..<servers.serverCount).contains { !servers.isBackup($0) && servers.isUp($0) && servers.weight($0) > 0 }
         func usable(_ i: Int) -> Bool {
             servers.isBackup(i) == useBackup && servers.isUp(i) && servers.weight(i) > 0
@@ -113,8 +113,8 @@ public struct Balancer: Sendable {
 }
 
 /// 64-bit FNV-1a with a final avalanche, the hash behind `source`, `uri`, `url_param` and `hdr`.
-public enum BalanceHash {
-    public static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+package enum BalanceHash {
+    package static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes {
             h ^= UInt64(b)

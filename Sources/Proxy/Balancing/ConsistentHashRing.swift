@@ -1,6 +1,6 @@
 /// HAProxy `hash-type consistent`: servers own points on a ring in proportion to their weight,
 /// so a server going down moves only the keys it owned.
-public struct ConsistentHashRing: Sendable {
+package struct ConsistentHashRing: Sendable {
     struct Point: Sendable {
         var hash: UInt64
         var server: Int
@@ -11,7 +11,7 @@ public struct ConsistentHashRing: Sendable {
     /// Points per unit of weight.
     static let pointsPerWeight = 64
 
-    public init(names: [String], weights: [Int]) {
+    package init(names: [String], weights: [Int]) {
         var points: [Point] = []
         for (server, name) in names.enumerated() {
             for k in 0..<(max(weights[server], 0) * Self.pointsPerWeight) {
@@ -22,7 +22,7 @@ public struct ConsistentHashRing: Sendable {
     }
 
     /// The owner of `hash`: the first usable server clockwise from it.
-    public func lookup(hash: UInt64, usable: (Int) -> Bool) -> Int? {
+    package func lookup(hash: UInt64, usable: (Int) -> Bool) -> Int? {
         guard !points.isEmpty else { return nil }
         var low = 0, high = points.count
         while low < high {

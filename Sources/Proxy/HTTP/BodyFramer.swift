@@ -3,7 +3,7 @@
 /// The proxy forwards bodies as they arrive; this machine says how many of the arriving bytes
 /// still belong to the body, validates chunk-size lines and trailers on the way, and says when
 /// the body is complete so that the next bytes are the next message.
-public struct BodyFramer: Sendable {
+package struct BodyFramer: Sendable {
     enum State: Sendable, Hashable {
         case length(remaining: Int64)
         case chunkSize(value: UInt64, digits: Int)
@@ -25,7 +25,7 @@ public struct BodyFramer: Sendable {
     /// The size of the chunk whose size line is being read (kept across `chunkSizeWhitespace`/`chunkExtension`).
     private var pendingSize: UInt64 = 0
 
-    public init(_ framing: BodyFraming) {
+    package init(_ framing: BodyFraming) {
         switch framing {
         case .none: state = .done
         case .length(let n): state = n == 0 ? .done : .length(remaining: n)
@@ -35,15 +35,15 @@ public struct BodyFramer: Sendable {
     }
 
     /// Whether the whole body has been seen.
-    public var isComplete: Bool { state == .done }
+    package var isComplete: Bool { state == .done }
 
     /// Whether the body ends only when the connection closes.
-    public var endsAtClose: Bool { state == .untilClose }
+    package var endsAtClose: Bool { state == .untilClose }
 
     /// Consumes body bytes from the front of `bytes`.
     /// - Returns: how many leading bytes belong to the body; when `isComplete` becomes true,
     ///   the remaining bytes belong to the next message.
-    public mutating func consume(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int {
+    package mutating func consume(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int {
         var i = 0
         let count = bytes.count
         while i < count {

@@ -2,62 +2,62 @@
 ///
 /// Values are kept byte for byte: each byte is one `Unicode.Scalar` (ISO-8859-1), so
 /// obs-text passes through unchanged when the field is written back.
-public struct HTTPField: Sendable, Hashable {
-    public var name: String
-    public var value: String
+package struct HTTPField: Sendable, Hashable {
+    package var name: String
+    package var value: String
 
-    public init(name: String, value: String) {
+    package init(name: String, value: String) {
         self.name = name
         self.value = value
     }
 }
 
 /// The ordered header section of a request or response (RFC 9110 §5.3: order and repetition kept).
-public struct HTTPFields: Sendable, Hashable {
-    public var fields: [HTTPField]
+package struct HTTPFields: Sendable, Hashable {
+    package var fields: [HTTPField]
 
-    public init(_ fields: [HTTPField] = []) {
+    package init(_ fields: [HTTPField] = []) {
         self.fields = fields
     }
 
-    public var count: Int { fields.count }
+    package var count: Int { fields.count }
 
     /// The first value of `name` (case-insensitive), if any.
-    public func first(_ name: String) -> String? {
+    package func first(_ name: String) -> String? {
         for field in fields where field.name.equalsIgnoringASCIICase(name) { return field.value }
         return nil
     }
 
     /// Every value of `name`, in order.
-    public func values(_ name: String) -> [String] {
+    package func values(_ name: String) -> [String] {
         fields.compactMap { $0.name.equalsIgnoringASCIICase(name) ? $0.value : nil }
     }
 
     /// How many lines carry `name`.
-    public func occurrences(_ name: String) -> Int {
+    package func occurrences(_ name: String) -> Int {
         var n = 0
         for field in fields where field.name.equalsIgnoringASCIICase(name) { n += 1 }
         return n
     }
 
-    public func contains(_ name: String) -> Bool { first(name) != nil }
+    package func contains(_ name: String) -> Bool { first(name) != nil }
 
-    public mutating func add(_ name: String, _ value: String) {
+    package mutating func add(_ name: String, _ value: String) {
         fields.append(HTTPField(name: name, value: value))
     }
 
-    public mutating func remove(_ name: String) {
+    package mutating func remove(_ name: String) {
         fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
     }
 
     /// Replaces every `name` line with one line holding `value`.
-    public mutating func set(_ name: String, _ value: String) {
+    package mutating func set(_ name: String, _ value: String) {
         remove(name)
         add(name, value)
     }
 
     /// Comma-separated list elements of every `name` line, trimmed (RFC 9110 §5.6.1).
-    public func listElements(_ name: String) -> [Substring] {
+    package func listElements(_ name: String) -> [Substring] {
         var result: [Substring] = []
         for field in fields where field.name.equalsIgnoringASCIICase(name) {
             for element in field.value.split(separator: ",") {

@@ -3,8 +3,8 @@
 /// Input is one complete head as found by `HTTPHeadScanner` (every line CRLF-terminated,
 /// ending with the empty line). Anything outside the grammar is an `HTTPParseError`:
 /// obs-fold, whitespace before a colon, control bytes in values, non-token methods.
-public enum HTTPHeadParser {
-    public static func parseRequest(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPRequestHead {
+package enum HTTPHeadParser {
+    package static func parseRequest(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPRequestHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
         // method SP request-target SP HTTP-version
@@ -23,7 +23,7 @@ public enum HTTPHeadParser {
         return HTTPRequestHead(method: method, target: target, minorVersion: minor, fields: fields)
     }
 
-    public static func parseResponse(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPResponseHead {
+    package static func parseResponse(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPResponseHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
         // HTTP-version SP 3DIGIT SP [ reason-phrase ]

@@ -3,24 +3,24 @@
 /// Refuses a bare LF or a CR not followed by LF as soon as it is seen, and a head longer
 /// than `limit` (HAProxy's `tune.bufsize`) before it is complete. Leading empty lines before
 /// a request line are skipped (RFC 9112 §2.2: "SHOULD ignore at least one empty line").
-public struct HTTPHeadScanner: Sendable {
+package struct HTTPHeadScanner: Sendable {
     /// Where the head starts and ends (exclusive, after the final CRLF) in the scanned bytes.
-    public struct Span: Sendable, Hashable {
-        public var start: Int
-        public var end: Int
+    package struct Span: Sendable, Hashable {
+        package var start: Int
+        package var end: Int
     }
 
-    public let limit: Int
+    package let limit: Int
     private var scanned = 0
     private var lineStart = 0
     private var headStart = 0
 
-    public init(limit: Int) {
+    package init(limit: Int) {
         self.limit = limit
     }
 
     /// Forget progress: the caller consumed the previous head.
-    public mutating func reset() {
+    package mutating func reset() {
         scanned = 0
         lineStart = 0
         headStart = 0
@@ -28,7 +28,7 @@ public struct HTTPHeadScanner: Sendable {
 
     /// Scans `bytes` (which start where the head starts and grow between calls).
     /// - Returns: the head's span once its empty line has arrived, else nil.
-    public mutating func scan(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Span? {
+    package mutating func scan(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Span? {
         var i = scanned
         let count = bytes.count
         while i < count {

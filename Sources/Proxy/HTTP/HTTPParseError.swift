@@ -2,7 +2,7 @@
 ///
 /// Every case maps to the status the proxy answers with; the connection is then closed and
 /// nothing of the message is forwarded (request-smuggling defence, RFC 9112 §11.2).
-public enum HTTPParseError: Error, Sendable, Hashable {
+package enum HTTPParseError: Error, Sendable, Hashable {
     /// Bare CR or LF in the head, or a line ending other than CRLF (RFC 9112 §2.2).
     case invalidLineEnding
     /// The request or status line does not match the grammar (RFC 9112 §3, §4).
@@ -35,7 +35,7 @@ public enum HTTPParseError: Error, Sendable, Hashable {
     case headTooLarge
 
     /// The status code the proxy answers with.
-    public var status: Int {
+    package var status: Int {
         switch self {
         case .headTooLarge: 431
         case .bodyNotAllowed: 413

@@ -34,6 +34,19 @@ extension HTTPSession {
             return
         }
         let backend = runtime.backends[backendIndex]
+        if !backend.plan.requestRules.isEmpty {
+            switch backend.plan.requestRules.apply(to: &facts) {
+            case .deny(let status):
+                loop.counters.backends[backendIndex].denied += 1
+                respondAndClose(status: status, termination: "PR")
+                return
+            case .redirect(let location, let code):
+                if let context { sendAndClose(ErrorPages.redirect(location: location, code: code), status: code, termination: "LR", context: context) }
+                return
+            case .proceed:
+                break
+            }
+        }
         var head = facts.head
         let clientOptions = HopByHop.strip(&head.fields)
         let mode = Self.strictest(frontend.connectionMode, backend.plan.connectionMode)
@@ -44,7 +57,8 @@ extension HTTPSession {
             current.designatedServer = sticky.inspectRequest(&head.fields)
         }
         if let forwardFor = frontend.forwardFor ?? backend.plan.forwardFor, let source = clientAddress {
-            if !(forwardFor.except?.contains(source) ?? false), let ip = source.ipAddress {
+            let skip = (forwardFor.except?.contains(source) ?? false) || (forwardFor.ifNone && head.fields.contains(forwardFor.header))
+            if !skip, let ip = source.ipAddress {
                 head.fields.add(forwardFor.header, ip)
             }
         }

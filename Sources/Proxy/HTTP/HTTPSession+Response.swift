@@ -19,7 +19,8 @@ extension HTTPSession {
         var head = received
         _ = HopByHop.strip(&head.fields)
         if let sticky = backend.sticky {
-            sticky.adaptResponse(&head.fields, server: server, clientHadValidCookie: current.designatedServer == server)
+            sticky.adaptResponse(&head.fields, server: server, clientHadValidCookie: current.designatedServer == server,
+                                 method: current.head.method)
         }
         if received.status == 101 {
             current.tunnel = true

@@ -253,7 +253,11 @@ final class HTTPSession: ChannelDuplexHandler {
     /// Sends a proxy-generated response and closes the connection once it is written.
     func respondAndClose(status: Int, termination: String) {
         guard let context, phase != .closed else { return }
-        let page = ErrorPages.page(status, overrides: frontend.errorFiles)
+        var overrides = frontend.errorFiles
+        if let current = exchange {
+            for (code, text) in runtime.plan.backends[current.backend].errorFiles { overrides[code] = text }
+        }
+        let page = ErrorPages.page(status, overrides: overrides)
         sendAndClose(page, status: status, termination: termination, context: context)
     }
 

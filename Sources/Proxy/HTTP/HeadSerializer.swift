@@ -1,8 +1,8 @@
-public import NIOCore
+package import NIOCore
 
 /// Writes request and response heads in HTTP/1.1 wire format (RFC 9112 §3, §4, §5).
 extension ByteBuffer {
-    public mutating func writeRequestHead(_ head: HTTPRequestHead) {
+    package mutating func writeRequestHead(_ head: HTTPRequestHead) {
         writeLatin1(head.method)
         writeInteger(UInt8(ascii: " "))
         writeLatin1(head.target)
@@ -10,7 +10,7 @@ extension ByteBuffer {
         writeFields(head.fields)
     }
 
-    public mutating func writeResponseHead(_ head: HTTPResponseHead) {
+    package mutating func writeResponseHead(_ head: HTTPResponseHead) {
         writeStaticString(head.minorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
         writeString(String(head.status))
         writeInteger(UInt8(ascii: " "))

@@ -1,5 +1,5 @@
 /// How the body of a message is delimited (RFC 9112 §6.3).
-public enum BodyFraming: Sendable, Hashable {
+package enum BodyFraming: Sendable, Hashable {
     /// No body (GET without Content-Length, HEAD response, 1xx/204/304).
     case none
     /// Exactly this many bytes (Content-Length).
@@ -12,9 +12,9 @@ public enum BodyFraming: Sendable, Hashable {
 
 /// Decides a message's framing and refuses the ambiguous ones that enable request smuggling
 /// (RFC 9112 §6.1, §6.3, §11.2) and invalid targets and Host fields (RFC 9112 §3.2).
-public enum MessageFraming {
+package enum MessageFraming {
     /// The framing of a request body, after checking Host, target form, Content-Length and Transfer-Encoding.
-    public static func request(_ head: HTTPRequestHead) throws(HTTPParseError) -> BodyFraming {
+    package static func request(_ head: HTTPRequestHead) throws(HTTPParseError) -> BodyFraming {
         try validateTargetAndHost(head)
         let lengths = head.fields.values("content-length")
         let hasTE = head.fields.contains("transfer-encoding")
@@ -31,7 +31,7 @@ public enum MessageFraming {
     }
 
     /// The framing of a response to a request with `requestMethod` (RFC 9112 §6.3 rules 1–7).
-    public static func response(_ head: HTTPResponseHead, requestMethod: String) throws(HTTPParseError) -> BodyFraming {
+    package static func response(_ head: HTTPResponseHead, requestMethod: String) throws(HTTPParseError) -> BodyFraming {
         if requestMethod == "HEAD" || head.status < 200 || head.status == 204 || head.status == 304 { return .none }
         if requestMethod == "CONNECT" && head.status < 300 { return .untilClose }
         let lengths = head.fields.values("content-length")

@@ -1,33 +1,33 @@
-public import NIOCore
+package import NIOCore
 
 /// HAProxy's server health counter for `check` with `rise`, `fall`, `inter`, `fastinter`, `downinter`.
 ///
 /// The counter runs from 0 to `rise + fall - 1`. An UP server becomes DOWN after `fall`
 /// consecutive failures; a DOWN server becomes UP after `rise` consecutive successes. Servers
 /// start UP with a full counter. Pure: results and the current time go in, actions come out.
-public struct HealthCheckState: Sendable {
-    public enum Result: Sendable, Hashable {
+package struct HealthCheckState: Sendable {
+    package enum Result: Sendable, Hashable {
         case passed(String)
         case failed(String)
     }
 
-    public enum Action: Sendable, Hashable {
+    package enum Action: Sendable, Hashable {
         /// The server changed state; publish it with this reason.
         case transition(up: Bool, reason: String)
     }
 
-    public let rise: Int
-    public let fall: Int
-    public let inter: TimeAmount
-    public let fastinter: TimeAmount
-    public let downinter: TimeAmount
-    public private(set) var health: Int
-    public private(set) var isUp: Bool
+    package let rise: Int
+    package let fall: Int
+    package let inter: TimeAmount
+    package let fastinter: TimeAmount
+    package let downinter: TimeAmount
+    package private(set) var health: Int
+    package private(set) var isUp: Bool
     /// When the next check is due.
-    public private(set) var nextCheck: NIODeadline
-    public private(set) var lastChange: NIODeadline
+    package private(set) var nextCheck: NIODeadline
+    package private(set) var lastChange: NIODeadline
 
-    public init(rise: Int, fall: Int, inter: TimeAmount, fastinter: TimeAmount? = nil, downinter: TimeAmount? = nil,
+    package init(rise: Int, fall: Int, inter: TimeAmount, fastinter: TimeAmount? = nil, downinter: TimeAmount? = nil,
                 startUp: Bool = true, now: NIODeadline) {
         self.rise = max(rise, 1)
         self.fall = max(fall, 1)
@@ -43,7 +43,7 @@ public struct HealthCheckState: Sendable {
     private var maxHealth: Int { rise + fall - 1 }
 
     /// A check finished with `result` at `now`.
-    public mutating func record(_ result: Result, now: NIODeadline) -> Action? {
+    package mutating func record(_ result: Result, now: NIODeadline) -> Action? {
         var action: Action?
         switch result {
         case .passed(let reason):
@@ -77,7 +77,7 @@ public struct HealthCheckState: Sendable {
 
     /// The delay before the next check: `inter` when settled UP, `downinter` when settled DOWN,
     /// `fastinter` while the counter is moving between them.
-    public var interval: TimeAmount {
+    package var interval: TimeAmount {
         if isUp && health == maxHealth { return inter }
         if !isUp && health == 0 { return downinter }
         return fastinter

@@ -117,7 +117,7 @@ final class ServerChecker {
                     try channel.pipeline.syncOperations.addHandler(CheckResponseReader())
                 }
             }
-            .connect(to: serverState.address)
+            .connect(to: serverState.checkAddress)
             .assumeIsolated()
             .whenComplete { [weak self] result in
                 guard let self else { return }
@@ -210,17 +210,32 @@ final class ServerChecker {
         guard text.hasPrefix("HTTP/1."), text.utf8.count >= 12 else { return .failed("Layer7 invalid response") }
         let statusText = text.dropFirst(9).prefix(3)
         guard let status = Int(statusText) else { return .failed("Layer7 invalid response") }
+        let body = text.firstRange(of: "\r\n\r\n").map { text[$0.upperBound...] } ?? ""
+        return judge(expect, status: status, statusText: statusText, body: body)
+    }
+
+    private static func judge(_ expect: HTTPCheckExpectation, status: Int, statusText: Substring, body: Substring) -> HealthCheckState.Result {
+        let passed = HealthCheckState.Result.passed("Layer7 check passed: \(status)")
+        let wrongStatus = HealthCheckState.Result.failed("Layer7 wrong status \(status)")
+        let wrongContent = HealthCheckState.Result.failed("Layer7 response content error")
         switch expect {
         case .statusClass2xx3xx:
-            return (200..<400).contains(status) ? .passed("Layer7 check passed: \(status)") : .failed("Layer7 wrong status \(status)")
-        case .status(let codes):
-            return codes.contains(status) ? .passed("Layer7 check passed: \(status)") : .failed("Layer7 wrong status \(status)")
+            return (200..<400).contains(status) ? passed : wrongStatus
+        case .status(let ranges):
+            return ranges.contains { $0.contains(status) } ? passed : wrongStatus
         case .statusPattern(let pattern):
-            let matches = (try? RegexBox(pattern: pattern, ignoreCase: false))?.matches(Substring(statusText)) ?? false
-            return matches ? .passed("Layer7 check passed: \(status)") : .failed("Layer7 wrong status \(status)")
+            let matches = (try? RegexBox(pattern: pattern, ignoreCase: false))?.matches(statusText) ?? false
+            return matches ? passed : wrongStatus
         case .bodyContains(let needle):
-            guard let bodyStart = text.firstRange(of: "\r\n\r\n")?.upperBound else { return .failed("Layer7 invalid response") }
-            return text[bodyStart...].contains(needle) ? .passed("Layer7 check passed") : .failed("Layer7 response content error")
+            return body.contains(needle) ? passed : wrongContent
+        case .bodyPattern(let pattern):
+            let matches = (try? RegexBox(pattern: pattern, ignoreCase: false))?.matches(body) ?? false
+            return matches ? passed : wrongContent
+        case .not(let inner):
+            if case .passed = judge(inner, status: status, statusText: statusText, body: body) {
+                return inner.isStatusMatch ? wrongStatus : wrongContent
+            }
+            return passed
         }
     }
 }
@@ -252,5 +267,15 @@ final class CheckResponseReader: ChannelInboundHandler {
         let callback = onComplete
         onComplete = nil
         callback?(collected)
+    }
+}
+
+extension HTTPCheckExpectation {
+    var isStatusMatch: Bool {
+        switch self {
+        case .statusClass2xx3xx, .status, .statusPattern: true
+        case .bodyContains, .bodyPattern: false
+        case .not(let inner): inner.isStatusMatch
+        }
     }
 }

@@ -1,20 +1,22 @@
 /// HAProxy `cookie NAME insert|prefix|rewrite [indirect] [nocache] [preserve] [httponly] [secure]
 /// [domain D] [maxidle T] [maxlife T]` with each server's `cookie VALUE`.
-public struct CookiePersistence: Sendable, Hashable {
-    public enum Mode: Sendable, Hashable { case insert, prefix, rewrite }
+package struct CookiePersistence: Sendable, Hashable {
+    package enum Mode: Sendable, Hashable { case insert, prefix, rewrite }
 
-    public var name: String
-    public var mode: Mode
-    public var indirect: Bool
-    public var nocache: Bool
-    public var preserve: Bool
-    public var httpOnly: Bool
-    public var secure: Bool
-    public var domains: [String]
-    public var maxIdleSeconds: Int?
-    public var maxLifeSeconds: Int?
+    package var name: String
+    package var mode: Mode
+    package var indirect: Bool
+    package var nocache: Bool
+    package var preserve: Bool
+    package var httpOnly: Bool
+    package var secure: Bool
+    package var domains: [String]
+    package var maxIdleSeconds: Int?
+    package var maxLifeSeconds: Int?
+    /// `postonly`: insert the cookie only in responses to POST.
+    package var postOnly = false
 
-    public init(name: String, mode: Mode, indirect: Bool = false, nocache: Bool = false, preserve: Bool = false,
+    package init(name: String, mode: Mode, indirect: Bool = false, nocache: Bool = false, preserve: Bool = false,
                 httpOnly: Bool = false, secure: Bool = false, domains: [String] = [],
                 maxIdleSeconds: Int? = nil, maxLifeSeconds: Int? = nil) {
         self.name = name
@@ -31,12 +33,12 @@ public struct CookiePersistence: Sendable, Hashable {
 }
 
 /// The sticky-cookie logic for one backend, pure over header fields.
-public struct StickyCookie: Sendable {
-    public let persistence: CookiePersistence
+package struct StickyCookie: Sendable {
+    package let persistence: CookiePersistence
     /// Each server's `cookie VALUE` (nil: the server takes no persistent traffic by cookie).
-    public let serverValues: [String?]
+    package let serverValues: [String?]
 
-    public init(persistence: CookiePersistence, serverValues: [String?]) {
+    package init(persistence: CookiePersistence, serverValues: [String?]) {
         self.persistence = persistence
         self.serverValues = serverValues
     }
@@ -44,7 +46,7 @@ public struct StickyCookie: Sendable {
     /// Finds the server the request's cookie designates and rewrites the Cookie header for the
     /// server (`prefix` strips `SRV~`, `insert indirect` removes the cookie).
     /// - Returns: the designated server index, or nil.
-    public func inspectRequest(_ fields: inout HTTPFields) -> Int? {
+    package func inspectRequest(_ fields: inout HTTPFields) -> Int? {
         var designated: Int?
         var changed = false
         var rewritten: [HTTPField] = []
@@ -91,10 +93,11 @@ public struct StickyCookie: Sendable {
     /// - Parameters:
     ///   - server: the server that produced the response.
     ///   - clientHadValidCookie: the request designated this same server.
-    public func adaptResponse(_ fields: inout HTTPFields, server: Int, clientHadValidCookie: Bool) {
+    package func adaptResponse(_ fields: inout HTTPFields, server: Int, clientHadValidCookie: Bool, method: String = "GET") {
         guard let value = serverValues[server] else { return }
         switch persistence.mode {
         case .insert:
+            if persistence.postOnly && method != "POST" { return }
             let serverSetsOwn = fields.values("set-cookie").contains { Self.cookieName(of: $0) == persistence.name }
             if serverSetsOwn && persistence.preserve { return }
             if serverSetsOwn {

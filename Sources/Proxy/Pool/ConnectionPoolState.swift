@@ -1,4 +1,4 @@
-public import NIOCore
+package import NIOCore
 
 /// The idle server connections of one event loop (HAProxy `http-reuse safe`).
 ///
@@ -6,15 +6,15 @@ public import NIOCore
 /// parked only after a complete response on a persistent connection; it is handed out again
 /// to the same server, newest first; idle ones expire after `idleTimeout`; at most
 /// `maxIdlePerServer` are kept.
-public struct ConnectionPoolState: Sendable {
-    public typealias ConnectionID = Int
+package struct ConnectionPoolState: Sendable {
+    package typealias ConnectionID = Int
 
-    public enum AcquireAction: Sendable, Hashable {
+    package enum AcquireAction: Sendable, Hashable {
         case reuse(ConnectionID)
         case connect
     }
 
-    public enum ReleaseAction: Sendable, Hashable {
+    package enum ReleaseAction: Sendable, Hashable {
         case park
         case close(ConnectionID)
     }
@@ -24,21 +24,21 @@ public struct ConnectionPoolState: Sendable {
         var since: NIODeadline
     }
 
-    public let maxIdlePerServer: Int
-    public let idleTimeout: TimeAmount
+    package let maxIdlePerServer: Int
+    package let idleTimeout: TimeAmount
     private var idle: [[Idle]]
 
-    public init(servers: Int, maxIdlePerServer: Int = 64, idleTimeout: TimeAmount = .seconds(10)) {
+    package init(servers: Int, maxIdlePerServer: Int = 64, idleTimeout: TimeAmount = .seconds(10)) {
         self.maxIdlePerServer = maxIdlePerServer
         self.idleTimeout = idleTimeout
         self.idle = Array(repeating: [], count: servers)
     }
 
-    public func idleCount(server: Int) -> Int { idle[server].count }
+    package func idleCount(server: Int) -> Int { idle[server].count }
 
     /// A request for `server`. `allowReuse` is false for a non-idempotent first request of a client
     /// (it must not risk a connection the server may be closing).
-    public mutating func acquire(server: Int, allowReuse: Bool, now: NIODeadline) -> AcquireAction {
+    package mutating func acquire(server: Int, allowReuse: Bool, now: NIODeadline) -> AcquireAction {
         guard allowReuse else { return .connect }
         while let last = idle[server].popLast() {
             if last.since + idleTimeout > now { return .reuse(last.id) }
@@ -47,19 +47,19 @@ public struct ConnectionPoolState: Sendable {
     }
 
     /// A connection finished a response. `reusable`: complete response, persistent on both ends.
-    public mutating func release(_ id: ConnectionID, server: Int, reusable: Bool, now: NIODeadline) -> ReleaseAction {
+    package mutating func release(_ id: ConnectionID, server: Int, reusable: Bool, now: NIODeadline) -> ReleaseAction {
         guard reusable, idle[server].count < maxIdlePerServer else { return .close(id) }
         idle[server].append(Idle(id: id, since: now))
         return .park
     }
 
     /// An idle connection closed or misbehaved: forget it.
-    public mutating func remove(_ id: ConnectionID, server: Int) {
+    package mutating func remove(_ id: ConnectionID, server: Int) {
         idle[server].removeAll { $0.id == id }
     }
 
     /// Idle connections older than `idleTimeout` at `now`, removed from the pool; the shell closes them.
-    public mutating func expire(now: NIODeadline) -> [ConnectionID] {
+    package mutating func expire(now: NIODeadline) -> [ConnectionID] {
         var expired: [ConnectionID] = []
         for s in idle.indices {
             let cut = idle[s].partition { $0.since + idleTimeout > now }

@@ -1,13 +1,13 @@
-public import NIOCore
+package import NIOCore
 
 /// An address block `ADDR/LEN` (IPv4 or IPv6), as in `acl ... src 10.0.0.0/8` and
 /// `option forwardfor except 127.0.0.0/8`.
-public struct CIDR: Sendable, Hashable {
-    public let bytes: [UInt8]
-    public let prefixLength: Int
+package struct CIDR: Sendable, Hashable {
+    package let bytes: [UInt8]
+    package let prefixLength: Int
 
     /// Parses `10.0.0.0/8`, `::1/128`, or a bare address (full length).
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1)
         guard let first = parts.first, let address = try? SocketAddress(ipAddress: String(first), port: 0) else { return nil }
         let bytes = Self.addressBytes(address)
@@ -21,7 +21,7 @@ public struct CIDR: Sendable, Hashable {
         self.bytes = bytes
     }
 
-    public func contains(_ address: SocketAddress) -> Bool {
+    package func contains(_ address: SocketAddress) -> Bool {
         var candidate = Self.addressBytes(address)
         // An IPv4-mapped IPv6 address matches IPv4 blocks.
         if bytes.count == 4, candidate.count == 16, candidate[0..<10].allSatisfy({ $0 == 0 }),

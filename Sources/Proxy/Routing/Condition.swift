@@ -1,15 +1,15 @@
-public import NIOCore
+package import NIOCore
 
 /// A condition after `if` / `unless` (HAProxy §7.2): named ACLs, anonymous `{ }` ACLs,
 /// `!` negation, implicit AND between terms, `||` between AND groups.
-public indirect enum Condition: Sendable {
+package indirect enum Condition: Sendable {
     case always
     case test(ACLTest)
     case not(Condition)
     case all([Condition])
     case any([Condition])
 
-    public func evaluate(_ request: RequestFacts) -> Bool {
+    package func evaluate(_ request: RequestFacts) -> Bool {
         switch self {
         case .always: true
         case .test(let test): test.matches(request)
@@ -21,12 +21,12 @@ public indirect enum Condition: Sendable {
 }
 
 /// What ACLs look at: the request head and the connection.
-public struct RequestFacts {
-    public var head: HTTPRequestHead
-    public var source: SocketAddress?
-    public var tls: Bool
+package struct RequestFacts {
+    package var head: HTTPRequestHead
+    package var source: SocketAddress?
+    package var tls: Bool
 
-    public init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false) {
+    package init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false) {
         self.head = head
         self.source = source
         self.tls = tls
@@ -34,15 +34,15 @@ public struct RequestFacts {
 }
 
 /// One `acl NAME CRITERION [-i] VALUE...` line; several values match if any matches.
-public struct ACLTest: Sendable {
-    public var criterion: ACLCriterion
-    public var values: [String]
+package struct ACLTest: Sendable {
+    package var criterion: ACLCriterion
+    package var values: [String]
     /// `-i`: ignore case.
-    public var ignoreCase: Bool
+    package var ignoreCase: Bool
     let networks: [CIDR]
     let regexes: [RegexBox]
 
-    public init(criterion: ACLCriterion, values: [String], ignoreCase: Bool = false) throws {
+    package init(criterion: ACLCriterion, values: [String], ignoreCase: Bool = false) throws {
         self.criterion = criterion
         self.values = ignoreCase ? values.map { $0.lowercased() } : values
         self.ignoreCase = ignoreCase
@@ -53,7 +53,7 @@ public struct ACLTest: Sendable {
                 return network
             }
             regexes = []
-        case .pathReg, .headerRegex:
+        case .pathReg, .headerRegex, .urlReg:
             networks = []
             regexes = try values.map { try RegexBox(pattern: $0, ignoreCase: ignoreCase) }
         default:
@@ -62,8 +62,34 @@ public struct ACLTest: Sendable {
         }
     }
 
-    public func matches(_ request: RequestFacts) -> Bool {
+    package func matches(_ request: RequestFacts) -> Bool {
         switch criterion {
+        case .alwaysTrue:
+            return true
+        case .alwaysFalse:
+            return false
+        case .pathDirectory:
+            return matchString(request.head.path) { s, v in s.split(separator: "/").contains { $0 == v } }
+        case .url:
+            return matchString(Substring(request.head.target)) { s, v in s == v }
+        case .urlBeginning:
+            return matchString(Substring(request.head.target)) { s, v in s.hasPrefix(v) }
+        case .urlEnd:
+            return matchString(Substring(request.head.target)) { s, v in s.hasSuffix(v) }
+        case .urlSubstring:
+            return matchString(Substring(request.head.target)) { s, v in s.contains(v) }
+        case .urlReg:
+            return regexes.contains { $0.matches(Substring(request.head.target)) }
+        case .urlParameter(let name):
+            guard let query = request.head.query else { return false }
+            for pair in query.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                if parts.first == Substring(name) {
+                    let value = parts.count == 2 ? parts[1] : ""
+                    if matchString(value, { s, v in s == v }) { return true }
+                }
+            }
+            return false
         case .sslFc:
             return request.tls
         case .src:
@@ -124,11 +150,15 @@ public struct ACLTest: Sendable {
 /// ACL fetches (HAProxy §7.3): `path`, `path_beg`, `path_end`, `path_sub`, `path_reg`, `hdr(name)`,
 /// `hdr_beg(name)`, `hdr_end(name)`, `hdr_sub(name)`, `hdr_dom(name)`, `hdr_reg(name)`, `hdr_cnt`-style
 /// presence, `method`, `src`, `ssl_fc`.
-public enum ACLCriterion: Sendable, Hashable {
+package enum ACLCriterion: Sendable, Hashable {
     case path, pathBeginning, pathEnd, pathSubstring, pathReg
     case header(String), headerBeginning(String), headerEnd(String), headerSubstring(String)
     case headerDomain(String), headerRegex(String), headerPresent(String)
     case method, src, sslFc
+    case pathDirectory
+    case url, urlBeginning, urlEnd, urlSubstring, urlReg
+    case urlParameter(String)
+    case alwaysTrue, alwaysFalse
 }
 
 /// A compiled regular expression that can cross event loops.

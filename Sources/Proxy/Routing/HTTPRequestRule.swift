@@ -1,16 +1,16 @@
 /// `http-request ACTION [if|unless COND]` (HAProxy §4.2 http-request).
-public struct HTTPRequestRule: Sendable {
-    public var action: HTTPRequestAction
-    public var condition: Condition
+package struct HTTPRequestRule: Sendable {
+    package var action: HTTPRequestAction
+    package var condition: Condition
 
-    public init(action: HTTPRequestAction, condition: Condition = .always) {
+    package init(action: HTTPRequestAction, condition: Condition = .always) {
         self.action = action
         self.condition = condition
     }
 }
 
 /// The supported `http-request` actions.
-public enum HTTPRequestAction: Sendable, Hashable {
+package enum HTTPRequestAction: Sendable, Hashable {
     /// `deny [deny_status N]`.
     case deny(status: Int)
     /// `redirect location URL [code N]`.
