@@ -105,7 +105,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"], swiftSettings: strict),
-        // ProxyTests and IntegrationTests arrive with their modules.
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: [
+                "Proxy", "HACore", "HAConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // IntegrationTests arrive with their module.
     ],
     swiftLanguageModes: [.v6]
 )
