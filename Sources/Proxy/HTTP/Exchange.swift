@@ -8,6 +8,8 @@ struct Exchange {
     var backend: Int
     var server: Int?
     var designatedServer: Int?
+    /// The server a retry goes back to (HAProxy retries the same server before redispatching).
+    var retryServer: Int?
     var framing: BodyFraming
     var requestFramer: BodyFramer
     var clientPersistent: Bool

@@ -134,6 +134,10 @@ extension HTTPSession {
     }
 
     private func chooseServer(_ backend: BackendState, _ current: Exchange, excluding excluded: Int?) -> Int? {
+        if let retry = current.retryServer, retry != excluded {
+            let server = backend.servers[retry]
+            if server.isUp && server.hasFreeSlot { return retry }
+        }
         if let designated = current.designatedServer, designated != excluded {
             let server = backend.servers[designated]
             if server.isUp && server.hasFreeSlot { return designated }
@@ -269,15 +273,18 @@ extension HTTPSession {
         releaseSlot()
         exchange?.server = nil
         phase = .waitingForServer
-        let lastChance = current.retriesLeft == 0 || !(failed.map { backend.servers[$0].isUp } ?? false)
-        if backend.plan.redispatch && (lastChance || current.designatedServer == nil) {
+        // `option redispatch` (HAProxy's default interval): the last retry goes to another server.
+        let failedIsUp = failed.map { backend.servers[$0].isUp } ?? false
+        if backend.plan.redispatch && (current.retriesLeft == 0 || !failedIsUp) {
             loop.counters.backends[current.backend].redispatches += 1
+            exchange?.retryServer = nil
             exchange?.designatedServer = nil
             dispatch(excluding: failed)
-        } else if let failed, backend.servers[failed].isUp {
-            exchange?.designatedServer = failed
+        } else if failedIsUp {
+            exchange?.retryServer = failed
             dispatch()
         } else {
+            exchange?.retryServer = nil
             dispatch(excluding: failed)
         }
     }
