@@ -87,8 +87,7 @@ extension VirtualRouterNode {
             guard let self, !running.value, !self.stopped else { return }
             running.value = true
             ScriptProcess.run(
-                script.config.command.argv, timeout: timeout, on: self.eventLoop, threadPool: self.environment.threadPool
-            ).whenSuccess { [weak self] outcome in
+                script.config.command.argv, timeout: timeout, on: self.eventLoop).whenSuccess { [weak self] outcome in
                 running.value = false
                 guard let self, !self.stopped else { return }
                 guard let verdict = self.scriptCounters[name]?.record(success: outcome.succeeded) else { return }
