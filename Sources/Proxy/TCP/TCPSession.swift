@@ -42,6 +42,7 @@ final class TCPSession: ChannelDuplexHandler {
     private func start() {
         guard !started, let context else { return }
         started = true
+        loop.sessionOpened(frontend: frontendIndex)
         loop.counters.frontends[frontendIndex].currentSessions += 1
         loop.counters.frontends[frontendIndex].totalSessions += 1
         guard let backend = frontend.defaultBackend else {
@@ -185,7 +186,10 @@ final class TCPSession: ChannelDuplexHandler {
     private func finish() {
         guard !finished else { return }
         finished = true
-        if started { loop.counters.frontends[frontendIndex].currentSessions -= 1 }
+        if started {
+            loop.sessionClosed(frontend: frontendIndex)
+            loop.counters.frontends[frontendIndex].currentSessions -= 1
+        }
         releaseServer()
         peer?.session = nil
         peer?.close()
