@@ -116,7 +116,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // IntegrationTests arrive with their module.
+        // Real sockets, network namespaces and peers (root); the VRRP lab lives in Lab/.
+        .testTarget(name: "IntegrationTests", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
