@@ -90,7 +90,34 @@ let package = Package(
 
         .testTarget(name: "HACoreTests", dependencies: ["HACore"], swiftSettings: strict),
         .testTarget(name: "HAConfigTests", dependencies: ["HAConfig", "HACore"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        // VRRPTests, ProxyTests, ApplianceTests and IntegrationTests arrive with their modules.
+        .testTarget(
+            name: "ApplianceTests",
+            dependencies: [
+                "Appliance", "HACore", "HAConfig", "Systemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VRRPTests",
+            dependencies: ["VRRP", "Netlink", "HACore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"], swiftSettings: strict),
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: [
+                "Proxy", "HACore", "HAConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Real sockets, network namespaces and peers (root); the VRRP lab lives in Lab/.
+        .testTarget(name: "IntegrationTests", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,78 @@
+public import HACore
+public import Logging
+
+/// How one `HAEvent` is logged: the component (logger label), level, message and metadata.
+///
+/// STYLE.md "log once, with metadata": the event bus is the source, the logger a subscriber,
+/// and the fields travel as metadata rather than inside the message text.
+public struct EventLogRecord: Sendable, Equatable {
+    public var component: String
+    public var level: Logger.Level
+    public var message: String
+    public var metadata: Logger.Metadata
+
+    public init(component: String, level: Logger.Level, message: String, metadata: Logger.Metadata) {
+        self.component = component
+        self.level = level
+        self.message = message
+        self.metadata = metadata
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.component == rhs.component && lhs.level == rhs.level && lhs.message == rhs.message
+            && lhs.metadata.mapValues(\.description) == rhs.metadata.mapValues(\.description)
+    }
+
+    /// The record for `event`. Failures are warnings or errors, recoveries notices, routine
+    /// progress info; a transition into FAULT or a proxy going down is what pages someone.
+    public init(_ event: HAEvent) {
+        switch event {
+        case .lifecycle(let lifecycle):
+            switch lifecycle {
+            case .configurationLoaded(let summary):
+                self.init(component: "appliance", level: .info, message: "configuration loaded", metadata: ["summary": "\(summary)"])
+            case .ready(let summary):
+                self.init(component: "appliance", level: .notice, message: "ready", metadata: ["summary": "\(summary)"])
+            case .stopping(let reason):
+                self.init(component: "appliance", level: .notice, message: "stopping", metadata: ["reason": "\(reason)"])
+            case .stopped:
+                self.init(component: "appliance", level: .notice, message: "stopped", metadata: [:])
+            }
+        case .vrrpTransition(let instance, let from, let to, let reason):
+            self.init(
+                component: "vrrp",
+                level: to == "FAULT" ? .error : .notice,
+                message: "state change",
+                metadata: ["instance": "\(instance)", "from": "\(from)", "to": "\(to)", "reason": "\(reason)"]
+            )
+        case .vrrpPacketDropped(let instance, let reason):
+            self.init(
+                component: "vrrp",
+                level: .warning,
+                message: "advertisement dropped",
+                metadata: ["instance": "\(instance)", "reason": "\(reason)"]
+            )
+        case .trackerChanged(let instance, let tracker, let up, let reason):
+            self.init(
+                component: "vrrp",
+                level: up ? .notice : .warning,
+                message: up ? "tracker up" : "tracker down",
+                metadata: ["instance": "\(instance)", "tracker": "\(tracker)", "reason": "\(reason)"]
+            )
+        case .serverHealth(let backend, let server, let up, let reason):
+            self.init(
+                component: "proxy",
+                level: up ? .notice : .warning,
+                message: up ? "server up" : "server down",
+                metadata: ["backend": "\(backend)", "server": "\(server)", "reason": "\(reason)"]
+            )
+        case .proxyHealth(let up, let reason):
+            self.init(
+                component: "liveness",
+                level: up ? .notice : .error,
+                message: up ? "proxy up" : "proxy down",
+                metadata: ["reason": "\(reason)"]
+            )
+        }
+    }
+}

@@ -1,0 +1,75 @@
+public import NIOCore
+
+/// The liveness probe's verdict on the in-process proxy, as a pure rise/fall machine
+/// (keepalived `vrrp_script`'s `rise`/`fall`, HAProxy `check`'s `rise`/`fall`): `fall`
+/// consecutive failed probes take it DOWN, `rise` consecutive good ones bring it back UP.
+///
+/// It starts UP: the appliance only starts probing once the proxy has bound every listener,
+/// which is itself a successful probe. No clock, socket or logger here; the shell
+/// (`LivenessProbe`) feeds results and runs the returned `Action`.
+public struct LivenessState: Sendable, Hashable {
+    /// Probe tuning. Defaults: every 200 ms, DOWN after 2 failures, UP after 2 successes.
+    /// A proxy that dies is noticed within `interval × fall` (≤ 400 ms plus the connect
+    /// timeout), after which the master sends a priority-0 advert and the backup takes over
+    /// after Skew_Time (≈ 62 ms at priority 240): failover well under a second. `fall 2` rather
+    /// than 1 so a single slow accept under load does not move the VIP; `rise 2` so a proxy that
+    /// flaps does not pull the VIP back at once.
+    public struct Tuning: Sendable, Hashable {
+        public var interval: TimeAmount
+        public var fall: Int
+        public var rise: Int
+        /// How long one connect may take before it counts as a failure.
+        public var timeout: TimeAmount
+
+        public init(interval: TimeAmount = .milliseconds(200), fall: Int = 2, rise: Int = 2, timeout: TimeAmount? = nil) {
+            precondition(fall >= 1 && rise >= 1, "fall and rise count probes: at least 1")
+            self.interval = interval
+            self.fall = fall
+            self.rise = rise
+            self.timeout = timeout ?? interval
+        }
+    }
+
+    /// What the shell does after an input.
+    public enum Action: Sendable, Hashable {
+        /// Nothing changed; probe again at the deadline.
+        case probeAgain(at: NIODeadline)
+        /// The verdict flipped: publish `.proxyHealth(up:reason:)`, then probe again at the deadline.
+        case publish(up: Bool, reason: String, nextProbe: NIODeadline)
+    }
+
+    public let tuning: Tuning
+    public private(set) var isUp = true
+    /// Consecutive results that disagree with the current verdict.
+    public private(set) var streak = 0
+
+    public init(tuning: Tuning = Tuning()) {
+        self.tuning = tuning
+    }
+
+    /// One probe finished at `now`: `failure` is nil when it succeeded, else why it failed.
+    public mutating func probeFinished(failure: String?, now: NIODeadline) -> Action {
+        let next = now + tuning.interval
+        let succeeded = failure == nil
+        guard succeeded != isUp else {
+            streak = 0
+            return .probeAgain(at: next)
+        }
+        streak += 1
+        let needed = isUp ? tuning.fall : tuning.rise
+        guard streak >= needed else { return .probeAgain(at: next) }
+        isUp = succeeded
+        streak = 0
+        let reason = failure.map { "\(needed) failed probes, last: \($0)" } ?? "\(needed) good probes"
+        return .publish(up: isUp, reason: reason, nextProbe: next)
+    }
+
+    /// The proxy service stopped (the supervisor saw it): DOWN at once, no need to wait for probes.
+    public mutating func proxyStopped(reason: String, now: NIODeadline) -> Action {
+        streak = 0
+        let next = now + tuning.interval
+        guard isUp else { return .probeAgain(at: next) }
+        isUp = false
+        return .publish(up: false, reason: reason, nextProbe: next)
+    }
+}

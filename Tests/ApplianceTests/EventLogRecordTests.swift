@@ -1,0 +1,38 @@
+import Appliance
+import HACore
+import Logging
+import Testing
+
+@Suite struct EventLogRecordTests {
+    @Test func test_vrrpTransition_isOneNoticeWithItsFieldsAsMetadata() {
+        let record = EventLogRecord(.vrrpTransition(instance: "VI_1", from: "BACKUP", to: "MASTER", reason: "master_down"))
+        #expect(record == EventLogRecord(
+            component: "vrrp", level: .notice, message: "state change",
+            metadata: ["instance": "VI_1", "from": "BACKUP", "to": "MASTER", "reason": "master_down"]
+        ))
+    }
+
+    @Test func test_failures_areLoggedAboveRecoveries() {
+        #expect(EventLogRecord(.proxyHealth(up: false, reason: "r")).level == .error)
+        #expect(EventLogRecord(.proxyHealth(up: true, reason: "r")).level == .notice)
+        #expect(EventLogRecord(.serverHealth(backend: "b", server: "s", up: false, reason: "r")).level == .warning)
+        #expect(EventLogRecord(.vrrpTransition(instance: "i", from: "MASTER", to: "FAULT", reason: "r")).level == .error)
+    }
+
+    @Test func test_eventLogger_logsEachPublishedEventOnce() async throws {
+        let bus = EventBus()
+        let lines = LineCollector()
+        let format = LogLineFormat(style: .journal)
+        let logger = await EventLogger(bus: bus) { label in
+            Logger(label: label) { _ in StderrLogHandler(component: label, format: format, sink: LogSink { lines.append($0) }) }
+        }
+        let task = Task { await logger.run() }
+        await bus.publish(.serverHealth(backend: "web", server: "s1", up: false, reason: "L4 refused"))
+        await bus.publish(.lifecycle(.stopped))
+        await task.value
+        #expect(lines.all == [
+            "<4>proxy: server down backend=web reason=\"L4 refused\" server=s1\n",
+            "<5>appliance: stopped\n",
+        ])
+    }
+}
