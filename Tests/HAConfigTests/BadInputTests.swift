@@ -178,6 +178,8 @@ private let vip = "    virtual_ipaddress 198.18.0.10/24"
                  expected: ["k.conf:2:14: error: 'protocol': `protocol UDP` is a keepalived keyword hactl does not support (hactl proxies TCP)"]),
         BadInput(name: "keepalived static addresses", text: "static_ipaddress {\n    198.18.0.5/24 dev eth0\n}", dialect: .keepalived,
                  expected: ["k.conf:1:1: error: 'static_ipaddress': `static_ipaddress` is a keepalived keyword hactl does not support (configure static addresses with the system's network tools)"]),
+        BadInput(name: "HAProxy section in a file with keepalived blocks", text: "global_defs {\n    router_id A\n}\nfrontend f\n    bind :80",
+                 expected: ["t.conf:4:1: error: 'frontend': 'frontend' is an HAProxy section, but this file reads as keepalived.conf because it uses '{ }' blocks: keep HAProxy sections in their own file, or write the VRRP sections one item per line without braces"]),
         BadInput(name: "keepalived section without block", text: "vrrp_script chk", dialect: .keepalived,
                  expected: ["k.conf:1:17: error: 'vrrp_script': expected '{' to open the vrrp_script block"]),
     ]
