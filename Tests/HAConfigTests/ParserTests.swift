@@ -266,7 +266,7 @@ import Testing
             advert_int 0.25
             version 3
             virtual_ipaddress 2001:db8::60/64 dev eth1
-            virtual_ipaddress 2001:db8::61
+            virtual_ipaddress 2001:db8::61 scope link label eth1:v6
             unicast_src_ip 2001:db8::2
             unicast_peer 2001:db8::3
             unicast_peer 2001:db8::4
@@ -281,6 +281,7 @@ import Testing
         #expect(instance.advertInterval == .milliseconds(250))
         #expect(instance.virtualIPAddresses.map { "\($0.address)/\($0.prefixLength)" } == ["2001:db8::60/64", "2001:db8::61/128"])
         #expect(instance.virtualIPAddresses[0].device == "eth1")
+        #expect(instance.virtualIPAddresses[1].scope == "link" && instance.virtualIPAddresses[1].label == "eth1:v6")
         #expect(instance.unicastSourceIP == "2001:db8::2" && instance.unicastPeers == ["2001:db8::3", "2001:db8::4"])
         #expect(!instance.trackProxy)
         #expect(instance.trackFiles.map(\.name) == ["maintenance"] && instance.trackFiles[0].weight == 1)
