@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "Appliance", "HAConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -99,6 +100,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Real sockets, real processes, network namespaces (root).
+        .testTarget(name: "IntegrationTests", swiftSettings: strict),
         // VRRPTests, ProxyTests, ApplianceTests and IntegrationTests arrive with their modules.
     ],
     swiftLanguageModes: [.v6]
