@@ -100,9 +100,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "VRRPTests",
+            dependencies: ["VRRP", "Netlink", "HACore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"], swiftSettings: strict),
         // Real sockets, real processes, network namespaces (root).
         .testTarget(name: "IntegrationTests", swiftSettings: strict),
-        // VRRPTests, ProxyTests, ApplianceTests and IntegrationTests arrive with their modules.
+        // ProxyTests arrive with their module.
     ],
     swiftLanguageModes: [.v6]
 )
