@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "Appliance", "HACore", "HAConfig", "Systemd",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
