@@ -1,0 +1,91 @@
+public import Logging
+public import ServiceLifecycle
+import NIOCore
+
+/// Keeps one service (the proxy) running (ARCHITECTURE.md "the path of one failure"): when it
+/// returns or throws outside a graceful shutdown, the supervisor reports it (`onStop`, which
+/// the liveness probe turns into `.proxyHealth(up: false)` at once), asks the `RestartPolicy`
+/// when to start a fresh instance, and starts it; when the policy gives up it throws, which
+/// stops the appliance and leaves the rest to systemd's `Restart=`.
+///
+/// The supervised service runs in the supervisor's own task, so it receives the group's
+/// graceful shutdown as usual.
+public struct Supervisor: Service {
+    /// Builds a fresh instance of the supervised service for each (re)start.
+    public typealias Factory = @Sendable () async throws -> any Service
+
+    public let name: String
+    private let factory: Factory
+    private let tuning: RestartPolicy.Tuning
+    private let onStop: @Sendable (String) -> Void
+    private let onStart: @Sendable (Int) -> Void
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - onStart: called with the attempt number (0 for the first start) before each start.
+    ///   - onStop: called with the reason whenever the service stops unexpectedly.
+    public init(
+        name: String,
+        tuning: RestartPolicy.Tuning = .init(),
+        logger: Logger,
+        onStart: @escaping @Sendable (Int) -> Void = { _ in },
+        onStop: @escaping @Sendable (String) -> Void = { _ in },
+        factory: @escaping Factory
+    ) {
+        self.name = name
+        self.factory = factory
+        self.tuning = tuning
+        self.onStop = onStop
+        self.onStart = onStart
+        self.logger = logger
+    }
+
+    /// The supervisor gave up restarting.
+    public struct GaveUp: Error, CustomStringConvertible {
+        public var service: String
+        public var reason: String
+        public var description: String { "\(service) keeps stopping (\(reason)); giving up" }
+    }
+
+    public func run() async throws {
+        var policy = RestartPolicy(tuning: tuning)
+        var attempt = 0
+        while true {
+            onStart(attempt)
+            policy.serviceStarted(now: .now())
+            let reason: String
+            do {
+                let service = try await factory()
+                try await service.run()
+                reason = "returned"
+            } catch is CancellationError where Task.isCancelled {
+                return
+            } catch {
+                reason = "\(error)"
+            }
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+
+            logger.error("service stopped unexpectedly", metadata: ["service": "\(name)", "reason": "\(reason)"])
+            onStop("\(name) stopped: \(reason)")
+            switch policy.serviceStopped(now: .now()) {
+            case .giveUp(let why):
+                logger.critical("giving up restarting", metadata: ["service": "\(name)", "reason": "\(why)"])
+                throw GaveUp(service: name, reason: why)
+            case .restart(let at, let number):
+                let delay = at - .now()
+                logger.warning("restarting", metadata: [
+                    "service": "\(name)", "attempt": "\(number)", "in": "\(delay.nanoseconds / 1_000_000)ms",
+                ])
+                attempt = number
+                if delay > .zero {
+                    do {
+                        try await cancelWhenGracefulShutdown { try await Task.sleep(for: .nanoseconds(delay.nanoseconds)) }
+                    } catch {
+                        return  // cancelled while waiting: the group is stopping
+                    }
+                    if Task.isShuttingDownGracefully { return }
+                }
+            }
+        }
+    }
+}
