@@ -5,4 +5,6 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/rtnl.h>
+#include <sys/eventfd.h>
+#include <netpacket/packet.h>
 #endif

@@ -1,0 +1,70 @@
+import HAConfig
+import Netlink
+
+/// One `vrrp_instance` resolved from the configuration, the role and the overrides into what
+/// the node shell runs: typed addresses, resolved priority and state, tracked objects.
+struct InstancePlan: Sendable {
+    struct VirtualAddress: Sendable, Hashable {
+        var address: IPAddress
+        var prefixLength: UInt8
+        /// `dev`; nil means the instance's interface.
+        var device: String?
+        var label: String?
+    }
+
+    struct Script: Sendable {
+        var config: VRRPScriptConfig
+        var weight: Int
+    }
+
+    struct TrackedInterface: Sendable {
+        var name: String
+        var weight: Int
+    }
+
+    struct TrackedFile: Sendable {
+        var config: VRRPTrackFileConfig
+        var weight: Int
+    }
+
+    struct Notify: Sendable {
+        var notify: ScriptCommand?
+        var master: ScriptCommand?
+        var backup: ScriptCommand?
+        var fault: ScriptCommand?
+        var stop: ScriptCommand?
+        /// keepalived passes "INSTANCE" or "GROUP" as the first argument of `notify`.
+        var kind: String
+        var name: String
+    }
+
+    var name: String
+    var interface: String
+    var ipv4: Bool
+    var version: VRRPVersion
+    var virtualRouterID: UInt8
+    var priority: UInt8
+    var startAsMaster: Bool
+    var advertisementInterval: Duration
+    var preempt: Bool
+    var preemptDelay: Duration
+    var authentication: AdvertisementAuthentication
+    var checksumStyle: IPv4ChecksumStyle
+    var virtualAddresses: [VirtualAddress]
+    /// The addresses carried in adverts (`virtual_ipaddress`, not `_excluded`).
+    var advertisedAddresses: [IPAddress]
+    var sourceAddress: IPAddress?
+    var unicastPeers: [IPAddress]
+    var multicastGroup: IPAddress
+    var trackProxy: Bool
+    var trackPrimaryInterface: Bool
+    var scripts: [Script]
+    var interfaces: [TrackedInterface]
+    var files: [TrackedFile]
+    var notify: [Notify]
+    var garpMasterDelay: Duration
+    var garpMasterRepeat: Int
+    var garpMasterRefresh: Duration?
+    var garpMasterRefreshRepeat: Int
+    var syncGroup: String?
+}

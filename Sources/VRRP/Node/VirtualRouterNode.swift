@@ -1,0 +1,239 @@
+import HACore
+import Logging
+import NIOCore
+import NIOPosix
+import Netlink
+
+/// The shell around one `VRRPStateMachine` (one `vrrp_instance`): it owns the raw socket,
+/// the timers, the VIPs and the trackers, feeds the machine its inputs and runs its actions.
+/// Every mutable field is confined to `eventLoop`.
+final class VirtualRouterNode: @unchecked Sendable {
+    let plan: InstancePlan
+    let eventLoop: any EventLoop
+    let interface: NetworkInterface
+    let environment: NodeEnvironment
+
+    var machine: VRRPStateMachine
+    var tracking: TrackedPriority
+    let validator: AdvertisementValidator
+    let virtualAddresses: [InterfaceAddress]
+    let sourceAddress: IPAddress
+    let destinations: [IPAddress]
+    /// VRIDs of our other instances on the same interface: their adverts are not "wrong VRID".
+    var siblingVRIDs: Set<UInt8> = []
+    var ownAddresses: Set<IPAddress> = []
+    var socket: VRRPSocket?
+    var syncGroup: SyncGroup?
+
+    var advertTimer: Scheduled<Void>?
+    var masterDownTimer: Scheduled<Void>?
+    var announceTasks: [Scheduled<Void>] = []
+    var refreshTask: RepeatedTask?
+    var trackerTasks: [RepeatedTask] = []
+    var scriptCounters: [String: RiseFallCounter] = [:]
+    var drops: [String: Int] = [:]
+    var lastDropPublished: [String: NIODeadline] = [:]
+    var stopped = false
+
+    init(
+        plan: InstancePlan, eventLoop: any EventLoop, interface: NetworkInterface, sourceAddress: IPAddress,
+        destinations: [IPAddress], virtualAddresses: [InterfaceAddress], environment: NodeEnvironment
+    ) {
+        self.plan = plan
+        self.eventLoop = eventLoop
+        self.interface = interface
+        self.sourceAddress = sourceAddress
+        self.destinations = destinations
+        self.virtualAddresses = virtualAddresses
+        self.environment = environment
+        let parameters = VirtualRouterParameters(
+            virtualRouterID: plan.virtualRouterID, version: plan.version, priority: plan.priority,
+            advertisementInterval: plan.advertisementInterval, preempt: plan.preempt,
+            preemptDelay: plan.preemptDelay, primaryAddress: sourceAddress)
+        machine = VRRPStateMachine(parameters: parameters)
+        tracking = TrackedPriority(basePriority: plan.priority)
+        validator = AdvertisementValidator(
+            version: plan.version, virtualRouterID: plan.virtualRouterID, ipv4: plan.ipv4,
+            authentication: plan.authentication, intervalCentiseconds: parameters.intervalCentiseconds)
+    }
+
+    var logger: Logger {
+        var logger = environment.logger
+        logger[metadataKey: "instance"] = "\(plan.name)"
+        return logger
+    }
+
+    // MARK: Lifecycle (on eventLoop)
+
+    /// Cleans stale VIPs, opens the socket, starts trackers and the state machine.
+    func start() throws {
+        eventLoop.preconditionInEventLoop()
+        removeVirtualAddresses(quiet: true)
+        let socket = try VRRPSocket(
+            interface: interface, ipv4: plan.ipv4, multicastGroup: plan.unicastPeers.isEmpty ? plan.multicastGroup : nil)
+        self.socket = socket
+        let loop = eventLoop
+        try socket.startReceiving { [weak self] packet in
+            guard let node = self else { return }
+            loop.execute { node.received(packet) }
+        }
+        startTrackers()
+        run(machine.start(now: .now()))
+    }
+
+    /// Graceful stop: a MASTER resigns (priority 0) and every VIP is removed.
+    func stop() {
+        eventLoop.preconditionInEventLoop()
+        guard !stopped else { return }
+        run(machine.shutdown(now: .now()))
+        stopped = true
+        cancelTimers()
+        trackerTasks.forEach { $0.cancel() }
+        trackerTasks = []
+        removeVirtualAddresses(quiet: true)
+        socket?.close()
+        socket = nil
+    }
+
+    // MARK: Inputs
+
+    func received(_ result: Result<ReceivedPacket, AdvertisementRejection>) {
+        guard !stopped else { return }
+        let validated = result.flatMap { packet -> Result<(Advertisement, IPAddress), AdvertisementRejection> in
+            validator.validate(packet).map { ($0, packet.source) }
+        }
+        switch validated {
+        case .success(let (advertisement, sender)):
+            if ownAddresses.contains(sender) { return }
+            run(machine.advertisementReceived(advertisement, from: sender, now: .now()))
+        case .failure(.virtualRouterID(let vrid)) where siblingVRIDs.contains(vrid):
+            return
+        case .failure(let rejection):
+            dropped(rejection)
+        }
+    }
+
+    func dropped(_ rejection: AdvertisementRejection) {
+        let name = rejection.name
+        drops[name, default: 0] += 1
+        let now = NIODeadline.now()
+        if let last = lastDropPublished[name], now - last < .seconds(1) { return }
+        lastDropPublished[name] = now
+        environment.bus.post(.vrrpPacketDropped(instance: plan.name, reason: name))
+        logger.debug(
+            "dropped advertisement",
+            metadata: ["reason": "\(name)", "detail": "\(rejection)", "count": "\(drops[name] ?? 0)"])
+    }
+
+    // MARK: Actions
+
+    func run(_ actions: [VRRPAction]) {
+        for action in actions {
+            switch action {
+            case .sendAdvertisement(let priority):
+                sendAdvertisement(priority: priority)
+            case .armAdvertTimer(let deadline):
+                advertTimer?.cancel()
+                advertTimer = eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+                    guard let self else { return }
+                    self.run(self.machine.advertTimerExpired(now: .now()))
+                }
+            case .cancelAdvertTimer:
+                advertTimer?.cancel()
+                advertTimer = nil
+            case .armMasterDownTimer(let deadline):
+                masterDownTimer?.cancel()
+                masterDownTimer = eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+                    guard let self else { return }
+                    self.run(self.machine.masterDownTimerExpired(now: .now()))
+                }
+            case .cancelMasterDownTimer:
+                masterDownTimer?.cancel()
+                masterDownTimer = nil
+            case .addVirtualAddresses:
+                addVirtualAddresses()
+            case .removeVirtualAddresses:
+                cancelAnnouncements()
+                removeVirtualAddresses(quiet: false)
+            case .announceVirtualAddresses:
+                scheduleAnnouncements()
+            case .transition(let from, let to, let reason):
+                transitioned(from: from, to: to, reason: reason)
+            }
+        }
+    }
+
+    func sendAdvertisement(priority: UInt8) {
+        guard let socket else { return }
+        let advertisement = Advertisement(
+            version: plan.version, virtualRouterID: plan.virtualRouterID, priority: priority,
+            intervalCentiseconds: validator.intervalCentiseconds, authentication: plan.authentication,
+            addresses: plan.advertisedAddresses)
+        for destination in destinations {
+            let bytes = AdvertisementCodec.encode(
+                advertisement, source: sourceAddress, destination: destination, ipv4ChecksumStyle: plan.checksumStyle)
+            do {
+                try socket.send(bytes, from: sourceAddress, to: destination)
+            } catch {
+                logger.warning("cannot send advertisement", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    func addVirtualAddresses() {
+        for address in virtualAddresses {
+            do {
+                try environment.addresses.add(address)
+            } catch {
+                logger.error("cannot add virtual address", metadata: ["address": "\(address)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func removeVirtualAddresses(quiet: Bool) {
+        let present = Set((try? environment.addresses.addresses()) ?? []).map { AddressKey($0) }
+        for address in virtualAddresses where !quiet || present.contains(AddressKey(address)) {
+            do {
+                try environment.addresses.remove(address)
+            } catch {
+                logger.error("cannot remove virtual address", metadata: ["address": "\(address)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func transitioned(from: VRRPState, to: VRRPState, reason: TransitionReason) {
+        if from == .master { cancelAnnouncements() }
+        environment.bus.post(
+            .vrrpTransition(instance: plan.name, from: from.rawValue, to: to.rawValue, reason: reason.description))
+        var fromGroup = false
+        if case .syncGroup = reason { fromGroup = true }
+        environment.notifier.notify(plan: plan, state: to, priority: machine.priority, includeGroup: !fromGroup)
+        syncGroup?.memberMoved(self, from: from, to: to, reason: reason)
+    }
+
+    func cancelTimers() {
+        advertTimer?.cancel()
+        advertTimer = nil
+        masterDownTimer?.cancel()
+        masterDownTimer = nil
+        cancelAnnouncements()
+    }
+
+    /// A snapshot for `hactl status`.
+    func status() -> VRRPInstanceStatus {
+        VRRPInstanceStatus(
+            name: plan.name, state: machine.state.rawValue, priority: Int(machine.priority),
+            master: machine.masterAddress?.description, faults: tracking.faults, drops: drops)
+    }
+}
+
+/// Address identity for "is it still on the interface" regardless of label.
+struct AddressKey: Hashable {
+    var address: IPAddress
+    var interfaceIndex: UInt32
+
+    init(_ address: InterfaceAddress) {
+        self.address = address.address
+        self.interfaceIndex = address.interfaceIndex
+    }
+}

@@ -1,0 +1,16 @@
+public import HACore
+
+/// A `vrrp_instance` the engine cannot run as written: names the instance, the line and why.
+public struct VRRPConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var instance: String
+    public var location: SourceLocation
+    public var message: String
+
+    public init(instance: String, location: SourceLocation, message: String) {
+        self.instance = instance
+        self.location = location
+        self.message = message
+    }
+
+    public var description: String { "\(location): vrrp_instance \(instance): \(message)" }
+}

@@ -1,0 +1,117 @@
+import HAConfig
+import HACore
+import Netlink
+
+/// Turning the typed configuration into `InstancePlan`s: versions, addresses, tracked objects,
+/// notify commands and sync groups, with an error naming the line for anything we cannot run.
+extension VRRPEngine {
+    static func plans(
+        for configuration: Configuration, settings: (VRRPInstanceConfig) -> InstanceSettings
+    ) throws(VRRPConfigurationError) -> [InstancePlan] {
+        try configuration.vrrpInstances.map { instance throws(VRRPConfigurationError) in
+            try plan(for: instance, in: configuration, settings: settings(instance))
+        }
+    }
+
+    static func plan(
+        for instance: VRRPInstanceConfig, in configuration: Configuration, settings: InstanceSettings
+    ) throws(VRRPConfigurationError) -> InstancePlan {
+        func fail(_ message: String, at location: SourceLocation? = nil) -> VRRPConfigurationError {
+            VRRPConfigurationError(instance: instance.name, location: location ?? instance.location, message: message)
+        }
+        let ipv4 = !instance.isIPv6
+        let versionNumber = instance.version ?? configuration.global.vrrpVersion
+        guard let version = VRRPVersion(rawValue: UInt8(clamping: versionNumber)) else {
+            throw fail("vrrp_version \(versionNumber) is not 2 or 3")
+        }
+        if version == .v2 && !ipv4 { throw fail("VRRP version 2 is IPv4 only (RFC 3768); set vrrp_version 3 for IPv6") }
+        guard (1...255).contains(instance.virtualRouterID) else {
+            throw fail("virtual_router_id \(instance.virtualRouterID) is not in 1-255")
+        }
+        guard (1...255).contains(settings.priority) else { throw fail("priority \(settings.priority) is not in 1-255") }
+        let interval = instance.advertInterval
+        if version == .v2 && (interval < .seconds(1) || interval.components.attoseconds != 0) {
+            throw fail("advert_int must be whole seconds with VRRP version 2 (got \(interval))")
+        }
+        if version == .v3 && (interval < .milliseconds(10) || interval > .milliseconds(40950)) {
+            throw fail("advert_int must be between 0.01 and 40.95 s with VRRP version 3 (got \(interval))")
+        }
+
+        var authentication = AdvertisementAuthentication.none
+        switch instance.authentication {
+        case .none: break
+        case .pass(let secret): if version == .v2 { authentication = .password(secret) }
+        case .ah: throw fail("auth_type AH is not supported by hactl; use PASS or none")
+        }
+
+        func address(_ text: String, _ what: String, _ location: SourceLocation? = nil) throws(VRRPConfigurationError)
+            -> IPAddress
+        {
+            guard let parsed = IPAddress(text) else { throw fail("\(what) \(text) is not an IP address", at: location) }
+            return parsed
+        }
+        var virtualAddresses: [InstancePlan.VirtualAddress] = []
+        var advertised: [IPAddress] = []
+        for (vip, carried) in instance.virtualIPAddresses.map({ ($0, true) })
+            + instance.excludedVirtualIPAddresses.map({ ($0, false) })
+        {
+            let parsed = try address(vip.address, "virtual_ipaddress", vip.location)
+            if parsed.isIPv4 != ipv4 && carried {
+                throw fail("virtual_ipaddress \(vip.address) mixes address families", at: vip.location)
+            }
+            virtualAddresses.append(
+                .init(address: parsed, prefixLength: UInt8(clamping: vip.prefixLength), device: vip.device, label: vip.label))
+            if carried { advertised.append(parsed) }
+        }
+        if advertised.isEmpty { throw fail("virtual_ipaddress is required") }
+
+        let sourceText = instance.unicastSourceIP ?? instance.mcastSourceIP
+        let source = try sourceText.map { text throws(VRRPConfigurationError) in try address(text, "unicast_src_ip", nil) }
+        var peers: [IPAddress] = []
+        for peer in instance.unicastPeers { peers.append(try address(peer, "unicast_peer")) }
+        let groupText = ipv4 ? configuration.global.vrrpMcastGroup4 ?? "224.0.0.18" : configuration.global.vrrpMcastGroup6 ?? "ff02::12"
+        let group = try address(groupText, ipv4 ? "vrrp_mcast_group4" : "vrrp_mcast_group6")
+
+        var scripts: [InstancePlan.Script] = []
+        for reference in instance.trackScripts {
+            guard let script = configuration.vrrpScript(named: reference.name) else {
+                throw fail("track_script \(reference.name): no vrrp_script of that name", at: reference.location)
+            }
+            scripts.append(.init(config: script, weight: reference.weight ?? script.weight))
+        }
+        var files: [InstancePlan.TrackedFile] = []
+        for reference in instance.trackFiles {
+            guard let file = configuration.vrrpTrackFile(named: reference.name) else {
+                throw fail("track_file \(reference.name): no vrrp_track_file of that name", at: reference.location)
+            }
+            files.append(.init(config: file, weight: reference.weight ?? file.weight))
+        }
+        let interfaces = instance.trackInterfaces.map { InstancePlan.TrackedInterface(name: $0.name, weight: $0.weight ?? 0) }
+
+        let group_ = configuration.vrrpSyncGroups.first { $0.members.contains(instance.name) }
+        var notify = [
+            InstancePlan.Notify(
+                notify: instance.notify, master: instance.notifyMaster, backup: instance.notifyBackup,
+                fault: instance.notifyFault, stop: instance.notifyStop, kind: "INSTANCE", name: instance.name)
+        ]
+        if let group_ {
+            notify.append(
+                .init(
+                    notify: group_.notify, master: group_.notifyMaster, backup: group_.notifyBackup,
+                    fault: group_.notifyFault, stop: group_.notifyStop, kind: "GROUP", name: group_.name))
+        }
+
+        return InstancePlan(
+            name: instance.name, interface: instance.interface, ipv4: ipv4, version: version,
+            virtualRouterID: UInt8(instance.virtualRouterID), priority: UInt8(settings.priority),
+            startAsMaster: settings.state == .master, advertisementInterval: interval,
+            preempt: !instance.noPreempt, preemptDelay: instance.preemptDelay, authentication: authentication,
+            checksumStyle: instance.v3ChecksumAsV2 ? .vrrpMessageOnly : .pseudoHeader,
+            virtualAddresses: virtualAddresses, advertisedAddresses: advertised, sourceAddress: source,
+            unicastPeers: peers, multicastGroup: group, trackProxy: instance.trackProxy,
+            trackPrimaryInterface: !instance.dontTrackPrimary, scripts: scripts, interfaces: interfaces, files: files,
+            notify: notify, garpMasterDelay: instance.garpMasterDelay, garpMasterRepeat: instance.garpMasterRepeat,
+            garpMasterRefresh: instance.garpMasterRefresh, garpMasterRefreshRepeat: instance.garpMasterRefreshRepeat,
+            syncGroup: group_?.name)
+    }
+}

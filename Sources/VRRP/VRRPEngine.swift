@@ -1,0 +1,194 @@
+public import HAConfig
+public import HACore
+public import Logging
+import NIOCore
+import NIOPosix
+import Netlink
+public import ServiceLifecycle
+import Synchronization
+
+/// The VRRP side of hactl (keepalived's VRRP daemon): one `VirtualRouterNode` per
+/// `vrrp_instance`, each on its own event loop, speaking RFC 9568 (v3) or RFC 3768 (v2).
+///
+/// A swift-service-lifecycle `Service`: `run()` starts every instance and returns after graceful
+/// shutdown (or cancellation), when every MASTER has resigned with a priority-0 advert and every
+/// VIP is gone — also when starting fails half-way. Transitions, drops and tracker changes are
+/// published on the `EventBus`; `.proxyHealth` events from the bus (or `setProxyHealth`) drive
+/// `track_proxy`.
+public final class VRRPEngine: Service, Sendable {
+    /// The priority and initial state one instance runs with, after the role and overrides.
+    public struct InstanceSettings: Sendable, Hashable {
+        public var priority: Int
+        /// keepalived `state`. Like keepalived 2.x, MASTER below priority 255 still starts in BACKUP
+        /// and takes over after Master_Down_Interval unless it hears a higher-priority master.
+        public var state: VRRPInitialState
+
+        public init(priority: Int, state: VRRPInitialState) {
+            self.priority = priority
+            self.state = state
+        }
+    }
+
+    private let plans: [InstancePlan]
+    private let bus: EventBus
+    private let logger: Logger
+    private let nodes: Mutex<[VirtualRouterNode]> = Mutex([])
+    private let proxyUp: Mutex<(Bool, String)> = Mutex((true, "initial"))
+
+    /// - Parameter settings: each instance's resolved priority and state (the appliance applies
+    ///   `--priority` > file > role and logs overrides).
+    public init(
+        configuration: Configuration, bus: EventBus, logger: Logger,
+        settings: (VRRPInstanceConfig) -> InstanceSettings
+    ) throws(VRRPConfigurationError) {
+        self.plans = try Self.plans(for: configuration, settings: settings)
+        self.bus = bus
+        self.logger = logger
+    }
+
+    /// Resolves priority and state itself: `priorityOverride` > the file's `priority` / `state`
+    /// > `defaultPriority` / `defaultState` (the role's: master 250, backup 240). Logs overrides once.
+    public convenience init(
+        configuration: Configuration, defaultPriority: Int, defaultState: VRRPInitialState,
+        priorityOverride: Int? = nil, bus: EventBus, logger: Logger
+    ) throws(VRRPConfigurationError) {
+        try self.init(configuration: configuration, bus: bus, logger: logger) { instance in
+            let priority = priorityOverride ?? instance.priority ?? defaultPriority
+            if priority != defaultPriority {
+                logger.notice(
+                    "priority override",
+                    metadata: [
+                        "instance": "\(instance.name)", "priority": "\(priority)",
+                        "source": "\(priorityOverride != nil ? "command line" : instance.location.description)",
+                    ])
+            }
+            return InstanceSettings(priority: priority, state: instance.initialState ?? defaultState)
+        }
+    }
+
+    /// The instance names, in configuration order.
+    public var instanceNames: [String] { plans.map(\.name) }
+
+    public func run() async throws {
+        guard !plans.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: plans.count)
+        let threadPool = NIOThreadPool(numberOfThreads: 2)
+        threadPool.start()
+        var linkMonitor: LinkMonitor?
+        var busTask: Task<Void, Never>?
+        var failure: (any Error)?
+        do {
+            let environment = NodeEnvironment(
+                bus: bus, logger: logger, addresses: try AddressTable(),
+                notifier: NotifyRunner(eventLoopGroup: group, threadPool: threadPool, logger: logger),
+                threadPool: threadPool)
+            let built = try buildNodes(group: group, environment: environment)
+            nodes.withLock { $0 = built }
+            let stream = await bus.subscribe()
+            busTask = Task { [weak self] in
+                for await event in stream {
+                    if case .proxyHealth(let up, let reason) = event { self?.setProxyHealth(up: up, reason: reason) }
+                }
+            }
+            linkMonitor = try LinkMonitor { [weak self] index, up in
+                for node in self?.currentNodes ?? [] {
+                    node.eventLoop.execute { node.linkChanged(index: index, up: up) }
+                }
+            }
+            let (proxyIsUp, proxyReason) = proxyUp.withLock { $0 }
+            for node in built {
+                try await node.eventLoop.submit {
+                    if !proxyIsUp { node.proxyHealthChanged(up: false, reason: proxyReason) }
+                    try node.start()
+                }.get()
+            }
+            try await gracefulShutdown()
+        } catch is CancellationError {
+            // Cancellation is a stop request like graceful shutdown: fall through to the cleanup.
+        } catch {
+            logger.error("VRRP engine failed", metadata: ["error": "\(error)"])
+            failure = error
+        }
+        busTask?.cancel()
+        linkMonitor?.stop()
+        for node in currentNodes {
+            try? await node.eventLoop.submit { node.stop() }.get()
+        }
+        nodes.withLock { $0 = [] }
+        try? await threadPool.shutdownGracefully()
+        try? await group.shutdownGracefully()
+        if let failure { throw failure }
+    }
+
+    /// `track_proxy`: the proxy's liveness verdict. Instances tracking it go to FAULT while it is down.
+    public func setProxyHealth(up: Bool, reason: String = "") {
+        proxyUp.withLock { $0 = (up, reason) }
+        for node in currentNodes {
+            node.eventLoop.execute { node.proxyHealthChanged(up: up, reason: reason) }
+        }
+    }
+
+    /// Every instance's state for `hactl status`.
+    public func status() async -> [VRRPInstanceStatus] {
+        var result: [VRRPInstanceStatus] = []
+        for node in currentNodes {
+            if let status = try? await node.eventLoop.submit({ node.status() }).get() { result.append(status) }
+        }
+        return result
+    }
+
+    private var currentNodes: [VirtualRouterNode] { nodes.withLock { $0 } }
+
+    private func buildNodes(group: MultiThreadedEventLoopGroup, environment: NodeEnvironment) throws -> [VirtualRouterNode] {
+        let existing = try environment.addresses.addresses()
+        let allVIPs = Set(plans.flatMap { $0.virtualAddresses.map(\.address) })
+        let ownAddresses = Set(existing.map(\.address)).subtracting(allVIPs)
+        var syncGroups: [String: SyncGroup] = [:]
+        var built: [VirtualRouterNode] = []
+        for plan in plans {
+            func fail(_ message: String) -> VRRPConfigurationError {
+                VRRPConfigurationError(instance: plan.name, location: .builtIn, message: message)
+            }
+            guard let interface = NetworkInterface(name: plan.interface) else {
+                throw fail("interface \(plan.interface) does not exist")
+            }
+            var vips: [InterfaceAddress] = []
+            for vip in plan.virtualAddresses {
+                let device = vip.device ?? plan.interface
+                guard let target = NetworkInterface(name: device) else { throw fail("dev \(device) does not exist") }
+                vips.append(
+                    InterfaceAddress(
+                        address: vip.address, prefixLength: vip.prefixLength, interfaceIndex: target.index, label: vip.label))
+            }
+            let candidates = existing.filter {
+                $0.interfaceIndex == interface.index && $0.address.isIPv4 == plan.ipv4 && !allVIPs.contains($0.address)
+                    && (plan.ipv4 || $0.address.isIPv6LinkLocal)
+            }
+            guard let source = plan.sourceAddress ?? candidates.first?.address else {
+                throw fail("interface \(plan.interface) has no \(plan.ipv4 ? "IPv4" : "IPv6 link-local") address to send from")
+            }
+            let destinations =
+                plan.unicastPeers.isEmpty ? [plan.multicastGroup] : plan.unicastPeers.filter { !ownAddresses.contains($0) }
+            let node = VirtualRouterNode(
+                plan: plan, eventLoop: group.next(), interface: interface, sourceAddress: source,
+                destinations: destinations, virtualAddresses: vips, environment: environment)
+            node.ownAddresses = ownAddresses
+            if let name = plan.syncGroup {
+                let syncGroup = syncGroups[name] ?? SyncGroup(name: name)
+                syncGroups[name] = syncGroup
+                syncGroup.add(node)
+                node.syncGroup = syncGroup
+            }
+            built.append(node)
+        }
+        for node in built {
+            node.siblingVRIDs = Set(
+                built.filter { $0 !== node && $0.interface == node.interface && $0.plan.ipv4 == node.plan.ipv4 }
+                    .map(\.plan.virtualRouterID))
+        }
+        return built
+    }
+}
