@@ -17,10 +17,12 @@ final class RunHactlProcess: @unchecked Sendable {
         return FileManager.default.currentDirectoryPath + "/.build/debug/hactl"
     }
 
-    init(arguments: [String], environment extra: [String: String]) throws {
+    /// - Parameter executable: what to start; the hactl binary unless a wrapper such as
+    ///   `ip netns exec` (which execs hactl in place, keeping the pid) is given.
+    init(arguments: [String], environment extra: [String: String], executable: String? = nil) throws {
         stderrPath = FileManager.default.temporaryDirectory.appendingPathComponent("ha-run-\(UUID().uuidString.prefix(8)).stderr").path
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: executable ?? Self.binary)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["JOURNAL_STREAM"] = nil

@@ -41,7 +41,16 @@ final class RunNotifySocket: @unchecked Sendable {
     /// Receives datagrams until `assignment` (e.g. `READY=1`) has arrived `occurrences` times
     /// in all, or `timeout` passes. Returns whether it did.
     func waitFor(_ assignment: String, occurrences: Int = 1, timeout: Duration) -> Bool {
-        func done() -> Bool { received.filter { $0 == assignment }.count >= occurrences }
+        waitFor(timeout: timeout) { received in received.filter { $0 == assignment }.count >= occurrences }
+    }
+
+    /// Receives datagrams until one assignment satisfies `predicate` (e.g. a `STATUS=` line).
+    func waitFor(timeout: Duration, assignmentWhere predicate: (String) -> Bool) -> Bool {
+        waitFor(timeout: timeout) { received in received.contains(where: predicate) }
+    }
+
+    private func waitFor(timeout: Duration, until condition: ([String]) -> Bool) -> Bool {
+        func done() -> Bool { condition(received) }
         if done() { return true }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
