@@ -58,5 +58,14 @@ import Testing
         await #expect(throws: Supervisor.GaveUp.self) { try await supervisor.run() }
         #expect(flaky.runs.withLock { $0 } == 4)
     }
-}
 
+    @Test func test_firstRunFailingBeforeStartup_isThrownNotRetried() async throws {
+        let flaky = Flaky(failures: .max)
+        let supervisor = Supervisor(
+            name: "proxy", tuning: fast, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            startupSucceeded: { false }, factory: { flaky }
+        )
+        await #expect(throws: Crash.self) { try await supervisor.run() }
+        #expect(flaky.runs.withLock { $0 } == 1)
+    }
+}

@@ -19,17 +19,22 @@ public struct Supervisor: Service {
     private let tuning: RestartPolicy.Tuning
     private let onStop: @Sendable (String) -> Void
     private let onStart: @Sendable (Int) -> Void
+    private let startupSucceeded: @Sendable () -> Bool
     private let logger: Logger
 
     /// - Parameters:
     ///   - onStart: called with the attempt number (0 for the first start) before each start.
     ///   - onStop: called with the reason whenever the service stops unexpectedly.
+    ///   - startupSucceeded: whether the first run got far enough to count as started; when
+    ///     the first run fails before that, its error is thrown rather than retried (a
+    ///     configuration the system cannot honour is not fixed by retrying).
     public init(
         name: String,
         tuning: RestartPolicy.Tuning = .init(),
         logger: Logger,
         onStart: @escaping @Sendable (Int) -> Void = { _ in },
         onStop: @escaping @Sendable (String) -> Void = { _ in },
+        startupSucceeded: @escaping @Sendable () -> Bool = { true },
         factory: @escaping Factory
     ) {
         self.name = name
@@ -37,6 +42,7 @@ public struct Supervisor: Service {
         self.tuning = tuning
         self.onStop = onStop
         self.onStart = onStart
+        self.startupSucceeded = startupSucceeded
         self.logger = logger
     }
 
@@ -61,6 +67,8 @@ public struct Supervisor: Service {
             } catch is CancellationError where Task.isCancelled {
                 return
             } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                if attempt == 0, !startupSucceeded() { throw error }
                 reason = "\(error)"
             }
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
