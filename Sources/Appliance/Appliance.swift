@@ -38,6 +38,10 @@ public struct Appliance: Sendable {
 
     public func run() async throws {
         let notifier = ServiceNotifier()
+        logger.notice("starting", metadata: [
+            "version": "\(ApplianceVersion.current)", "role": "\(options.role.rawValue)",
+            "files": "\(options.files.joined(separator: ","))",
+        ])
         let (resolved, overrides) = options.precedence.apply(to: configuration)
         for override in overrides {
             logger.notice("role default overridden", metadata: [
