@@ -108,9 +108,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"], swiftSettings: strict),
-        // Real sockets, real processes, network namespaces (root).
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: [
+                "Proxy", "HACore", "HAConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Real sockets, network namespaces and peers (root); the VRRP lab lives in Lab/.
         .testTarget(name: "IntegrationTests", swiftSettings: strict),
-        // ProxyTests arrive with their module.
     ],
     swiftLanguageModes: [.v6]
 )

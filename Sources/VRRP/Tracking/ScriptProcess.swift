@@ -28,6 +28,12 @@ enum ScriptProcess {
     static func run(
         _ argv: [String], timeout: TimeAmount, on eventLoop: any EventLoop, threadPool: NIOThreadPool
     ) -> EventLoopFuture<Outcome> {
+        eventLoop.flatSubmit { start(argv, timeout: timeout, on: eventLoop, threadPool: threadPool) }
+    }
+
+    private static func start(
+        _ argv: [String], timeout: TimeAmount, on eventLoop: any EventLoop, threadPool: NIOThreadPool
+    ) -> EventLoopFuture<Outcome> {
         guard !argv.isEmpty else { return eventLoop.makeSucceededFuture(.spawnFailed(ENOENT)) }
         let pid: pid_t
         switch spawn(argv) {

@@ -1,0 +1,63 @@
+import NIOCore
+import Synchronization
+
+/// The part of a server's state every event loop reads: UP/DOWN, active connections.
+/// Atomics, so a pick never takes a lock or hops to another loop.
+final class ServerState: Sendable {
+    let plan: ServerPlan
+    let address: SocketAddress
+    /// Where health checks go (`addr`, `port`), the server address by default.
+    let checkAddress: SocketAddress
+    let up: Atomic<Bool>
+    let active = Atomic<Int>(0)
+    let lastCheck = Mutex<String>("")
+
+    init(plan: ServerPlan, address: SocketAddress, checkAddress: SocketAddress) {
+        self.plan = plan
+        self.address = address
+        self.checkAddress = checkAddress
+        self.up = Atomic(!plan.disabled)
+    }
+
+    var isUp: Bool { up.load(ordering: .relaxed) }
+
+    var hasFreeSlot: Bool {
+        plan.maxconn == 0 || active.load(ordering: .relaxed) < plan.maxconn
+    }
+}
+
+/// A backend as the data path sees it: its plan, balancer, sticky cookie and servers.
+final class BackendState: Sendable {
+    let index: Int
+    let plan: BackendPlan
+    let balancer: Balancer
+    let sticky: StickyCookie?
+    let servers: [ServerState]
+    /// Shared round-robin position: consecutive picks alternate across every loop.
+    let position = Atomic<Int>(0)
+    /// Requests waiting in any loop's queue (so a release on one loop wakes the others).
+    let queued = Atomic<Int>(0)
+
+    init(index: Int, plan: BackendPlan, addresses: [(SocketAddress, SocketAddress)]) {
+        self.index = index
+        self.plan = plan
+        self.balancer = Balancer(algorithm: plan.balance, weights: plan.servers.map(\.weight),
+                                 names: plan.servers.map(\.name), consistent: plan.consistentHash)
+        self.sticky = plan.cookie.map { StickyCookie(persistence: $0, serverValues: plan.servers.map(\.cookie)) }
+        self.servers = zip(plan.servers, addresses).map { ServerState(plan: $0, address: $1.0, checkAddress: $1.1) }
+    }
+
+    var anyServerUp: Bool { servers.contains { $0.isUp } }
+}
+
+/// `ServerStates` over the atomics, for `Balancer.pick`.
+struct LiveServerStates: ServerStates {
+    let backend: BackendState
+
+    var serverCount: Int { backend.servers.count }
+    func isUp(_ server: Int) -> Bool { backend.servers[server].isUp }
+    func isBackup(_ server: Int) -> Bool { backend.servers[server].plan.backup }
+    func weight(_ server: Int) -> Int { backend.servers[server].plan.weight }
+    func hasFreeSlot(_ server: Int) -> Bool { backend.servers[server].hasFreeSlot }
+    func activeConnections(_ server: Int) -> Int { backend.servers[server].active.load(ordering: .relaxed) }
+}

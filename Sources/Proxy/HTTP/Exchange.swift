@@ -1,0 +1,39 @@
+import NIOCore
+
+/// One request/response exchange of an `HTTPSession`: what was asked, where it goes, how it is doing.
+struct Exchange {
+    var head: HTTPRequestHead
+    /// "METHOD TARGET HTTP/1.x" as received, for the log.
+    var requestLine: String
+    var backend: Int
+    var server: Int?
+    var designatedServer: Int?
+    /// The server a retry goes back to (HAProxy retries the same server before redispatching).
+    var retryServer: Int?
+    var framing: BodyFraming
+    var requestFramer: BodyFramer
+    var clientPersistent: Bool
+    var connectionMode: ConnectionMode
+    var serializedHead: ByteBuffer
+    var retriesLeft: Int
+    var queued = false
+    var holdsSlot = false
+    var bodyBytesSent = 0
+    var responseStarted = false
+    var responseStatus = 0
+    var responseBytes = 0
+    var tunnel = false
+    var serverName = "<NOSRV>"
+    var terminationState = "--"
+    // Timestamps for the log's Tq/Tw/Tc/Tr/Ta.
+    var requestStart: NIODeadline
+    var headReceived: NIODeadline
+    var queueStart: NIODeadline?
+    var queueEnd: NIODeadline?
+    var connectStart: NIODeadline?
+    var connected: NIODeadline?
+    var responseHeadAt: NIODeadline?
+    var retriesUsed = 0
+
+    var requestBodyComplete: Bool { requestFramer.isComplete }
+}

@@ -1,0 +1,133 @@
+/// Strict HTTP/1.x head grammar (RFC 9112 §3, §4, §5; RFC 9110 §5.6.2 tokens).
+///
+/// Input is one complete head as found by `HTTPHeadScanner` (every line CRLF-terminated,
+/// ending with the empty line). Anything outside the grammar is an `HTTPParseError`:
+/// obs-fold, whitespace before a colon, control bytes in values, non-token methods.
+package enum HTTPHeadParser {
+    package static func parseRequest(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPRequestHead {
+        var lines = LineIterator(bytes: bytes)
+        guard let line = lines.next() else { throw .invalidStartLine }
+        // method SP request-target SP HTTP-version
+        guard let sp1 = firstIndex(of: 0x20, in: bytes, line) else { throw .invalidStartLine }
+        let methodRange = line.lowerBound..<sp1
+        guard !methodRange.isEmpty else { throw .invalidMethod }
+        for i in methodRange where !isTokenByte(bytes[i]) { throw .invalidMethod }
+        guard let sp2 = firstIndex(of: 0x20, in: bytes, (sp1 + 1)..<line.upperBound) else { throw .invalidStartLine }
+        let targetRange = (sp1 + 1)..<sp2
+        guard !targetRange.isEmpty else { throw .invalidTarget }
+        for i in targetRange where bytes[i] <= 0x20 || bytes[i] >= 0x7F { throw .invalidTarget }
+        let minor = try parseVersion(bytes, (sp2 + 1)..<line.upperBound)
+        let fields = try parseFields(&lines, bytes)
+        let method = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[methodRange]))
+        let target = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[targetRange]))
+        return HTTPRequestHead(method: method, target: target, minorVersion: minor, fields: fields)
+    }
+
+    package static func parseResponse(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPResponseHead {
+        var lines = LineIterator(bytes: bytes)
+        guard let line = lines.next() else { throw .invalidStartLine }
+        // HTTP-version SP 3DIGIT SP [ reason-phrase ]
+        guard let sp1 = firstIndex(of: 0x20, in: bytes, line) else { throw .invalidStartLine }
+        let minor = try parseVersion(bytes, line.lowerBound..<sp1)
+        let statusStart = sp1 + 1
+        guard statusStart + 3 <= line.upperBound else { throw .invalidStartLine }
+        var status = 0
+        for i in statusStart..<(statusStart + 3) {
+            let b = bytes[i]
+            guard b >= 0x30 && b <= 0x39 else { throw .invalidStartLine }
+            status = status * 10 + Int(b - 0x30)
+        }
+        guard status >= 100 else { throw .invalidStartLine }
+        var reason = ""
+        if statusStart + 3 < line.upperBound {
+            guard bytes[statusStart + 3] == 0x20 else { throw .invalidStartLine }
+            let reasonRange = (statusStart + 4)..<line.upperBound
+            for i in reasonRange where !isFieldValueByte(bytes[i]) { throw .invalidStartLine }
+            reason = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[reasonRange]))
+        }
+        let fields = try parseFields(&lines, bytes)
+        return HTTPResponseHead(minorVersion: minor, status: status, reason: reason, fields: fields)
+    }
+
+    private static func parseVersion(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws(HTTPParseError) -> Int {
+        // "HTTP/1.0" or "HTTP/1.1", case-sensitive (RFC 9112 §2.3)
+        guard range.count == 8 else { throw .invalidVersion }
+        let expected: [UInt8] = [0x48, 0x54, 0x54, 0x50, 0x2F, 0x31, 0x2E]
+        for k in 0..<7 where bytes[range.lowerBound + k] != expected[k] { throw .invalidVersion }
+        switch bytes[range.lowerBound + 7] {
+        case 0x30: return 0
+        case 0x31: return 1
+        default: throw .invalidVersion
+        }
+    }
+
+    private static func parseFields(_ lines: inout LineIterator, _ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPFields {
+        var fields = HTTPFields()
+        while let line = lines.next() {
+            if line.isEmpty { break }
+            let first = bytes[line.lowerBound]
+            if first == 0x20 || first == 0x09 { throw .obsoleteLineFolding }
+            guard let colon = firstIndex(of: 0x3A, in: bytes, line) else { throw .invalidHeaderName }
+            let nameRange = line.lowerBound..<colon
+            guard !nameRange.isEmpty else { throw .invalidHeaderName }
+            for i in nameRange where !isTokenByte(bytes[i]) { throw .invalidHeaderName }
+            var start = colon + 1, end = line.upperBound
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            for i in start..<end where !isFieldValueByte(bytes[i]) { throw .invalidHeaderValue }
+            fields.fields.append(HTTPField(
+                name: String(latin1: UnsafeRawBufferPointer(rebasing: bytes[nameRange])),
+                value: String(latin1: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+            ))
+        }
+        return fields
+    }
+
+    private static func firstIndex(of byte: UInt8, in bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            if bytes[i] == byte { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// tchar (RFC 9110 §5.6.2).
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        tokenTable[Int(b)]
+    }
+
+    /// field-vchar / SP / HTAB / obs-text (RFC 9110 §5.5).
+    static func isFieldValueByte(_ b: UInt8) -> Bool {
+        b == 0x09 || (b >= 0x20 && b != 0x7F)
+    }
+
+    private static let tokenTable: [Bool] = (0..<256).map { b in
+        switch UInt8(b) {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"): true
+        default: false
+        }
+    }
+}
+
+/// Iterates the CRLF-terminated lines of a complete head, yielding each line without its CRLF.
+struct LineIterator {
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    mutating func next() -> Range<Int>? {
+        var i = position
+        while i + 1 < bytes.count {
+            if bytes[i] == 0x0D && bytes[i + 1] == 0x0A {
+                let line = position..<i
+                position = i + 2
+                return line
+            }
+            i += 1
+        }
+        return nil
+    }
+}

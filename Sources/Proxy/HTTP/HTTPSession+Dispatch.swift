@@ -1,0 +1,340 @@
+import NIOCore
+import NIOPosix
+
+/// Request side of `HTTPSession`: rules, routing, balancing, queueing, connecting, retries.
+extension HTTPSession {
+    func beginRequest(_ received: HTTPRequestHead, framing: BodyFraming) {
+        cancelWatchdog()
+        let now = NIODeadline.now()
+        var facts = RequestFacts(head: received, source: clientAddress)
+        let requestLine = "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)"
+        let outcome = frontend.requestRules.apply(to: &facts)
+        let backendIndex = route(facts) ?? -1
+        var current = Exchange(
+            head: facts.head, requestLine: requestLine, backend: max(backendIndex, 0), framing: framing,
+            requestFramer: BodyFramer(framing), clientPersistent: false, connectionMode: frontend.connectionMode,
+            serializedHead: ByteBuffer(), retriesLeft: 0, requestStart: lastActivity, headReceived: now
+        )
+        if received.method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
+        exchange = current
+        phase = .waitingForServer
+        switch outcome {
+        case .deny(let status):
+            loop.counters.frontends[frontendIndex].denied += 1
+            respondAndClose(status: status, termination: "PR")
+            return
+        case .redirect(let location, let code):
+            if let context { sendAndClose(ErrorPages.redirect(location: location, code: code), status: code, termination: "LR", context: context) }
+            return
+        case .proceed:
+            break
+        }
+        guard backendIndex >= 0 else {
+            respondAndClose(status: 503, termination: "SC")
+            return
+        }
+        let backend = runtime.backends[backendIndex]
+        if !backend.plan.requestRules.isEmpty {
+            switch backend.plan.requestRules.apply(to: &facts) {
+            case .deny(let status):
+                loop.counters.backends[backendIndex].denied += 1
+                respondAndClose(status: status, termination: "PR")
+                return
+            case .redirect(let location, let code):
+                if let context { sendAndClose(ErrorPages.redirect(location: location, code: code), status: code, termination: "LR", context: context) }
+                return
+            case .proceed:
+                break
+            }
+        }
+        var head = facts.head
+        let clientOptions = HopByHop.strip(&head.fields)
+        let mode = Self.strictest(frontend.connectionMode, backend.plan.connectionMode)
+        current.connectionMode = mode
+        current.clientPersistent = clientOptions.persistent(minorVersion: received.minorVersion) && mode != .close
+        current.retriesLeft = backend.plan.retries
+        if let sticky = backend.sticky {
+            current.designatedServer = sticky.inspectRequest(&head.fields)
+        }
+        if let forwardFor = frontend.forwardFor ?? backend.plan.forwardFor, let source = clientAddress {
+            let skip = (forwardFor.except?.contains(source) ?? false) || (forwardFor.ifNone && head.fields.contains(forwardFor.header))
+            if !skip, let ip = source.ipAddress {
+                head.fields.add(forwardFor.header, ip)
+            }
+        }
+        switch mode {
+        case .keepAlive:
+            if head.minorVersion == 0 { head.fields.add("Connection", "keep-alive") }
+        case .serverClose, .close:
+            head.fields.add("Connection", "close")
+        }
+        if clientOptions.upgrade, let proto = clientOptions.upgradeProtocol {
+            head.fields.set("Connection", "upgrade")
+            head.fields.add("Upgrade", proto)
+        }
+        var serialized = ByteBufferAllocator().buffer(capacity: 256 + head.fields.count * 32)
+        serialized.writeRequestHead(head)
+        current.head = head
+        current.serializedHead = serialized
+        exchange = current
+        dispatch()
+    }
+
+    /// HAProxy combines frontend and backend connection options; the stricter one wins.
+    static func strictest(_ a: ConnectionMode, _ b: ConnectionMode) -> ConnectionMode {
+        if a == .close || b == .close { return .close }
+        if a == .serverClose || b == .serverClose { return .serverClose }
+        return .keepAlive
+    }
+
+    private func route(_ facts: RequestFacts) -> Int? {
+        for rule in frontend.routes where rule.condition.evaluate(facts) { return rule.backend }
+        return frontend.defaultBackend
+    }
+
+    /// Picks a server and gets a connection to it, or queues, or answers 503.
+    func dispatch(excluding excluded: Int? = nil) {
+        guard var current = exchange else { return }
+        let backend = runtime.backends[current.backend]
+        guard let server = chooseServer(backend, current, excluding: excluded) else {
+            let anyUsable = backend.servers.contains { $0.isUp }
+            if anyUsable && backend.servers.contains(where: { $0.isUp && !$0.hasFreeSlot }) && !current.queued {
+                current.queued = true
+                current.queueStart = .now()
+                exchange = current
+                loop.enqueue(self, backend: current.backend)
+                armWatchdog(.queue)
+                return
+            }
+            if current.queued { return }
+            loop.counters.backends[current.backend].countResponse(status: 503)
+            respondAndClose(status: 503, termination: "SC")
+            return
+        }
+        current.server = server
+        current.serverName = backend.servers[server].plan.name
+        current.holdsSlot = true
+        if current.queued { current.queueEnd = .now() }
+        backend.servers[server].active.add(1, ordering: .relaxed)
+        exchange = current
+        loop.counters.backends[current.backend].totalSessions += 1
+        loop.counters.servers[current.backend][server].totalSessions += 1
+        obtainConnection(server: server)
+    }
+
+    /// Called by the loop's queue drain; true when the request left the queue.
+    func retryFromQueue() -> Bool {
+        guard let current = exchange, current.queued, phase == .waitingForServer else { return true }
+        let backend = runtime.backends[current.backend]
+        guard chooseServer(backend, current, excluding: nil) != nil else { return false }
+        exchange?.queued = false
+        cancelWatchdog()
+        dispatch()
+        return true
+    }
+
+    private func chooseServer(_ backend: BackendState, _ current: Exchange, excluding excluded: Int?) -> Int? {
+        if let retry = current.retryServer, retry != excluded {
+            let server = backend.servers[retry]
+            if server.isUp && server.hasFreeSlot { return retry }
+        }
+        if let designated = current.designatedServer, designated != excluded {
+            let server = backend.servers[designated]
+            if server.isUp && server.hasFreeSlot { return designated }
+        }
+        let states = LiveServerStates(backend: backend)
+        let position = backend.position.wrappingAdd(1, ordering: .relaxed).oldValue
+        let key = balanceKey(backend.plan.balance, current)
+        var random = SystemRandomNumberGenerator()
+        let pick = backend.balancer.pick(states, position: position, key: key, random: (random.next(), random.next()))
+        if let pick, pick == excluded {
+            // Redispatch: try the next one in turn.
+            let again = backend.balancer.pick(states, position: position + 1, key: .none, random: (random.next(), random.next()))
+            return again == excluded ? nil : again
+        }
+        return pick
+    }
+
+    private func balanceKey(_ algorithm: BalanceAlgorithm, _ current: Exchange) -> BalanceKey {
+        switch algorithm {
+        case .source:
+            guard let source = clientAddress else { return .none }
+            return .hash(BalanceHash.hash(CIDR.addressBytes(source)))
+        case .uri:
+            return .hash(BalanceHash.hash(current.head.path.utf8))
+        case .urlParameter(let name):
+            guard let query = current.head.query else { return .none }
+            for pair in query.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                if parts.first.map({ $0 == name }) == true, parts.count == 2 {
+                    return .hash(BalanceHash.hash(parts[1].utf8))
+                }
+            }
+            return .none
+        case .header(let name):
+            guard let value = current.head.fields.first(name) else { return .none }
+            return .hash(BalanceHash.hash(value.utf8))
+        default:
+            return .none
+        }
+    }
+
+    func releaseSlot() {
+        guard let current = exchange, current.holdsSlot, let server = current.server else { return }
+        exchange?.holdsSlot = false
+        runtime.backends[current.backend].servers[server].active.subtract(1, ordering: .relaxed)
+        loop.serverSlotFreed(backend: current.backend)
+    }
+
+    private func obtainConnection(server: Int) {
+        guard let current = exchange else { return }
+        let backend = runtime.backends[current.backend]
+        let allowReuse = backend.plan.reuseConnections && (requestsCompleted > 0 || current.head.isIdempotent)
+        switch loop.pools[current.backend].acquire(server: server, allowReuse: allowReuse, now: .now()) {
+        case .reuse(let id):
+            if let connection = loop.takeIdle(id), connection.isActive {
+                let now = NIODeadline.now()
+                exchange?.connectStart = now
+                exchange?.connected = now
+                attach(connection)
+            } else {
+                obtainConnection(server: server)
+            }
+        case .connect:
+            connect(server: server)
+        }
+    }
+
+    private func connect(server: Int) {
+        guard let current = exchange, let context else { return }
+        let backend = runtime.backends[current.backend]
+        let serverState = backend.servers[server]
+        connectGeneration += 1
+        let generation = connectGeneration
+        exchange?.connectStart = .now()
+        let id = loop.makeConnectionID()
+        let backendIndex = current.backend
+        let bufsize = runtime.plan.bufsize
+        let loopBound = NIOLoopBound(loop, eventLoop: context.eventLoop)
+        let timeout = backend.plan.timeouts.connect ?? frontend.timeouts.connect ?? .seconds(5)
+        ClientBootstrap(group: context.eventLoop)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = UpstreamConnection(id: id, backend: backendIndex, server: server, bufsize: bufsize, loop: loopBound.value)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(to: serverState.address)
+            .assumeIsolated()
+            .whenComplete { [weak self] result in
+                guard let self, generation == self.connectGeneration, self.phase == .waitingForServer else {
+                    if case .success(let channel) = result { channel.close(promise: nil) }
+                    return
+                }
+                switch result {
+                case .success(let channel):
+                    guard let connection = try? channel.pipeline.syncOperations.handler(type: UpstreamConnection.self) else {
+                        channel.close(promise: nil)
+                        self.connectFailed()
+                        return
+                    }
+                    self.exchange?.connected = .now()
+                    self.attach(connection)
+                case .failure:
+                    self.connectFailed()
+                }
+            }
+    }
+
+    private func connectFailed() {
+        guard let current = exchange else { return }
+        loop.counters.backends[current.backend].connectionErrors += 1
+        if let server = current.server { loop.counters.servers[current.backend][server].connectionErrors += 1 }
+        retryOrFail(status: 503, termination: "SC")
+    }
+
+    /// HAProxy `retries N` + `option redispatch`: retry the same server, and on the last
+    /// retry (or when it is down) redispatch to another one.
+    func retryOrFail(status: Int, termination: String) {
+        guard var current = exchange else { return }
+        let backend = runtime.backends[current.backend]
+        guard current.retriesLeft > 0, current.bodyBytesSent == 0 || current.framing == .none else {
+            respondAndClose(status: status, termination: termination)
+            return
+        }
+        current.retriesLeft -= 1
+        current.retriesUsed += 1
+        exchange = current
+        loop.counters.backends[current.backend].retries += 1
+        let failed = current.server
+        releaseSlot()
+        exchange?.server = nil
+        phase = .waitingForServer
+        // `option redispatch` (HAProxy's default interval): the last retry goes to another server.
+        let failedIsUp = failed.map { backend.servers[$0].isUp } ?? false
+        if backend.plan.redispatch && (current.retriesLeft == 0 || !failedIsUp) {
+            loop.counters.backends[current.backend].redispatches += 1
+            exchange?.retryServer = nil
+            exchange?.designatedServer = nil
+            dispatch(excluding: failed)
+        } else if failedIsUp {
+            exchange?.retryServer = failed
+            dispatch()
+        } else {
+            exchange?.retryServer = nil
+            dispatch(excluding: failed)
+        }
+    }
+
+    /// Sends the head and whatever body bytes are buffered.
+    private func attach(_ connection: UpstreamConnection) {
+        guard var current = exchange else {
+            loop.release(connection, reusable: true)
+            return
+        }
+        upstream = connection
+        connection.attach(self, method: current.head.method)
+        phase = .exchanging
+        let head = current.serializedHead
+        connection.write(head)
+        current.tunnel = current.head.method == "CONNECT"
+        exchange = current
+        if var pending = inbound, pending.readableBytes > 0, !current.requestBodyComplete {
+            inbound = nil
+            forwardRequestBody(&pending)
+            if pending.readableBytes > 0 { inbound = pending }
+        }
+        connection.flush()
+        armWatchdog(.server)
+        resumeClientReadIfWanted()
+    }
+
+    /// Forwards the leading body bytes of `buffer` as the slices they arrived in.
+    func forwardRequestBody(_ buffer: inout ByteBuffer) {
+        guard var current = exchange, let upstream else { return }
+        do {
+            let n = try buffer.withUnsafeReadableBytes { try current.requestFramer.consume($0) }
+            if n > 0, let slice = buffer.readSlice(length: n) {
+                current.bodyBytesSent += n
+                upstream.write(slice)
+                needsUpstreamFlush = true
+            }
+            exchange = current
+        } catch {
+            exchange = current
+            loop.counters.frontends[frontendIndex].requestErrors += 1
+            if current.responseStarted {
+                closeClient()
+            } else {
+                respondAndClose(status: 400, termination: "PR")
+            }
+        }
+    }
+
+    func upstreamWritabilityChanged() {
+        resumeClientReadIfWanted()
+    }
+}

@@ -1,0 +1,155 @@
+import NIOCore
+
+/// Response side of `HTTPSession`: heads adapted (cookies, connection), bodies streamed,
+/// connections returned to the pool, failures turned into retries or 502/503/504.
+extension HTTPSession {
+    func interimResponse(_ head: HTTPResponseHead) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        buffer.writeResponseHead(head)
+        writeClient(buffer)
+    }
+
+    func responseHead(_ received: HTTPResponseHead, framing: BodyFraming) {
+        guard var current = exchange, let context, let server = current.server else { return }
+        let backend = runtime.backends[current.backend]
+        current.responseStarted = true
+        current.responseStatus = received.status
+        current.responseHeadAt = .now()
+        var head = received
+        _ = HopByHop.strip(&head.fields)
+        if let sticky = backend.sticky {
+            sticky.adaptResponse(&head.fields, server: server, clientHadValidCookie: current.designatedServer == server,
+                                 method: current.head.method)
+        }
+        if received.status == 101 {
+            current.tunnel = true
+            head.fields.add("Connection", "upgrade")
+            if let proto = received.fields.first("upgrade") { head.fields.add("Upgrade", proto) }
+        } else {
+            // A body delimited by the server's close can only reach the client the same way.
+            if framing == .untilClose { current.clientPersistent = false }
+            if !current.requestBodyComplete { current.clientPersistent = false }
+            if !current.clientPersistent {
+                head.fields.add("Connection", "close")
+            } else if current.head.minorVersion == 0 {
+                head.fields.add("Connection", "keep-alive")
+            }
+        }
+        head.minorVersion = 1
+        loop.counters.frontends[frontendIndex].countResponse(status: received.status)
+        loop.counters.backends[current.backend].countResponse(status: received.status)
+        loop.counters.servers[current.backend][server].countResponse(status: received.status)
+        var buffer = context.channel.allocator.buffer(capacity: 256 + head.fields.count * 32)
+        buffer.writeResponseHead(head)
+        current.responseBytes += buffer.readableBytes
+        exchange = current
+        writeClient(buffer)
+        if current.tunnel {
+            phase = .tunnel
+            armWatchdog(.tunnel)
+            if var pending = inbound, pending.readableBytes > 0 {
+                inbound = nil
+                upstream?.write(pending)
+                pending.moveReaderIndex(to: pending.writerIndex)
+                upstream?.flush()
+            }
+            resumeClientReadIfWanted()
+        }
+    }
+
+    func responseBody(_ slice: ByteBuffer) {
+        exchange?.responseBytes += slice.readableBytes
+        lastActivity = .now()
+        writeClient(slice)
+    }
+
+    func responseComplete(serverPersistent: Bool) {
+        guard let current = exchange, let connection = upstream else { return }
+        upstream = nil
+        let reusable = serverPersistent && current.requestBodyComplete && current.connectionMode == .keepAlive
+        if let server = current.server {
+            loop.counters.servers[current.backend][server].bytesOut += current.responseBytes
+        }
+        loop.counters.backends[current.backend].bytesOut += current.responseBytes
+        loop.release(connection, reusable: reusable)
+        releaseSlot()
+        logExchange()
+        exchange = nil
+        requestsCompleted += 1
+        guard current.clientPersistent, let context else {
+            phase = .closed
+            cancelWatchdog()
+            let channel = context?.channel
+            context?.writeAndFlush(NIOAny(ByteBuffer())).assumeIsolated().whenComplete { _ in
+                channel?.close(promise: nil)
+            }
+            return
+        }
+        context.flush()
+        phase = .awaitingHead
+        armWatchdog(.keepAlive)
+        processInbound()
+        resumeClientReadIfWanted()
+    }
+
+    func upstreamFailed(_ failure: UpstreamFailure, connection: UpstreamConnection) {
+        guard connection === upstream, let current = exchange else {
+            connection.close()
+            return
+        }
+        upstream = nil
+        connection.close()
+        switch failure {
+        case .badResponse:
+            loop.counters.backends[current.backend].responseErrors += 1
+            if let server = current.server { loop.counters.servers[current.backend][server].responseErrors += 1 }
+            if let server = current.server, runtime.backends[current.backend].servers[server].plan.observeLayer7 {
+                runtime.healthObserver?.layer7Failure(backend: current.backend, server: server)
+            }
+            if current.responseStarted {
+                exchange?.terminationState = "SD"
+                closeClient()
+            } else {
+                respondAndClose(status: 502, termination: "SH")
+            }
+        case .closed, .connect, .timeout:
+            if current.responseStarted {
+                exchange?.terminationState = "SD"
+                closeClient()
+            } else if connection.responseBytes == 0 && connection.requestsServed > 1 && current.bodyBytesSent == 0 {
+                // A reused connection the server had closed: try again on a fresh one.
+                exchange?.retriesLeft += 1
+                retryOrFail(status: 502, termination: "SH")
+            } else {
+                loop.counters.backends[current.backend].responseErrors += 1
+                respondAndClose(status: 502, termination: "SH")
+            }
+        }
+    }
+
+    // MARK: tunnels (CONNECT, Upgrade)
+
+    func forwardTunnelData(_ buffer: ByteBuffer) {
+        lastActivity = .now()
+        writeClient(buffer)
+    }
+
+    func tunnelServerClosedInput() {
+        context?.close(mode: .output, promise: nil)
+    }
+
+    // MARK: log
+
+    func logExchange() {
+        guard let current = exchange, frontend.httplog else { return }
+        let backendName = runtime.plan.backends[current.backend].name
+        let line = HTTPLogLine(
+            client: clientAddress, accepted: accepted, frontend: frontend.name, backend: backendName,
+            server: current.server == nil ? "<NOSRV>" : current.serverName, exchange: current, now: .now(),
+            activeSessions: loop.activeSessions
+        )
+        if frontend.dontlognull && current.requestLine.isEmpty { return }
+        runtime.logSink.emit(line.formatted())
+    }
+}

@@ -1,0 +1,367 @@
+import NIOCore
+
+/// One client connection in `mode http`: reads request heads strictly, routes, balances,
+/// forwards the request to a pooled server connection and streams the response back.
+///
+/// Lives on the client's event loop with everything it touches (its `LoopContext`, its
+/// `UpstreamConnection`), so no lock and no actor is involved per request. Reads are pulled
+/// only when the other side can take the bytes (backpressure both ways).
+final class HTTPSession: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum Phase {
+        case awaitingHead
+        case waitingForServer
+        case exchanging
+        case tunnel
+        case closed
+    }
+
+    enum WaitKind {
+        case request, keepAlive, queue, server, client, tunnel
+    }
+
+    enum UpstreamFailure {
+        case connect, closed, badResponse, timeout
+    }
+
+    let loop: LoopContext
+    let frontendIndex: Int
+    let frontend: FrontendPlan
+    var context: ChannelHandlerContext?
+    var phase = Phase.awaitingHead
+    var inbound: ByteBuffer?
+    var scanner: HTTPHeadScanner
+    var pendingRead = false
+    var requestsCompleted = 0
+    var clientAddress: SocketAddress?
+    var exchange: Exchange?
+    var upstream: UpstreamConnection?
+    var connectGeneration = 0
+    var accepted: NIODeadline
+    var lastActivity: NIODeadline
+    var watchdog: Scheduled<Void>?
+    var watchdogKind = WaitKind.request
+    var watchdogTimeout = TimeAmount.seconds(0)
+    var needsUpstreamFlush = false
+
+    init(loop: LoopContext, frontendIndex: Int) {
+        self.loop = loop
+        self.frontendIndex = frontendIndex
+        self.frontend = loop.runtime.plan.frontends[frontendIndex]
+        self.scanner = HTTPHeadScanner(limit: loop.runtime.plan.bufsize)
+        self.accepted = .now()
+        self.lastActivity = accepted
+    }
+
+    var runtime: ProxyRuntime { loop.runtime }
+    var clientIsWritable: Bool { context?.channel.isWritable ?? false }
+    var isTunnel: Bool { phase == .tunnel }
+
+    // MARK: lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    private var started = false
+    private func start(_ context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
+        clientAddress = context.channel.remoteAddress
+        accepted = .now()
+        loop.activeSessions += 1
+        loop.counters.frontends[frontendIndex].currentSessions += 1
+        loop.counters.frontends[frontendIndex].totalSessions += 1
+        armWatchdog(.request)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        abandon()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        abandon()
+        self.context = nil
+    }
+
+    /// The client is gone: release what this session holds.
+    private func abandon() {
+        guard phase != .closed else { return }
+        let wasExchanging = exchange != nil
+        phase = .closed
+        cancelWatchdog()
+        if wasExchanging, var current = exchange {
+            current.terminationState = current.responseStarted ? "CD" : "CR"
+            exchange = current
+            if current.queued { loop.dequeue(self, backend: current.backend) }
+            if let upstream {
+                self.upstream = nil
+                upstream.close()
+            }
+            releaseSlot()
+            logExchange()
+            exchange = nil
+        }
+        if started {
+            started = false
+            loop.activeSessions -= 1
+            loop.counters.frontends[frontendIndex].currentSessions -= 1
+        }
+    }
+
+    // MARK: reads
+
+    func read(context: ChannelHandlerContext) {
+        if wantsClientRead {
+            context.read()
+        } else {
+            pendingRead = true
+        }
+    }
+
+    private var wantsClientRead: Bool {
+        switch phase {
+        case .awaitingHead: return true
+        case .waitingForServer, .closed: return false
+        case .exchanging:
+            guard let exchange, !exchange.requestBodyComplete else { return false }
+            return upstream?.isWritable ?? false
+        case .tunnel: return upstream?.isWritable ?? false
+        }
+    }
+
+    func resumeClientReadIfWanted() {
+        guard pendingRead, wantsClientRead, let context else { return }
+        pendingRead = false
+        context.read()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        loop.counters.frontends[frontendIndex].bytesIn += buffer.readableBytes
+        lastActivity = .now()
+        switch phase {
+        case .awaitingHead:
+            appendInbound(&buffer)
+            processInbound()
+        case .exchanging where !(exchange?.requestBodyComplete ?? true) && upstream != nil:
+            forwardRequestBody(&buffer)
+            if buffer.readableBytes > 0 { appendInbound(&buffer) }
+        case .tunnel:
+            upstream?.write(buffer)
+            needsUpstreamFlush = true
+        case .waitingForServer, .exchanging:
+            appendInbound(&buffer)
+        case .closed:
+            break
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsUpstreamFlush {
+            needsUpstreamFlush = false
+            upstream?.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            clientClosedInput()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func clientClosedInput() {
+        switch phase {
+        case .tunnel:
+            upstream?.shutdownOutput()
+        case .awaitingHead:
+            // Nothing pending: a clean close between requests.
+            closeClient()
+        default:
+            // The client half-closed after its request; finish the response, then close.
+            exchange?.clientPersistent = false
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        upstream?.resumeReadIfWanted()
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        closeClient()
+    }
+
+    private func appendInbound(_ buffer: inout ByteBuffer) {
+        if inbound == nil || inbound!.readableBytes == 0 {
+            inbound = buffer
+        } else {
+            inbound!.writeBuffer(&buffer)
+        }
+        buffer.moveReaderIndex(to: buffer.writerIndex)
+    }
+
+    // MARK: request heads
+
+    /// Parses a head from the buffered bytes if one is complete.
+    func processInbound() {
+        guard phase == .awaitingHead, var buffer = inbound, buffer.readableBytes > 0 else { return }
+        if watchdogKind == .keepAlive { armWatchdog(.request) }
+        do {
+            guard let span = try buffer.withUnsafeReadableBytes({ try scanner.scan($0) }) else { return }
+            let head = try buffer.withUnsafeReadableBytes {
+                try HTTPHeadParser.parseRequest(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]))
+            }
+            let framing = try MessageFraming.request(head)
+            buffer.moveReaderIndex(forwardBy: span.end)
+            inbound = buffer
+            scanner.reset()
+            beginRequest(head, framing: framing)
+        } catch let error as HTTPParseError {
+            loop.counters.frontends[frontendIndex].requestErrors += 1
+            inbound = nil
+            respondAndClose(status: error.status, termination: "PR")
+        } catch {
+            closeClient()
+        }
+    }
+
+    // MARK: writing to the client
+
+    func writeClient(_ buffer: ByteBuffer) {
+        loop.counters.frontends[frontendIndex].bytesOut += buffer.readableBytes
+        context?.write(NIOAny(buffer), promise: nil)
+    }
+
+    func flushClient() {
+        context?.flush()
+    }
+
+    /// Sends a proxy-generated response and closes the connection once it is written.
+    func respondAndClose(status: Int, termination: String) {
+        guard let context, phase != .closed else { return }
+        var overrides = frontend.errorFiles
+        if let current = exchange {
+            for (code, text) in runtime.plan.backends[current.backend].errorFiles { overrides[code] = text }
+        }
+        let page = ErrorPages.page(status, overrides: overrides)
+        sendAndClose(page, status: status, termination: termination, context: context)
+    }
+
+    func sendAndClose(_ text: String, status: Int, termination: String, context: ChannelHandlerContext) {
+        loop.counters.frontends[frontendIndex].countResponse(status: status)
+        if var current = exchange {
+            current.responseStatus = status
+            current.responseBytes = text.utf8.count
+            current.terminationState = termination
+            exchange = current
+        }
+        var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
+        buffer.writeString(text)
+        loop.counters.frontends[frontendIndex].bytesOut += buffer.readableBytes
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(buffer)).assumeIsolated().whenComplete { _ in
+            channel.close(promise: nil)
+        }
+        if exchange != nil {
+            releaseSlot()
+            if let upstream {
+                self.upstream = nil
+                upstream.close()
+            }
+            logExchange()
+            exchange = nil
+        }
+        phase = .closed
+        cancelWatchdog()
+    }
+
+    func closeClient() {
+        guard let context else { return }
+        context.close(promise: nil)
+    }
+
+    // MARK: timeouts (one watchdog per session, re-armed lazily from `lastActivity`)
+
+    func armWatchdog(_ kind: WaitKind) {
+        let timeouts = frontend.timeouts
+        let backendTimeouts = exchange.map { runtime.plan.backends[$0.backend].timeouts }
+        let timeout: TimeAmount?
+        switch kind {
+        case .request: timeout = timeouts.httpRequest ?? timeouts.client
+        case .keepAlive: timeout = timeouts.httpKeepAlive ?? timeouts.httpRequest ?? timeouts.client
+        case .queue: timeout = backendTimeouts?.queue ?? backendTimeouts?.connect ?? timeouts.queue
+        case .server: timeout = backendTimeouts?.server ?? timeouts.server
+        case .client: timeout = timeouts.client
+        case .tunnel: timeout = backendTimeouts?.tunnel ?? timeouts.tunnel ?? backendTimeouts?.server ?? timeouts.client
+        }
+        watchdogKind = kind
+        cancelWatchdog()
+        guard let timeout, let context else { return }
+        watchdogTimeout = timeout
+        lastActivity = .now()
+        scheduleWatchdog(at: lastActivity + timeout, context: context)
+    }
+
+    private func scheduleWatchdog(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        watchdog = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            self?.watchdogFired()
+        }
+    }
+
+    func cancelWatchdog() {
+        watchdog?.cancel()
+        watchdog = nil
+    }
+
+    private func watchdogFired() {
+        watchdog = nil
+        guard let context, phase != .closed else { return }
+        // Activity-based waits restart from the last byte seen.
+        let idleBased = watchdogKind == .server || watchdogKind == .tunnel || watchdogKind == .client
+        if idleBased, lastActivity + watchdogTimeout > .now() {
+            scheduleWatchdog(at: lastActivity + watchdogTimeout, context: context)
+            return
+        }
+        switch watchdogKind {
+        case .request:
+            if (inbound?.readableBytes ?? 0) > 0 {
+                loop.counters.frontends[frontendIndex].requestErrors += 1
+                respondAndClose(status: 408, termination: "cR")
+            } else {
+                closeClient()
+            }
+        case .keepAlive:
+            closeClient()
+        case .queue:
+            if let current = exchange, current.queued {
+                loop.dequeue(self, backend: current.backend)
+                exchange?.queued = false
+            }
+            respondAndClose(status: 503, termination: "sQ")
+        case .server:
+            if exchange?.responseStarted == true {
+                exchange?.terminationState = "sD"
+                closeClient()
+            } else {
+                loop.counters.backends[exchange?.backend ?? 0].responseErrors += 1
+                respondAndClose(status: 504, termination: "sH")
+            }
+        case .client, .tunnel:
+            closeClient()
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package import NIOCore
+
+/// Writes request and response heads in HTTP/1.1 wire format (RFC 9112 §3, §4, §5).
+extension ByteBuffer {
+    package mutating func writeRequestHead(_ head: HTTPRequestHead) {
+        writeLatin1(head.method)
+        writeInteger(UInt8(ascii: " "))
+        writeLatin1(head.target)
+        writeStaticString(head.minorVersion == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n")
+        writeFields(head.fields)
+    }
+
+    package mutating func writeResponseHead(_ head: HTTPResponseHead) {
+        writeStaticString(head.minorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+        writeString(String(head.status))
+        writeInteger(UInt8(ascii: " "))
+        writeLatin1(head.reason)
+        writeStaticString("\r\n")
+        writeFields(head.fields)
+    }
+
+    mutating func writeFields(_ fields: HTTPFields) {
+        for field in fields.fields {
+            writeLatin1(field.name)
+            writeStaticString(": ")
+            writeLatin1(field.value)
+            writeStaticString("\r\n")
+        }
+        writeStaticString("\r\n")
+    }
+
+    /// Writes each scalar as one byte (the inverse of `String(latin1:)`).
+    mutating func writeLatin1(_ string: String) {
+        var ascii = true
+        for b in string.utf8 where b >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii {
+            writeString(string)
+        } else {
+            for scalar in string.unicodeScalars { writeInteger(UInt8(truncatingIfNeeded: scalar.value)) }
+        }
+    }
+}

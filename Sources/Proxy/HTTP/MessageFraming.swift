@@ -1,0 +1,98 @@
+/// How the body of a message is delimited (RFC 9112 §6.3).
+package enum BodyFraming: Sendable, Hashable {
+    /// No body (GET without Content-Length, HEAD response, 1xx/204/304).
+    case none
+    /// Exactly this many bytes (Content-Length).
+    case length(Int64)
+    /// Chunked transfer coding (RFC 9112 §7.1).
+    case chunked
+    /// Until the server closes (responses only).
+    case untilClose
+}
+
+/// Decides a message's framing and refuses the ambiguous ones that enable request smuggling
+/// (RFC 9112 §6.1, §6.3, §11.2) and invalid targets and Host fields (RFC 9112 §3.2).
+package enum MessageFraming {
+    /// The framing of a request body, after checking Host, target form, Content-Length and Transfer-Encoding.
+    package static func request(_ head: HTTPRequestHead) throws(HTTPParseError) -> BodyFraming {
+        try validateTargetAndHost(head)
+        let lengths = head.fields.values("content-length")
+        let hasTE = head.fields.contains("transfer-encoding")
+        if hasTE && !lengths.isEmpty { throw .contentLengthWithTransferEncoding }
+        if hasTE {
+            guard head.minorVersion == 1 else { throw .invalidTransferEncoding }
+            try validateChunkedLast(head.fields)
+            return .chunked
+        }
+        guard !lengths.isEmpty else { return .none }
+        guard lengths.count == 1, let length = parseContentLength(lengths[0]) else { throw .invalidContentLength }
+        if head.minorVersion == 0, length > 0, head.method == "GET" || head.method == "HEAD" { throw .bodyNotAllowed }
+        return length == 0 ? .none : .length(length)
+    }
+
+    /// The framing of a response to a request with `requestMethod` (RFC 9112 §6.3 rules 1–7).
+    package static func response(_ head: HTTPResponseHead, requestMethod: String) throws(HTTPParseError) -> BodyFraming {
+        if requestMethod == "HEAD" || head.status < 200 || head.status == 204 || head.status == 304 { return .none }
+        if requestMethod == "CONNECT" && head.status < 300 { return .untilClose }
+        let lengths = head.fields.values("content-length")
+        if head.fields.contains("transfer-encoding") {
+            if !lengths.isEmpty { throw .contentLengthWithTransferEncoding }
+            let codings = head.fields.listElements("transfer-encoding")
+            if let last = codings.last, last.equalsIgnoringASCIICase("chunked") { return .chunked }
+            return .untilClose
+        }
+        guard !lengths.isEmpty else { return .untilClose }
+        guard lengths.count == 1, let length = parseContentLength(lengths[0]) else { throw .invalidContentLength }
+        return length == 0 ? .none : .length(length)
+    }
+
+    /// 1*DIGIT, at most 18 digits (RFC 9110 §8.6); lists and signs are refused.
+    static func parseContentLength(_ value: String) -> Int64? {
+        guard !value.isEmpty, value.utf8.count <= 18 else { return nil }
+        var n: Int64 = 0
+        for b in value.utf8 {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            n = n * 10 + Int64(b - 0x30)
+        }
+        return n
+    }
+
+    private static func validateChunkedLast(_ fields: HTTPFields) throws(HTTPParseError) {
+        let codings = fields.listElements("transfer-encoding")
+        guard let last = codings.last, last.equalsIgnoringASCIICase("chunked") else { throw .invalidTransferEncoding }
+        var chunkedCount = 0
+        for coding in codings {
+            guard coding.utf8.allSatisfy(HTTPHeadParser.isTokenByte) else { throw .invalidTransferEncoding }
+            if coding.equalsIgnoringASCIICase("chunked") { chunkedCount += 1 }
+        }
+        guard chunkedCount == 1 else { throw .invalidTransferEncoding }
+    }
+
+    private static func validateTargetAndHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
+        let hosts = head.fields.values("host")
+        if hosts.count > 1 { throw .invalidHost }
+        if head.minorVersion == 1 && hosts.isEmpty { throw .invalidHost }
+        if let host = hosts.first {
+            for b in host.utf8 where b == 0x20 || b == 0x09 || b == 0x2F || b == 0x40 || b >= 0x7F { throw .invalidHost }
+        }
+        let target = head.target
+        if head.method == "CONNECT" {
+            // authority-form: host:port
+            guard !target.hasPrefix("/"), target.contains(":"), !target.contains("/") else { throw .invalidTarget }
+            return
+        }
+        if target == "*" {
+            guard head.method == "OPTIONS" else { throw .invalidTarget }
+            return
+        }
+        if target.hasPrefix("/") { return }
+        // absolute-form: scheme "://" authority path-abempty [ "?" query ]
+        guard target.hasPrefixIgnoringASCIICase("http://") || target.hasPrefixIgnoringASCIICase("https://") else {
+            throw .invalidTarget
+        }
+        let afterScheme = target[target.firstRange(of: "://")!.upperBound...]
+        let authority = afterScheme.prefix { $0 != "/" && $0 != "?" }
+        guard !authority.isEmpty, !authority.contains("@") else { throw .invalidTarget }
+        if let host = hosts.first, !host.equalsIgnoringASCIICase(authority) { throw .invalidHost }
+    }
+}

@@ -1,0 +1,281 @@
+import HACore
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Runs HAProxy's `check` for every server that has it, one `ServerChecker` per server on
+/// one of the loops, and applies transitions: the server's shared UP flag, an
+/// `HAEvent.serverHealth` on the bus, one log line.
+final class HealthMonitor: Sendable {
+    private let checkers: [NIOLoopBound<ServerChecker>]
+    /// [backend][server] -> position in `checkers`.
+    private let index: [[Int?]]
+
+    init(runtime: ProxyRuntime) async throws {
+        var checkers: [NIOLoopBound<ServerChecker>] = []
+        var index: [[Int?]] = []
+        var next = 0
+        for backend in runtime.backends {
+            var row: [Int?] = []
+            for (s, server) in backend.servers.enumerated() {
+                guard server.plan.check, !server.plan.disabled else {
+                    row.append(nil)
+                    continue
+                }
+                let loop = runtime.loops[next % runtime.loops.count]
+                let checker = try await loop.submit {
+                    NIOLoopBound(ServerChecker(runtime: runtime, backend: backend, server: s, eventLoop: loop), eventLoop: loop)
+                }.get()
+                row.append(checkers.count)
+                checkers.append(checker)
+                next += 1
+            }
+            index.append(row)
+        }
+        self.checkers = checkers
+        self.index = index
+    }
+
+    func start() {
+        for checker in checkers {
+            checker.eventLoop.execute { checker.value.start() }
+        }
+    }
+
+    func stop() async {
+        for checker in checkers {
+            try? await checker.eventLoop.submit { checker.value.stop() }.get()
+        }
+    }
+
+    /// `observe layer7`: a server sent a response that could not be parsed.
+    func layer7Failure(backend: Int, server: Int) {
+        guard let position = index[backend][server] else { return }
+        let checker = checkers[position]
+        checker.eventLoop.execute { checker.value.observed(.failed("Layer7 invalid response (observed)")) }
+    }
+}
+
+/// The shell around one server's `HealthCheckState`: performs checks, feeds results in.
+final class ServerChecker {
+    let runtime: ProxyRuntime
+    let backend: BackendState
+    let server: Int
+    let eventLoop: any EventLoop
+    var state: HealthCheckState
+    private var task: Scheduled<Void>?
+    private var running = false
+    private var stopped = false
+
+    init(runtime: ProxyRuntime, backend: BackendState, server: Int, eventLoop: any EventLoop) {
+        self.runtime = runtime
+        self.backend = backend
+        self.server = server
+        self.eventLoop = eventLoop
+        let plan = backend.servers[server].plan
+        self.state = HealthCheckState(rise: plan.rise, fall: plan.fall, inter: plan.inter, fastinter: plan.fastinter,
+                                      downinter: plan.downinter, startUp: true, now: .now())
+    }
+
+    private var serverState: ServerState { backend.servers[server] }
+
+    func start() {
+        // Spread the first checks over one interval, as HAProxy does.
+        let inter = state.inter.nanoseconds
+        schedule(in: .nanoseconds(Int64.random(in: 0...max(inter / 4, 1))))
+    }
+
+    func stop() {
+        stopped = true
+        task?.cancel()
+        task = nil
+    }
+
+    private func schedule(in delay: TimeAmount) {
+        guard !stopped else { return }
+        task = eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
+            self?.runCheck()
+        }
+    }
+
+    func observed(_ result: HealthCheckState.Result) {
+        apply(state.record(result, now: .now()))
+    }
+
+    private func runCheck() {
+        guard !stopped, !running else { return }
+        running = true
+        let timeouts = backend.plan.timeouts
+        let limit = timeouts.check ?? timeouts.connect ?? state.inter
+        let connectTimeout = min(timeouts.connect ?? limit, limit)
+        let check = backend.plan.healthCheck
+        let request: String? = check.map { Self.requestText($0) }
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(CheckResponseReader())
+                }
+            }
+            .connect(to: serverState.checkAddress)
+            .assumeIsolated()
+            .whenComplete { [weak self] result in
+                guard let self else { return }
+                switch result {
+                case .failure(let error):
+                    self.finish(.failed(Self.layer4Reason(error)))
+                case .success(let channel):
+                    guard let request, let check else {
+                        channel.close(promise: nil)
+                        self.finish(.passed("Layer4 check passed"))
+                        return
+                    }
+                    self.httpCheck(channel: channel, request: request, check: check, limit: limit)
+                }
+            }
+    }
+
+    private func httpCheck(channel: any Channel, request: String, check: HTTPCheckPlan, limit: TimeAmount) {
+        guard let reader = try? channel.pipeline.syncOperations.handler(type: CheckResponseReader.self) else {
+            channel.close(promise: nil)
+            finish(.failed("Layer7 internal error"))
+            return
+        }
+        var done = false
+        let timeout = eventLoop.assumeIsolated().scheduleTask(in: limit) { [weak self] in
+            guard !done else { return }
+            done = true
+            channel.close(promise: nil)
+            self?.finish(.failed("Layer7 timeout"))
+        }
+        reader.onComplete = { [weak self] bytes in
+            guard !done else { return }
+            done = true
+            timeout.cancel()
+            channel.close(promise: nil)
+            self?.finish(Self.evaluate(bytes, check.expect))
+        }
+        var buffer = channel.allocator.buffer(capacity: request.utf8.count)
+        buffer.writeString(request)
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    private func finish(_ result: HealthCheckState.Result) {
+        running = false
+        let action = state.record(result, now: .now())
+        apply(action)
+        schedule(in: state.interval)
+    }
+
+    private func apply(_ action: HealthCheckState.Action?) {
+        guard case .transition(let up, let reason) = action else { return }
+        let plan = serverState.plan
+        serverState.up.store(up, ordering: .relaxed)
+        serverState.lastCheck.withLock { $0 = reason }
+        runtime.bus.post(.serverHealth(backend: backend.plan.name, server: plan.name, up: up, reason: reason))
+        var logger = runtime.logger
+        logger[metadataKey: "backend"] = "\(backend.plan.name)"
+        logger[metadataKey: "server"] = "\(plan.name)"
+        logger[metadataKey: "reason"] = "\(reason)"
+        if up {
+            logger.notice("server is UP")
+            runtime.wakeQueues(backend: backend.index)
+        } else {
+            logger.warning("server is DOWN")
+        }
+    }
+
+    static func requestText(_ check: HTTPCheckPlan) -> String {
+        var text = "\(check.method) \(check.uri) \(check.version)\r\n"
+        for field in check.headers { text += "\(field.name): \(field.value)\r\n" }
+        if !check.headers.contains(where: { $0.name.equalsIgnoringASCIICase("connection") }) {
+            text += "Connection: close\r\n"
+        }
+        return text + "\r\n"
+    }
+
+    static func layer4Reason(_ error: any Error) -> String {
+        if let io = error as? IOError, io.errnoCode == ECONNREFUSED { return "Layer4 connection refused" }
+        if let connection = error as? NIOConnectionError,
+           connection.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }) {
+            return "Layer4 connection refused"
+        }
+        if case ChannelError.connectTimeout = error { return "Layer4 timeout" }
+        return "Layer4 connection problem: \(error)"
+    }
+
+    /// Judges an HTTP check's response bytes against `http-check expect`.
+    static func evaluate(_ bytes: ByteBuffer, _ expect: HTTPCheckExpectation) -> HealthCheckState.Result {
+        let text = String(buffer: bytes)
+        guard text.hasPrefix("HTTP/1."), text.utf8.count >= 12 else { return .failed("Layer7 invalid response") }
+        let statusText = text.dropFirst(9).prefix(3)
+        guard let status = Int(statusText) else { return .failed("Layer7 invalid response") }
+        let body = text.firstRange(of: "\r\n\r\n").map { text[$0.upperBound...] } ?? ""
+        return judge(expect, status: status, statusText: statusText, body: body)
+    }
+
+    private static func judge(_ expect: HTTPCheckExpectation, status: Int, statusText: Substring, body: Substring) -> HealthCheckState.Result {
+        let passed = HealthCheckState.Result.passed("Layer7 check passed: \(status)")
+        let wrongStatus = HealthCheckState.Result.failed("Layer7 wrong status \(status)")
+        let wrongContent = HealthCheckState.Result.failed("Layer7 response content error")
+        switch expect {
+        case .statusClass2xx3xx:
+            return (200..<400).contains(status) ? passed : wrongStatus
+        case .status(let ranges):
+            return ranges.contains { $0.contains(status) } ? passed : wrongStatus
+        case .statusPattern(let pattern):
+            let matches = (try? RegexBox(pattern: pattern, ignoreCase: false))?.matches(statusText) ?? false
+            return matches ? passed : wrongStatus
+        case .bodyContains(let needle):
+            return body.contains(needle) ? passed : wrongContent
+        case .bodyPattern(let pattern):
+            let matches = (try? RegexBox(pattern: pattern, ignoreCase: false))?.matches(body) ?? false
+            return matches ? passed : wrongContent
+        case .not(let inner):
+            if case .passed = judge(inner, status: status, statusText: statusText, body: body) {
+                return inner.isStatusMatch ? wrongStatus : wrongContent
+            }
+            return passed
+        }
+    }
+}
+
+/// Collects a check response until the server closes (or enough for a status line and a body).
+final class CheckResponseReader: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    var onComplete: ((ByteBuffer) -> Void)?
+    private var collected = ByteBuffer()
+    private let limit = 16384
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        collected.writeBuffer(&buffer)
+        if collected.readableBytes >= limit { complete() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        complete()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func complete() {
+        let callback = onComplete
+        onComplete = nil
+        callback?(collected)
+    }
+}
+
+extension HTTPCheckExpectation {
+    var isStatusMatch: Bool {
+        switch self {
+        case .statusClass2xx3xx, .status, .statusPattern: true
+        case .bodyContains, .bodyPattern: false
+        case .not(let inner): inner.isStatusMatch
+        }
+    }
+}

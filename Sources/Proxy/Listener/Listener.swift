@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import NIOCore
+import NIOPosix
+
+/// Binds a frontend's `bind` lines: one listening socket per event loop per address with
+/// SO_REUSEPORT (the kernel spreads connections over the loops), and IP_FREEBIND so a backup
+/// node can bind a VIP before VRRP gives it the address.
+enum Listener {
+    static func bindAll(runtime: ProxyRuntime) async throws -> [any Channel] {
+        var channels: [any Channel] = []
+        do {
+            for (f, frontend) in runtime.plan.frontends.enumerated() {
+                for bind in frontend.binds {
+                    var port = bind.port
+                    for context in runtime.contexts {
+                        let channel = try await bindOne(runtime: runtime, frontend: f, host: bind.host, port: port, context: context)
+                        if port == 0 { port = channel.localAddress?.port ?? 0 }
+                        channels.append(channel)
+                    }
+                }
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        return channels
+    }
+
+    private static func bindOne(runtime: ProxyRuntime, frontend: Int, host: String?, port: Int,
+                                context: NIOLoopBound<LoopContext>) async throws -> any Channel {
+        let plan = runtime.plan.frontends[frontend]
+        let host = (host == nil || host == "*" || host == "") ? "0.0.0.0" : host!
+        let address: SocketAddress
+        do {
+            address = try SocketAddress(ipAddress: host, port: port)
+        } catch {
+            throw ProxyError("frontend '\(plan.name)': bind \(host):\(port): not an IP address")
+        }
+        let isV6 = address.protocol == .inet6
+        let reusePort = ChannelOptions.Types.SocketOption(level: NIOBSDSocket.OptionLevel(rawValue: SOL_SOCKET),
+                                                          name: NIOBSDSocket.Option(rawValue: SO_REUSEPORT))
+        let freeBind = isV6
+            ? ChannelOptions.Types.SocketOption(level: NIOBSDSocket.OptionLevel(rawValue: Int32(IPPROTO_IPV6)),
+                                                name: NIOBSDSocket.Option(rawValue: 78))  // IPV6_FREEBIND
+            : ChannelOptions.Types.SocketOption(level: NIOBSDSocket.OptionLevel(rawValue: Int32(IPPROTO_IP)),
+                                                name: NIOBSDSocket.Option(rawValue: 15))  // IP_FREEBIND
+        let mode = plan.mode
+        let frontendIndex = frontend
+        let bootstrap = ServerBootstrap(group: context.eventLoop)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(reusePort, value: 1)
+            .serverChannelOption(freeBind, value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let loop = context.value
+                    switch mode {
+                    case .http:
+                        try channel.pipeline.syncOperations.addHandler(HTTPSession(loop: loop, frontendIndex: frontendIndex))
+                    case .tcp:
+                        try channel.pipeline.syncOperations.addHandler(TCPSession(loop: loop, frontendIndex: frontendIndex))
+                    }
+                }
+            }
+        do {
+            return try await bootstrap.bind(to: address).get()
+        } catch {
+            throw ProxyError("frontend '\(plan.name)': cannot bind \(isV6 ? "[\(host)]" : host):\(port): \(error)")
+        }
+    }
+}

@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import NIOCore
+
+/// HAProxy's `option httplog` line: client, accept date, frontend, backend/server,
+/// Tq/Tw/Tc/Tr/Ta, status, bytes, captured cookies, termination state, connection counts,
+/// queues and the request line.
+struct HTTPLogLine {
+    var client: String
+    var acceptDate: String
+    var frontend: String
+    var backend: String
+    var server: String
+    /// Milliseconds; -1 when the step never happened.
+    var tq: Int64, tw: Int64, tc: Int64, tr: Int64, ta: Int64
+    var status: Int
+    var bytes: Int
+    var termination: String
+    var activeSessions: Int
+    var retries: Int
+    var requestLine: String
+
+    init(client: SocketAddress?, accepted: NIODeadline, frontend: String, backend: String, server: String,
+         exchange: Exchange, now: NIODeadline, activeSessions: Int) {
+        func ms(_ from: NIODeadline?, _ to: NIODeadline?) -> Int64 {
+            guard let from, let to else { return -1 }
+            return max((to - from).nanoseconds / 1_000_000, 0)
+        }
+        if let client, let ip = client.ipAddress, let port = client.port {
+            self.client = "\(ip):\(port)"
+        } else {
+            self.client = "-"
+        }
+        self.acceptDate = Self.formatDate(accepted, now: now)
+        self.frontend = frontend
+        self.backend = backend
+        self.server = server
+        tq = ms(exchange.requestStart, exchange.headReceived)
+        tw = exchange.queueStart == nil ? 0 : ms(exchange.queueStart, exchange.queueEnd)
+        tc = ms(exchange.connectStart, exchange.connected)
+        tr = ms(exchange.connected, exchange.responseHeadAt)
+        ta = ms(exchange.requestStart, now)
+        status = exchange.responseStatus
+        bytes = exchange.responseBytes
+        termination = exchange.terminationState + "--"
+        self.activeSessions = activeSessions
+        retries = exchange.retriesUsed
+        requestLine = exchange.requestLine
+    }
+
+    func formatted() -> String {
+        "\(client) [\(acceptDate)] \(frontend) \(backend)/\(server) \(tq)/\(tw)/\(tc)/\(tr)/\(ta) \(status) \(bytes) - - "
+            + "\(termination) \(activeSessions)/\(activeSessions)/0/0/\(retries) 0/0 \"\(requestLine)\""
+    }
+
+    /// `06/Feb/2009:12:14:14.655` in local time, derived from the wall clock now.
+    static func formatDate(_ instant: NIODeadline, now: NIODeadline) -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let wallNanos = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec) - (now - instant).nanoseconds
+        var seconds = time_t(wallNanos / 1_000_000_000)
+        let millis = Int((wallNanos / 1_000_000) % 1000)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        return "\(two(parts.tm_mday))/\(months[Int(parts.tm_mon)])/\(parts.tm_year + 1900):\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)"
+    }
+}

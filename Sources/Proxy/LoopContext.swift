@@ -1,0 +1,119 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The state one event loop owns: its counters, its connection pools, its queues.
+/// Touched only on that loop, so nothing here needs a lock.
+final class LoopContext {
+    let index: Int
+    let eventLoop: any EventLoop
+    let runtime: ProxyRuntime
+    var counters: LoopCounters
+    var pools: [ConnectionPoolState]
+    var idleConnections: [Int: UpstreamConnection] = [:]
+    var nextConnectionID = 0
+    var queues: [CircularBuffer<HTTPSession>]
+    var activeSessions = 0
+    private var expiryTask: Scheduled<Void>?
+    private var stopped = false
+
+    init(index: Int, eventLoop: any EventLoop, runtime: ProxyRuntime) {
+        self.index = index
+        self.eventLoop = eventLoop
+        self.runtime = runtime
+        self.counters = LoopCounters(plan: runtime.plan)
+        self.pools = runtime.plan.backends.map { backend in
+            let keepAlive = backend.timeouts.httpKeepAlive ?? .seconds(10)
+            return ConnectionPoolState(servers: backend.servers.count, idleTimeout: keepAlive)
+        }
+        self.queues = runtime.plan.backends.map { _ in CircularBuffer() }
+        scheduleExpiry()
+    }
+
+    private func scheduleExpiry() {
+        guard !stopped else { return }
+        expiryTask = eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { [weak self] in
+            self?.expireIdleConnections()
+            self?.scheduleExpiry()
+        }
+    }
+
+    func makeConnectionID() -> Int {
+        nextConnectionID += 1
+        return nextConnectionID
+    }
+
+    /// Parks `connection` for reuse or closes it, and frees its server slot.
+    func release(_ connection: UpstreamConnection, reusable: Bool) {
+        let backend = runtime.backends[connection.backend]
+        let action = pools[connection.backend].release(connection.id, server: connection.server,
+                                                       reusable: reusable && backend.plan.reuseConnections,
+                                                       now: .now())
+        switch action {
+        case .park:
+            idleConnections[connection.id] = connection
+            connection.becameIdle()
+        case .close:
+            connection.close()
+        }
+    }
+
+    /// A server slot of `backend` was freed: queued requests may proceed.
+    func serverSlotFreed(backend: Int) {
+        if runtime.backends[backend].queued.load(ordering: .relaxed) > 0 {
+            runtime.wakeQueues(backend: backend)
+        }
+    }
+
+    func takeIdle(_ id: Int) -> UpstreamConnection? {
+        idleConnections.removeValue(forKey: id)
+    }
+
+    func idleConnectionClosed(_ connection: UpstreamConnection) {
+        if idleConnections.removeValue(forKey: connection.id) != nil {
+            pools[connection.backend].remove(connection.id, server: connection.server)
+        }
+    }
+
+    func enqueue(_ session: HTTPSession, backend: Int) {
+        queues[backend].append(session)
+        runtime.backends[backend].queued.add(1, ordering: .relaxed)
+        counters.backends[backend].queueCurrent += 1
+        counters.backends[backend].queueMax = max(counters.backends[backend].queueMax, counters.backends[backend].queueCurrent)
+    }
+
+    func dequeue(_ session: HTTPSession, backend: Int) {
+        if let position = queues[backend].firstIndex(where: { $0 === session }) {
+            queues[backend].remove(at: position)
+            runtime.backends[backend].queued.subtract(1, ordering: .relaxed)
+            counters.backends[backend].queueCurrent -= 1
+        }
+    }
+
+    /// Hands queued requests, oldest first, to servers with a free slot.
+    func drainQueue(backend: Int) {
+        while let session = queues[backend].first {
+            guard session.retryFromQueue() else { return }
+            _ = queues[backend].removeFirst()
+            runtime.backends[backend].queued.subtract(1, ordering: .relaxed)
+            counters.backends[backend].queueCurrent -= 1
+        }
+    }
+
+    private func expireIdleConnections() {
+        let now = NIODeadline.now()
+        for b in pools.indices {
+            for id in pools[b].expire(now: now) {
+                idleConnections.removeValue(forKey: id)?.close()
+            }
+        }
+    }
+
+    func shutdown() {
+        stopped = true
+        expiryTask?.cancel()
+        expiryTask = nil
+        for connection in idleConnections.values { connection.close() }
+        idleConnections.removeAll()
+    }
+}

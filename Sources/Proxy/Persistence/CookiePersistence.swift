@@ -1,0 +1,135 @@
+/// HAProxy `cookie NAME insert|prefix|rewrite [indirect] [nocache] [preserve] [httponly] [secure]
+/// [domain D] [maxidle T] [maxlife T]` with each server's `cookie VALUE`.
+package struct CookiePersistence: Sendable, Hashable {
+    package enum Mode: Sendable, Hashable { case insert, prefix, rewrite }
+
+    package var name: String
+    package var mode: Mode
+    package var indirect: Bool
+    package var nocache: Bool
+    package var preserve: Bool
+    package var httpOnly: Bool
+    package var secure: Bool
+    package var domains: [String]
+    package var maxIdleSeconds: Int?
+    package var maxLifeSeconds: Int?
+    /// `postonly`: insert the cookie only in responses to POST.
+    package var postOnly = false
+
+    package init(name: String, mode: Mode, indirect: Bool = false, nocache: Bool = false, preserve: Bool = false,
+                httpOnly: Bool = false, secure: Bool = false, domains: [String] = [],
+                maxIdleSeconds: Int? = nil, maxLifeSeconds: Int? = nil) {
+        self.name = name
+        self.mode = mode
+        self.indirect = indirect
+        self.nocache = nocache
+        self.preserve = preserve
+        self.httpOnly = httpOnly
+        self.secure = secure
+        self.domains = domains
+        self.maxIdleSeconds = maxIdleSeconds
+        self.maxLifeSeconds = maxLifeSeconds
+    }
+}
+
+/// The sticky-cookie logic for one backend, pure over header fields.
+package struct StickyCookie: Sendable {
+    package let persistence: CookiePersistence
+    /// Each server's `cookie VALUE` (nil: the server takes no persistent traffic by cookie).
+    package let serverValues: [String?]
+
+    package init(persistence: CookiePersistence, serverValues: [String?]) {
+        self.persistence = persistence
+        self.serverValues = serverValues
+    }
+
+    /// Finds the server the request's cookie designates and rewrites the Cookie header for the
+    /// server (`prefix` strips `SRV~`, `insert indirect` removes the cookie).
+    /// - Returns: the designated server index, or nil.
+    package func inspectRequest(_ fields: inout HTTPFields) -> Int? {
+        var designated: Int?
+        var changed = false
+        var rewritten: [HTTPField] = []
+        for field in fields.fields {
+            guard field.name.equalsIgnoringASCIICase("cookie") else {
+                rewritten.append(field)
+                continue
+            }
+            var kept: [Substring] = []
+            for pair in field.value.split(separator: ";") {
+                let trimmed = pair.trimmingOWS()
+                guard let eq = trimmed.firstIndex(of: "="), trimmed[..<eq].trimmingOWS() == persistence.name else {
+                    kept.append(trimmed)
+                    continue
+                }
+                let value = trimmed[trimmed.index(after: eq)...].trimmingOWS()
+                switch persistence.mode {
+                case .insert, .rewrite:
+                    // maxidle/maxlife append `|dates`; the server part is before the first `|`.
+                    let server = value.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                    if designated == nil { designated = serverIndex(for: server) }
+                    if persistence.mode == .insert && persistence.indirect {
+                        changed = true
+                    } else {
+                        kept.append(trimmed)
+                    }
+                case .prefix:
+                    if let tilde = value.firstIndex(of: "~") {
+                        if designated == nil { designated = serverIndex(for: value[..<tilde]) }
+                        kept.append("\(persistence.name)=\(value[value.index(after: tilde)...])")
+                        changed = true
+                    } else {
+                        kept.append(trimmed)
+                    }
+                }
+            }
+            if !kept.isEmpty { rewritten.append(HTTPField(name: field.name, value: kept.joined(separator: "; "))) }
+        }
+        if changed { fields.fields = rewritten }
+        return designated
+    }
+
+    /// Adapts the response's Set-Cookie fields for the server that answered.
+    /// - Parameters:
+    ///   - server: the server that produced the response.
+    ///   - clientHadValidCookie: the request designated this same server.
+    package func adaptResponse(_ fields: inout HTTPFields, server: Int, clientHadValidCookie: Bool, method: String = "GET") {
+        guard let value = serverValues[server] else { return }
+        switch persistence.mode {
+        case .insert:
+            if persistence.postOnly && method != "POST" { return }
+            let serverSetsOwn = fields.values("set-cookie").contains { Self.cookieName(of: $0) == persistence.name }
+            if serverSetsOwn && persistence.preserve { return }
+            if serverSetsOwn {
+                fields.fields.removeAll { $0.name.equalsIgnoringASCIICase("set-cookie") && Self.cookieName(of: $0.value) == persistence.name }
+            }
+            if clientHadValidCookie { return }
+            var cookie = "\(persistence.name)=\(value); path=/"
+            for domain in persistence.domains { cookie += "; domain=\(domain)" }
+            if persistence.httpOnly { cookie += "; HttpOnly" }
+            if persistence.secure { cookie += "; Secure" }
+            fields.add("Set-Cookie", cookie)
+            if persistence.nocache { fields.set("Cache-Control", "private") }
+        case .prefix, .rewrite:
+            for i in fields.fields.indices where fields.fields[i].name.equalsIgnoringASCIICase("set-cookie") {
+                let text = fields.fields[i].value
+                guard Self.cookieName(of: text) == persistence.name, let eq = text.firstIndex(of: "=") else { continue }
+                let rest = text[text.index(after: eq)...]
+                let end = rest.firstIndex(of: ";") ?? rest.endIndex
+                let attributes = rest[end...]
+                let newValue = persistence.mode == .prefix ? "\(value)~\(rest[..<end])" : value
+                fields.fields[i].value = "\(persistence.name)=\(newValue)\(attributes)"
+                if persistence.nocache { fields.set("Cache-Control", "private") }
+            }
+        }
+    }
+
+    private func serverIndex(for value: Substring) -> Int? {
+        serverValues.firstIndex { $0.map { Substring($0) == value } ?? false }
+    }
+
+    static func cookieName(of setCookie: String) -> Substring {
+        let name = setCookie.prefix { $0 != "=" && $0 != ";" }
+        return name.trimmingOWS()
+    }
+}

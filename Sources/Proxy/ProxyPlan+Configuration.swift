@@ -1,0 +1,319 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import HACore
+package import HAConfig
+import NIOCore
+
+/// The one place where `HAConfig.Configuration` becomes the proxy's `ProxyPlan`.
+///
+/// Anything the proxy cannot honour is an error naming the configuration line, never a silent skip.
+extension ProxyPlan {
+    package init(configuration: Configuration) throws {
+        let global = configuration.global
+        var logTargets = try global.logTargets.map(Self.logTarget)
+        let backendNames = configuration.backends.map(\.name)
+        func backendIndex(_ name: String, _ location: SourceLocation) throws -> Int {
+            guard let index = backendNames.firstIndex(of: name) else {
+                throw ProxyError("\(location): no backend named '\(name)'")
+            }
+            return index
+        }
+        var frontends: [FrontendPlan] = []
+        for frontend in configuration.frontends {
+            for target in frontend.logTargets {
+                let mapped = try Self.logTarget(target)
+                if !logTargets.contains(mapped) { logTargets.append(mapped) }
+            }
+            let binds = try frontend.binds.map { bind in
+                if bind.ssl {
+                    throw ProxyError("\(bind.location): 'bind ... ssl': TLS termination is not available in the proxy yet")
+                }
+                if bind.interface != nil {
+                    throw ProxyError("\(bind.location): 'bind ... interface': not supported by the proxy")
+                }
+                return BindPlan(host: bind.host, port: bind.port)
+            }
+            let acls = frontend.acls
+            let routes = try frontend.useBackends.map { rule in
+                RouteRule(backend: try backendIndex(rule.backend, rule.location),
+                          condition: try Self.condition(rule.condition, acls: acls))
+            }
+            frontends.append(FrontendPlan(
+                name: frontend.name,
+                mode: frontend.mode == .http ? .http : .tcp,
+                binds: binds,
+                maxconn: frontend.maxconn ?? global.maxconn ?? 4096,
+                timeouts: Self.timeouts(frontend.timeouts),
+                httplog: frontend.httplog,
+                tcplog: frontend.tcplog,
+                dontlognull: frontend.dontlognull,
+                forwardFor: try frontend.forwardFor.map { try Self.forwardFor($0, frontend.location) },
+                connectionMode: Self.connectionMode(frontend.connectionMode),
+                routes: routes,
+                defaultBackend: try frontend.defaultBackend.map { try backendIndex($0, frontend.location) },
+                requestRules: try frontend.httpRequestRules.map { try Self.requestRule($0, acls: acls) },
+                errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
+            ))
+        }
+        let backends = try configuration.backends.map { backend in
+            var plan = BackendPlan(
+                name: backend.name,
+                mode: backend.mode == .http ? .http : .tcp,
+                balance: Self.balance(backend.balance),
+                consistentHash: backend.hashType == .consistent,
+                servers: try backend.servers.map { try Self.server($0, backend: backend) },
+                cookie: backend.cookie.map(Self.cookie),
+                healthCheck: try backend.healthCheck.map(Self.check),
+                retries: backend.retries,
+                redispatch: backend.redispatch,
+                timeouts: Self.timeouts(backend.timeouts),
+                connectionMode: Self.connectionMode(backend.connectionMode),
+                forwardFor: try backend.forwardFor.map { try Self.forwardFor($0, backend.location) },
+                reuseConnections: backend.httpReuse != .never
+            )
+            plan.requestRules = try backend.httpRequestRules.map { try Self.requestRule($0, acls: backend.acls) }
+            plan.errorFiles = try Self.errorFiles(backend.errorFiles, backend.location)
+            return plan
+        }
+        self.init(maxconn: global.maxconn ?? 4096, threads: global.nbthread ?? 0, bufsize: global.tuneBufsize,
+                  logTargets: logTargets, frontends: frontends, backends: backends)
+    }
+
+    static func duration(_ value: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = value.components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    static func timeouts(_ t: Timeouts) -> TimeoutPlan {
+        var plan = TimeoutPlan()
+        plan.connect = t.connect.map(duration)
+        plan.client = t.client.map(duration)
+        plan.server = t.server.map(duration)
+        plan.queue = t.queue.map(duration)
+        plan.httpRequest = t.httpRequest.map(duration)
+        plan.httpKeepAlive = t.httpKeepAlive.map(duration)
+        plan.clientFin = t.clientFin.map(duration)
+        plan.serverFin = t.serverFin.map(duration)
+        plan.tunnel = t.tunnel.map(duration)
+        plan.check = t.check.map(duration)
+        return plan
+    }
+
+    static func connectionMode(_ mode: HTTPConnectionMode) -> ConnectionMode {
+        switch mode {
+        case .keepAlive: .keepAlive
+        case .serverClose: .serverClose
+        case .close: .close
+        }
+    }
+
+    static func forwardFor(_ value: ForwardFor, _ location: SourceLocation) throws -> ForwardForPlan {
+        var except: CIDR?
+        if let network = value.exceptNetwork {
+            guard let parsed = CIDR(network) else {
+                throw ProxyError("\(location): 'option forwardfor except \(network)': not an address or network")
+            }
+            except = parsed
+        }
+        return ForwardForPlan(header: value.headerName, except: except, ifNone: value.ifNone)
+    }
+
+    static func logTarget(_ target: HAConfig.LogTarget) throws -> Proxy.LogTarget {
+        switch target.address {
+        case "stdout": return .stdout
+        case "stderr": return .stderr
+        default:
+            guard target.address.hasPrefix("/") else {
+                throw ProxyError("\(target.location): 'log \(target.address)': only stdout, stderr and unix sockets are supported")
+            }
+            let facilities = ["kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+                              "auth2", "ftp", "ntp", "audit", "alert", "cron2",
+                              "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"]
+            guard let facility = facilities.firstIndex(of: target.facility) else {
+                throw ProxyError("\(target.location): 'log': unknown facility '\(target.facility)'")
+            }
+            return .syslogUnixSocket(path: target.address, facility: facility)
+        }
+    }
+
+    static func errorFiles(_ files: [Int: String], _ location: SourceLocation) throws -> [Int: String] {
+        var pages: [Int: String] = [:]
+        for (status, path) in files {
+            guard let text = readFile(path) else {
+                throw ProxyError("\(location): 'errorfile \(status) \(path)': cannot read the file")
+            }
+            pages[status] = text
+        }
+        return pages
+    }
+
+    static func readFile(_ path: String) -> String? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return bytes.withUnsafeBytes { String(latin1: $0) }
+    }
+
+    static func balance(_ algorithm: HAConfig.BalanceAlgorithm) -> Proxy.BalanceAlgorithm {
+        switch algorithm {
+        case .roundRobin: .roundRobin
+        case .staticRoundRobin: .staticRoundRobin
+        case .leastConn: .leastConnections
+        case .first: .first
+        case .source: .source
+        case .uri: .uri
+        case .urlParam(let name): .urlParameter(name)
+        case .header(let name): .header(name)
+        case .random: .random
+        }
+    }
+
+    static func server(_ server: Server, backend: Backend) throws -> ServerPlan {
+        guard let port = server.port else {
+            throw ProxyError("\(server.location): server '\(server.name)' has no port; the proxy needs one")
+        }
+        if server.ssl || server.checkSSL {
+            throw ProxyError("\(server.location): server '\(server.name)': 'ssl' towards servers is not available in the proxy yet")
+        }
+        if server.sendProxy {
+            throw ProxyError("\(server.location): server '\(server.name)': 'send-proxy' is not available in the proxy yet")
+        }
+        var plan = ServerPlan(
+            name: server.name, host: server.host, port: port, weight: server.weight, maxconn: server.maxconn ?? 0,
+            check: server.check, inter: duration(server.inter), fastinter: server.fastinter.map(duration),
+            downinter: server.downinter.map(duration), rise: server.rise, fall: server.fall, backup: server.backup,
+            disabled: server.disabled, cookie: server.cookie, slowstart: server.slowstart.map(duration),
+            observeLayer7: server.observeLayer7
+        )
+        plan.checkHost = server.checkAddress
+        plan.checkPort = server.checkPort
+        return plan
+    }
+
+    static func cookie(_ cookie: HAConfig.CookiePersistence) -> Proxy.CookiePersistence {
+        var plan = Proxy.CookiePersistence(
+            name: cookie.name,
+            mode: cookie.mode == .insert ? .insert : cookie.mode == .prefix ? .prefix : .rewrite,
+            indirect: cookie.indirect, nocache: cookie.nocache, preserve: cookie.preserve,
+            httpOnly: cookie.httponly, secure: cookie.secure, domains: cookie.domains,
+            maxIdleSeconds: cookie.maxidle.map { Int($0.components.seconds) },
+            maxLifeSeconds: cookie.maxlife.map { Int($0.components.seconds) }
+        )
+        plan.postOnly = cookie.postonly
+        return plan
+    }
+
+    static func check(_ check: HTTPCheck) throws -> HTTPCheckPlan {
+        var expectation = HTTPCheckExpectation.statusClass2xx3xx
+        if let expect = check.expect {
+            switch expect.match {
+            case .status(let text):
+                var ranges: [ClosedRange<Int>] = []
+                for part in text.split(separator: ",") {
+                    let bounds = part.split(separator: "-")
+                    guard let low = Int(bounds[0]), let high = Int(bounds.count > 1 ? bounds[1] : bounds[0]), low <= high else {
+                        throw ProxyError("\(check.location): 'http-check expect status \(text)': not a status, list or range")
+                    }
+                    ranges.append(low...high)
+                }
+                expectation = .status(ranges)
+            case .statusRegex(let pattern):
+                _ = try RegexBox(pattern: pattern, ignoreCase: false)
+                expectation = .statusPattern(pattern)
+            case .string(let text):
+                expectation = .bodyContains(text)
+            case .stringRegex(let pattern):
+                _ = try RegexBox(pattern: pattern, ignoreCase: false)
+                expectation = .bodyPattern(pattern)
+            }
+            if expect.negated { expectation = .not(expectation) }
+        }
+        return HTTPCheckPlan(method: check.method, uri: check.uri, version: check.version,
+                             headers: check.headers.map { HTTPField(name: $0.name, value: $0.value) }, expect: expectation)
+    }
+
+    static func requestRule(_ rule: HAConfig.HTTPRequestRule, acls: [ACL]) throws -> Proxy.HTTPRequestRule {
+        let action: HTTPRequestAction
+        switch rule.action {
+        case .deny(let status): action = .deny(status: status)
+        case .redirect(let kind, let value, let code):
+            switch kind {
+            case .scheme: action = .redirectScheme(value, code: code)
+            case .location: action = .redirectLocation(value, code: code)
+            case .prefix: action = .redirectPrefix(value, code: code)
+            }
+        case .setHeader(let name, let value): action = .setHeader(name: name, value: value)
+        case .addHeader(let name, let value): action = .addHeader(name: name, value: value)
+        case .delHeader(let name): action = .deleteHeader(name: name)
+        }
+        return Proxy.HTTPRequestRule(action: action, condition: try condition(rule.condition, acls: acls))
+    }
+
+    /// `if`/`unless` with named ACLs resolved (several `acl` lines with one name are ORed, as in HAProxy).
+    static func condition(_ condition: HAConfig.Condition?, acls: [ACL]) throws -> Proxy.Condition {
+        guard let condition else { return .always }
+        let alternatives = try condition.alternatives.map { terms in
+            Proxy.Condition.all(try terms.map { term in
+                let tested: Proxy.Condition
+                switch term.acl {
+                case .named(let name):
+                    let lines = acls.filter { $0.name == name }
+                    guard !lines.isEmpty else {
+                        throw ProxyError("\(condition.location): no acl named '\(name)'")
+                    }
+                    tested = .any(try lines.map { .test(try aclTest($0)) })
+                case .anonymous(let acl):
+                    tested = .test(try aclTest(acl))
+                }
+                return term.negated ? .not(tested) : tested
+            })
+        }
+        let combined = Proxy.Condition.any(alternatives)
+        return condition.kind == .if ? combined : .not(combined)
+    }
+
+    static func aclTest(_ acl: ACL) throws -> ACLTest {
+        let criterion: Proxy.ACLCriterion
+        switch acl.criterion {
+        case .path: criterion = .path
+        case .pathBegins: criterion = .pathBeginning
+        case .pathEnds: criterion = .pathEnd
+        case .pathSubstring: criterion = .pathSubstring
+        case .pathDirectory: criterion = .pathDirectory
+        case .pathRegex: criterion = .pathReg
+        case .url: criterion = .url
+        case .urlBegins: criterion = .urlBeginning
+        case .urlEnds: criterion = .urlEnd
+        case .urlSubstring: criterion = .urlSubstring
+        case .urlRegex: criterion = .urlReg
+        case .urlParam(let name): criterion = .urlParameter(name)
+        case .header(let name): criterion = .header(name)
+        case .headerBegins(let name): criterion = .headerBeginning(name)
+        case .headerEnds(let name): criterion = .headerEnd(name)
+        case .headerSubstring(let name): criterion = .headerSubstring(name)
+        case .headerRegex(let name): criterion = .headerRegex(name)
+        case .headerDomain(let name): criterion = .headerDomain(name)
+        case .method: criterion = .method
+        case .source: criterion = .src
+        case .sslFC: criterion = .sslFc
+        case .alwaysTrue: criterion = .alwaysTrue
+        case .alwaysFalse: criterion = .alwaysFalse
+        case .headerCount, .destinationPort, .sslSNI:
+            throw ProxyError("\(acl.location): acl criterion '\(acl.criterion.haproxyName)' is not supported by the proxy yet")
+        }
+        do {
+            return try ACLTest(criterion: criterion, values: acl.values, ignoreCase: acl.caseInsensitive)
+        } catch let error as ProxyError {
+            throw ProxyError("\(acl.location): \(error.description)")
+        }
+    }
+}

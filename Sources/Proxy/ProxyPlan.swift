@@ -1,0 +1,256 @@
+package import NIOCore
+
+/// The proxy's view of a configuration: frontends and backends resolved to what the
+/// data path needs (indices instead of names, compiled ACLs, durations as `TimeAmount`).
+///
+/// Built once from `HAConfig.Configuration` (see `ProxyPlan+Configuration.swift`) and immutable
+/// afterwards; every event loop reads the same plan.
+package struct ProxyPlan: Sendable {
+    package var maxconn: Int
+    /// `nbthread`: event loops (0 = one per core).
+    package var threads: Int
+    /// `tune.bufsize`: the largest request or response head accepted.
+    package var bufsize: Int
+    package var logTargets: [LogTarget]
+    package var frontends: [FrontendPlan]
+    package var backends: [BackendPlan]
+
+    package init(maxconn: Int = 4096, threads: Int = 0, bufsize: Int = 16384, logTargets: [LogTarget] = [],
+                frontends: [FrontendPlan] = [], backends: [BackendPlan] = []) {
+        self.maxconn = maxconn
+        self.threads = threads
+        self.bufsize = bufsize
+        self.logTargets = logTargets
+        self.frontends = frontends
+        self.backends = backends
+    }
+
+    package func backendIndex(named name: String) -> Int? {
+        backends.firstIndex { $0.name == name }
+    }
+}
+
+/// HAProxy `mode http` / `mode tcp`.
+package enum ProxyMode: Sendable, Hashable { case http, tcp }
+
+/// HAProxy `option http-keep-alive` (default), `option http-server-close`, `option httpclose`.
+package enum ConnectionMode: Sendable, Hashable { case keepAlive, serverClose, close }
+
+/// Where log lines go: HAProxy's `log stdout|stderr|/dev/log ...`.
+package enum LogTarget: Sendable, Hashable {
+    case stdout
+    case stderr
+    case syslogUnixSocket(path: String, facility: Int)
+}
+
+/// HAProxy `timeout ...` values of one frontend or backend; nil = not set.
+package struct TimeoutPlan: Sendable, Hashable {
+    package var connect: TimeAmount?
+    package var client: TimeAmount?
+    package var server: TimeAmount?
+    package var queue: TimeAmount?
+    package var httpRequest: TimeAmount?
+    package var httpKeepAlive: TimeAmount?
+    package var clientFin: TimeAmount?
+    package var serverFin: TimeAmount?
+    package var tunnel: TimeAmount?
+    package var check: TimeAmount?
+
+    package init() {}
+}
+
+/// HAProxy `option forwardfor [except NET] [header NAME]`.
+package struct ForwardForPlan: Sendable, Hashable {
+    package var header: String
+    package var except: CIDR?
+    /// `if-none`: only when the request carries no such header.
+    package var ifNone: Bool
+
+    package init(header: String = "X-Forwarded-For", except: CIDR? = nil, ifNone: Bool = false) {
+        self.header = header
+        self.except = except
+        self.ifNone = ifNone
+    }
+}
+
+/// One `bind` line.
+package struct BindPlan: Sendable, Hashable {
+    /// nil or "*" = every address; IPv6 literals without brackets.
+    package var host: String?
+    package var port: Int
+
+    package init(host: String?, port: Int) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// A `frontend` (or the front half of a `listen`).
+package struct FrontendPlan: Sendable {
+    package var name: String
+    package var mode: ProxyMode
+    package var binds: [BindPlan]
+    package var maxconn: Int
+    package var timeouts: TimeoutPlan
+    package var httplog: Bool
+    package var tcplog: Bool
+    package var dontlognull: Bool
+    package var forwardFor: ForwardForPlan?
+    package var connectionMode: ConnectionMode
+    package var routes: [RouteRule]
+    package var defaultBackend: Int?
+    package var requestRules: [HTTPRequestRule]
+    /// Replacement responses by status (`errorfile`), complete HTTP messages.
+    package var errorFiles: [Int: String]
+
+    package init(name: String, mode: ProxyMode = .http, binds: [BindPlan], maxconn: Int = 4096,
+                timeouts: TimeoutPlan = TimeoutPlan(), httplog: Bool = false, tcplog: Bool = false,
+                dontlognull: Bool = false, forwardFor: ForwardForPlan? = nil,
+                connectionMode: ConnectionMode = .keepAlive, routes: [RouteRule] = [], defaultBackend: Int?,
+                requestRules: [HTTPRequestRule] = [], errorFiles: [Int: String] = [:]) {
+        self.name = name
+        self.mode = mode
+        self.binds = binds
+        self.maxconn = maxconn
+        self.timeouts = timeouts
+        self.httplog = httplog
+        self.tcplog = tcplog
+        self.dontlognull = dontlognull
+        self.forwardFor = forwardFor
+        self.connectionMode = connectionMode
+        self.routes = routes
+        self.defaultBackend = defaultBackend
+        self.requestRules = requestRules
+        self.errorFiles = errorFiles
+    }
+}
+
+/// `use_backend NAME if|unless COND`.
+package struct RouteRule: Sendable {
+    package var backend: Int
+    package var condition: Condition
+
+    package init(backend: Int, condition: Condition) {
+        self.backend = backend
+        self.condition = condition
+    }
+}
+
+/// A `backend` (or the back half of a `listen`).
+package struct BackendPlan: Sendable {
+    package var name: String
+    package var mode: ProxyMode
+    package var balance: BalanceAlgorithm
+    package var consistentHash: Bool
+    package var servers: [ServerPlan]
+    package var cookie: CookiePersistence?
+    package var healthCheck: HTTPCheckPlan?
+    package var retries: Int
+    package var redispatch: Bool
+    package var timeouts: TimeoutPlan
+    package var connectionMode: ConnectionMode
+    package var forwardFor: ForwardForPlan?
+    /// `http-reuse never` disables the pool; `safe` (default) and above enable it.
+    package var reuseConnections: Bool
+    /// `http-request` rules of the backend, run after routing.
+    package var requestRules: [HTTPRequestRule] = []
+    /// `errorfile` of the backend, preferred over the frontend's.
+    package var errorFiles: [Int: String] = [:]
+
+    package init(name: String, mode: ProxyMode = .http, balance: BalanceAlgorithm = .roundRobin,
+                consistentHash: Bool = false, servers: [ServerPlan], cookie: CookiePersistence? = nil,
+                healthCheck: HTTPCheckPlan? = nil, retries: Int = 3, redispatch: Bool = false,
+                timeouts: TimeoutPlan = TimeoutPlan(), connectionMode: ConnectionMode = .keepAlive,
+                forwardFor: ForwardForPlan? = nil, reuseConnections: Bool = true) {
+        self.name = name
+        self.mode = mode
+        self.balance = balance
+        self.consistentHash = consistentHash
+        self.servers = servers
+        self.cookie = cookie
+        self.healthCheck = healthCheck
+        self.retries = retries
+        self.redispatch = redispatch
+        self.timeouts = timeouts
+        self.connectionMode = connectionMode
+        self.forwardFor = forwardFor
+        self.reuseConnections = reuseConnections
+    }
+}
+
+/// A `server` line.
+package struct ServerPlan: Sendable {
+    package var name: String
+    package var host: String
+    package var port: Int
+    package var weight: Int
+    /// 0 = unlimited.
+    package var maxconn: Int
+    package var check: Bool
+    package var inter: TimeAmount
+    package var fastinter: TimeAmount?
+    package var downinter: TimeAmount?
+    package var rise: Int
+    package var fall: Int
+    package var backup: Bool
+    package var disabled: Bool
+    package var cookie: String?
+    package var slowstart: TimeAmount?
+    package var observeLayer7: Bool
+    /// `addr` / `port`: where health checks go instead of the server address.
+    package var checkHost: String?
+    package var checkPort: Int?
+
+    package init(name: String, host: String, port: Int, weight: Int = 1, maxconn: Int = 0, check: Bool = false,
+                inter: TimeAmount = .seconds(2), fastinter: TimeAmount? = nil, downinter: TimeAmount? = nil,
+                rise: Int = 2, fall: Int = 3, backup: Bool = false, disabled: Bool = false, cookie: String? = nil,
+                slowstart: TimeAmount? = nil, observeLayer7: Bool = false) {
+        self.name = name
+        self.host = host
+        self.port = port
+        self.weight = weight
+        self.maxconn = maxconn
+        self.check = check
+        self.inter = inter
+        self.fastinter = fastinter
+        self.downinter = downinter
+        self.rise = rise
+        self.fall = fall
+        self.backup = backup
+        self.disabled = disabled
+        self.cookie = cookie
+        self.slowstart = slowstart
+        self.observeLayer7 = observeLayer7
+    }
+}
+
+/// `option httpchk [METHOD URI VERSION]` + `http-check send` / `http-check expect`.
+package struct HTTPCheckPlan: Sendable, Hashable {
+    package var method: String
+    package var uri: String
+    package var version: String
+    /// Extra header lines (`\r\nHost:\ www` in the version, or `http-check send hdr`).
+    package var headers: [HTTPField]
+    package var expect: HTTPCheckExpectation
+
+    package init(method: String = "OPTIONS", uri: String = "/", version: String = "HTTP/1.0",
+                headers: [HTTPField] = [], expect: HTTPCheckExpectation = .statusClass2xx3xx) {
+        self.method = method
+        self.uri = uri
+        self.version = version
+        self.headers = headers
+        self.expect = expect
+    }
+}
+
+/// `http-check expect status N | rstatus RE | string S`; by default 2xx and 3xx pass.
+package indirect enum HTTPCheckExpectation: Sendable, Hashable {
+    case statusClass2xx3xx
+    /// `status 200`, `status 200-399`, `status 200,301`.
+    case status([ClosedRange<Int>])
+    case statusPattern(String)
+    case bodyContains(String)
+    case bodyPattern(String)
+    /// `http-check expect ! ...`.
+    case not(HTTPCheckExpectation)
+}

@@ -1,0 +1,71 @@
+import HACore
+import Logging
+import NIOCore
+import Synchronization
+
+/// Everything the event loops share, immutable or atomic: the plan, backends with their
+/// server states, the bus, the log sink, and the per-loop contexts.
+final class ProxyRuntime: Sendable {
+    let plan: ProxyPlan
+    let backends: [BackendState]
+    let loops: [any EventLoop]
+    let bus: EventBus
+    let logger: Logger
+    let logSink: LogSink
+    private let contextsBox = Mutex<[NIOLoopBound<LoopContext>]>([])
+    private let healthBox = Mutex<HealthMonitor?>(nil)
+
+    /// The health checks, once started (used by `observe layer7`).
+    var healthObserver: HealthMonitor? {
+        get { healthBox.withLock { $0 } }
+        set { healthBox.withLock { $0 = newValue } }
+    }
+
+    init(plan: ProxyPlan, backends: [BackendState], loops: [any EventLoop], bus: EventBus, logger: Logger, logSink: LogSink) {
+        self.plan = plan
+        self.backends = backends
+        self.loops = loops
+        self.bus = bus
+        self.logger = logger
+        self.logSink = logSink
+    }
+
+    /// Creates one `LoopContext` on each loop.
+    func makeContexts() async throws {
+        var made: [NIOLoopBound<LoopContext>] = []
+        for (index, loop) in loops.enumerated() {
+            let context = try await loop.submit { [self] in
+                NIOLoopBound(LoopContext(index: index, eventLoop: loop, runtime: self), eventLoop: loop)
+            }.get()
+            made.append(context)
+        }
+        contextsBox.withLock { $0 = made }
+    }
+
+    var contexts: [NIOLoopBound<LoopContext>] { contextsBox.withLock { $0 } }
+
+    /// Asks every loop to hand queued requests of `backend` to servers that have a free slot again.
+    func wakeQueues(backend: Int) {
+        for context in contexts {
+            context.eventLoop.execute { context.value.drainQueue(backend: backend) }
+        }
+    }
+
+    /// Adds every loop's counters.
+    func collectCounters() async -> LoopCounters {
+        var total = LoopCounters(plan: plan)
+        for context in contexts {
+            if let counters = try? await context.eventLoop.submit({ context.value.counters }).get() {
+                total.add(counters)
+            }
+        }
+        return total
+    }
+
+    /// Closes idle pooled connections and stops the per-loop timers.
+    func shutdownContexts() async {
+        for context in contexts {
+            try? await context.eventLoop.submit { context.value.shutdown() }.get()
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package import NIOCore
+
+/// A condition after `if` / `unless` (HAProxy §7.2): named ACLs, anonymous `{ }` ACLs,
+/// `!` negation, implicit AND between terms, `||` between AND groups.
+package indirect enum Condition: Sendable {
+    case always
+    case test(ACLTest)
+    case not(Condition)
+    case all([Condition])
+    case any([Condition])
+
+    package func evaluate(_ request: RequestFacts) -> Bool {
+        switch self {
+        case .always: true
+        case .test(let test): test.matches(request)
+        case .not(let inner): !inner.evaluate(request)
+        case .all(let terms): terms.allSatisfy { $0.evaluate(request) }
+        case .any(let terms): terms.contains { $0.evaluate(request) }
+        }
+    }
+}
+
+/// What ACLs look at: the request head and the connection.
+package struct RequestFacts {
+    package var head: HTTPRequestHead
+    package var source: SocketAddress?
+    package var tls: Bool
+
+    package init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false) {
+        self.head = head
+        self.source = source
+        self.tls = tls
+    }
+}
+
+/// One `acl NAME CRITERION [-i] VALUE...` line; several values match if any matches.
+package struct ACLTest: Sendable {
+    package var criterion: ACLCriterion
+    package var values: [String]
+    /// `-i`: ignore case.
+    package var ignoreCase: Bool
+    let networks: [CIDR]
+    let regexes: [RegexBox]
+
+    package init(criterion: ACLCriterion, values: [String], ignoreCase: Bool = false) throws {
+        self.criterion = criterion
+        self.values = ignoreCase ? values.map { $0.lowercased() } : values
+        self.ignoreCase = ignoreCase
+        switch criterion {
+        case .src:
+            networks = try values.map { value in
+                guard let network = CIDR(value) else { throw ProxyError("acl: '\(value)' is not an address or network") }
+                return network
+            }
+            regexes = []
+        case .pathReg, .headerRegex, .urlReg:
+            networks = []
+            regexes = try values.map { try RegexBox(pattern: $0, ignoreCase: ignoreCase) }
+        default:
+            networks = []
+            regexes = []
+        }
+    }
+
+    package func matches(_ request: RequestFacts) -> Bool {
+        switch criterion {
+        case .alwaysTrue:
+            return true
+        case .alwaysFalse:
+            return false
+        case .pathDirectory:
+            return matchString(request.head.path) { s, v in s.split(separator: "/").contains { $0 == v } }
+        case .url:
+            return matchString(Substring(request.head.target)) { s, v in s == v }
+        case .urlBeginning:
+            return matchString(Substring(request.head.target)) { s, v in s.hasPrefix(v) }
+        case .urlEnd:
+            return matchString(Substring(request.head.target)) { s, v in s.hasSuffix(v) }
+        case .urlSubstring:
+            return matchString(Substring(request.head.target)) { s, v in s.contains(v) }
+        case .urlReg:
+            return regexes.contains { $0.matches(Substring(request.head.target)) }
+        case .urlParameter(let name):
+            guard let query = request.head.query else { return false }
+            for pair in query.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                if parts.first == Substring(name) {
+                    let value = parts.count == 2 ? parts[1] : ""
+                    if matchString(value, { s, v in s == v }) { return true }
+                }
+            }
+            return false
+        case .sslFc:
+            return request.tls
+        case .src:
+            guard let source = request.source else { return false }
+            return networks.contains { $0.contains(source) }
+        case .method:
+            return values.contains { ignoreCase ? request.head.method.lowercased() == $0 : request.head.method == $0 }
+        case .path:
+            return matchString(request.head.path) { s, v in s == v }
+        case .pathBeginning:
+            return matchString(request.head.path) { s, v in s.hasPrefix(v) }
+        case .pathEnd:
+            return matchString(request.head.path) { s, v in s.hasSuffix(v) }
+        case .pathSubstring:
+            return matchString(request.head.path) { s, v in s.contains(v) }
+        case .pathReg:
+            return regexes.contains { $0.matches(request.head.path) }
+        case .header(let name):
+            return request.head.fields.values(name).contains { value in matchString(Substring(value)) { s, v in s == v } }
+        case .headerBeginning(let name):
+            return request.head.fields.values(name).contains { value in matchString(Substring(value)) { s, v in s.hasPrefix(v) } }
+        case .headerEnd(let name):
+            return request.head.fields.values(name).contains { value in matchString(Substring(value)) { s, v in s.hasSuffix(v) } }
+        case .headerSubstring(let name):
+            return request.head.fields.values(name).contains { value in matchString(Substring(value)) { s, v in s.contains(v) } }
+        case .headerDomain(let name):
+            return request.head.fields.values(name).contains { value in matchString(Substring(value)) { s, v in Self.domainMatch(s, v) } }
+        case .headerRegex(let name):
+            return request.head.fields.values(name).contains { value in regexes.contains { $0.matches(Substring(value)) } }
+        case .headerPresent(let name):
+            return request.head.fields.contains(name)
+        }
+    }
+
+    private func matchString(_ subject: Substring, _ predicate: (Substring, String) -> Bool) -> Bool {
+        let s = ignoreCase ? Substring(subject.lowercased()) : subject
+        return values.contains { predicate(s, $0) }
+    }
+
+    /// `_dom`: the value appears as whole dot- or slash-delimited words (`hdr_dom(host) example.com`
+    /// matches `www.example.com` and `example.com:8080`).
+    static func domainMatch(_ subject: Substring, _ value: String) -> Bool {
+        guard let range = subject.firstRange(of: value) else { return false }
+        let delimiters: Set<Character> = [".", "/", ":"]
+        var searchStart = subject.startIndex
+        var current: Range<Substring.Index>? = range
+        while let r = current {
+            let beforeOK = r.lowerBound == subject.startIndex || delimiters.contains(subject[subject.index(before: r.lowerBound)])
+            let afterOK = r.upperBound == subject.endIndex || delimiters.contains(subject[r.upperBound])
+            if beforeOK && afterOK { return true }
+            searchStart = subject.index(after: r.lowerBound)
+            current = subject[searchStart...].firstRange(of: value)
+        }
+        return false
+    }
+}
+
+/// ACL fetches (HAProxy §7.3): `path`, `path_beg`, `path_end`, `path_sub`, `path_reg`, `hdr(name)`,
+/// `hdr_beg(name)`, `hdr_end(name)`, `hdr_sub(name)`, `hdr_dom(name)`, `hdr_reg(name)`, `hdr_cnt`-style
+/// presence, `method`, `src`, `ssl_fc`.
+package enum ACLCriterion: Sendable, Hashable {
+    case path, pathBeginning, pathEnd, pathSubstring, pathReg
+    case header(String), headerBeginning(String), headerEnd(String), headerSubstring(String)
+    case headerDomain(String), headerRegex(String), headerPresent(String)
+    case method, src, sslFc
+    case pathDirectory
+    case url, urlBeginning, urlEnd, urlSubstring, urlReg
+    case urlParameter(String)
+    case alwaysTrue, alwaysFalse
+}
+
+/// A compiled regular expression that can cross event loops.
+struct RegexBox: @unchecked Sendable {
+    let regex: Regex<AnyRegexOutput>
+
+    init(pattern: String, ignoreCase: Bool) throws {
+        do {
+            var regex = try Regex(pattern)
+            if ignoreCase { regex = regex.ignoresCase() }
+            self.regex = regex
+        } catch {
+            throw ProxyError("invalid regular expression '\(pattern)': \(error)")
+        }
+    }
+
+    func matches(_ subject: Substring) -> Bool {
+        (try? regex.firstMatch(in: subject)) != nil
+    }
+}

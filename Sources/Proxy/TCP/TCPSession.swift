@@ -1,0 +1,276 @@
+import NIOCore
+import NIOPosix
+
+/// One client connection in `mode tcp`: a server is chosen when the client connects, then
+/// bytes flow both ways as they arrive, each side read only while the other can write, and a
+/// half-close on one side is passed on to the other (HAProxy `mode tcp`).
+final class TCPSession: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let loop: LoopContext
+    let frontendIndex: Int
+    let frontend: FrontendPlan
+    private var context: ChannelHandlerContext?
+    private var peer: TCPPeer?
+    private var pending: [ByteBuffer] = []
+    private var pendingRead = false
+    private var backendIndex: Int?
+    private var server: Int?
+    private var retriesLeft = 0
+    private var clientInputClosed = false
+    private var started = false
+    private var finished = false
+
+    init(loop: LoopContext, frontendIndex: Int) {
+        self.loop = loop
+        self.frontendIndex = frontendIndex
+        self.frontend = loop.runtime.plan.frontends[frontendIndex]
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start()
+        context.fireChannelActive()
+    }
+
+    private func start() {
+        guard !started, let context else { return }
+        started = true
+        loop.counters.frontends[frontendIndex].currentSessions += 1
+        loop.counters.frontends[frontendIndex].totalSessions += 1
+        guard let backend = frontend.defaultBackend else {
+            context.close(promise: nil)
+            return
+        }
+        backendIndex = backend
+        retriesLeft = loop.runtime.backends[backend].plan.retries
+        connect(excluding: nil)
+    }
+
+    private func connect(excluding: Int?) {
+        guard let context, let b = backendIndex else { return }
+        let backend = loop.runtime.backends[b]
+        let states = LiveServerStates(backend: backend)
+        var key = BalanceKey.none
+        if case .source = backend.plan.balance, let source = context.channel.remoteAddress {
+            key = .hash(BalanceHash.hash(CIDR.addressBytes(source)))
+        }
+        var random = SystemRandomNumberGenerator()
+        let position = backend.position.wrappingAdd(1, ordering: .relaxed).oldValue
+        var chosen = backend.balancer.pick(states, position: position, key: key, random: (random.next(), random.next()))
+        if chosen == excluding {
+            chosen = backend.balancer.pick(states, position: position + 1, key: .none, random: (random.next(), random.next()))
+        }
+        guard let server = chosen else {
+            context.close(promise: nil)
+            return
+        }
+        self.server = server
+        backend.servers[server].active.add(1, ordering: .relaxed)
+        loop.counters.backends[b].totalSessions += 1
+        loop.counters.servers[b][server].totalSessions += 1
+        let timeout = backend.plan.timeouts.connect ?? frontend.timeouts.connect ?? .seconds(5)
+        ClientBootstrap(group: context.eventLoop)
+            .connectTimeout(timeout)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(TCPPeer())
+                }
+            }
+            .connect(to: backend.servers[server].address)
+            .assumeIsolated()
+            .whenComplete { [weak self] result in
+                guard let self, !self.finished else {
+                    if case .success(let channel) = result { channel.close(promise: nil) }
+                    return
+                }
+                switch result {
+                case .success(let channel):
+                    guard let peer = try? channel.pipeline.syncOperations.handler(type: TCPPeer.self) else { return }
+                    self.attach(peer)
+                case .failure:
+                    self.releaseServer()
+                    self.loop.counters.backends[b].connectionErrors += 1
+                    if self.retriesLeft > 0 {
+                        self.retriesLeft -= 1
+                        self.loop.counters.backends[b].retries += 1
+                        self.connect(excluding: backend.plan.redispatch ? server : nil)
+                    } else {
+                        self.context?.close(promise: nil)
+                    }
+                }
+            }
+    }
+
+    private func attach(_ peer: TCPPeer) {
+        self.peer = peer
+        peer.session = self
+        for buffer in pending { peer.write(buffer) }
+        pending.removeAll()
+        peer.flush()
+        if clientInputClosed { peer.shutdownOutput() }
+        resumeReadIfWanted()
+        peer.resumeReadIfWanted()
+    }
+
+    private func releaseServer() {
+        guard let b = backendIndex, let server else { return }
+        self.server = nil
+        loop.runtime.backends[b].servers[server].active.subtract(1, ordering: .relaxed)
+        loop.serverSlotFreed(backend: b)
+    }
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    func read(context: ChannelHandlerContext) {
+        if peer?.isWritable ?? false {
+            context.read()
+        } else {
+            pendingRead = true
+        }
+    }
+
+    func resumeReadIfWanted() {
+        guard pendingRead, peer?.isWritable ?? false, let context else { return }
+        pendingRead = false
+        context.read()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        loop.counters.frontends[frontendIndex].bytesIn += buffer.readableBytes
+        if let peer {
+            peer.write(buffer)
+        } else {
+            pending.append(buffer)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        peer?.flush()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        peer?.resumeReadIfWanted()
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            clientInputClosed = true
+            peer?.shutdownOutput()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func finish() {
+        guard !finished else { return }
+        finished = true
+        if started { loop.counters.frontends[frontendIndex].currentSessions -= 1 }
+        releaseServer()
+        peer?.session = nil
+        peer?.close()
+        peer = nil
+    }
+
+    // Called by the peer.
+    func peerData(_ buffer: ByteBuffer) {
+        loop.counters.frontends[frontendIndex].bytesOut += buffer.readableBytes
+        context?.write(NIOAny(buffer), promise: nil)
+    }
+
+    func peerReadComplete() {
+        context?.flush()
+    }
+
+    func peerClosedInput() {
+        context?.close(mode: .output, promise: nil)
+    }
+
+    func peerClosed() {
+        peer = nil
+        context?.close(promise: nil)
+    }
+}
+
+/// The server side of a `TCPSession`.
+final class TCPPeer: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    weak var session: TCPSession?
+    private var context: ChannelHandlerContext?
+    private var pendingRead = false
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func write(_ buffer: ByteBuffer) { context?.write(NIOAny(buffer), promise: nil) }
+    func flush() { context?.flush() }
+    func close() { context?.close(promise: nil) }
+    func shutdownOutput() { context?.close(mode: .output, promise: nil) }
+
+    func read(context: ChannelHandlerContext) {
+        if session?.isWritable ?? false {
+            context.read()
+        } else {
+            pendingRead = true
+        }
+    }
+
+    func resumeReadIfWanted() {
+        guard pendingRead, session?.isWritable ?? false, let context else { return }
+        pendingRead = false
+        context.read()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        session?.peerData(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        session?.peerReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        session?.resumeReadIfWanted()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            session?.peerClosedInput()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        session?.peerClosed()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The VRRP test bench on top of `NamespaceLab`: nodes n1 (198.18.0.10) and n2 (198.18.0.11),
+/// a client (198.18.0.12), all on one bridge; hactl (or keepalived) started per node by pid.
+final class VRRPLab: @unchecked Sendable {
+    static let vip = "198.18.0.100"
+    let lab: NamespaceLab
+    let address: [String: String] = ["n1": "198.18.0.10", "n2": "198.18.0.11", "client": "198.18.0.12"]
+
+    init() throws {
+        lab = try NamespaceLab(
+            tag: "hv",
+            hosts: [("n1", "198.18.0.10/24"), ("n2", "198.18.0.11/24"), ("client", "198.18.0.12/24")])
+    }
+
+    deinit { lab.destroy() }
+
+    /// The hactl binary under test: $HACTL_BINARY (scripts/test sets it) or .build/debug/hactl.
+    static var hactlBinary: String {
+        if let path = ProcessInfo.processInfo.environment["HACTL_BINARY"], !path.isEmpty { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/hactl").path
+    }
+
+    /// A hactl.conf with one vrrp_instance carrying the VIP; `extra` lines go into the instance.
+    static func hactlConf(
+        version: Int = 3, advertInterval: String = "1", password: String? = nil, extra: [String] = [],
+        global: [String] = []
+    ) -> String {
+        var lines = ["global", "    vrrp_version \(version)"] + global.map { "    \($0)" } + [""]
+        lines += [
+            "vrrp_instance VI_1",
+            "    interface eth0",
+            "    virtual_router_id 51",
+            "    advert_int \(advertInterval)",
+            "    virtual_ipaddress \(vip)/24",
+            "    no track_proxy",
+        ]
+        if let password { lines.append("    authentication PASS \(password)") }
+        lines += extra.map { "    \($0)" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Starts `hactl run --role ROLE -f CONF` in `host`.
+    @discardableResult
+    func startHactl(_ host: String, role: String, config: String, arguments: [String] = []) throws -> LabProcess {
+        let path = try lab.writeFile("\(host).conf", config)
+        return try lab.spawn(
+            host, [Self.hactlBinary, "run", "--role", role, "-f", path] + arguments,
+            name: "\(host)-hactl-\(UInt16.random(in: 0...UInt16.max))")
+    }
+
+    /// Starts keepalived 2.x in the foreground in `host` with its own pid files.
+    @discardableResult
+    func startKeepalived(_ host: String, config: String) throws -> LabProcess {
+        let path = try lab.writeFile("\(host)-keepalived.conf", config)
+        let run = lab.runDirectory
+        return try lab.spawn(
+            host,
+            ["keepalived", "-P", "-n", "-l", "-D", "-f", path, "-p", "\(run)/\(host)-ka.pid", "-r", "\(run)/\(host)-ka-vrrp.pid"],
+            name: "\(host)-keepalived-\(UInt16.random(in: 0...UInt16.max))")
+    }
+
+    /// A TCP responder on VIP:8080 in `host` answering its host name (ip_nonlocal_bind lets a
+    /// backup bind the VIP it does not hold yet).
+    func startResponder(_ host: String) throws {
+        let script = """
+            import socket
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("\(Self.vip)", 8080))
+            s.listen(16)
+            while True:
+                c, _ = s.accept()
+                c.sendall(b"\(host)\\n")
+                c.close()
+            """
+        _ = try lab.spawn(host, ["python3", "-c", script], name: "\(host)-responder")
+    }
+
+    /// One TCP request from the client to VIP:8080; the answering host's name, or nil.
+    func request() -> String? {
+        let script = """
+            import socket
+            s = socket.create_connection(("\(Self.vip)", 8080), timeout=2)
+            print(s.recv(64).decode().strip())
+            """
+        return (try? lab.exec("client", ["python3", "-c", script]))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The MAC the client has for the VIP in its neighbour table, or nil.
+    func clientNeighbourMAC() -> String? {
+        guard let text = try? NamespaceLab.run(["ip", "-n", lab.namespace("client"), "neigh", "show", Self.vip]) else {
+            return nil
+        }
+        let words = text.split(separator: " ")
+        guard let index = words.firstIndex(of: "lladdr"), index + 1 < words.count else { return nil }
+        return String(words[index + 1])
+    }
+
+    func holdsVIP(_ host: String) -> Bool { lab.holds(host, Self.vip) }
+
+    /// Lines of a process's log that report a state change to `state`.
+    static func transitions(in process: LabProcess, to state: String) -> Int {
+        process.log.split(separator: "\n").filter { $0.contains("state change") && $0.contains("to=\(state)") }.count
+    }
+}

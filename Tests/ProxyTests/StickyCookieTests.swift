@@ -1,0 +1,74 @@
+import Testing
+@testable import Proxy
+
+/// HAProxy `cookie NAME insert|prefix|rewrite` on header fields.
+@Suite struct StickyCookieTests {
+    let servers: [String?] = ["1", "2"]
+
+    @Test func test_insert_addsSetCookieWithPathWhenClientHasNone() {
+        let sticky = StickyCookie(persistence: CookiePersistence(name: "WEBSVR", mode: .insert), serverValues: servers)
+        var fields = HTTPFields([HTTPField(name: "Content-Length", value: "3")])
+        sticky.adaptResponse(&fields, server: 1, clientHadValidCookie: false)
+        #expect(fields.values("set-cookie") == ["WEBSVR=2; path=/"])
+    }
+
+    @Test func test_insert_clientCookie_designatesServerAndNoNewCookie() {
+        let sticky = StickyCookie(persistence: CookiePersistence(name: "WEBSVR", mode: .insert), serverValues: servers)
+        var request = HTTPFields([HTTPField(name: "Cookie", value: "WEBSVR=2;")])
+        #expect(sticky.inspectRequest(&request) == 1)
+        #expect(request.first("cookie") == "WEBSVR=2;")
+        var response = HTTPFields()
+        sticky.adaptResponse(&response, server: 1, clientHadValidCookie: true)
+        #expect(!response.contains("set-cookie"))
+    }
+
+    @Test func test_insertIndirect_removesCookieFromRequest() {
+        let sticky = StickyCookie(persistence: CookiePersistence(name: "SRV", mode: .insert, indirect: true), serverValues: servers)
+        var request = HTTPFields([HTTPField(name: "Cookie", value: "a=b; SRV=1; c=d")])
+        #expect(sticky.inspectRequest(&request) == 0)
+        #expect(request.first("cookie") == "a=b; c=d")
+    }
+
+    @Test func test_insertNocache_marksResponsePrivate() {
+        let sticky = StickyCookie(persistence: CookiePersistence(name: "SRV", mode: .insert, nocache: true, domains: ["example.com"]),
+                                  serverValues: servers)
+        var response = HTTPFields()
+        sticky.adaptResponse(&response, server: 0, clientHadValidCookie: false)
+        #expect(response.first("set-cookie") == "SRV=1; path=/; domain=example.com")
+        #expect(response.first("cache-control") == "private")
+    }
+
+    @Test func test_insertPreserve_keepsServersOwnCookie() {
+        let sticky = StickyCookie(persistence: CookiePersistence(name: "SRV", mode: .insert, preserve: true), serverValues: servers)
+        var response = HTTPFields([HTTPField(name: "Set-Cookie", value: "SRV=custom; path=/app")])
+        sticky.adaptResponse(&response, server: 0, clientHadValidCookie: false)
+        #expect(response.values("set-cookie") == ["SRV=custom; path=/app"])
+    }
+
+    @Test func test_prefix_stripsServerPartBeforeForwarding() {
+        let sticky = StickyCookie(persistence: CookiePersistence(name: "SESSIONID", mode: .prefix), serverValues: servers)
+        var request = HTTPFields([HTTPField(name: "Cookie", value: "SESSIONID=1~1234;")])
+        #expect(sticky.inspectRequest(&request) == 0)
+        #expect(request.first("cookie") == "SESSIONID=1234")
+    }
+
+    @Test func test_prefix_prefixesServersSetCookie() {
+        let sticky = StickyCookie(persistence: CookiePersistence(name: "SESSIONID", mode: .prefix), serverValues: servers)
+        var response = HTTPFields([HTTPField(name: "Set-Cookie", value: "SESSIONID=abc; Path=/")])
+        sticky.adaptResponse(&response, server: 1, clientHadValidCookie: false)
+        #expect(response.first("set-cookie") == "SESSIONID=2~abc; Path=/")
+    }
+
+    @Test func test_rewrite_replacesServersCookieValue() {
+        let sticky = StickyCookie(persistence: CookiePersistence(name: "SRV", mode: .rewrite), serverValues: servers)
+        var response = HTTPFields([HTTPField(name: "Set-Cookie", value: "SRV=x")])
+        sticky.adaptResponse(&response, server: 0, clientHadValidCookie: false)
+        #expect(response.first("set-cookie") == "SRV=1")
+    }
+
+    @Test func test_unknownCookieValue_designatesNothing() {
+        let sticky = StickyCookie(persistence: CookiePersistence(name: "SRV", mode: .insert), serverValues: servers)
+        var request = HTTPFields([HTTPField(name: "Cookie", value: "SRV=9")])
+        #expect(sticky.inspectRequest(&request) == nil)
+    }
+}

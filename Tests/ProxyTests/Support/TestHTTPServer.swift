@@ -1,0 +1,233 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A small HTTP/1.1 origin server on 127.0.0.1 for loopback tests: answers
+/// "This is HTTP server NAME" and records what reached it.
+final class TestHTTPServer: Sendable {
+    struct Request: Sendable {
+        var method: String
+        var uri: String
+        var headers: [(String, String)]
+        var bodyBytes: Int
+        var connection: Int
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+    }
+
+    let name: String
+    let group: MultiThreadedEventLoopGroup
+    private let state = Mutex<State>(State())
+    let connectionsAccepted = Atomic<Int>(0)
+    let bytesReceived = Atomic<Int>(0)
+
+    struct State {
+        var port = 0
+        var listener: (any Channel)?
+        var children: [any Channel] = []
+        var requests: [Request] = []
+    }
+
+    init(name: String, group: MultiThreadedEventLoopGroup) {
+        self.name = name
+        self.group = group
+    }
+
+    var port: Int { state.withLock { $0.port } }
+    var requests: [Request] { state.withLock { $0.requests } }
+
+    /// Requests other than health checks.
+    var trafficRequests: [Request] { requests.filter { $0.method != "OPTIONS" && !$0.uri.hasPrefix("/health") } }
+
+    static func start(name: String, group: MultiThreadedEventLoopGroup, port: Int = 0) async throws -> TestHTTPServer {
+        let server = TestHTTPServer(name: name, group: group)
+        try await server.bind(port: port)
+        return server
+    }
+
+    func bind(port: Int) async throws {
+        let listener = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let id = self.connectionsAccepted.wrappingAdd(1, ordering: .relaxed).newValue
+                    self.state.withLock { $0.children.append(channel) }
+                    try channel.pipeline.syncOperations.addHandler(ByteCounter(server: self))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(OriginHandler(server: self, connection: id))
+                }
+            }
+            .bind(host: "127.0.0.1", port: port).get()
+        state.withLock {
+            $0.listener = listener
+            $0.port = listener.localAddress?.port ?? 0
+        }
+    }
+
+    /// Stops listening and drops every open connection (an `httpd stop`).
+    func stop() async {
+        let (listener, children) = state.withLock { state -> ((any Channel)?, [any Channel]) in
+            defer {
+                state.listener = nil
+                state.children = []
+            }
+            return (state.listener, state.children)
+        }
+        try? await listener?.close()
+        for child in children { try? await child.close() }
+    }
+
+    /// Listens again on the same port.
+    func restart() async throws {
+        try await bind(port: port)
+    }
+
+    fileprivate func record(_ request: Request) {
+        state.withLock { $0.requests.append(request) }
+    }
+}
+
+private final class ByteCounter: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    let server: TestHTTPServer
+    init(server: TestHTTPServer) { self.server = server }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        server.bytesReceived.add(unwrapInboundIn(data).readableBytes, ordering: .relaxed)
+        context.fireChannelRead(data)
+    }
+}
+
+private final class OriginHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let server: TestHTTPServer
+    let connection: Int
+    private var head: HTTPRequestHead?
+    private var bodyBytes = 0
+
+    init(server: TestHTTPServer, connection: Int) {
+        self.server = server
+        self.connection = connection
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            bodyBytes = 0
+        case .body(let body):
+            bodyBytes += body.readableBytes
+        case .end:
+            guard let head else { return }
+            server.record(TestHTTPServer.Request(method: head.method.rawValue, uri: head.uri,
+                                                 headers: head.headers.map { ($0.name, $0.value) },
+                                                 bodyBytes: bodyBytes, connection: connection))
+            respond(context: context, head: head)
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        var status = HTTPResponseStatus.ok
+        var body = "This is HTTP server \(server.name)\n"
+        var headers = HTTPHeaders()
+        if head.uri.hasPrefix("/big") {
+            let size = Int(head.uri.split(separator: "=").last ?? "0") ?? 0
+            body = String(repeating: "x", count: size)
+        } else if head.uri.hasPrefix("/echo") {
+            body = "received \(bodyBytes) bytes\n"
+        } else if head.uri.hasPrefix("/session") {
+            headers.add(name: "Set-Cookie", value: "SESSIONID=abc; Path=/")
+        } else if head.uri.hasPrefix("/headers") {
+            body = head.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n") + "\n"
+        } else if head.uri.hasPrefix("/status/") {
+            status = HTTPResponseStatus(statusCode: Int(head.uri.dropFirst(8)) ?? 500)
+        }
+        headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+        headers.add(name: "Content-Type", value: "text/plain")
+        let response = HTTPResponseHead(version: head.version, status: status, headers: headers)
+        context.write(wrapOutboundOut(.head(response)), promise: nil)
+        if head.method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        }
+        let keepAlive = head.isKeepAlive
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            if !keepAlive { channel.close(promise: nil) }
+        }
+    }
+}
+
+/// A TCP server that answers every read with fixed bytes (a server sending garbage), or echoes.
+final class RawTCPServer: Sendable {
+    enum Behaviour: Sendable {
+        case reply(String)
+        case echo
+    }
+
+    let listener: any Channel
+    let bytesReceived = Atomic<Int>(0)
+
+    var port: Int { listener.localAddress?.port ?? 0 }
+
+    init(listener: any Channel) {
+        self.listener = listener
+    }
+
+    static func start(group: MultiThreadedEventLoopGroup, behaviour: Behaviour) async throws -> RawTCPServer {
+        let counter = Atomic<Int>(0)
+        _ = counter
+        let box = Mutex<RawTCPServer?>(nil)
+        let listener = try await ServerBootstrap(group: group)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(RawHandler(behaviour: behaviour, server: box.withLock { $0 }))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let server = RawTCPServer(listener: listener)
+        box.withLock { $0 = server }
+        return server
+    }
+
+    func stop() async {
+        try? await listener.close()
+    }
+}
+
+private final class RawHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let behaviour: RawTCPServer.Behaviour
+    let server: RawTCPServer?
+
+    init(behaviour: RawTCPServer.Behaviour, server: RawTCPServer?) {
+        self.behaviour = behaviour
+        self.server = server
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        server?.bytesReceived.add(buffer.readableBytes, ordering: .relaxed)
+        switch behaviour {
+        case .reply(let text):
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
+        case .echo:
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            // Half-close: answer "bye" and close our side too.
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: "bye")), promise: nil)
+            context.close(mode: .output, promise: nil)
+        }
+    }
+}

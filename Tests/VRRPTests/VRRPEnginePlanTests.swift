@@ -1,0 +1,106 @@
+import HAConfig
+import HACore
+import Netlink
+import Testing
+
+@testable import VRRP
+
+/// From the typed configuration to what an instance runs with.
+@Suite struct VRRPEnginePlanTests {
+    func instance(_ edit: (inout VRRPInstanceConfig) -> Void = { _ in }) -> VRRPInstanceConfig {
+        var config = VRRPInstanceConfig(
+            name: "VI_1", location: SourceLocation(file: "hactl.conf", line: 7), interface: "eth0", virtualRouterID: 51,
+            virtualIPAddresses: [VirtualIPAddress(address: "198.18.0.100", prefixLength: 24)])
+        edit(&config)
+        return config
+    }
+
+    func plan(_ config: VRRPInstanceConfig, global: GlobalSettings = GlobalSettings(), priority: Int = 250)
+        throws(VRRPConfigurationError) -> InstancePlan
+    {
+        try VRRPEngine.plan(
+            for: config, in: Configuration(global: global, vrrpInstances: [config]),
+            settings: .init(priority: priority, state: .master))
+    }
+
+    @Test func test_versionDefaultsToGlobalVrrpVersion2LikeKeepalived() throws {
+        #expect(try plan(instance()).version == .v2)
+        var global = GlobalSettings()
+        global.vrrpVersion = 3
+        #expect(try plan(instance(), global: global).version == .v3)
+        #expect(try plan(instance { $0.version = 3 }).version == .v3)
+    }
+
+    @Test func test_passAuthenticationIsUsedWithVersion2() throws {
+        let result = try plan(instance { $0.authentication = .pass("1215") })
+        #expect(result.authentication == .password("1215"))
+    }
+
+    @Test func test_ahAuthenticationIsRefusedWithTheLine() {
+        #expect(throws: VRRPConfigurationError.self) { try plan(instance { $0.authentication = .ah("x") }) }
+        do {
+            _ = try plan(instance { $0.authentication = .ah("x") })
+        } catch {
+            #expect(error.description.hasPrefix("hactl.conf:7:1: vrrp_instance VI_1:"))
+        }
+    }
+
+    @Test func test_version2WithSubSecondIntervalIsRefused() {
+        #expect(throws: VRRPConfigurationError.self) {
+            try plan(instance { $0.advertInterval = .milliseconds(100) })
+        }
+    }
+
+    @Test func test_version2WithIPv6IsRefused() {
+        #expect(throws: VRRPConfigurationError.self) {
+            try plan(instance { $0.virtualIPAddresses = [VirtualIPAddress(address: "2001:db8::1")] })
+        }
+    }
+
+    @Test func test_v3ChecksumAsV2SelectsMessageOnlyChecksum() throws {
+        #expect(try plan(instance { $0.version = 3 }).checksumStyle == .pseudoHeader)
+        #expect(try plan(instance { $0.version = 3; $0.v3ChecksumAsV2 = true }).checksumStyle == .vrrpMessageOnly)
+    }
+
+    @Test func test_excludedAddressesAreAddedButNotAdvertised() throws {
+        let result = try plan(instance { $0.excludedVirtualIPAddresses = [VirtualIPAddress(address: "198.18.1.1")] })
+        #expect(result.advertisedAddresses == [IPAddress("198.18.0.100")!])
+        #expect(result.virtualAddresses.count == 2)
+    }
+
+    @Test func test_unknownTrackScriptIsAnError() {
+        #expect(throws: VRRPConfigurationError.self) {
+            try plan(instance { $0.trackScripts = [TrackReference(name: "chk_missing")] })
+        }
+    }
+
+    @Test func test_trackReferenceWeightOverridesTheScriptsOwn() throws {
+        let config = instance { $0.trackScripts = [TrackReference(name: "chk", weight: -30)] }
+        let script = VRRPScriptConfig(name: "chk", command: ScriptCommand(argv: ["true"]), weight: -10)
+        let result = try VRRPEngine.plan(
+            for: config, in: Configuration(vrrpInstances: [config], vrrpScripts: [script]),
+            settings: .init(priority: 250, state: .master))
+        #expect(result.scripts.first?.weight == -30)
+    }
+
+    @Test func test_nopreemptTurnsPreemptOff() throws {
+        #expect(try plan(instance { $0.noPreempt = true }).preempt == false)
+    }
+
+    @Test func test_multicastGroupDefaultsAndGlobalOverride() throws {
+        #expect(try plan(instance()).multicastGroup == IPAddress("224.0.0.18")!)
+        var global = GlobalSettings()
+        global.vrrpMcastGroup4 = "224.0.0.19"
+        #expect(try plan(instance(), global: global).multicastGroup == IPAddress("224.0.0.19")!)
+    }
+
+    @Test func test_syncGroupMemberGetsGroupNotify() throws {
+        let config = instance()
+        let group = VRRPSyncGroupConfig(name: "G", members: ["VI_1"], notifyMaster: ScriptCommand(argv: ["/bin/true"]))
+        let result = try VRRPEngine.plan(
+            for: config, in: Configuration(vrrpInstances: [config], vrrpSyncGroups: [group]),
+            settings: .init(priority: 250, state: .master))
+        #expect(result.syncGroup == "G")
+        #expect(result.notify.map(\.kind) == ["INSTANCE", "GROUP"])
+    }
+}
