@@ -54,7 +54,7 @@ public struct Appliance: Sendable {
         let status = await SystemdStatusUpdater(bus: bus, initial: StatusSummary(configuration: resolved), notifier: notifier)
         await bus.publish(.lifecycle(.configurationLoaded(summary: resolved.summary)))
 
-        let components = try await ApplianceComponents(configuration: resolved, bus: bus, logger: logger)
+        let components = try await ApplianceComponents(configuration: resolved, liveness: options.liveness, bus: bus, logger: logger)
         let reloader = ConfigurationReloader(
             current: configuration, precedence: options.precedence, load: load,
             apply: components.apply, bus: bus, notifier: notifier, logger: logger

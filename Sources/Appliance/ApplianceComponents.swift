@@ -1,6 +1,7 @@
 import HACore
 import HAConfig
 import Logging
+import Proxy
 import ServiceLifecycle
 import VRRP
 
@@ -13,7 +14,17 @@ struct ApplianceComponents: Sendable {
 
     /// - Parameter configuration: resolved: every instance's priority and state filled in by
     ///   `RolePrecedence` (which also logged the overrides).
-    init(configuration: Configuration, bus: EventBus, logger: Logger) async throws {
+    ///
+    /// Order matters: the group stops services in reverse, so VRRP (listed last) resigns first —
+    /// the peer takes the VIP on our priority-0 advert — and the proxy (listed first) drains the
+    /// connections it still has after that.
+    init(configuration: Configuration, liveness: LivenessState.Tuning, bus: EventBus, logger: Logger) async throws {
+        if !configuration.frontends.isEmpty {
+            let proxy = SupervisedProxy(configuration: configuration, tuning: liveness, bus: bus, logger: logger)
+            readiness.append(proxy.readiness())
+            services.append(.init(service: proxy.supervisor, serviceName: "proxy"))
+            services.append(.init(service: proxy.probeService, serviceName: "liveness-probe"))
+        }
         if !configuration.vrrpInstances.isEmpty {
             let engine = try VRRPEngine(configuration: configuration, bus: bus, logger: Logger(label: "vrrp")) { instance in
                 VRRPEngine.InstanceSettings(
