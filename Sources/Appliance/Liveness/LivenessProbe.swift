@@ -53,16 +53,17 @@ public final class LivenessProbe: Service {
                     if delay > .zero {
                         do { try await Task.sleep(for: .nanoseconds(delay.nanoseconds)) } catch { return }
                     }
+                    let started = NIODeadline.now()
                     let outcome = await round()
                     let failure: String?
                     switch outcome {
                     case .success: failure = nil
                     case .failure(let reason): failure = reason
                     case .skipped:
-                        next = NIODeadline.now() + tuning.interval
+                        next = started + tuning.interval
                         continue
                     }
-                    let action = state.withLock { $0.probeFinished(failure: failure, now: .now()) }
+                    let action = state.withLock { $0.probeFinished(failure: failure, now: started) }
                     next = await execute(action)
                 }
             }

@@ -20,9 +20,20 @@ struct SupervisedProxy: Sendable {
         let proxyLogger = Logger(label: "proxy")
         let targets = LivenessTarget.targets(for: configuration)
         let connect = TCPConnectProbe(targets: targets, timeout: tuning.timeout)
-        let probe = LivenessProbe(tuning: tuning, bus: bus) { await connect.probe() }
-        self.probe = probe
         let handle = self.handle
+        // While this node holds none of the bind addresses (a BACKUP, or a MASTER that went to
+        // FAULT and dropped its VIPs) a connect cannot reach our own proxy: the verdict then
+        // comes from the proxy itself, listeners open and accepting. Without this, a node whose
+        // proxy failed and was restarted would never see it rise again.
+        let probe = LivenessProbe(tuning: tuning, bus: bus) {
+            switch await connect.probe() {
+            case .skipped:
+                handle.current?.isAcceptingConnections() == true ? .success : .failure("proxy not accepting connections")
+            case let outcome:
+                outcome
+            }
+        }
+        self.probe = probe
         supervisor = Supervisor(
             name: "proxy",
             logger: logger,
