@@ -49,6 +49,30 @@ import Testing
         #expect(rounds.withLock { $0 } >= 3)
     }
 
+    @Test func test_downFromProbes_asksForARestart_downFromAStopDoesNot() async throws {
+        let bus = EventBus()
+        let events = await bus.subscribe()
+        let restarts = Recorder<String>()
+        let probe = LivenessProbe(
+            tuning: .init(interval: .milliseconds(5), fall: 2, rise: 2), bus: bus,
+            onProbedDown: { restarts.append($0) }
+        ) { .failure("refused") }
+        let task = Task { await probe.run() }
+        defer { task.cancel() }
+        #expect(await firstEvent(events, within: .seconds(10)) == .proxyHealth(up: false, reason: "2 failed probes, last: refused"))
+        #expect(restarts.all == ["2 failed probes, last: refused"])
+
+        let stoppedBus = EventBus()
+        let stoppedEvents = await stoppedBus.subscribe()
+        let noRestarts = Recorder<String>()
+        let stopped = LivenessProbe(tuning: .init(interval: .seconds(3600)), bus: stoppedBus, onProbedDown: { noRestarts.append($0) }) { .success }
+        let stoppedTask = Task { await stopped.run() }
+        defer { stoppedTask.cancel() }
+        stopped.proxyStopped(reason: "crashed")
+        #expect(await firstEvent(stoppedEvents, within: .seconds(10)) == .proxyHealth(up: false, reason: "crashed"))
+        #expect(noRestarts.all.isEmpty)
+    }
+
     @Test func test_proxyStopped_publishesDownWithoutWaitingForProbes() async throws {
         let bus = EventBus()
         let events = await bus.subscribe()

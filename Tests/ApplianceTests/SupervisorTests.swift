@@ -68,4 +68,29 @@ import Testing
         await #expect(throws: Crash.self) { try await supervisor.run() }
         #expect(flaky.runs.withLock { $0 } == 1)
     }
+
+    @Test(.timeLimit(.minutes(1))) func test_restartRequest_stopsTheRunningInstance_andStartsAFreshOne() async throws {
+        let healthy = Flaky(failures: 0)
+        let (requests, request) = AsyncStream<String>.makeStream()
+        let (starts, started) = AsyncStream<Int>.makeStream()
+        let stops = Recorder<String>()
+        let supervisor = Supervisor(
+            name: "proxy", tuning: fast, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            onStart: { started.yield($0) }, onStop: { stops.append($0) },
+            restartRequests: requests, factory: { healthy }
+        )
+        let group = ServiceGroup(configuration: .init(services: [supervisor], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
+        let running = Task { try await group.run() }
+        var attempts: [Int] = []
+        for await attempt in starts {
+            attempts.append(attempt)
+            if attempts.count == 1 { request.yield("2 failed probes") }
+            if attempts.count == 2 { break }
+        }
+        #expect(attempts == [0, 1])
+        #expect(stops.all == ["proxy stopped: restart requested: 2 failed probes"])
+        #expect(healthy.runs.withLock { $0 } >= 1)
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
 }

@@ -15,11 +15,19 @@ public final class LivenessProbe: Service {
     private let tuning: LivenessState.Tuning
     private let round: Round
     private let bus: EventBus
+    private let onProbedDown: @Sendable (String) -> Void
     private let stops: AsyncStream<String>
     private let stopsContinuation: AsyncStream<String>.Continuation
 
-    public init(tuning: LivenessState.Tuning, bus: EventBus, round: @escaping Round) {
+    /// - Parameter onProbedDown: called when probe rounds (not a reported stop) took the verdict
+    ///   DOWN: the proxy still runs but does not answer, so the supervisor restarts it.
+    public init(
+        tuning: LivenessState.Tuning, bus: EventBus,
+        onProbedDown: @escaping @Sendable (String) -> Void = { _ in },
+        round: @escaping Round
+    ) {
         self.tuning = tuning
+        self.onProbedDown = onProbedDown
         self.state = Mutex(LivenessState(tuning: tuning))
         self.round = round
         self.bus = bus
@@ -64,6 +72,7 @@ public final class LivenessProbe: Service {
                         continue
                     }
                     let action = state.withLock { $0.probeFinished(failure: failure, now: started) }
+                    if case .publish(up: false, let reason, _) = action { onProbedDown(reason) }
                     next = await execute(action)
                 }
             }

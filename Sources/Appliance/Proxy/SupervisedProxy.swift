@@ -25,7 +25,8 @@ struct SupervisedProxy: Sendable {
         // FAULT and dropped its VIPs) a connect cannot reach our own proxy: the verdict then
         // comes from the proxy itself, listeners open and accepting. Without this, a node whose
         // proxy failed and was restarted would never see it rise again.
-        let probe = LivenessProbe(tuning: tuning, bus: bus) {
+        let restarts = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let probe = LivenessProbe(tuning: tuning, bus: bus, onProbedDown: { reason in restarts.continuation.yield(reason) }) {
             switch await connect.probe() {
             case .skipped:
                 handle.current?.isAcceptingConnections() == true ? .success : .failure("proxy not accepting connections")
@@ -39,6 +40,7 @@ struct SupervisedProxy: Sendable {
             logger: logger,
             onStop: { reason in probe.proxyStopped(reason: reason) },
             startupSucceeded: { handle.hasListened },
+            restartRequests: restarts.stream,
             factory: {
                 let service = ProxyService(configuration: configuration, bus: bus, logger: proxyLogger)
                 handle.current = service

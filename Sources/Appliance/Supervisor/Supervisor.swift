@@ -8,7 +8,11 @@ import NIOCore
 /// when to start a fresh instance, and starts it; when the policy gives up it throws, which
 /// stops the appliance and leaves the rest to systemd's `Restart=`.
 ///
-/// The supervised service runs in the supervisor's own task, so it receives the group's
+/// A reason on `restartRequests` stops a service that still runs but is not healthy (the
+/// liveness probe's verdict: it cancels the instance, which closes its listeners and drains,
+/// bounded) and restarts it under the same policy.
+///
+/// The supervised service runs in a child of the supervisor's task, so it receives the group's
 /// graceful shutdown as usual.
 public struct Supervisor: Service {
     /// Builds a fresh instance of the supervised service for each (re)start.
@@ -21,10 +25,12 @@ public struct Supervisor: Service {
     private let onStart: @Sendable (Int) -> Void
     private let startupSucceeded: @Sendable () -> Bool
     private let logger: Logger
+    private let restartRequests: AsyncStream<String>
 
     /// - Parameters:
     ///   - onStart: called with the attempt number (0 for the first start) before each start.
     ///   - onStop: called with the reason whenever the service stops unexpectedly.
+    ///   - restartRequests: reasons to restart the running instance although it has not stopped.
     ///   - startupSucceeded: whether the first run got far enough to count as started; when
     ///     the first run fails before that, its error is thrown rather than retried (a
     ///     configuration the system cannot honour is not fixed by retrying).
@@ -35,6 +41,7 @@ public struct Supervisor: Service {
         onStart: @escaping @Sendable (Int) -> Void = { _ in },
         onStop: @escaping @Sendable (String) -> Void = { _ in },
         startupSucceeded: @escaping @Sendable () -> Bool = { true },
+        restartRequests: AsyncStream<String> = AsyncStream { $0.finish() },
         factory: @escaping Factory
     ) {
         self.name = name
@@ -43,6 +50,7 @@ public struct Supervisor: Service {
         self.onStop = onStop
         self.onStart = onStart
         self.startupSucceeded = startupSucceeded
+        self.restartRequests = restartRequests
         self.logger = logger
     }
 
@@ -62,8 +70,7 @@ public struct Supervisor: Service {
             let reason: String
             do {
                 let service = try await factory()
-                try await service.run()
-                reason = "returned"
+                reason = try await runUntilRestartRequested(service)
             } catch is CancellationError where Task.isCancelled {
                 return
             } catch {
@@ -94,6 +101,26 @@ public struct Supervisor: Service {
                     if Task.isShuttingDownGracefully { return }
                 }
             }
+        }
+    }
+
+    /// Runs `service` until it ends ("returned") or a restart is requested (the request's reason).
+    private func runUntilRestartRequested(_ service: any Service) async throws -> String {
+        let requests = restartRequests
+        return try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask {
+                try await service.run()
+                return "returned"
+            }
+            group.addTask {
+                for await reason in requests { return "restart requested: \(reason)" }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let finished = try await group.next() {
+                if let reason = finished { return reason }
+            }
+            return "returned"
         }
     }
 }
