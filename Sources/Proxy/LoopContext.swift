@@ -14,6 +14,12 @@ final class LoopContext {
     var nextConnectionID = 0
     var queues: [CircularBuffer<HTTPSession>]
     var activeSessions = 0
+    /// Sessions per frontend on this loop, the listeners to pause, and the per-loop limits.
+    var frontendSessions: [Int]
+    var listeners: [[any Channel]]
+    var frontendLimits: [Int]
+    var globalLimit: Int
+    private var accepting: [Bool]
     private var expiryTask: Scheduled<Void>?
     private var stopped = false
 
@@ -27,6 +33,12 @@ final class LoopContext {
             return ConnectionPoolState(servers: backend.servers.count, idleTimeout: keepAlive)
         }
         self.queues = runtime.plan.backends.map { _ in CircularBuffer() }
+        let loops = runtime.loops.count
+        self.frontendSessions = Array(repeating: 0, count: runtime.plan.frontends.count)
+        self.listeners = Array(repeating: [], count: runtime.plan.frontends.count)
+        self.accepting = Array(repeating: true, count: runtime.plan.frontends.count)
+        self.frontendLimits = runtime.plan.frontends.map { ConnectionLimits.perLoop($0.maxconn, loops: loops) }
+        self.globalLimit = ConnectionLimits.perLoop(runtime.limits.globalMaxconn, loops: loops)
         scheduleExpiry()
     }
 
@@ -35,6 +47,36 @@ final class LoopContext {
         expiryTask = eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { [weak self] in
             self?.expireIdleConnections()
             self?.scheduleExpiry()
+        }
+    }
+
+    func registerListener(_ channel: any Channel, frontend: Int) {
+        listeners[frontend].append(channel)
+    }
+
+    /// A client connection was accepted: count it, and stop accepting at `maxconn`
+    /// (HAProxy leaves further connections in the kernel's backlog).
+    func sessionOpened(frontend: Int) {
+        activeSessions += 1
+        frontendSessions[frontend] += 1
+        updateAccepting()
+    }
+
+    func sessionClosed(frontend: Int) {
+        activeSessions -= 1
+        frontendSessions[frontend] -= 1
+        updateAccepting()
+    }
+
+    private func updateAccepting() {
+        let globalFull = activeSessions >= globalLimit
+        for f in listeners.indices {
+            let open = !(globalFull || frontendSessions[f] >= frontendLimits[f])
+            guard open != accepting[f] else { continue }
+            accepting[f] = open
+            for channel in listeners[f] {
+                channel.setOption(ChannelOptions.autoRead, value: open).whenFailure { _ in }
+            }
         }
     }
 

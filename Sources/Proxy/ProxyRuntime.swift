@@ -12,6 +12,7 @@ final class ProxyRuntime: Sendable {
     let bus: EventBus
     let logger: Logger
     let logSink: LogSink
+    let limits: ConnectionLimits
     private let contextsBox = Mutex<[NIOLoopBound<LoopContext>]>([])
     private let healthBox = Mutex<HealthMonitor?>(nil)
 
@@ -21,8 +22,10 @@ final class ProxyRuntime: Sendable {
         set { healthBox.withLock { $0 = newValue } }
     }
 
-    init(plan: ProxyPlan, backends: [BackendState], loops: [any EventLoop], bus: EventBus, logger: Logger, logSink: LogSink) {
+    init(plan: ProxyPlan, backends: [BackendState], loops: [any EventLoop], bus: EventBus, logger: Logger, logSink: LogSink,
+         limits: ConnectionLimits) {
         self.plan = plan
+        self.limits = limits
         self.backends = backends
         self.loops = loops
         self.bus = bus

@@ -110,8 +110,15 @@ public final class ProxyService: Service, Sendable {
                 }
             })
         }
+        let limits = ConnectionLimits(requested: plan.maxconn, descriptorLimit: ConnectionLimits.raiseDescriptorLimit())
+        if limits.isCapped {
+            logger.warning("global maxconn lowered to what the open-files limit allows", metadata: [
+                "maxconn": "\(limits.requestedGlobalMaxconn)", "effective": "\(limits.globalMaxconn)",
+                "nofile": "\(limits.descriptorLimit)",
+            ])
+        }
         let runtime = ProxyRuntime(plan: plan, backends: backends, loops: loops, bus: bus, logger: logger,
-                                   logSink: LogSink(targets: plan.logTargets))
+                                   logSink: LogSink(targets: plan.logTargets), limits: limits)
         try await runtime.makeContexts()
         let listeners: [any Channel]
         do {

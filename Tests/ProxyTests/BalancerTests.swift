@@ -127,3 +127,31 @@ struct FakeServers: ServerStates {
         #expect(movedOthers > 0)
     }
 }
+
+/// `slowstart`: a returning server's share ramps up.
+@Suite struct SlowStartTests {
+    struct Ramping: ServerStates {
+        var ramp: Int
+        var serverCount: Int { 2 }
+        func isUp(_ s: Int) -> Bool { true }
+        func isBackup(_ s: Int) -> Bool { false }
+        func weight(_ s: Int) -> Int { 1 }
+        func hasFreeSlot(_ s: Int) -> Bool { true }
+        func activeConnections(_ s: Int) -> Int { 0 }
+        func rampPercent(_ s: Int) -> Int { s == 0 ? ramp : 100 }
+    }
+
+    @Test func test_slowstartPercent_growsLinearly() {
+        #expect(SlowStart.percent(elapsed: .seconds(0), slowstart: .seconds(10)) == 1)
+        #expect(SlowStart.percent(elapsed: .seconds(5), slowstart: .seconds(10)) == 50)
+        #expect(SlowStart.percent(elapsed: .seconds(11), slowstart: .seconds(10)) == 100)
+    }
+
+    @Test func test_rampingServer_getsAboutItsShareOfTurns() {
+        let balancer = Balancer(algorithm: .roundRobin, weights: [1, 1], names: ["a", "b"], consistent: false)
+        let picks = (0..<1000).compactMap { balancer.pick(Ramping(ramp: 20), position: $0, key: .none) }
+        let share = picks.filter { $0 == 0 }.count
+        // Half the turns are server 0's; it takes about 20 % of them.
+        #expect(share > 50 && share < 150)
+    }
+}

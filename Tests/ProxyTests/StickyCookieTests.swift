@@ -72,3 +72,36 @@ import Testing
         #expect(sticky.inspectRequest(&request) == nil)
     }
 }
+
+/// `cookie ... maxidle T maxlife T`: dated cookies expire.
+@Suite struct DatedCookieTests {
+    let sticky = StickyCookie(persistence: CookiePersistence(name: "S", mode: .insert, maxIdleSeconds: 3600, maxLifeSeconds: 7200),
+                              serverValues: ["a", "b"])
+
+    func cookie(_ server: String, last: Int, first: Int) -> HTTPFields {
+        HTTPFields([HTTPField(name: "Cookie", value: "S=\(server)|\(String(last, radix: 32))|\(String(first, radix: 32))")])
+    }
+
+    @Test func test_freshCookie_designatesAndKeepsFirstSeen() {
+        var fields = cookie("b", last: 10_000, first: 9_000)
+        let match = sticky.inspectRequestDated(&fields, now: 10_100)
+        #expect(match?.server == 1)
+        #expect(match?.firstSeen == 9_000)
+    }
+
+    @Test func test_cookieIdleLongerThanMaxidle_isIgnored() {
+        var fields = cookie("b", last: 10_000, first: 10_000)
+        #expect(sticky.inspectRequestDated(&fields, now: 10_000 + 3601) == nil)
+    }
+
+    @Test func test_cookieOlderThanMaxlife_isIgnored() {
+        var fields = cookie("b", last: 17_000, first: 10_000)
+        #expect(sticky.inspectRequestDated(&fields, now: 17_300) == nil)
+    }
+
+    @Test func test_validCookie_isReissuedWithNewLastSeenAndSameFirstSeen() {
+        var response = HTTPFields()
+        sticky.adaptResponse(&response, server: 1, clientHadValidCookie: true, firstSeen: 9_000, now: 10_100)
+        #expect(response.first("set-cookie") == "S=b|\(String(10_100, radix: 32))|\(String(9_000, radix: 32)); path=/")
+    }
+}

@@ -142,6 +142,8 @@ public enum HashType: String, Sendable, Equatable, Hashable {
 public struct CookiePersistence: Sendable, Equatable, Hashable {
     /// How the server's identity travels in the cookie.
     public enum Mode: String, Sendable, Equatable, Hashable {
+        /// No mode keyword: the server sets the cookie; hactl only reads it to pick the server.
+        case passive
         case insert
         case prefix
         case rewrite
@@ -162,7 +164,7 @@ public struct CookiePersistence: Sendable, Equatable, Hashable {
 
     public init(
         name: String,
-        mode: Mode = .rewrite,
+        mode: Mode = .passive,
         indirect: Bool = false,
         nocache: Bool = false,
         preserve: Bool = false,

@@ -30,6 +30,8 @@ public struct Frontend: Sendable, Equatable, Hashable {
     public var useBackends: [UseBackendRule]
     /// `default_backend`.
     public var defaultBackend: String?
+    /// Where `default_backend` was written (`nil` when implied by `listen`).
+    public var defaultBackendLocation: SourceLocation?
     /// `http-request` and `redirect` lines, in order.
     public var httpRequestRules: [HTTPRequestRule]
     /// `log global` (use the global targets) — on unless `no log`.

@@ -26,6 +26,18 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
     public var tuneBufsize: Int
     /// `tune.ssl.default-dh-param`.
     public var sslDefaultDHParam: Int?
+    /// `crt-base DIR`: relative `crt` paths are resolved against it (already applied to binds).
+    public var crtBase: String?
+    /// `ca-base DIR`.
+    public var caBase: String?
+    /// `ssl-default-bind-ciphers` (TLS 1.2 cipher list, OpenSSL syntax).
+    public var sslDefaultBindCiphers: String?
+    /// `ssl-default-bind-ciphersuites` (TLS 1.3).
+    public var sslDefaultBindCiphersuites: String?
+    /// `ssl-default-bind-options` (`ssl-min-ver TLSv1.2`, `no-tls-tickets`, ...), as written.
+    public var sslDefaultBindOptions: [String]
+    /// `stats timeout`: idle timeout of control-socket connections.
+    public var statsTimeout: Duration?
 
     // keepalived `global_defs`
     /// `notification_email` addresses.
@@ -69,6 +81,12 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
         daemon: Bool = false,
         tuneBufsize: Int = 16384,
         sslDefaultDHParam: Int? = nil,
+        crtBase: String? = nil,
+        caBase: String? = nil,
+        sslDefaultBindCiphers: String? = nil,
+        sslDefaultBindCiphersuites: String? = nil,
+        sslDefaultBindOptions: [String] = [],
+        statsTimeout: Duration? = nil,
         notificationEmail: [String] = [],
         notificationEmailFrom: String? = nil,
         smtpServer: String? = nil,
@@ -95,6 +113,12 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
         self.daemon = daemon
         self.tuneBufsize = tuneBufsize
         self.sslDefaultDHParam = sslDefaultDHParam
+        self.crtBase = crtBase
+        self.caBase = caBase
+        self.sslDefaultBindCiphers = sslDefaultBindCiphers
+        self.sslDefaultBindCiphersuites = sslDefaultBindCiphersuites
+        self.sslDefaultBindOptions = sslDefaultBindOptions
+        self.statsTimeout = statsTimeout
         self.notificationEmail = notificationEmail
         self.notificationEmailFrom = notificationEmailFrom
         self.smtpServer = smtpServer

@@ -177,11 +177,14 @@ public struct TrackReference: Sendable, Equatable, Hashable {
     public var name: String
     /// Overrides the tracked object's own weight; `nil` keeps it.
     public var weight: Int?
+    /// `reverse`: apply the weight in the opposite direction.
+    public var reverse: Bool
     public var location: SourceLocation
 
-    public init(name: String, weight: Int? = nil, location: SourceLocation = .builtIn) {
+    public init(name: String, weight: Int? = nil, reverse: Bool = false, location: SourceLocation = .builtIn) {
         self.name = name
         self.weight = weight
+        self.reverse = reverse
         self.location = location
     }
 }

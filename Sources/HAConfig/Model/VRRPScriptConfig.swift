@@ -16,6 +16,8 @@ public struct VRRPScriptConfig: Sendable, Equatable, Hashable {
     public var rise: Int
     /// `weight` -253…253 (default 0: failure means FAULT).
     public var weight: Int
+    /// `weight N reverse`: apply the weight in the opposite direction.
+    public var weightReverse: Bool
     /// `user USER [GROUP]`.
     public var user: String?
     public var group: String?
@@ -29,6 +31,7 @@ public struct VRRPScriptConfig: Sendable, Equatable, Hashable {
         fall: Int = 1,
         rise: Int = 1,
         weight: Int = 0,
+        weightReverse: Bool = false,
         user: String? = nil,
         group: String? = nil,
         location: SourceLocation = .builtIn
@@ -40,6 +43,7 @@ public struct VRRPScriptConfig: Sendable, Equatable, Hashable {
         self.fall = fall
         self.rise = rise
         self.weight = weight
+        self.weightReverse = weightReverse
         self.user = user
         self.group = group
         self.location = location
@@ -50,9 +54,14 @@ public struct VRRPScriptConfig: Sendable, Equatable, Hashable {
 /// words on blanks, with single or double quotes grouping words. No shell is involved.
 public struct ScriptCommand: Sendable, Equatable, Hashable, CustomStringConvertible {
     public var argv: [String]
+    /// keepalived `notify_* CMD [USER [GROUP]]`: run as this user instead of `script_user`.
+    public var user: String?
+    public var group: String?
 
-    public init(argv: [String]) {
+    public init(argv: [String], user: String? = nil, group: String? = nil) {
         self.argv = argv
+        self.user = user
+        self.group = group
     }
 
     /// Splits `text` into words: blanks separate, `'...'` and `"..."` group, `\` escapes the next character.
@@ -91,6 +100,8 @@ public struct ScriptCommand: Sendable, Equatable, Hashable, CustomStringConverti
         }
         if inWord { words.append(current) }
         self.argv = words
+        self.user = nil
+        self.group = nil
     }
 
     /// The command as one line, words quoted where needed.
@@ -150,12 +161,15 @@ public struct VRRPTrackFileConfig: Sendable, Equatable, Hashable {
     public var path: String
     /// `weight` (default 1).
     public var weight: Int
+    /// `weight N reverse`.
+    public var weightReverse: Bool
     public var location: SourceLocation
 
-    public init(name: String, path: String, weight: Int = 1, location: SourceLocation = .builtIn) {
+    public init(name: String, path: String, weight: Int = 1, weightReverse: Bool = false, location: SourceLocation = .builtIn) {
         self.name = name
         self.path = path
         self.weight = weight
+        self.weightReverse = weightReverse
         self.location = location
     }
 }

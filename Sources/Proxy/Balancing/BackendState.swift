@@ -10,6 +10,8 @@ final class ServerState: Sendable {
     let checkAddress: SocketAddress
     let up: Atomic<Bool>
     let active = Atomic<Int>(0)
+    /// When the server last came UP (uptime nanoseconds); 0 when it has been up since start.
+    let upSince = Atomic<Int64>(0)
     let lastCheck = Mutex<String>("")
 
     init(plan: ServerPlan, address: SocketAddress, checkAddress: SocketAddress) {
@@ -60,4 +62,13 @@ struct LiveServerStates: ServerStates {
     func weight(_ server: Int) -> Int { backend.servers[server].plan.weight }
     func hasFreeSlot(_ server: Int) -> Bool { backend.servers[server].hasFreeSlot }
     func activeConnections(_ server: Int) -> Int { backend.servers[server].active.load(ordering: .relaxed) }
+
+    func rampPercent(_ server: Int) -> Int {
+        let state = backend.servers[server]
+        guard let slowstart = state.plan.slowstart else { return 100 }
+        let since = state.upSince.load(ordering: .relaxed)
+        guard since > 0 else { return 100 }
+        let elapsed = Int64(NIODeadline.now().uptimeNanoseconds) - since
+        return SlowStart.percent(elapsed: .nanoseconds(elapsed), slowstart: slowstart)
+    }
 }

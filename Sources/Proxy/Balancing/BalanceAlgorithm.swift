@@ -30,6 +30,12 @@ package protocol ServerStates {
     /// Whether the server is below its `maxconn`.
     func hasFreeSlot(_ server: Int) -> Bool
     func activeConnections(_ server: Int) -> Int
+    /// `slowstart`: the share (0–100 %) of its weight a server that just came back may take.
+    func rampPercent(_ server: Int) -> Int
+}
+
+extension ServerStates {
+    package func rampPercent(_ server: Int) -> Int { 100 }
 }
 
 /// The per-request inputs of a hash-based pick.

@@ -40,7 +40,8 @@ package struct Balancer: Sendable {
             for k in 0..<count {
                 let i = (position + k) % count
                 guard usable(i), servers.hasFreeSlot(i) else { continue }
-                let score = Double(servers.activeConnections(i)) / Double(servers.weight(i))
+                let rampedWeight = Double(servers.weight(i)) * Double(max(servers.rampPercent(i), 1)) / 100
+                let score = Double(servers.activeConnections(i)) / rampedWeight
                 if score < bestScore {
                     bestScore = score
                     best = i
@@ -72,11 +73,19 @@ package struct Balancer: Sendable {
     private func roundRobin<S: ServerStates>(_ servers: S, position: Int, usable: (Int) -> Bool) -> Int? {
         guard !schedule.isEmpty else { return nil }
         let start = position % schedule.count
+        var fallback: Int?
         for k in 0..<schedule.count {
             let i = schedule[(start + k) % schedule.count]
-            if usable(i) && servers.hasFreeSlot(i) { return i }
+            guard usable(i) && servers.hasFreeSlot(i) else { continue }
+            // slowstart: a ramping server takes only its current share of its turns.
+            let ramp = servers.rampPercent(i)
+            if ramp < 100 && (position &* 37) % 100 >= ramp {
+                if fallback == nil { fallback = i }
+                continue
+            }
+            return i
         }
-        return nil
+        return fallback
     }
 
     /// HAProxy's map-based hashing: hash modulo the total weight of the usable servers.

@@ -10,6 +10,8 @@ struct Exchange {
     var designatedServer: Int?
     /// The server a retry goes back to (HAProxy retries the same server before redispatching).
     var retryServer: Int?
+    /// The first-seen date of a `maxlife` persistence cookie.
+    var cookieFirstSeen: Int?
     var framing: BodyFraming
     var requestFramer: BodyFramer
     var clientPersistent: Bool

@@ -54,7 +54,9 @@ extension HTTPSession {
         current.clientPersistent = clientOptions.persistent(minorVersion: received.minorVersion) && mode != .close
         current.retriesLeft = backend.plan.retries
         if let sticky = backend.sticky {
-            current.designatedServer = sticky.inspectRequest(&head.fields)
+            let match = sticky.inspectRequestDated(&head.fields, now: WallClock.seconds())
+            current.designatedServer = match?.server
+            current.cookieFirstSeen = match?.firstSeen
         }
         if let forwardFor = frontend.forwardFor ?? backend.plan.forwardFor, let source = clientAddress {
             let skip = (forwardFor.except?.contains(source) ?? false) || (forwardFor.ifNone && head.fields.contains(forwardFor.header))

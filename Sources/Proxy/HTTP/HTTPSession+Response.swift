@@ -20,7 +20,7 @@ extension HTTPSession {
         _ = HopByHop.strip(&head.fields)
         if let sticky = backend.sticky {
             sticky.adaptResponse(&head.fields, server: server, clientHadValidCookie: current.designatedServer == server,
-                                 method: current.head.method)
+                                 method: current.head.method, firstSeen: current.cookieFirstSeen, now: WallClock.seconds())
         }
         if received.status == 101 {
             current.tunnel = true

@@ -78,7 +78,7 @@ final class HTTPSession: ChannelDuplexHandler {
         started = true
         clientAddress = context.channel.remoteAddress
         accepted = .now()
-        loop.activeSessions += 1
+        loop.sessionOpened(frontend: frontendIndex)
         loop.counters.frontends[frontendIndex].currentSessions += 1
         loop.counters.frontends[frontendIndex].totalSessions += 1
         armWatchdog(.request)
@@ -114,7 +114,7 @@ final class HTTPSession: ChannelDuplexHandler {
         }
         if started {
             started = false
-            loop.activeSessions -= 1
+            loop.sessionClosed(frontend: frontendIndex)
             loop.counters.frontends[frontendIndex].currentSessions -= 1
         }
     }

@@ -69,7 +69,9 @@ enum Listener {
                 }
             }
         do {
-            return try await bootstrap.bind(to: address).get()
+            let channel = try await bootstrap.bind(to: address).get()
+            try await context.eventLoop.submit { context.value.registerListener(channel, frontend: frontendIndex) }.get()
+            return channel
         } catch {
             throw ProxyError("frontend '\(plan.name)': cannot bind \(isV6 ? "[\(host)]" : host):\(port): \(error)")
         }

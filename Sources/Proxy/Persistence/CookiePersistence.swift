@@ -46,8 +46,15 @@ package struct StickyCookie: Sendable {
     /// Finds the server the request's cookie designates and rewrites the Cookie header for the
     /// server (`prefix` strips `SRV~`, `insert indirect` removes the cookie).
     /// - Returns: the designated server index, or nil.
-    package func inspectRequest(_ fields: inout HTTPFields) -> Int? {
+    package func inspectRequest(_ fields: inout HTTPFields, now: Int = 0) -> Int? {
+        inspectRequestDated(&fields, now: now)?.server
+    }
+
+    /// As `inspectRequest`, also returning the first-seen date of a `maxlife` cookie.
+    /// A cookie older than `maxidle` since last seen, or `maxlife` since first seen, designates nothing.
+    package func inspectRequestDated(_ fields: inout HTTPFields, now: Int) -> (server: Int, firstSeen: Int?)? {
         var designated: Int?
+        var firstSeen: Int?
         var changed = false
         var rewritten: [HTTPField] = []
         for field in fields.fields {
@@ -65,9 +72,18 @@ package struct StickyCookie: Sendable {
                 let value = trimmed[trimmed.index(after: eq)...].trimmingOWS()
                 switch persistence.mode {
                 case .insert, .rewrite:
-                    // maxidle/maxlife append `|dates`; the server part is before the first `|`.
-                    let server = value.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-                    if designated == nil { designated = serverIndex(for: server) }
+                    // maxidle/maxlife append `|last-seen|first-seen`; the server part is before the first `|`.
+                    let parts = value.split(separator: "|", omittingEmptySubsequences: false)
+                    let server = parts.first ?? ""
+                    let lastSeen = parts.count > 1 ? Int(parts[1], radix: 32) : nil
+                    let first = parts.count > 2 ? Int(parts[2], radix: 32) : nil
+                    var expired = false
+                    if let maxIdle = persistence.maxIdleSeconds, let lastSeen, now - lastSeen > maxIdle { expired = true }
+                    if let maxLife = persistence.maxLifeSeconds, let first, now - first > maxLife { expired = true }
+                    if designated == nil, !expired {
+                        designated = serverIndex(for: server)
+                        firstSeen = first
+                    }
                     if persistence.mode == .insert && persistence.indirect {
                         changed = true
                     } else {
@@ -86,14 +102,17 @@ package struct StickyCookie: Sendable {
             if !kept.isEmpty { rewritten.append(HTTPField(name: field.name, value: kept.joined(separator: "; "))) }
         }
         if changed { fields.fields = rewritten }
-        return designated
+        return designated.map { ($0, firstSeen) }
     }
+
+    private var dated: Bool { persistence.maxIdleSeconds != nil || persistence.maxLifeSeconds != nil }
 
     /// Adapts the response's Set-Cookie fields for the server that answered.
     /// - Parameters:
     ///   - server: the server that produced the response.
     ///   - clientHadValidCookie: the request designated this same server.
-    package func adaptResponse(_ fields: inout HTTPFields, server: Int, clientHadValidCookie: Bool, method: String = "GET") {
+    package func adaptResponse(_ fields: inout HTTPFields, server: Int, clientHadValidCookie: Bool, method: String = "GET",
+                               firstSeen: Int? = nil, now: Int = 0) {
         guard let value = serverValues[server] else { return }
         switch persistence.mode {
         case .insert:
@@ -103,8 +122,13 @@ package struct StickyCookie: Sendable {
             if serverSetsOwn {
                 fields.fields.removeAll { $0.name.equalsIgnoringASCIICase("set-cookie") && Self.cookieName(of: $0.value) == persistence.name }
             }
-            if clientHadValidCookie { return }
-            var cookie = "\(persistence.name)=\(value); path=/"
+            // A `maxidle` cookie is re-issued on every response to move its last-seen date.
+            if clientHadValidCookie && persistence.maxIdleSeconds == nil { return }
+            var cookieValue = value
+            if dated {
+                cookieValue += "|" + String(now, radix: 32) + "|" + String(clientHadValidCookie ? (firstSeen ?? now) : now, radix: 32)
+            }
+            var cookie = "\(persistence.name)=\(cookieValue); path=/"
             for domain in persistence.domains { cookie += "; domain=\(domain)" }
             if persistence.httpOnly { cookie += "; HttpOnly" }
             if persistence.secure { cookie += "; Secure" }

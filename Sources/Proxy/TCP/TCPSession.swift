@@ -22,6 +22,9 @@ final class TCPSession: ChannelDuplexHandler {
     private var clientInputClosed = false
     private var started = false
     private var finished = false
+    private var lastActivity = NIODeadline.now()
+    private var idleTimer: Scheduled<Void>?
+    private var finTimer: Scheduled<Void>?
 
     init(loop: LoopContext, frontendIndex: Int) {
         self.loop = loop
@@ -42,6 +45,7 @@ final class TCPSession: ChannelDuplexHandler {
     private func start() {
         guard !started, let context else { return }
         started = true
+        loop.sessionOpened(frontend: frontendIndex)
         loop.counters.frontends[frontendIndex].currentSessions += 1
         loop.counters.frontends[frontendIndex].totalSessions += 1
         guard let backend = frontend.defaultBackend else {
@@ -50,7 +54,36 @@ final class TCPSession: ChannelDuplexHandler {
         }
         backendIndex = backend
         retriesLeft = loop.runtime.backends[backend].plan.retries
+        armIdleTimer()
         connect(excluding: nil)
+    }
+
+    /// `timeout client` / `timeout server` (`timeout tunnel` when set): inactivity in both directions.
+    private var idleTimeout: TimeAmount? {
+        let backend = backendIndex.map { loop.runtime.plan.backends[$0].timeouts }
+        if let tunnel = backend?.tunnel ?? frontend.timeouts.tunnel { return tunnel }
+        let candidates = [frontend.timeouts.client, backend?.server ?? frontend.timeouts.server].compactMap { $0 }
+        return candidates.min()
+    }
+
+    private func armIdleTimer() {
+        guard let timeout = idleTimeout, let context else { return }
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity + timeout) { [weak self] in
+            guard let self, !self.finished else { return }
+            if self.lastActivity + timeout > .now() {
+                self.armIdleTimer()
+            } else {
+                self.context?.close(promise: nil)
+            }
+        }
+    }
+
+    /// `timeout client-fin` / `timeout server-fin`: how long a half-closed session may linger.
+    private func armFinTimer(_ timeout: TimeAmount?) {
+        guard finTimer == nil, let timeout, let context else { return }
+        finTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
+            self?.context?.close(promise: nil)
+        }
     }
 
     private func connect(excluding: Int?) {
@@ -146,6 +179,7 @@ final class TCPSession: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        lastActivity = .now()
         loop.counters.frontends[frontendIndex].bytesIn += buffer.readableBytes
         if let peer {
             peer.write(buffer)
@@ -168,6 +202,7 @@ final class TCPSession: ChannelDuplexHandler {
         if let event = event as? ChannelEvent, event == .inputClosed {
             clientInputClosed = true
             peer?.shutdownOutput()
+            armFinTimer(frontend.timeouts.clientFin)
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -185,7 +220,12 @@ final class TCPSession: ChannelDuplexHandler {
     private func finish() {
         guard !finished else { return }
         finished = true
-        if started { loop.counters.frontends[frontendIndex].currentSessions -= 1 }
+        idleTimer?.cancel()
+        finTimer?.cancel()
+        if started {
+            loop.sessionClosed(frontend: frontendIndex)
+            loop.counters.frontends[frontendIndex].currentSessions -= 1
+        }
         releaseServer()
         peer?.session = nil
         peer?.close()
@@ -194,6 +234,7 @@ final class TCPSession: ChannelDuplexHandler {
 
     // Called by the peer.
     func peerData(_ buffer: ByteBuffer) {
+        lastActivity = .now()
         loop.counters.frontends[frontendIndex].bytesOut += buffer.readableBytes
         context?.write(NIOAny(buffer), promise: nil)
     }
@@ -204,6 +245,7 @@ final class TCPSession: ChannelDuplexHandler {
 
     func peerClosedInput() {
         context?.close(mode: .output, promise: nil)
+        armFinTimer(backendIndex.flatMap { loop.runtime.plan.backends[$0].timeouts.serverFin } ?? frontend.timeouts.serverFin)
     }
 
     func peerClosed() {

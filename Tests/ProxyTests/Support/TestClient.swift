@@ -27,10 +27,10 @@ final class TestConnection {
     private var buffer: [UInt8] = []
     private(set) var peerClosed = false
 
-    init(port: Int, timeoutSeconds: Int = 5) throws {
+    init(port: Int, timeoutMilliseconds: Int = 5000) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -150,6 +150,19 @@ final class TestConnection {
             return i
         }
         return nil
+    }
+
+    /// Reads a response, tolerating read timeouts (each bounded) up to `attempts` times.
+    func readResponseWithRetries(attempts: Int) throws -> Response {
+        var lastError: (any Error)?
+        for _ in 0..<attempts {
+            do {
+                return try readResponse()
+            } catch let error as Failure where error.description.contains("timed out") {
+                lastError = error
+            }
+        }
+        throw lastError ?? Failure(description: "no response")
     }
 
     /// One request on a fresh connection, like `curl http://127.0.0.1:PORT/PATH`.

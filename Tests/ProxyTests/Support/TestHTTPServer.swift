@@ -23,6 +23,9 @@ final class TestHTTPServer: Sendable {
     private let state = Mutex<State>(State())
     let connectionsAccepted = Atomic<Int>(0)
     let bytesReceived = Atomic<Int>(0)
+    /// Requests being answered right now, and the most seen at once.
+    let inFlight = Atomic<Int>(0)
+    let maxInFlight = Atomic<Int>(0)
 
     struct State {
         var port = 0
@@ -128,6 +131,22 @@ private final class OriginHandler: ChannelInboundHandler {
             server.record(TestHTTPServer.Request(method: head.method.rawValue, uri: head.uri,
                                                  headers: head.headers.map { ($0.name, $0.value) },
                                                  bodyBytes: bodyBytes, connection: connection))
+            if head.uri.hasPrefix("/slow") {
+                // /slow?ms=N answers after N milliseconds.
+                let now = server.inFlight.wrappingAdd(1, ordering: .relaxed).newValue
+                var seen = server.maxInFlight.load(ordering: .relaxed)
+                while now > seen {
+                    let (exchanged, original) = server.maxInFlight.compareExchange(expected: seen, desired: now, ordering: .relaxed)
+                    if exchanged { break }
+                    seen = original
+                }
+                let ms = Int64(head.uri.split(separator: "=").last ?? "0") ?? 0
+                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(ms)) { [self] in
+                    server.inFlight.subtract(1, ordering: .relaxed)
+                    respond(context: context, head: head)
+                }
+                return
+            }
             respond(context: context, head: head)
         }
     }
@@ -168,6 +187,8 @@ final class RawTCPServer: Sendable {
     enum Behaviour: Sendable {
         case reply(String)
         case echo
+        /// Answers the first read with a 101 response, then echoes.
+        case upgradeThenEcho
     }
 
     let listener: any Channel
@@ -206,6 +227,7 @@ private final class RawHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
     let behaviour: RawTCPServer.Behaviour
     let server: RawTCPServer?
+    private var upgraded = false
 
     init(behaviour: RawTCPServer.Behaviour, server: RawTCPServer?) {
         self.behaviour = behaviour
@@ -220,6 +242,14 @@ private final class RawHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
         case .echo:
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        case .upgradeThenEcho:
+            if upgraded {
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            } else {
+                upgraded = true
+                let text = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
+            }
         }
     }
 

@@ -1,0 +1,83 @@
+import HACore
+
+/// Everything a `defaults`, `frontend`, `backend` or `listen` section can set, collected while
+/// parsing; a proxy starts as a copy of the `defaults` section it inherits from (HAProxy's rule:
+/// the last `defaults` above it, or the one named with `from NAME`).
+struct ProxyDraft {
+    /// Which kind of section this is; decides which keywords are allowed.
+    enum Kind: String {
+        case defaults, frontend, backend, listen
+
+        var acceptsFrontendKeywords: Bool { self != .backend }
+        var acceptsBackendKeywords: Bool { self != .frontend }
+    }
+
+    var mode: ProxyMode = .tcp
+    var binds: [Bind] = []
+    var maxconn: Int?
+    var timeouts = Timeouts()
+    var httplog = false
+    var tcplog = false
+    var dontlognull = false
+    var forwardFor: ForwardFor?
+    var connectionMode: HTTPConnectionMode = .keepAlive
+    var acls: [ACL] = []
+    var useBackends: [UseBackendRule] = []
+    var defaultBackend: String?
+    /// `default_backend` written in this very section (not inherited).
+    var ownDefaultBackend: String?
+    var defaultBackendLocation: SourceLocation?
+    var httpRequestRules: [HTTPRequestRule] = []
+    var logGlobal = false
+    var logTargets: [LogTarget] = []
+    var errorFiles: [Int: String] = [:]
+    var balance: BalanceAlgorithm = .roundRobin
+    var hashType: HashType = .mapBased
+    var servers: [Server] = []
+    /// `default-server`: the template every later `server` line starts from.
+    var defaultServer = Server(name: "", host: "")
+    var cookie: CookiePersistence?
+    var healthCheck: HTTPCheck?
+    /// `http-check` lines seen before or without `option httpchk`, checked when the section ends.
+    var httpCheckLocation: SourceLocation?
+    /// `option httpchk` is in force (set here or inherited).
+    var httpCheckEnabled = false
+    var retries = 3
+    var redispatch = false
+    var httpReuse: HTTPReuse = .safe
+    var fullconn: Int?
+
+    /// The copy a new proxy starts from: settings inherit, lists of rules and servers do not.
+    func inherited() -> ProxyDraft {
+        var copy = self
+        copy.binds = []
+        copy.acls = []
+        copy.useBackends = []
+        copy.httpRequestRules = []
+        copy.servers = []
+        copy.ownDefaultBackend = nil
+        return copy
+    }
+
+    func frontend(name: String, location: SourceLocation, isListen: Bool) -> Frontend {
+        var frontend = Frontend(
+            name: name, location: location, isListen: isListen, mode: mode, binds: binds, maxconn: maxconn,
+            timeouts: timeouts, httplog: httplog, tcplog: tcplog, dontlognull: dontlognull, forwardFor: forwardFor,
+            connectionMode: connectionMode, acls: acls, useBackends: useBackends,
+            defaultBackend: isListen ? (ownDefaultBackend ?? name) : defaultBackend,
+            httpRequestRules: httpRequestRules, logGlobal: logGlobal, logTargets: logTargets, errorFiles: errorFiles
+        )
+        if !isListen || ownDefaultBackend != nil { frontend.defaultBackendLocation = defaultBackendLocation }
+        return frontend
+    }
+
+    func backend(name: String, location: SourceLocation, isListen: Bool) -> Backend {
+        Backend(
+            name: name, location: location, isListen: isListen, mode: mode, balance: balance, hashType: hashType,
+            servers: servers, cookie: cookie, healthCheck: healthCheck, retries: retries, redispatch: redispatch,
+            timeouts: timeouts, forwardFor: forwardFor, connectionMode: connectionMode, httpReuse: httpReuse,
+            acls: isListen ? [] : acls, httpRequestRules: isListen ? [] : httpRequestRules, errorFiles: errorFiles,
+            logGlobal: logGlobal, logTargets: logTargets, fullconn: fullconn
+        )
+    }
+}

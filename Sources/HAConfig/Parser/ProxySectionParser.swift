@@ -1,0 +1,310 @@
+import HACore
+
+/// Parses the keyword lines of HAProxy's proxy sections (`defaults`, `frontend`, `backend`,
+/// `listen`) into a `ProxyDraft`, with HAProxy's keyword meanings and defaults.
+struct ProxySectionParser {
+    let diagnostics: Diagnostics
+    let kind: ProxyDraft.Kind
+    /// `crt-base` from `global`, for relative certificate paths.
+    let crtBase: String?
+
+    /// Which sections accept a keyword: defaults, frontend side, backend side.
+    struct Capability {
+        var defaults: Bool
+        var frontend: Bool
+        var backend: Bool
+    }
+
+    static let capabilities: [String: Capability] = [
+        "mode": .init(defaults: true, frontend: true, backend: true),
+        "bind": .init(defaults: false, frontend: true, backend: false),
+        "maxconn": .init(defaults: true, frontend: true, backend: false),
+        "timeout": .init(defaults: true, frontend: true, backend: true),
+        "option": .init(defaults: true, frontend: true, backend: true),
+        "no": .init(defaults: true, frontend: true, backend: true),
+        "acl": .init(defaults: false, frontend: true, backend: true),
+        "use_backend": .init(defaults: false, frontend: true, backend: false),
+        "default_backend": .init(defaults: true, frontend: true, backend: false),
+        "http-request": .init(defaults: false, frontend: true, backend: true),
+        "redirect": .init(defaults: false, frontend: true, backend: true),
+        "log": .init(defaults: true, frontend: true, backend: true),
+        "errorfile": .init(defaults: true, frontend: true, backend: true),
+        "balance": .init(defaults: true, frontend: false, backend: true),
+        "hash-type": .init(defaults: true, frontend: false, backend: true),
+        "server": .init(defaults: false, frontend: false, backend: true),
+        "default-server": .init(defaults: true, frontend: false, backend: true),
+        "cookie": .init(defaults: true, frontend: false, backend: true),
+        "http-check": .init(defaults: true, frontend: false, backend: true),
+        "retries": .init(defaults: true, frontend: false, backend: true),
+        "http-reuse": .init(defaults: true, frontend: false, backend: true),
+        "fullconn": .init(defaults: true, frontend: false, backend: true),
+    ]
+
+    private func isAllowed(_ capability: Capability) -> Bool {
+        switch kind {
+        case .defaults: capability.defaults
+        case .frontend: capability.frontend
+        case .backend: capability.backend
+        case .listen: capability.frontend || capability.backend
+        }
+    }
+
+    private var allowedKeywords: [String] {
+        Self.capabilities.filter { isAllowed($0.value) }.map(\.key).sorted()
+    }
+
+    func parse(_ statements: [Statement], into draft: inout ProxyDraft) {
+        for statement in statements {
+            parse(statement, into: &draft)
+        }
+        finish(&draft)
+    }
+
+    private func parse(_ statement: Statement, into draft: inout ProxyDraft) {
+        let keyword = statement.keyword.text
+        guard let capability = Self.capabilities[keyword] else {
+            if let reason = UnsupportedKeywords.haproxyProxy[keyword] {
+                diagnostics.error(at: statement.location, keyword: keyword, UnsupportedKeywords.message(keyword, origin: .haproxy, reason: reason))
+            } else {
+                diagnostics.unknownKeyword(statement.keyword, in: statement, section: kind.rawValue, candidates: allowedKeywords)
+            }
+            return
+        }
+        guard isAllowed(capability) else {
+            let places = [capability.defaults ? "defaults" : nil, capability.frontend ? "frontend" : nil, capability.backend ? "backend" : nil, "listen"]
+                .compactMap { $0 }.joined(separator: ", ")
+            diagnostics.error(at: statement.location, keyword: keyword, "not allowed in a '\(kind.rawValue)' section (allowed in: \(places))")
+            return
+        }
+        var arguments = ArgumentReader(statement, diagnostics: diagnostics)
+        switch keyword {
+        case "mode":
+            guard let word = arguments.require("'http' or 'tcp'") else { return }
+            if let mode = ProxyMode(rawValue: word.text) {
+                draft.mode = mode
+            } else if word.text == "health" {
+                diagnostics.error(at: arguments.location(of: word), keyword: "mode", UnsupportedKeywords.message("mode health", origin: .haproxy, reason: "removed from HAProxy 2.0"))
+            } else {
+                diagnostics.error(at: arguments.location(of: word), keyword: "mode", "expected 'http' or 'tcp', got '\(word.text)'",
+                                  suggestion: KeywordSuggestion.nearest(to: word.text, in: ["http", "tcp"]))
+            }
+        case "bind":
+            draft.binds += parseBind(statement)
+            return
+        case "maxconn":
+            draft.maxconn = arguments.integer("a connection count", in: 1...10_000_000)
+        case "timeout":
+            parseTimeout(statement, into: &draft.timeouts)
+            return
+        case "option":
+            parseOption(statement, negated: false, into: &draft)
+            return
+        case "no":
+            parseNo(statement, into: &draft)
+            return
+        case "acl":
+            if let acl = parseNamedACL(statement) { draft.acls.append(acl) }
+            return
+        case "use_backend":
+            if let rule = parseUseBackend(statement) { draft.useBackends.append(rule) }
+            return
+        case "default_backend":
+            if let word = arguments.require("a backend name") {
+                if checkName(word, in: statement, what: "backend") {
+                    draft.defaultBackend = word.text
+                    draft.ownDefaultBackend = word.text
+                    draft.defaultBackendLocation = statement.location
+                }
+            }
+        case "http-request":
+            if let rule = parseHTTPRequest(statement) { draft.httpRequestRules.append(rule) }
+            return
+        case "redirect":
+            if let rule = parseRedirect(statement, skipping: 1, keyword: "redirect") { draft.httpRequestRules.append(rule) }
+            return
+        case "log":
+            if arguments.peek?.text == "global" {
+                _ = arguments.next()
+                draft.logGlobal = true
+            } else {
+                if let target = LogLineParser(diagnostics: diagnostics).parse(statement) { draft.logTargets.append(target) }
+                return
+            }
+        case "errorfile":
+            guard let code = arguments.integer("an HTTP status code", in: 200...599) else { return }
+            guard [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504].contains(code) else {
+                diagnostics.error(at: statement.location(of: statement.words[1]), keyword: "errorfile",
+                                  "HAProxy produces no status \(code) itself; expected one of 200 400 401 403 404 405 407 408 410 413 425 429 500 501 502 503 504")
+                return
+            }
+            if let path = arguments.require("a file path") { draft.errorFiles[code] = path.text }
+        case "balance":
+            parseBalance(statement, into: &draft)
+            return
+        case "hash-type":
+            guard let word = arguments.require("'map-based' or 'consistent'") else { return }
+            guard let type = HashType(rawValue: word.text) else {
+                diagnostics.error(at: arguments.location(of: word), keyword: "hash-type", "expected 'map-based' or 'consistent', got '\(word.text)'",
+                                  suggestion: KeywordSuggestion.nearest(to: word.text, in: ["map-based", "consistent"]))
+                return
+            }
+            draft.hashType = type
+            if let function = arguments.next() {
+                diagnostics.error(at: arguments.location(of: function), keyword: "hash-type",
+                                  UnsupportedKeywords.message("hash-type \(word.text) \(function.text)", origin: .haproxy, reason: "hactl uses one hash function"))
+                return
+            }
+        case "server":
+            if let server = parseServer(statement, template: draft.defaultServer) { draft.servers.append(server) }
+            return
+        case "default-server":
+            var template = draft.defaultServer
+            parseServerOptions(statement, from: 1, into: &template)
+            draft.defaultServer = template
+            return
+        case "cookie":
+            draft.cookie = parseCookie(statement)
+            return
+        case "http-check":
+            parseHTTPCheck(statement, into: &draft)
+            return
+        case "retries":
+            if let retries = arguments.integer("a retry count", in: 0...1000) { draft.retries = retries }
+        case "http-reuse":
+            guard let word = arguments.require("'never', 'safe', 'aggressive' or 'always'") else { return }
+            guard let reuse = HTTPReuse(rawValue: word.text) else {
+                diagnostics.error(at: arguments.location(of: word), keyword: "http-reuse", "expected 'never', 'safe', 'aggressive' or 'always', got '\(word.text)'",
+                                  suggestion: KeywordSuggestion.nearest(to: word.text, in: HTTPReuse.allCases.map(\.rawValue)))
+                return
+            }
+            draft.httpReuse = reuse
+        case "fullconn":
+            draft.fullconn = arguments.integer("a connection count", in: 1...10_000_000)
+        default:
+            return
+        }
+        arguments.expectEnd()
+    }
+
+    /// Checks a proxy or server name against HAProxy's character set.
+    func checkName(_ word: Word, in statement: Statement, what: String) -> Bool {
+        guard !word.text.isEmpty, word.text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) }) else {
+            diagnostics.error(at: statement.location(of: word), keyword: statement.keyword.text,
+                              "a \(what) name may hold only letters, digits, '-', '_', '.' and ':', got '\(word.text)'")
+            return false
+        }
+        return true
+    }
+
+    private func parseTimeout(_ statement: Statement, into timeouts: inout Timeouts) {
+        var arguments = ArgumentReader(statement, diagnostics: diagnostics)
+        let names = Timeouts.keywords.map(\.keyword)
+        guard let name = arguments.require("a timeout name (\(names.joined(separator: ", ")))") else { return }
+        guard let keyPath = Timeouts.keywords.first(where: { $0.keyword == name.text })?.keyPath else {
+            if ["tarpit", "http-request-body"].contains(name.text) {
+                diagnostics.error(at: arguments.location(of: name), keyword: "timeout \(name.text)", UnsupportedKeywords.message("timeout \(name.text)", origin: .haproxy))
+            } else {
+                diagnostics.error(at: arguments.location(of: name), keyword: "timeout", "unknown timeout '\(name.text)': expected one of \(names.joined(separator: ", "))",
+                                  suggestion: KeywordSuggestion.nearest(to: name.text, in: names))
+            }
+            return
+        }
+        arguments.keyword = "timeout \(name.text)"
+        if let value = arguments.duration("a duration", bare: .milliseconds) {
+            timeouts[keyPath: keyPath] = value
+        }
+        arguments.expectEnd()
+    }
+
+    private func parseBalance(_ statement: Statement, into draft: inout ProxyDraft) {
+        var arguments = ArgumentReader(statement, diagnostics: diagnostics)
+        let names = ["roundrobin", "static-rr", "leastconn", "first", "source", "uri", "url_param", "hdr(NAME)", "random"]
+        guard let word = arguments.require("a balance algorithm (\(names.joined(separator: ", ")))") else { return }
+        switch word.text {
+        case "roundrobin": draft.balance = .roundRobin
+        case "static-rr": draft.balance = .staticRoundRobin
+        case "leastconn": draft.balance = .leastConn
+        case "first": draft.balance = .first
+        case "source": draft.balance = .source
+        case "uri":
+            draft.balance = .uri
+            if let option = arguments.peek {
+                diagnostics.error(at: arguments.location(of: option), keyword: "balance uri", UnsupportedKeywords.message("balance uri \(option.text)", origin: .haproxy))
+                return
+            }
+        case "url_param":
+            guard let name = arguments.require("a query parameter name") else { return }
+            draft.balance = .urlParam(name.text)
+        case "random":
+            draft.balance = .random
+            if let draws = arguments.peek, draws.text.hasPrefix("(") || Int(draws.text) != nil {
+                diagnostics.error(at: arguments.location(of: draws), keyword: "balance random", UnsupportedKeywords.message("balance random(N)", origin: .haproxy))
+                return
+            }
+        default:
+            if word.text.hasPrefix("hdr("), word.text.hasSuffix(")"), word.text.count > 5 {
+                draft.balance = .header(String(word.text.dropFirst(4).dropLast()))
+            } else if word.text.hasPrefix("random(") {
+                diagnostics.error(at: arguments.location(of: word), keyword: "balance", UnsupportedKeywords.message("balance random(N)", origin: .haproxy))
+                return
+            } else if ["rdp-cookie", "hash"].contains(where: { word.text.hasPrefix($0) }) {
+                diagnostics.error(at: arguments.location(of: word), keyword: "balance", UnsupportedKeywords.message("balance \(word.text)", origin: .haproxy))
+                return
+            } else {
+                diagnostics.error(at: arguments.location(of: word), keyword: "balance", "unknown algorithm '\(word.text)': expected one of \(names.joined(separator: ", "))",
+                                  suggestion: KeywordSuggestion.nearest(to: word.text, in: names.dropLast(2) + ["random", "url_param"]))
+                return
+            }
+        }
+        arguments.expectEnd()
+    }
+
+    /// Checks made when a section ends: `http-check` without `option httpchk`, predefined ACLs.
+    private func finish(_ draft: inout ProxyDraft) {
+        if let location = draft.httpCheckLocation, !draft.httpCheckEnabled {
+            diagnostics.error(at: location, keyword: "http-check", "needs 'option httpchk' in the same section or its defaults")
+        }
+        if !draft.httpCheckEnabled { draft.healthCheck = nil }
+        draft.httpCheckLocation = nil
+        let declared = Set(draft.acls.map(\.name))
+        func resolve(_ condition: inout Condition?) {
+            guard var resolved = condition else { return }
+            for a in resolved.alternatives.indices {
+                for t in resolved.alternatives[a].indices {
+                    if case .named(let name) = resolved.alternatives[a][t].acl, !declared.contains(name),
+                       let predefined = PredefinedACL.acl(named: name, location: resolved.location) {
+                        resolved.alternatives[a][t].acl = .anonymous(predefined)
+                    }
+                }
+            }
+            condition = resolved
+        }
+        for index in draft.useBackends.indices { resolve(&draft.useBackends[index].condition) }
+        for index in draft.httpRequestRules.indices { resolve(&draft.httpRequestRules[index].condition) }
+    }
+}
+
+/// HAProxy's predefined ACLs (configuration manual §7.4), resolved to ordinary ACLs.
+enum PredefinedACL {
+    static func acl(named name: String, location: SourceLocation) -> ACL? {
+        func make(_ criterion: ACLCriterion, _ values: [String] = []) -> ACL {
+            ACL(name: "", criterion: criterion, values: values, location: location)
+        }
+        switch name {
+        case "TRUE": return make(.alwaysTrue)
+        case "FALSE": return make(.alwaysFalse)
+        case "LOCALHOST": return make(.source, ["127.0.0.1/8", "::1"])
+        case "METH_CONNECT": return make(.method, ["CONNECT"])
+        case "METH_DELETE": return make(.method, ["DELETE"])
+        case "METH_GET": return make(.method, ["GET", "HEAD"])
+        case "METH_HEAD": return make(.method, ["HEAD"])
+        case "METH_OPTIONS": return make(.method, ["OPTIONS"])
+        case "METH_POST": return make(.method, ["POST"])
+        case "METH_PUT": return make(.method, ["PUT"])
+        case "METH_TRACE": return make(.method, ["TRACE"])
+        case "HTTP_URL_SLASH": return make(.urlBegins, ["/"])
+        case "HTTP_URL_STAR": return make(.url, ["*"])
+        default: return nil
+        }
+    }
+}

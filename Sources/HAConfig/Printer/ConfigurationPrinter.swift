@@ -1,0 +1,351 @@
+import HACore
+
+/// Prints a `Configuration` as hactl.conf (CONFIG.md): what `hactl import` writes. Reading the
+/// text back gives the same configuration (locations aside): every setting that differs from
+/// its default is written out in each section, so the output needs no `defaults` section.
+public enum ConfigurationPrinter {
+    public static func print(_ configuration: Configuration) -> String {
+        var writer = ConfigWriter()
+        printGlobal(configuration.global, into: &writer)
+        for script in configuration.vrrpScripts { printScript(script, into: &writer) }
+        for file in configuration.vrrpTrackFiles { printTrackFile(file, into: &writer) }
+        for instance in configuration.vrrpInstances { printInstance(instance, into: &writer) }
+        for group in configuration.vrrpSyncGroups { printSyncGroup(group, into: &writer) }
+        for frontend in configuration.frontends {
+            if frontend.isListen, let backend = configuration.backends.first(where: { $0.isListen && $0.name == frontend.name }) {
+                writer.section("listen", frontend.name)
+                printFrontendBody(frontend, listen: true, into: &writer)
+                printBackendBody(backend, listen: true, into: &writer)
+            } else {
+                writer.section("frontend", frontend.name)
+                printFrontendBody(frontend, listen: false, into: &writer)
+            }
+        }
+        let listenNames = Set(configuration.frontends.filter(\.isListen).map(\.name))
+        for backend in configuration.backends where !(backend.isListen && listenNames.contains(backend.name)) {
+            writer.section("backend", backend.name)
+            printBackendBody(backend, listen: false, into: &writer)
+        }
+        return writer.text
+    }
+
+    private static func time(_ duration: Duration) -> String { TimeValue.format(duration) }
+    private static func seconds(_ duration: Duration) -> String { TimeValue.formatSeconds(duration) }
+
+    // MARK: global
+
+    private static func printGlobal(_ global: GlobalSettings, into writer: inout ConfigWriter) {
+        let standard = GlobalSettings()
+        var body = ConfigWriter()
+        if let maxconn = global.maxconn { body.line("maxconn", String(maxconn)) }
+        if let nbthread = global.nbthread { body.line("nbthread", String(nbthread)) }
+        for target in global.logTargets { body.line(logWords(target)) }
+        if let socket = global.statsSocket {
+            body.line(["stats", "socket", socket.path, socket.mode.map { _ in "mode" }, socket.mode.map { String($0, radix: 8) },
+                       socket.level.map { _ in "level" }, socket.level])
+        }
+        if let timeout = global.statsTimeout { body.line("stats", "timeout", time(timeout)) }
+        if let pidfile = global.pidfile { body.line("pidfile", pidfile) }
+        if let user = global.user { body.line("user", user) }
+        if let group = global.group { body.line("group", group) }
+        if let chroot = global.chroot { body.line("chroot", chroot) }
+        if global.daemon { body.line("daemon") }
+        if global.tuneBufsize != standard.tuneBufsize { body.line("tune.bufsize", String(global.tuneBufsize)) }
+        if let bits = global.sslDefaultDHParam { body.line("tune.ssl.default-dh-param", String(bits)) }
+        if let base = global.crtBase { body.line("crt-base", base) }
+        if let base = global.caBase { body.line("ca-base", base) }
+        if let ciphers = global.sslDefaultBindCiphers { body.line("ssl-default-bind-ciphers", ciphers) }
+        if let suites = global.sslDefaultBindCiphersuites { body.line("ssl-default-bind-ciphersuites", suites) }
+        if !global.sslDefaultBindOptions.isEmpty { body.line(["ssl-default-bind-options"] + global.sslDefaultBindOptions) }
+        if !global.notificationEmail.isEmpty { body.line(["notification_email"] + global.notificationEmail) }
+        if let from = global.notificationEmailFrom { body.line("notification_email_from", from) }
+        if let server = global.smtpServer { body.line(smtpWords(server)) }
+        if let timeout = global.smtpConnectTimeout { body.line("smtp_connect_timeout", seconds(timeout)) }
+        if let id = global.routerID { body.line("router_id", id) }
+        if let group = global.vrrpMcastGroup4 { body.line("vrrp_mcast_group4", group) }
+        if let group = global.vrrpMcastGroup6 { body.line("vrrp_mcast_group6", group) }
+        if global.vrrpVersion != standard.vrrpVersion { body.line("vrrp_version", String(global.vrrpVersion)) }
+        if global.enableScriptSecurity { body.line("enable_script_security") }
+        if let user = global.scriptUser { body.line("script_user", user, global.scriptGroup) }
+        if let delay = global.vrrpGarpMasterDelay { body.line("vrrp_garp_master_delay", seconds(delay)) }
+        if let count = global.vrrpGarpMasterRepeat { body.line("vrrp_garp_master_repeat", String(count)) }
+        guard !body.text.isEmpty else { return }
+        writer.section("global")
+        writer.append(body)
+    }
+
+    /// `smtp_server HOST [PORT]` from the stored `host[:port]` / `[v6]:port`.
+    private static func smtpWords(_ server: String) -> [String?] {
+        if server.hasPrefix("["), let close = server.firstIndex(of: "]") {
+            let host = String(server[server.index(after: server.startIndex)..<close])
+            let rest = server[server.index(after: close)...]
+            return ["smtp_server", host, rest.hasPrefix(":") ? String(rest.dropFirst()) : nil]
+        }
+        let parts = server.split(separator: ":")
+        if parts.count == 2 { return ["smtp_server", String(parts[0]), String(parts[1])] }
+        return ["smtp_server", server]
+    }
+
+    private static func logWords(_ target: LogTarget) -> [String?] {
+        ["log", target.address, target.format.map { _ in "format" }, target.format, target.facility, target.level, target.minimumLevel]
+    }
+
+    // MARK: VRRP
+
+    private static func scriptWords(_ keyword: String, _ command: ScriptCommand) -> [String?] {
+        [keyword, command.description, command.user, command.group]
+    }
+
+    private static func printScript(_ script: VRRPScriptConfig, into writer: inout ConfigWriter) {
+        writer.section("vrrp_script", script.name)
+        writer.line("script", script.command.description)
+        writer.line("interval", seconds(script.interval))
+        if let timeout = script.timeout { writer.line("timeout", seconds(timeout)) }
+        writer.line("fall", String(script.fall))
+        writer.line("rise", String(script.rise))
+        writer.line("weight", String(script.weight), script.weightReverse ? "reverse" : nil)
+        if let user = script.user { writer.line("user", user, script.group) }
+    }
+
+    private static func printTrackFile(_ file: VRRPTrackFileConfig, into writer: inout ConfigWriter) {
+        writer.section("vrrp_track_file", file.name)
+        writer.line("file", file.path)
+        writer.line("weight", String(file.weight), file.weightReverse ? "reverse" : nil)
+    }
+
+    private static func addressWords(_ keyword: String, _ address: VirtualIPAddress) -> [String?] {
+        [keyword, "\(address.address)/\(address.prefixLength)", address.device.map { _ in "dev" }, address.device,
+         address.label.map { _ in "label" }, address.label]
+    }
+
+    private static func trackWords(_ keyword: String, _ reference: TrackReference) -> [String?] {
+        [keyword, reference.name, reference.weight.map { _ in "weight" }, reference.weight.map(String.init), reference.reverse ? "reverse" : nil]
+    }
+
+    private static func printInstance(_ instance: VRRPInstanceConfig, into writer: inout ConfigWriter) {
+        let standard = VRRPInstanceConfig(name: "", interface: "", virtualRouterID: 1)
+        writer.section("vrrp_instance", instance.name)
+        if let state = instance.initialState { writer.line("state", state.rawValue) }
+        writer.line("interface", instance.interface)
+        writer.line("virtual_router_id", String(instance.virtualRouterID))
+        if let priority = instance.priority { writer.line("priority", String(priority)) }
+        writer.line("advert_int", seconds(instance.advertInterval))
+        if let version = instance.version { writer.line("version", String(version)) }
+        switch instance.authentication {
+        case .pass(let secret): writer.line("authentication", "PASS", secret)
+        case .ah(let secret): writer.line("authentication", "AH", secret)
+        case nil: break
+        }
+        for address in instance.virtualIPAddresses { writer.line(addressWords("virtual_ipaddress", address)) }
+        for address in instance.excludedVirtualIPAddresses { writer.line(addressWords("virtual_ipaddress_excluded", address)) }
+        if let source = instance.unicastSourceIP { writer.line("unicast_src_ip", source) }
+        for peer in instance.unicastPeers { writer.line("unicast_peer", peer) }
+        if let source = instance.mcastSourceIP { writer.line("mcast_src_ip", source) }
+        if instance.noPreempt { writer.line("nopreempt") }
+        if instance.preemptDelay != .zero { writer.line("preempt_delay", seconds(instance.preemptDelay)) }
+        if !instance.trackProxy { writer.line("no", "track_proxy") }
+        for reference in instance.trackScripts { writer.line(trackWords("track_script", reference)) }
+        for reference in instance.trackInterfaces { writer.line(trackWords("track_interface", reference)) }
+        for reference in instance.trackFiles { writer.line(trackWords("track_file", reference)) }
+        let notifies: [(String, ScriptCommand?)] = [
+            ("notify", instance.notify), ("notify_master", instance.notifyMaster), ("notify_backup", instance.notifyBackup),
+            ("notify_fault", instance.notifyFault), ("notify_stop", instance.notifyStop),
+        ]
+        for (keyword, command) in notifies { if let command { writer.line(scriptWords(keyword, command)) } }
+        if instance.garpMasterDelay != standard.garpMasterDelay { writer.line("garp_master_delay", seconds(instance.garpMasterDelay)) }
+        if instance.garpMasterRepeat != standard.garpMasterRepeat { writer.line("garp_master_repeat", String(instance.garpMasterRepeat)) }
+        if let refresh = instance.garpMasterRefresh { writer.line("garp_master_refresh", seconds(refresh)) }
+        if instance.garpMasterRefreshRepeat != standard.garpMasterRefreshRepeat {
+            writer.line("garp_master_refresh_repeat", String(instance.garpMasterRefreshRepeat))
+        }
+        if instance.v3ChecksumAsV2 { writer.line("vrrpv3_checksum_as_v2") }
+        if instance.smtpAlert { writer.line("smtp_alert") }
+        if instance.dontTrackPrimary { writer.line("dont_track_primary") }
+    }
+
+    private static func printSyncGroup(_ group: VRRPSyncGroupConfig, into writer: inout ConfigWriter) {
+        writer.section("vrrp_sync_group", group.name)
+        writer.line(["group"] + group.members)
+        let notifies: [(String, ScriptCommand?)] = [
+            ("notify", group.notify), ("notify_master", group.notifyMaster), ("notify_backup", group.notifyBackup),
+            ("notify_fault", group.notifyFault), ("notify_stop", group.notifyStop),
+        ]
+        for (keyword, command) in notifies { if let command { writer.line(scriptWords(keyword, command)) } }
+        if group.smtpAlert { writer.line("smtp_alert") }
+    }
+
+    // MARK: proxies
+
+    private static func hostPort(_ host: String?, _ port: Int?) -> String {
+        let hostText = host.map { $0.contains(":") ? "[\($0)]" : $0 } ?? ""
+        return port.map { "\(hostText):\($0)" } ?? hostText
+    }
+
+    private static func printTimeouts(_ timeouts: Timeouts, into writer: inout ConfigWriter) {
+        for (keyword, keyPath) in Timeouts.keywords {
+            if let value = timeouts[keyPath: keyPath] { writer.line("timeout", keyword, time(value)) }
+        }
+    }
+
+    private static func printCommon(mode: ProxyMode, logGlobal: Bool, logTargets: [LogTarget], errorFiles: [Int: String], into writer: inout ConfigWriter) {
+        writer.line("mode", mode.rawValue)
+        if logGlobal { writer.line("log", "global") }
+        for target in logTargets { writer.line(logWords(target)) }
+        for code in errorFiles.keys.sorted() { writer.line("errorfile", String(code), errorFiles[code]) }
+    }
+
+    private static func printForwardFor(_ forwardFor: ForwardFor?, into writer: inout ConfigWriter) {
+        guard let forwardFor else { return }
+        let standard = ForwardFor()
+        writer.line([
+            "option", "forwardfor",
+            forwardFor.exceptNetwork.map { _ in "except" }, forwardFor.exceptNetwork,
+            forwardFor.headerName != standard.headerName ? "header" : nil,
+            forwardFor.headerName != standard.headerName ? forwardFor.headerName : nil,
+            forwardFor.ifNone ? "if-none" : nil,
+        ])
+    }
+
+    private static func printFrontendBody(_ frontend: Frontend, listen: Bool, into writer: inout ConfigWriter) {
+        printCommon(mode: frontend.mode, logGlobal: frontend.logGlobal, logTargets: frontend.logTargets, errorFiles: frontend.errorFiles, into: &writer)
+        for bind in frontend.binds {
+            writer.line([
+                "bind", hostPort(bind.host, bind.port), bind.ssl ? "ssl" : nil,
+                bind.certificatePath.map { _ in "crt" }, bind.certificatePath,
+                bind.alpn.isEmpty ? nil : "alpn", bind.alpn.isEmpty ? nil : bind.alpn.joined(separator: ","),
+                bind.transparent ? "transparent" : nil, bind.v6only ? "v6only" : nil,
+                bind.interface.map { _ in "interface" }, bind.interface, bind.name.map { _ in "name" }, bind.name,
+            ])
+        }
+        if let maxconn = frontend.maxconn { writer.line("maxconn", String(maxconn)) }
+        printTimeouts(frontend.timeouts, into: &writer)
+        if frontend.httplog { writer.line("option", "httplog") }
+        if frontend.tcplog { writer.line("option", "tcplog") }
+        if frontend.dontlognull { writer.line("option", "dontlognull") }
+        printForwardFor(frontend.forwardFor, into: &writer)
+        if frontend.connectionMode != .keepAlive { writer.line("option", frontend.connectionMode.rawValue) }
+        for acl in frontend.acls { writer.line(["acl", acl.name] + aclWords(acl)) }
+        for rule in frontend.httpRequestRules { writer.line(ruleWords(rule)) }
+        for rule in frontend.useBackends { writer.line(["use_backend", rule.backend] + conditionWords(rule.condition)) }
+        if let name = frontend.defaultBackend, !(listen && name == frontend.name) {
+            writer.line("default_backend", name)
+        }
+    }
+
+    private static func printBackendBody(_ backend: Backend, listen: Bool, into writer: inout ConfigWriter) {
+        if !listen {
+            printCommon(mode: backend.mode, logGlobal: backend.logGlobal, logTargets: backend.logTargets, errorFiles: backend.errorFiles, into: &writer)
+            printTimeouts(backend.timeouts, into: &writer)
+            printForwardFor(backend.forwardFor, into: &writer)
+            if backend.connectionMode != .keepAlive { writer.line("option", backend.connectionMode.rawValue) }
+            for acl in backend.acls { writer.line(["acl", acl.name] + aclWords(acl)) }
+            for rule in backend.httpRequestRules { writer.line(ruleWords(rule)) }
+        }
+        if case .urlParam(let name) = backend.balance {
+            writer.line("balance", "url_param", name)
+        } else {
+            writer.line("balance", backend.balance.haproxyName)
+        }
+        if backend.hashType != .mapBased { writer.line("hash-type", backend.hashType.rawValue) }
+        if let cookie = backend.cookie {
+            var words: [String?] = ["cookie", cookie.name, cookie.mode == .passive ? nil : cookie.mode.rawValue]
+            if cookie.indirect { words.append("indirect") }
+            if cookie.nocache { words.append("nocache") }
+            if cookie.postonly { words.append("postonly") }
+            if cookie.preserve { words.append("preserve") }
+            if cookie.httponly { words.append("httponly") }
+            if cookie.secure { words.append("secure") }
+            for domain in cookie.domains { words += ["domain", domain] }
+            if let maxidle = cookie.maxidle { words += ["maxidle", time(maxidle)] }
+            if let maxlife = cookie.maxlife { words += ["maxlife", time(maxlife)] }
+            writer.line(words)
+        }
+        if let check = backend.healthCheck {
+            writer.line("option", "httpchk", check.method, check.uri, check.version)
+            for header in check.headers { writer.line("http-check", "send", "hdr", header.name, header.value) }
+            if let expect = check.expect {
+                writer.line("http-check", "expect", expect.negated ? "!" : nil, expect.match.keyword, expect.match.pattern)
+            }
+        }
+        if backend.retries != 3 { writer.line("retries", String(backend.retries)) }
+        if backend.redispatch { writer.line("option", "redispatch") }
+        if backend.httpReuse != .safe { writer.line("http-reuse", backend.httpReuse.rawValue) }
+        if let fullconn = backend.fullconn { writer.line("fullconn", String(fullconn)) }
+        for server in backend.servers { writer.line(serverWords(server)) }
+    }
+
+    private static func serverWords(_ server: Server) -> [String?] {
+        let standard = Server(name: "", host: "")
+        var words: [String?] = ["server", server.name, hostPort(server.host, server.port)]
+        if server.weight != standard.weight { words += ["weight", String(server.weight)] }
+        if let maxconn = server.maxconn { words += ["maxconn", String(maxconn)] }
+        if server.check { words.append("check") }
+        if server.inter != standard.inter { words += ["inter", time(server.inter)] }
+        if let value = server.fastinter { words += ["fastinter", time(value)] }
+        if let value = server.downinter { words += ["downinter", time(value)] }
+        if server.rise != standard.rise { words += ["rise", String(server.rise)] }
+        if server.fall != standard.fall { words += ["fall", String(server.fall)] }
+        if server.backup { words.append("backup") }
+        if server.disabled { words.append("disabled") }
+        if let cookie = server.cookie { words += ["cookie", cookie] }
+        if let value = server.slowstart { words += ["slowstart", time(value)] }
+        if server.observeLayer7 { words += ["observe", "layer7"] }
+        if let port = server.checkPort { words += ["port", String(port)] }
+        if let address = server.checkAddress { words += ["addr", address] }
+        if server.ssl { words.append("ssl") }
+        if let verify = server.verify { words += ["verify", verify] }
+        if server.sendProxy { words.append("send-proxy") }
+        if server.checkSSL { words.append("check-ssl") }
+        return words
+    }
+
+    private static func aclWords(_ acl: ACL) -> [String?] {
+        var words: [String?] = [acl.criterion.haproxyName]
+        if acl.caseInsensitive { words.append("-i") }
+        // A first pattern starting with '-' would read as a flag.
+        if acl.values.first?.hasPrefix("-") == true { words.append("--") }
+        return words + acl.values
+    }
+
+    private static func conditionWords(_ condition: Condition?) -> [String?] {
+        guard let condition else { return [] }
+        var words: [String?] = [condition.kind.rawValue]
+        for (index, terms) in condition.alternatives.enumerated() {
+            if index > 0 { words.append("||") }
+            for term in terms {
+                switch term.acl {
+                case .named(let name):
+                    words.append((term.negated ? "!" : "") + name)
+                case .anonymous(let acl):
+                    words.append(term.negated ? "!{" : "{")
+                    words += aclWords(acl)
+                    words.append("}")
+                }
+            }
+        }
+        return words
+    }
+
+    private static func ruleWords(_ rule: HTTPRequestRule) -> [String?] {
+        var words: [String?] = ["http-request"]
+        switch rule.action {
+        case .redirect(let kind, let value, let code):
+            words += ["redirect", kind.rawValue, value, code == 302 ? nil : "code", code == 302 ? nil : String(code)]
+        case .deny(let status):
+            words += ["deny", status == 403 ? nil : "deny_status", status == 403 ? nil : String(status)]
+        case .setHeader(let name, let value):
+            words += ["set-header", name, value]
+        case .addHeader(let name, let value):
+            words += ["add-header", name, value]
+        case .delHeader(let name):
+            words += ["del-header", name]
+        }
+        return words + conditionWords(rule.condition)
+    }
+}
+
+extension ConfigWriter {
+    mutating func append(_ other: ConfigWriter) {
+        appendRaw(other.text)
+    }
+}

@@ -1,0 +1,184 @@
+import HACore
+@testable import HAConfig
+import Testing
+
+/// `hactl import` prints hactl.conf; reading that text back must give the same model.
+@Suite struct RoundTripTests {
+    private func roundTrip(_ configuration: Configuration) throws -> (printed: String, reparsed: Configuration) {
+        let printed = ConfigurationPrinter.print(configuration)
+        do {
+            return (printed, try ConfigurationLoader.parse(text: printed, file: "printed.conf", dialect: .hactl))
+        } catch {
+            Issue.record("printed text does not parse:\n\(error)\n---\n\(printed)")
+            throw error
+        }
+    }
+
+    @Test(arguments: Fixture.accepted)
+    func test_importPrintParse_givesTheSameModel(name: String) throws {
+        let imported = try ConfigurationLoader.load(files: [Fixture.path(name)], environment: [:])
+        let (printed, reparsed) = try roundTrip(imported)
+        #expect(reparsed.withoutLocations() == imported.withoutLocations(), "\(printed)")
+    }
+
+    @Test(arguments: [
+        ["blog-failover.keepalived.conf", "blog-failover.haproxy.cfg"],
+        ["ol9-haproxy-ha.keepalived.conf", "ol9-haproxy-ha.haproxy.cfg"],
+        ["guide.keepalived.conf", "guide.haproxy.cfg"],
+        ["ol7-haproxy-ha-master.keepalived.conf", "ol7-ha.haproxy.cfg"],
+    ])
+    func test_importedPair_roundTripsAsOneFile(names: [String]) throws {
+        let imported = try ConfigurationLoader.load(files: names.map(Fixture.path), environment: [:])
+        let (printed, reparsed) = try roundTrip(imported)
+        #expect(reparsed.withoutLocations() == imported.withoutLocations(), "\(printed)")
+    }
+
+    @Test func test_printedText_isStableWhenPrintedTwice() throws {
+        let imported = try ConfigurationLoader.load(files: [Fixture.path("guide.haproxy.cfg")], environment: [:])
+        let (printed, reparsed) = try roundTrip(imported)
+        #expect(ConfigurationPrinter.print(reparsed) == printed)
+    }
+
+    @Test func test_awkwardValues_surviveQuoting() throws {
+        var configuration = Configuration()
+        configuration.frontends = [Frontend(
+            name: "f", mode: .http, binds: [Bind(host: "2001:db8::1", port: 443, ssl: true, certificatePath: "/etc/my certs/")],
+            acls: [ACL(name: "odd", criterion: .header("x-note"), values: ["a b", "-dash", "quote\"s", "hash#", "dollar${X}", "back\\slash", "'single'"])],
+            httpRequestRules: [.setHeader(name: "X-Trace", value: "%[src] \"quoted\"", condition: Condition(kind: .unless, alternatives: [
+                [Condition.Term(negated: true, acl: .named("odd")), Condition.Term(acl: .anonymous(ACL(name: "", criterion: .sslFC)))],
+                [Condition.Term(acl: .anonymous(ACL(name: "", criterion: .pathBegins, caseInsensitive: true, values: ["/API"])))],
+            ]))]
+        )]
+        configuration.frontends[0].defaultBackend = "b"
+        configuration.backends = [Backend(
+            name: "b", mode: .http, balance: .urlParam("user id"),
+            servers: [Server(name: "s", host: "2001:db8::2", port: 8080, weight: 0, cookie: "c 1", slowstart: .milliseconds(1500))],
+            healthCheck: HTTPCheck(method: "GET", uri: "/health check", version: "HTTP/1.1", headers: [HTTPHeaderField(name: "Host", value: "a b")],
+                                   expect: HTTPCheckExpectation(negated: true, match: .stringRegex("^down$")))
+        )]
+        configuration.vrrpScripts = [VRRPScriptConfig(name: "chk", command: ScriptCommand(argv: ["/opt/my tools/check", "it's", "a\"b"]), weight: -20)]
+        configuration.vrrpInstances = [VRRPInstanceConfig(
+            name: "VI", interface: "eth0", virtualRouterID: 9, advertInterval: .milliseconds(250), version: 3,
+            virtualIPAddresses: [VirtualIPAddress(address: "2001:db8::10", prefixLength: 64, device: "eth1", label: "eth1:v")],
+            trackProxy: false, trackScripts: [TrackReference(name: "chk", weight: 5, reverse: true)],
+            notifyMaster: ScriptCommand(argv: ["/bin/notify", "to master"], user: "nobody", group: "nogroup")
+        )]
+        let (printed, reparsed) = try roundTrip(configuration)
+        #expect(reparsed.withoutLocations() == configuration.withoutLocations(), "\(printed)")
+    }
+}
+
+/// Importing the seeds' keepalived.conf + haproxy.cfg pairs.
+@Suite struct ImportTests {
+    @Test(arguments: [
+        (["blog-failover.keepalived.conf", "blog-failover.haproxy.cfg"], "3 frontends, 3 backends, 6 servers, 1 VRRP instances"),
+        (["ol9-haproxy-ha.keepalived.conf", "ol9-haproxy-ha.haproxy.cfg"], "1 frontends, 2 backends, 2 servers, 2 VRRP instances"),
+        (["guide.keepalived.conf", "guide.haproxy.cfg"], "2 frontends, 3 backends, 5 servers, 1 VRRP instances"),
+        (["ol7-haproxy-ha-backup.keepalived.conf", "ol7-ha.haproxy.cfg"], "1 frontends, 1 backends, 2 servers, 1 VRRP instances"),
+        (["ol9-nat-master.keepalived.conf"], "1 frontends, 1 backends, 2 servers, 2 VRRP instances"),
+    ])
+    func test_importedPair_hasTheRightSummary(names: [String], summary: String) throws {
+        let configuration = try ConfigurationLoader.load(files: names.map(Fixture.path), environment: [:])
+        #expect(configuration.summary == summary)
+    }
+
+    @Test func test_dialect_isRecognisedPerFile() throws {
+        #expect(ConfigurationLoader.detectDialect(of: try Fixture.text("guide.keepalived.conf")) == .keepalived)
+        #expect(ConfigurationLoader.detectDialect(of: try Fixture.text("ol9-nat-master.keepalived.conf")) == .keepalived)
+        #expect(ConfigurationLoader.detectDialect(of: try Fixture.text("guide.haproxy.cfg")) == .hactl)
+        #expect(ConfigurationLoader.detectDialect(of: try Fixture.text("config-example.hactl.conf")) == .hactl)
+    }
+
+    @Test(arguments: Fixture.refused)
+    func test_lvsDirectRouting_isRefusedNamingTheLine(name: String) throws {
+        do {
+            _ = try ConfigurationLoader.load(files: [Fixture.path(name)], environment: [:])
+            Issue.record("\(name) should be refused")
+        } catch {
+            #expect(error.errors.count == 1)
+            #expect(error.errors.first?.keyword == "lb_kind DR")
+            #expect(error.errors.first?.location.line == 32)
+            #expect(error.errors.first?.message.hasPrefix("`lb_kind DR` needs the kernel's IPVS direct routing") == true)
+        }
+    }
+
+    @Test func test_keepalivedInstance_mapsEveryKeyword() throws {
+        let configuration = try ConfigurationLoader.load(files: [Fixture.path("guide.keepalived.conf")], environment: [:])
+        let instance = try #require(configuration.vrrpInstance(named: "R1"))
+        #expect(instance.initialState == .master)
+        #expect(instance.interface == "eth0")
+        #expect(instance.virtualRouterID == 50)
+        #expect(instance.priority == 100)
+        #expect(instance.advertInterval == .seconds(1))
+        #expect(instance.authentication == .pass("passwd"))
+        #expect(instance.virtualIPAddresses.map(\.address) == ["10.230.137.100"])
+        #expect(instance.virtualIPAddresses.map(\.prefixLength) == [32])
+        #expect(instance.trackScripts.map(\.name) == ["chk_haproxy"])
+        #expect(instance.noPreempt)
+        #expect(instance.preemptDelay == .seconds(2))
+        #expect(instance.trackProxy)
+        let script = try #require(configuration.vrrpScript(named: "chk_haproxy"))
+        #expect(script.command.argv == ["killall", "-0", "haproxy"])
+        #expect(script.interval == .seconds(2) && script.weight == -2 && script.fall == 3 && script.rise == 1)
+        #expect(configuration.global.notificationEmail == ["admin@example.com"])
+        #expect(configuration.global.smtpConnectTimeout == .seconds(60))
+        #expect(configuration.global.vrrpMcastGroup4 == "224.0.0.18")
+    }
+
+    @Test func test_keepalivedNotifyAndTrackInterface_keepArgumentsAndWeights() throws {
+        let configuration = try ConfigurationLoader.load(files: [Fixture.path("ol7-tracking.keepalived.conf")], environment: [:])
+        let instance = try #require(configuration.vrrpInstance(named: "VI_21"))
+        #expect(instance.notifyMaster == ScriptCommand(argv: ["/usr/local/bin/notify.sh", "master"]))
+        #expect(instance.notifyFault == ScriptCommand(argv: ["/usr/local/bin/notify.sh", "fault"], user: "root"))
+        #expect(instance.trackInterfaces == [TrackReference(name: "enp0s8", location: instance.trackInterfaces[0].location),
+                                             TrackReference(name: "enp0s9", weight: -10, location: instance.trackInterfaces[1].location)])
+        #expect(configuration.vrrpScript(named: "chk_proxy")?.timeout == .seconds(1))
+    }
+
+    @Test func test_syncGroup_listsItsMembers() throws {
+        let configuration = try ConfigurationLoader.load(files: [Fixture.path("ol9-haproxy-ha.keepalived.conf")], environment: [:])
+        #expect(configuration.vrrpSyncGroups.map(\.members) == [["external", "internal"]])
+    }
+
+    @Test func test_virtualServer_becomesATCPListenWithTheSameSchedulerWeightsAndChecks() throws {
+        let configuration = try ConfigurationLoader.load(files: [Fixture.path("ol9-nat-master.keepalived.conf")], environment: [:])
+        let frontend = try #require(configuration.frontends.first)
+        let backend = try #require(configuration.backend(named: frontend.name))
+        #expect(frontend.isListen && backend.isListen)
+        #expect(frontend.mode == .tcp && backend.mode == .tcp)
+        #expect(frontend.binds.map { "\($0.host ?? "*"):\($0.port)" } == ["192.168.1.1:80"])
+        #expect(frontend.defaultBackend == frontend.name)
+        #expect(backend.balance == .source, "persistence_timeout keeps a client on one server")
+        #expect(backend.servers.map(\.host) == ["10.0.0.71", "10.0.0.72"])
+        #expect(backend.servers.allSatisfy { $0.port == 80 && $0.weight == 1 && $0.check && $0.inter == .seconds(10) && $0.checkPort == nil })
+        #expect(backend.timeouts.check == .seconds(5))
+    }
+
+    @Test func test_virtualServerSchedulers_mapToBalanceAlgorithms() throws {
+        for (algo, balance) in [("rr", BalanceAlgorithm.roundRobin), ("wrr", .roundRobin), ("lc", .leastConn), ("wlc", .leastConn), ("sh", .source)] {
+            let text = """
+            virtual_server 198.18.0.1 8080 {
+                lb_algo \(algo)
+                real_server 198.18.0.2 8080 {
+                    weight 3
+                    HTTP_GET {
+                        url {
+                            path /health
+                            status_code 200
+                        }
+                        connect_timeout 3
+                        connect_port 8081
+                    }
+                }
+            }
+            """
+            let configuration = try ConfigurationLoader.parse(text: text, file: "k.conf")
+            let backend = try #require(configuration.backends.first)
+            #expect(backend.balance == balance)
+            #expect(backend.servers.first?.weight == 3)
+            #expect(backend.servers.first?.checkPort == 8081)
+            #expect(backend.healthCheck == HTTPCheck(method: "GET", uri: "/health", version: "HTTP/1.0",
+                                                     expect: HTTPCheckExpectation(match: .status("200")), location: backend.healthCheck!.location))
+        }
+    }
+}

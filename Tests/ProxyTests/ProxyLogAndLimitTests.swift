@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import NIOPosix
+import Testing
+@testable import Proxy
+
+/// `option httplog` lines and frontend `maxconn`.
+@Suite(.serialized) struct ProxyLogAndLimitTests {
+    @Test func test_httplog_lineHasHAProxysFields() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        let receiver = LogReceiver(path: "/tmp/hp-log-\(getpid()).sock")
+        var plan = ProxyHarness.plan(servers: [s1]) { _ in } frontend: { $0.httplog = true }
+        plan.logTargets = [.syslogUnixSocket(path: receiver.path, facility: 16)]
+        try await ProxyHarness.withProxy(plan) { _, port in
+            _ = try TestConnection.get(port: port, path: "/index.html")
+            let line = try #require(receiver.next())
+            // <134>hactl[PID]: 127.0.0.1:PORT [23/Nov/2026:11:04:05.123] http-incoming app/websvr1 0/0/1/2/3 200 150 - - ---- 1/1/0/0/0 0/0 "GET /index.html HTTP/1.1"
+            let pattern = #/^<134>hactl\[\d+\]: 127\.0\.0\.1:\d+ \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] http-incoming app/websvr1 \d+/\d+/\d+/\d+/\d+ 200 \d+ - - ---- \d+/\d+/\d+/\d+/0 0/0 "GET /index.html HTTP/1.1"$/#
+            #expect(line.wholeMatch(of: pattern) != nil, "\(line)")
+        }
+        await s1.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func test_frontendMaxconn_holdsTheNextClientUntilOneLeaves() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        var plan = ProxyHarness.plan(servers: [s1]) { _ in } frontend: { $0.maxconn = 1 }
+        plan.threads = 1
+        try await ProxyHarness.withProxy(plan) { _, port in
+            var first: TestConnection? = try TestConnection(port: port)
+            try first?.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try first?.readResponse().status == 200)
+            let second = try TestConnection(port: port, timeoutMilliseconds: 300)
+            try second.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            #expect(throws: TestConnection.Failure.self) { try second.readResponse() }
+            first = nil
+            #expect(try second.readResponseWithRetries(attempts: 10).status == 200)
+        }
+        await s1.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func test_descriptorLimit_capsGlobalMaxconn() {
+        let limits = ConnectionLimits(requested: 50000, descriptorLimit: 20000)
+        #expect(limits.isCapped)
+        #expect(limits.globalMaxconn == (20000 - ConnectionLimits.reserve) / 2)
+        #expect(!ConnectionLimits(requested: 4000, descriptorLimit: 20000).isCapped)
+        #expect(ConnectionLimits.perLoop(4000, loops: 3) == 1334)
+    }
+}
