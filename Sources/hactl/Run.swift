@@ -50,15 +50,18 @@ struct Run: AsyncParsableCommand {
         let files = self.files
         let configuration: Configuration
         do {
-            configuration = try ConfigurationLoader.load(files: files, environment: environment)
+            configuration = try ApplianceConfiguration.load(files: files, environment: environment)
         } catch let errors as ConfigErrors {
             for error in errors.errors { printToStandardError(error.description) }
             printToStandardError("hactl: \(errors.errors.count) error(s) in the configuration; nothing started")
             throw ExitCode(1)
+        } catch {
+            printToStandardError("hactl: \(error); nothing started")
+            throw ExitCode(1)
         }
         let options = ApplianceOptions(role: role.role, commandLinePriority: priority, files: files)
         let appliance = Appliance(configuration: configuration, options: options) {
-            try ConfigurationLoader.load(files: files, environment: ProcessEnvironment.current)
+            try ApplianceConfiguration.load(files: files, environment: ProcessEnvironment.current)
         }
         do {
             try await appliance.run()
