@@ -88,7 +88,7 @@ private let vip = "    virtual_ipaddress 198.18.0.10/24"
         BadInput(name: "unknown use_backend", text: "frontend f\n    bind :80\n    use_backend api if TRUE\n" + web,
                  expected: ["t.conf:3:5: error: 'use_backend': no backend named 'api'"]),
         BadInput(name: "unknown acl name", text: "frontend f\n    bind :80\n    acl is_api path_beg /api\n    use_backend web if is_apii\n" + web,
-                 expected: ["t.conf:4:21: error: 'is_apii': no acl named 'is_apii' in 'f' (did you mean 'is_api'?)"]),
+                 expected: ["t.conf:4:24: error: 'is_apii': no acl named 'is_apii' in 'f' (did you mean 'is_api'?)"]),
         BadInput(name: "duplicate backend", text: web + "\n" + web,
                  expected: ["t.conf:3:1: error: 'backend': duplicate backend 'web' (first defined at t.conf:1:1)"]),
         BadInput(name: "http frontend on a tcp backend", text: "frontend f\n    mode http\n    bind :80\n    default_backend web\n" + web,
