@@ -180,6 +180,12 @@ private let vip = "    virtual_ipaddress 198.18.0.10/24"
                  expected: ["k.conf:1:1: error: 'static_ipaddress': `static_ipaddress` is a keepalived keyword hactl does not support (configure static addresses with the system's network tools)"]),
         BadInput(name: "HAProxy section in a file with keepalived blocks", text: "global_defs {\n    router_id A\n}\nfrontend f\n    bind :80",
                  expected: ["t.conf:4:1: error: 'frontend': 'frontend' is an HAProxy section, but this file reads as keepalived.conf because it uses '{ }' blocks: keep HAProxy sections in their own file, or write the VRRP sections one item per line without braces"]),
+        BadInput(name: "keepalived conditional line", text: "@node1 global_defs {\n    router_id A\n}", dialect: .keepalived,
+                 expected: ["k.conf:1:1: error: '@node1': `@NAME` conditional lines are a keepalived feature hactl does not support: give each node the lines it needs, or use 'hactl run --role'"]),
+        BadInput(name: "keepalived parameter definition", text: "$IFACE=eth0", dialect: .keepalived,
+                 expected: ["k.conf:1:1: error: '$IFACE=eth0': `$NAME=value` parameters are a keepalived feature hactl does not support: hactl.conf expands \"${NAME}\" environment variables instead"]),
+        BadInput(name: "unsupported keepalived block keyword says unsupported", text: "vrrp_instance VI {\n    interface eth0\n    virtual_router_id 1\n    virtual_routes {\n        198.18.1.0/24 via 198.18.0.1\n    }\n    virtual_ipaddress {\n        198.18.0.10\n    }\n}", dialect: .keepalived,
+                 expected: ["k.conf:4:5: error: 'virtual_routes': `virtual_routes` is a keepalived keyword hactl does not support"]),
         BadInput(name: "keepalived section without block", text: "vrrp_script chk", dialect: .keepalived,
                  expected: ["k.conf:1:17: error: 'vrrp_script': expected '{' to open the vrrp_script block"]),
     ]

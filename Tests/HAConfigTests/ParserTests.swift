@@ -336,6 +336,12 @@ import Testing
         }
     }
 
+    @Test func test_notificationEmail_acceptsLocalMailboxesLikeKeepalived() throws {
+        let configuration = try ConfigurationLoader.parse(text: "global_defs {\n    notification_email {\n        root\n        ops@example.com\n    }\n    notification_email_from keepalived\n}", file: "k.conf")
+        #expect(configuration.global.notificationEmail == ["root", "ops@example.com"])
+        #expect(configuration.global.notificationEmailFrom == "keepalived")
+    }
+
     @Test func test_nbprocOne_isAcceptedAsWhatHactlIs() throws {
         _ = try parse("global\n    nbproc 1")
     }

@@ -10,7 +10,8 @@ extension VRRPSectionParser {
         for statement in section.body {
             let keyword = statement.keyword.text
             var arguments = ArgumentReader(statement, diagnostics: diagnostics)
-            if !["authentication", "virtual_ipaddress", "virtual_ipaddress_excluded", "unicast_peer", "track_script",
+            if Self.instanceKeywords.contains(keyword) || keyword == "no",
+               !["authentication", "virtual_ipaddress", "virtual_ipaddress_excluded", "unicast_peer", "track_script",
                  "track_interface", "track_file"].contains(keyword), statement.block != nil {
                 diagnostics.error(at: statement.location, keyword: keyword, "takes no '{ }' block")
                 continue
