@@ -52,3 +52,45 @@ import Testing
         #expect(ConnectionLimits.perLoop(4000, loops: 3) == 1334)
     }
 }
+
+/// `option dontlognull`.
+@Suite(.serialized) struct ProxyNullConnectionLogTests {
+    /// Log lines up to and including the one of a request sent after the null connection.
+    func run(dontlognull: Bool) async throws -> [String] {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        let receiver = LogReceiver(path: "/tmp/hp-nulllog-\(getpid()).sock")
+        var plan = ProxyHarness.plan(servers: [s1]) { _ in } frontend: {
+            $0.httplog = true
+            $0.dontlognull = dontlognull
+        }
+        plan.logTargets = [.syslogUnixSocket(path: receiver.path, facility: 16)]
+        plan.threads = 1
+        var lines: [String] = []
+        try await ProxyHarness.withProxy(plan) { _, port in
+            var probe: TestConnection? = try TestConnection(port: port)
+            _ = probe
+            probe = nil
+            // A real request afterwards, so the receiver always gets a line to read.
+            _ = try TestConnection.get(port: port, path: "/after")
+            while lines.count < 3, let line = receiver.next() {
+                lines.append(line)
+                if line.contains("GET /after") { break }
+            }
+        }
+        await s1.stop()
+        try await group.shutdownGracefully()
+        return lines
+    }
+
+    @Test func test_nullConnection_isLoggedWithoutDontlognull() async throws {
+        let lines = try await run(dontlognull: false)
+        #expect(lines.contains { $0.contains("\"<BADREQ>\"") && $0.contains(" -1 ") }, "\(lines)")
+    }
+
+    @Test func test_nullConnection_isNotLoggedWithDontlognull() async throws {
+        let lines = try await run(dontlognull: true)
+        #expect(lines.last?.contains("GET /after") == true, "\(lines)")
+        #expect(!lines.contains { $0.contains("<BADREQ>") }, "\(lines)")
+    }
+}

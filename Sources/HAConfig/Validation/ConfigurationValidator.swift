@@ -91,7 +91,7 @@ struct ConfigurationValidator {
     private func checkACLNames(_ condition: Condition, declared: [String], proxy: String) {
         for term in condition.alternatives.joined() {
             if case .named(let name) = term.acl, !declared.contains(name) {
-                diagnostics.error(at: condition.location, keyword: name, "no acl named '\(name)' in '\(proxy)'",
+                diagnostics.error(at: term.location == .builtIn ? condition.location : term.location, keyword: name, "no acl named '\(name)' in '\(proxy)'",
                                   suggestion: KeywordSuggestion.nearest(to: name, in: declared))
             }
         }

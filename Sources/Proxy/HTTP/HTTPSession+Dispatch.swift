@@ -7,7 +7,8 @@ extension HTTPSession {
         cancelWatchdog()
         let now = NIODeadline.now()
         var facts = RequestFacts(head: received, source: clientAddress)
-        let requestLine = "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)"
+        // Only the log needs the request line as text.
+        let requestLine = frontend.httplog ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
         let outcome = frontend.requestRules.apply(to: &facts)
         let backendIndex = route(facts) ?? -1
         var current = Exchange(
@@ -147,11 +148,11 @@ extension HTTPSession {
         let states = LiveServerStates(backend: backend)
         let position = backend.position.wrappingAdd(1, ordering: .relaxed).oldValue
         let key = balanceKey(backend.plan.balance, current)
-        var random = SystemRandomNumberGenerator()
-        let pick = backend.balancer.pick(states, position: position, key: key, random: (random.next(), random.next()))
+        let random = backend.plan.balance == .random ? Self.randomPair() : (0, 0)
+        let pick = backend.balancer.pick(states, position: position, key: key, random: random)
         if let pick, pick == excluded {
             // Redispatch: try the next one in turn.
-            let again = backend.balancer.pick(states, position: position + 1, key: .none, random: (random.next(), random.next()))
+            let again = backend.balancer.pick(states, position: position + 1, key: .none, random: Self.randomPair())
             return again == excluded ? nil : again
         }
         return pick
@@ -179,6 +180,12 @@ extension HTTPSession {
         default:
             return .none
         }
+    }
+
+    /// Two random numbers for `balance random` (only that algorithm pays for them).
+    static func randomPair() -> (UInt64, UInt64) {
+        var generator = SystemRandomNumberGenerator()
+        return (generator.next(), generator.next())
     }
 
     func releaseSlot() {

@@ -141,6 +141,21 @@ extension HTTPSession {
 
     // MARK: log
 
+    /// A connection that closed without sending anything: logged unless `option dontlognull`.
+    func logNullConnection() {
+        guard frontend.httplog, !frontend.dontlognull else { return }
+        var empty = Exchange(
+            head: HTTPRequestHead(method: "", target: ""), requestLine: "<BADREQ>", backend: frontend.defaultBackend ?? 0,
+            framing: .none, requestFramer: BodyFramer(.none), clientPersistent: false, connectionMode: .close,
+            serializedHead: ByteBuffer(), retriesLeft: 0, requestStart: accepted, headReceived: accepted
+        )
+        empty.responseStatus = -1
+        empty.terminationState = "CR"
+        exchange = empty
+        logExchange()
+        exchange = nil
+    }
+
     func logExchange() {
         guard let current = exchange, frontend.httplog else { return }
         let backendName = runtime.plan.backends[current.backend].name
@@ -149,7 +164,6 @@ extension HTTPSession {
             server: current.server == nil ? "<NOSRV>" : current.serverName, exchange: current, now: .now(),
             activeSessions: loop.activeSessions
         )
-        if frontend.dontlognull && current.requestLine.isEmpty { return }
         runtime.logSink.emit(line.formatted())
     }
 }

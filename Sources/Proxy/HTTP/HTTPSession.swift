@@ -98,6 +98,9 @@ final class HTTPSession: ChannelDuplexHandler {
     private func abandon() {
         guard phase != .closed else { return }
         let wasExchanging = exchange != nil
+        if !wasExchanging, requestsCompleted == 0, phase == .awaitingHead, (inbound?.readableBytes ?? 0) == 0 {
+            logNullConnection()
+        }
         phase = .closed
         cancelWatchdog()
         if wasExchanging, var current = exchange {
