@@ -153,19 +153,11 @@ struct GlobalSectionParser {
             if words.isEmpty {
                 diagnostics.error(at: statement.endLocation, keyword: "notification_email", "expected one or more e-mail addresses")
             }
-            for word in words where !word.text.contains("@") {
-                diagnostics.error(at: statement.location(of: word), keyword: "notification_email", "expected an e-mail address, got '\(word.text)'")
-            }
             global.notificationEmail += words.map(\.text)
             return
         case "notification_email_from":
-            if let word = arguments.require("an e-mail address") {
-                if word.text.contains("@") {
-                    global.notificationEmailFrom = word.text
-                } else {
-                    diagnostics.error(at: arguments.location(of: word), keyword: "notification_email_from", "expected an e-mail address, got '\(word.text)'")
-                }
-            }
+            // Like keepalived, a bare name is a local mailbox.
+            global.notificationEmailFrom = arguments.require("an e-mail address")?.text
         case "smtp_server":
             if let host = arguments.require("an SMTP server address") {
                 global.smtpServer = host.text

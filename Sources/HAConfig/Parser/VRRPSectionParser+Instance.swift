@@ -10,7 +10,8 @@ extension VRRPSectionParser {
         for statement in section.body {
             let keyword = statement.keyword.text
             var arguments = ArgumentReader(statement, diagnostics: diagnostics)
-            if !["authentication", "virtual_ipaddress", "virtual_ipaddress_excluded", "unicast_peer", "track_script",
+            if Self.instanceKeywords.contains(keyword) || keyword == "no",
+               !["authentication", "virtual_ipaddress", "virtual_ipaddress_excluded", "unicast_peer", "track_script",
                  "track_interface", "track_file"].contains(keyword), statement.block != nil {
                 diagnostics.error(at: statement.location, keyword: keyword, "takes no '{ }' block")
                 continue
@@ -255,19 +256,36 @@ extension VRRPSectionParser {
             let option = words[index]
             index += 1
             switch option.text {
-            case "dev", "label":
+            case "dev", "label", "brd", "scope":
                 guard index < words.count else {
                     diagnostics.error(at: statement.location(of: option), keyword: keyword, "expected a value after '\(option.text)'")
                     return nil
                 }
-                if option.text == "dev" { address.device = words[index].text } else { address.label = words[index].text }
+                let value = words[index]
                 index += 1
-            case "brd", "scope", "peer", "home", "-nodad", "mngtmpaddr", "noprefixroute", "autojoin", "no_track", "use_vmac", "preferred_lft", "track_group":
+                switch option.text {
+                case "dev": address.device = value.text
+                case "label": address.label = value.text
+                case "brd":
+                    guard family == .ipv4, IPAddressFamily.isIPv4(value.text) else {
+                        diagnostics.error(at: statement.location(of: value), keyword: keyword, "expected an IPv4 broadcast address after 'brd', got '\(value.text)'")
+                        return nil
+                    }
+                    address.broadcast = value.text
+                default:
+                    guard ["global", "site", "link", "host"].contains(value.text) else {
+                        diagnostics.error(at: statement.location(of: value), keyword: keyword, "expected a scope (global, site, link or host), got '\(value.text)'",
+                                          suggestion: KeywordSuggestion.nearest(to: value.text, in: ["global", "site", "link", "host"]))
+                        return nil
+                    }
+                    address.scope = value.text
+                }
+            case "peer", "home", "-nodad", "mngtmpaddr", "noprefixroute", "autojoin", "no_track", "use_vmac", "preferred_lft", "track_group":
                 diagnostics.error(at: statement.location(of: option), keyword: keyword, UnsupportedKeywords.message("\(keyword) ... \(option.text)", origin: .keepalived))
                 return nil
             default:
-                diagnostics.error(at: statement.location(of: option), keyword: keyword, "unexpected '\(option.text)': expected 'dev IFACE' or 'label LABEL' (one address per line)",
-                                  suggestion: KeywordSuggestion.nearest(to: option.text, in: ["dev", "label"]))
+                diagnostics.error(at: statement.location(of: option), keyword: keyword, "unexpected '\(option.text)': expected 'dev IFACE', 'label LABEL', 'brd ADDRESS' or 'scope SCOPE' (one address per line)",
+                                  suggestion: KeywordSuggestion.nearest(to: option.text, in: ["dev", "label", "brd", "scope"]))
                 return nil
             }
         }

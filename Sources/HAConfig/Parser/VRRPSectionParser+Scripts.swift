@@ -10,7 +10,7 @@ extension VRRPSectionParser {
         let known = ["script", "interval", "timeout", "fall", "rise", "weight", "user"]
         for statement in section.body {
             var arguments = ArgumentReader(statement, diagnostics: diagnostics)
-            if statement.block != nil {
+            if known.contains(statement.keyword.text), statement.block != nil {
                 diagnostics.error(at: statement.location, keyword: statement.keyword.text, "takes no '{ }' block")
                 continue
             }
@@ -72,7 +72,7 @@ extension VRRPSectionParser {
         for statement in section.body {
             var arguments = ArgumentReader(statement, diagnostics: diagnostics)
             let keyword = statement.keyword.text
-            if keyword != "group", statement.block != nil {
+            if keyword != "group", known.contains(keyword), statement.block != nil {
                 diagnostics.error(at: statement.location, keyword: keyword, "takes no '{ }' block")
                 continue
             }

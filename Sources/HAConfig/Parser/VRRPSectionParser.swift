@@ -20,6 +20,11 @@ struct VRRPSectionParser {
     func sectionName(_ header: Statement, what: String) -> String? {
         var arguments = ArgumentReader(header, diagnostics: diagnostics)
         guard let name = arguments.require("a name for the \(what)") else { return nil }
+        if let brace = arguments.peek, brace.text == "{" {
+            diagnostics.error(at: arguments.location(of: brace), keyword: header.keyword.text,
+                              "hactl.conf takes no '{ }' blocks: write the keywords on the lines below, one item per line (or import a keepalived.conf with 'hactl import')")
+            return nil
+        }
         arguments.expectEnd()
         return name.text
     }

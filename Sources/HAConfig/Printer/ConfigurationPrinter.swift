@@ -114,7 +114,8 @@ public enum ConfigurationPrinter {
     }
 
     private static func addressWords(_ keyword: String, _ address: VirtualIPAddress) -> [String?] {
-        [keyword, "\(address.address)/\(address.prefixLength)", address.device.map { _ in "dev" }, address.device,
+        [keyword, "\(address.address)/\(address.prefixLength)", address.broadcast.map { _ in "brd" }, address.broadcast,
+         address.device.map { _ in "dev" }, address.device, address.scope.map { _ in "scope" }, address.scope,
          address.label.map { _ in "label" }, address.label]
     }
 
