@@ -98,6 +98,8 @@ private let vip = "    virtual_ipaddress 198.18.0.10/24"
         // ACLs and rules
         BadInput(name: "misspelt acl criterion", text: "frontend f\n    bind :80\n    acl a path_begin /x",
                  expected: ["t.conf:3:11: error: 'acl': unknown ACL criterion 'path_begin' (did you mean 'path_beg'?)"]),
+        BadInput(name: "a broken acl is reported once, not again where it is used", text: "frontend f\n    bind :80\n    acl a url_ip 198.18.0.1\n    use_backend web if a\n" + web,
+                 expected: ["t.conf:3:11: error: 'acl': unknown ACL criterion 'url_ip' (did you mean 'urlp'?)"]),
         BadInput(name: "acl without pattern", text: "frontend f\n    bind :80\n    acl a path_beg",
                  expected: ["t.conf:3:20: error: 'acl': expected at least one value to match with 'path_beg'"]),
         BadInput(name: "src with a bad network", text: "frontend f\n    bind :80\n    acl a src 198.18.0.0/40",

@@ -220,7 +220,7 @@ import Testing
             nbthread 2
             log /dev/log local0 notice
             log 198.18.0.5:514 format rfc5424 local1 info debug
-            stats socket /run/hactl.sock mode 660 level operator
+            stats socket /run/hactl.sock mode 660 level operator user haproxy group adm
             stats timeout 30s
             user haproxy
             group haproxy
@@ -241,7 +241,7 @@ import Testing
         #expect(global.maxconn == 2000 && global.nbthread == 2)
         #expect(global.logTargets.map(\.address) == ["/dev/log", "198.18.0.5:514"])
         #expect(global.logTargets[1].format == "rfc5424" && global.logTargets[1].level == "info" && global.logTargets[1].minimumLevel == "debug")
-        #expect(global.statsSocket == StatsSocket(path: "/run/hactl.sock", mode: 0o660, level: "operator", location: global.statsSocket!.location))
+        #expect(global.statsSocket == StatsSocket(path: "/run/hactl.sock", mode: 0o660, level: "operator", user: "haproxy", group: "adm", location: global.statsSocket!.location))
         #expect(global.statsTimeout == .seconds(30))
         #expect(global.user == "haproxy" && global.group == "haproxy" && global.chroot == "/var/lib/haproxy" && global.daemon)
         #expect(global.tuneBufsize == 32768)

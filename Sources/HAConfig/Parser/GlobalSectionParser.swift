@@ -123,12 +123,15 @@ struct GlobalSectionParser {
                         continue
                     }
                     socket.level = word.text
+                case "user", "group":
+                    guard let word = arguments.require("a \(option.text) name") else { return }
+                    if option.text == "user" { socket.user = word.text } else { socket.group = word.text }
                 default:
                     if let reason = UnsupportedKeywords.bindOptions[option.text] {
-                        diagnostics.error(at: arguments.location(of: option), keyword: option.text, UnsupportedKeywords.message("stats socket ... \(option.text)", origin: .haproxy, reason: reason ?? "hactl's control socket takes only mode and level"))
+                        diagnostics.error(at: arguments.location(of: option), keyword: option.text, UnsupportedKeywords.message("stats socket ... \(option.text)", origin: .haproxy, reason: reason ?? "hactl's control socket takes mode, level, user and group"))
                     } else {
-                        diagnostics.error(at: arguments.location(of: option), keyword: "stats socket", "unknown option '\(option.text)': expected 'mode' or 'level'",
-                                          suggestion: KeywordSuggestion.nearest(to: option.text, in: ["mode", "level"]))
+                        diagnostics.error(at: arguments.location(of: option), keyword: "stats socket", "unknown option '\(option.text)': expected 'mode', 'level', 'user' or 'group'",
+                                          suggestion: KeywordSuggestion.nearest(to: option.text, in: ["mode", "level", "user", "group"]))
                     }
                     _ = arguments.rest()
                 }

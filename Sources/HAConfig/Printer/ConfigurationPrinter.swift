@@ -42,7 +42,8 @@ public enum ConfigurationPrinter {
         for target in global.logTargets { body.line(logWords(target)) }
         if let socket = global.statsSocket {
             body.line(["stats", "socket", socket.path, socket.mode.map { _ in "mode" }, socket.mode.map { String($0, radix: 8) },
-                       socket.level.map { _ in "level" }, socket.level])
+                       socket.level.map { _ in "level" }, socket.level, socket.user.map { _ in "user" }, socket.user,
+                       socket.group.map { _ in "group" }, socket.group])
         }
         if let timeout = global.statsTimeout { body.line("stats", "timeout", time(timeout)) }
         if let pidfile = global.pidfile { body.line("pidfile", pidfile) }
