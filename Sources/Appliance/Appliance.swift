@@ -83,7 +83,12 @@ public struct Appliance: Sendable {
 
         var groupLogger = logger
         groupLogger.logLevel = max(logger.logLevel, .notice)
-        let group = ServiceGroup(configuration: .init(services: services, logger: groupLogger))
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: groupLogger)
+        // The proxy drains for at most 5 s and VRRP resigns at once: a shutdown still running
+        // after 15 s is stuck, and is escalated to cancellation (well inside systemd's
+        // default TimeoutStopSec of 90 s).
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {
