@@ -57,7 +57,12 @@ public struct Appliance: Sendable {
         let components = try await ApplianceComponents(configuration: resolved, liveness: options.liveness, bus: bus, logger: logger)
         let reloader = ConfigurationReloader(
             current: configuration, precedence: options.precedence, load: load,
-            apply: components.apply, bus: bus, notifier: notifier, logger: logger
+            apply: components.apply,
+            onApplied: { running in
+                let layout = StatusSummary(configuration: running)
+                status.reconfigure(instances: Array(layout.instances.keys), servers: Array(layout.servers.keys))
+            },
+            bus: bus, notifier: notifier, logger: logger
         )
         let lifecycle = ApplianceLifecycle(
             bus: bus, notifier: notifier, readiness: components.readiness,
