@@ -138,12 +138,22 @@ final class HTTPSession: ChannelDuplexHandler {
     private var wantsClientRead: Bool {
         switch phase {
         case .awaitingHead: return true
-        case .waitingForServer, .closed: return false
+        case .closed: return false
+        case .waitingForServer:
+            return hasRoomForPipelinedBytes
         case .exchanging:
-            guard let exchange, !exchange.requestBodyComplete else { return false }
+            guard let exchange, !exchange.requestBodyComplete else {
+                // Keep reading (and so keep the socket registered for reads, and notice a client
+                // close) while what the client sends ahead fits in one head buffer.
+                return hasRoomForPipelinedBytes
+            }
             return upstream?.isWritable ?? false
         case .tunnel: return upstream?.isWritable ?? false
         }
+    }
+
+    private var hasRoomForPipelinedBytes: Bool {
+        (inbound?.readableBytes ?? 0) < runtime.plan.bufsize
     }
 
     func resumeClientReadIfWanted() {
