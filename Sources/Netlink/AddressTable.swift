@@ -34,7 +34,7 @@ public final class AddressTable: Sendable {
     /// Removes `address`; an address already gone counts as success.
     public func remove(_ address: InterfaceAddress) throws(NetlinkError) {
         let rc = withRoute(address) { sock, object in rtnl_addr_delete(sock, object, 0) }
-        if rc < 0 && ![NLE_NOADDR, NLE_OBJ_NOTFOUND, NLE_FAILURE].contains(-rc) {
+        if rc < 0 && ![NLE_NOADDR, NLE_OBJ_NOTFOUND].contains(-rc) {
             throw NetlinkError(operation: "remove \(address)", code: rc)
         }
     }

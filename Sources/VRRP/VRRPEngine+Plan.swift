@@ -77,16 +77,34 @@ extension VRRPEngine {
             guard let script = configuration.vrrpScript(named: reference.name) else {
                 throw fail("track_script \(reference.name): no vrrp_script of that name", at: reference.location)
             }
-            scripts.append(.init(config: script, weight: reference.weight ?? script.weight))
+            if let user = script.user ?? script.command.user {
+                throw fail(
+                    "vrrp_script \(script.name): running scripts as user \(user) is not supported by hactl; "
+                        + "scripts run as hactl's own user", at: script.location)
+            }
+            scripts.append(
+                .init(
+                    config: script, weight: reference.weight ?? script.weight,
+                    reverse: reference.weight == nil ? (reference.reverse || script.weightReverse) : reference.reverse))
         }
         var files: [InstancePlan.TrackedFile] = []
         for reference in instance.trackFiles {
             guard let file = configuration.vrrpTrackFile(named: reference.name) else {
                 throw fail("track_file \(reference.name): no vrrp_track_file of that name", at: reference.location)
             }
-            files.append(.init(config: file, weight: reference.weight ?? file.weight))
+            files.append(
+                .init(
+                    config: file, weight: reference.weight ?? file.weight,
+                    reverse: reference.weight == nil ? (reference.reverse || file.weightReverse) : reference.reverse))
         }
-        let interfaces = instance.trackInterfaces.map { InstancePlan.TrackedInterface(name: $0.name, weight: $0.weight ?? 0) }
+        let interfaces = instance.trackInterfaces.map {
+            InstancePlan.TrackedInterface(name: $0.name, weight: $0.weight ?? 0, reverse: $0.reverse)
+        }
+        for command in [instance.notify, instance.notifyMaster, instance.notifyBackup, instance.notifyFault, instance.notifyStop] {
+            if let user = command?.user {
+                throw fail("notify scripts as user \(user) are not supported by hactl; they run as hactl's own user")
+            }
+        }
 
         let group_ = configuration.vrrpSyncGroups.first { $0.members.contains(instance.name) }
         var notify = [

@@ -75,16 +75,13 @@ public final class VRRPEngine: Service, Sendable {
             return
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: plans.count)
-        let threadPool = NIOThreadPool(numberOfThreads: 2)
-        threadPool.start()
         var linkMonitor: LinkMonitor?
         var busTask: Task<Void, Never>?
         var failure: (any Error)?
         do {
             let environment = NodeEnvironment(
                 bus: bus, logger: logger, addresses: try AddressTable(),
-                notifier: NotifyRunner(eventLoopGroup: group, threadPool: threadPool, logger: logger),
-                threadPool: threadPool)
+                notifier: NotifyRunner(eventLoopGroup: group, logger: logger))
             let built = try buildNodes(group: group, environment: environment)
             nodes.withLock { $0 = built }
             let stream = await bus.subscribe()
@@ -118,7 +115,6 @@ public final class VRRPEngine: Service, Sendable {
             try? await node.eventLoop.submit { node.stop() }.get()
         }
         nodes.withLock { $0 = [] }
-        try? await threadPool.shutdownGracefully()
         try? await group.shutdownGracefully()
         if let failure { throw failure }
     }

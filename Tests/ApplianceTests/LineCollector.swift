@@ -10,3 +10,14 @@ final class LineCollector: Sendable {
 
     var all: [String] { lines.withLock { $0 } }
 }
+
+/// Records values handed over from any task, for assertions.
+final class Recorder<Element: Sendable>: Sendable {
+    private let values = Mutex<[Element]>([])
+
+    func append(_ value: Element) {
+        values.withLock { $0.append(value) }
+    }
+
+    var all: [Element] { values.withLock { $0 } }
+}

@@ -2,6 +2,10 @@ import Appliance
 import Logging
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite struct LogLineFormatTests {
     let journal = LogLineFormat(style: .journal)
     let plain = LogLineFormat(style: .plain)
@@ -62,5 +66,15 @@ import Testing
         #expect(LogStyle.detect(journalStream: nil) == .plain)
         #expect(LogStyle.detect(journalStream: "garbage") == .plain)
         #expect(LogStyle.detect(journalStream: "1:1") == .plain)
+    }
+
+    @Test func test_journalStream_matchingTheDescriptor_choosesJournal() throws {
+        let descriptor = open("/dev/null", O_WRONLY)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        var status = stat()
+        #expect(fstat(descriptor, &status) == 0)
+        #expect(LogStyle.detect(journalStream: "\(status.st_dev):\(status.st_ino)", fileDescriptor: descriptor) == .journal)
+        #expect(LogStyle.detect(journalStream: "\(status.st_dev):\(status.st_ino + 1)", fileDescriptor: descriptor) == .plain)
     }
 }

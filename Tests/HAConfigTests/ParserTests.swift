@@ -220,7 +220,7 @@ import Testing
             nbthread 2
             log /dev/log local0 notice
             log 198.18.0.5:514 format rfc5424 local1 info debug
-            stats socket /run/hactl.sock mode 660 level operator
+            stats socket /run/hactl.sock mode 660 level operator user haproxy group adm
             stats timeout 30s
             user haproxy
             group haproxy
@@ -241,7 +241,7 @@ import Testing
         #expect(global.maxconn == 2000 && global.nbthread == 2)
         #expect(global.logTargets.map(\.address) == ["/dev/log", "198.18.0.5:514"])
         #expect(global.logTargets[1].format == "rfc5424" && global.logTargets[1].level == "info" && global.logTargets[1].minimumLevel == "debug")
-        #expect(global.statsSocket == StatsSocket(path: "/run/hactl.sock", mode: 0o660, level: "operator", location: global.statsSocket!.location))
+        #expect(global.statsSocket == StatsSocket(path: "/run/hactl.sock", mode: 0o660, level: "operator", user: "haproxy", group: "adm", location: global.statsSocket!.location))
         #expect(global.statsTimeout == .seconds(30))
         #expect(global.user == "haproxy" && global.group == "haproxy" && global.chroot == "/var/lib/haproxy" && global.daemon)
         #expect(global.tuneBufsize == 32768)
@@ -266,7 +266,7 @@ import Testing
             advert_int 0.25
             version 3
             virtual_ipaddress 2001:db8::60/64 dev eth1
-            virtual_ipaddress 2001:db8::61
+            virtual_ipaddress 2001:db8::61 scope link label eth1:v6
             unicast_src_ip 2001:db8::2
             unicast_peer 2001:db8::3
             unicast_peer 2001:db8::4
@@ -281,6 +281,7 @@ import Testing
         #expect(instance.advertInterval == .milliseconds(250))
         #expect(instance.virtualIPAddresses.map { "\($0.address)/\($0.prefixLength)" } == ["2001:db8::60/64", "2001:db8::61/128"])
         #expect(instance.virtualIPAddresses[0].device == "eth1")
+        #expect(instance.virtualIPAddresses[1].scope == "link" && instance.virtualIPAddresses[1].label == "eth1:v6")
         #expect(instance.unicastSourceIP == "2001:db8::2" && instance.unicastPeers == ["2001:db8::3", "2001:db8::4"])
         #expect(!instance.trackProxy)
         #expect(instance.trackFiles.map(\.name) == ["maintenance"] && instance.trackFiles[0].weight == 1)
@@ -333,6 +334,12 @@ import Testing
             #expect(error.errors.first?.location.file == "/nonexistent/hactl.conf")
             #expect(error.errors.first?.message.hasPrefix("cannot read the file") == true)
         }
+    }
+
+    @Test func test_notificationEmail_acceptsLocalMailboxesLikeKeepalived() throws {
+        let configuration = try ConfigurationLoader.parse(text: "global_defs {\n    notification_email {\n        root\n        ops@example.com\n    }\n    notification_email_from keepalived\n}", file: "k.conf")
+        #expect(configuration.global.notificationEmail == ["root", "ops@example.com"])
+        #expect(configuration.global.notificationEmailFrom == "keepalived")
     }
 
     @Test func test_nbprocOne_isAcceptedAsWhatHactlIs() throws {

@@ -59,7 +59,7 @@ import Testing
         configuration.vrrpScripts = [VRRPScriptConfig(name: "chk", command: ScriptCommand(argv: ["/opt/my tools/check", "it's", "a\"b"]), weight: -20)]
         configuration.vrrpInstances = [VRRPInstanceConfig(
             name: "VI", interface: "eth0", virtualRouterID: 9, advertInterval: .milliseconds(250), version: 3,
-            virtualIPAddresses: [VirtualIPAddress(address: "2001:db8::10", prefixLength: 64, device: "eth1", label: "eth1:v")],
+            virtualIPAddresses: [VirtualIPAddress(address: "2001:db8::10", prefixLength: 64, device: "eth1", label: "eth1:v", scope: "site")],
             trackProxy: false, trackScripts: [TrackReference(name: "chk", weight: 5, reverse: true)],
             notifyMaster: ScriptCommand(argv: ["/bin/notify", "to master"], user: "nobody", group: "nogroup")
         )]

@@ -104,6 +104,7 @@ extension Condition {
         copy.alternatives = alternatives.map { terms in
             terms.map { term in
                 var t = term
+                t.location = HACore.SourceLocation.erased
                 if case .anonymous(let acl) = term.acl { t.acl = .anonymous(acl.erased()) }
                 return t
             }

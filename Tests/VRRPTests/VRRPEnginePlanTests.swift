@@ -104,3 +104,37 @@ import Testing
         #expect(result.notify.map(\.kind) == ["INSTANCE", "GROUP"])
     }
 }
+
+/// keepalived's `reverse` and script users.
+@Suite struct VRRPEnginePlanReverseTests {
+    let base = VRRPInstanceConfig(
+        name: "VI_1", interface: "eth0", virtualRouterID: 51,
+        virtualIPAddresses: [VirtualIPAddress(address: "198.18.0.100", prefixLength: 24)])
+
+    func plan(_ instance: VRRPInstanceConfig, script: VRRPScriptConfig) throws(VRRPConfigurationError) -> InstancePlan {
+        try VRRPEngine.plan(
+            for: instance, in: Configuration(vrrpInstances: [instance], vrrpScripts: [script]),
+            settings: .init(priority: 250, state: .master))
+    }
+
+    @Test func test_scriptWeightReverseIsKeptWhenTheReferenceSetsNoWeight() throws {
+        var instance = base
+        instance.trackScripts = [TrackReference(name: "chk")]
+        let script = VRRPScriptConfig(name: "chk", command: ScriptCommand(argv: ["true"]), weight: 10, weightReverse: true)
+        #expect(try plan(instance, script: script).scripts.first?.reverse == true)
+    }
+
+    @Test func test_referenceWeightWithoutReverseOverridesScriptReverse() throws {
+        var instance = base
+        instance.trackScripts = [TrackReference(name: "chk", weight: 5)]
+        let script = VRRPScriptConfig(name: "chk", command: ScriptCommand(argv: ["true"]), weight: 10, weightReverse: true)
+        #expect(try plan(instance, script: script).scripts.first?.reverse == false)
+    }
+
+    @Test func test_scriptUserIsRefusedNotIgnored() {
+        var instance = base
+        instance.trackScripts = [TrackReference(name: "chk")]
+        let script = VRRPScriptConfig(name: "chk", command: ScriptCommand(argv: ["true"]), user: "nobody")
+        #expect(throws: VRRPConfigurationError.self) { try plan(instance, script: script) }
+    }
+}

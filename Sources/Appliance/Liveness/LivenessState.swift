@@ -8,12 +8,17 @@ public import NIOCore
 /// which is itself a successful probe. No clock, socket or logger here; the shell
 /// (`LivenessProbe`) feeds results and runs the returned `Action`.
 public struct LivenessState: Sendable, Hashable {
-    /// Probe tuning. Defaults: every 200 ms, DOWN after 2 failures, UP after 2 successes.
-    /// A proxy that dies is noticed within `interval × fall` (≤ 400 ms plus the connect
-    /// timeout), after which the master sends a priority-0 advert and the backup takes over
-    /// after Skew_Time (≈ 62 ms at priority 240): failover well under a second. `fall 2` rather
-    /// than 1 so a single slow accept under load does not move the VIP; `rise 2` so a proxy that
-    /// flaps does not pull the VIP back at once.
+    /// Probe tuning, keepalived-style (`interval`, `fall`, `rise`, as in `vrrp_script`).
+    ///
+    /// Defaults: a round every 200 ms, each connect allowed 100 ms, DOWN after 2 failed rounds,
+    /// UP after 2 good ones. Rounds keep a fixed rate (the next starts `interval` after the
+    /// previous one started), so a proxy that dies is declared DOWN at most
+    /// `interval × fall + timeout` later: 500 ms when its connects hang, about 400 ms when they
+    /// are refused. The master then sends a priority-0 advert and the backup (priority 240)
+    /// takes over after Skew_Time ≈ 62 ms: failover well under a second. `fall 2` rather than 1
+    /// so one slow accept under load does not move the VIP; `rise 2` so a flapping proxy does
+    /// not pull the VIP back at once. 100 ms is generous for a connect that never leaves the
+    /// node (the kernel completes the handshake; a healthy local connect takes microseconds).
     public struct Tuning: Sendable, Hashable {
         public var interval: TimeAmount
         public var fall: Int
@@ -21,12 +26,14 @@ public struct LivenessState: Sendable, Hashable {
         /// How long one connect may take before it counts as a failure.
         public var timeout: TimeAmount
 
-        public init(interval: TimeAmount = .milliseconds(200), fall: Int = 2, rise: Int = 2, timeout: TimeAmount? = nil) {
+        public init(
+            interval: TimeAmount = .milliseconds(200), fall: Int = 2, rise: Int = 2, timeout: TimeAmount = .milliseconds(100)
+        ) {
             precondition(fall >= 1 && rise >= 1, "fall and rise count probes: at least 1")
             self.interval = interval
             self.fall = fall
             self.rise = rise
-            self.timeout = timeout ?? interval
+            self.timeout = timeout
         }
     }
 
@@ -47,7 +54,8 @@ public struct LivenessState: Sendable, Hashable {
         self.tuning = tuning
     }
 
-    /// One probe finished at `now`: `failure` is nil when it succeeded, else why it failed.
+    /// One probe round that started at `now` finished: `failure` is nil when it succeeded,
+    /// else why it failed. The next round is due `interval` after this one started.
     public mutating func probeFinished(failure: String?, now: NIODeadline) -> Action {
         let next = now + tuning.interval
         let succeeded = failure == nil

@@ -28,7 +28,18 @@ struct KeepalivedLexer {
                     words = []
                 }
             }
-            for token in tokens(of: Array(line), line: lineNumber, errors: &errors) {
+            var lineTokens = tokens(of: Array(line), line: lineNumber, errors: &errors)
+            if let first = lineTokens.first, !first.quoted, first.text.hasPrefix("@") || (first.text.hasPrefix("$") && first.text.contains("=")) {
+                let conditional = first.text.hasPrefix("@")
+                errors.append(ConfigError(
+                    location: SourceLocation(file: file, line: lineNumber, column: first.word.column), keyword: first.text,
+                    message: conditional
+                        ? "`@NAME` conditional lines are a keepalived feature hactl does not support: give each node the lines it needs, or use 'hactl run --role'"
+                        : "`$NAME=value` parameters are a keepalived feature hactl does not support: hactl.conf expands \"${NAME}\" environment variables instead"))
+                // Read the rest of a conditional line as if it applied, so its braces still pair up.
+                if conditional { lineTokens.removeFirst() } else { continue }
+            }
+            for token in lineTokens {
                 if token.text == "{" && !token.quoted {
                     var header: Statement
                     if !words.isEmpty {

@@ -129,10 +129,12 @@ public struct Condition: Sendable, Equatable, Hashable {
     public struct Term: Sendable, Equatable, Hashable {
         public var negated: Bool
         public var acl: ACLReference
+        public var location: SourceLocation
 
-        public init(negated: Bool = false, acl: ACLReference) {
+        public init(negated: Bool = false, acl: ACLReference, location: SourceLocation = .builtIn) {
             self.negated = negated
             self.acl = acl
+            self.location = location
         }
     }
 

@@ -157,18 +157,25 @@ public struct LogTarget: Sendable, Equatable, Hashable {
     }
 }
 
-/// HAProxy `stats socket PATH [mode OCTAL] [level user|operator|admin]`: in hactl, the control socket.
+/// HAProxy `stats socket PATH [mode OCTAL] [level user|operator|admin] [user NAME] [group NAME]`:
+/// in hactl, the control socket.
 public struct StatsSocket: Sendable, Equatable, Hashable {
     public var path: String
     /// Permission bits (`mode 600` is stored as 0o600).
     public var mode: Int?
     public var level: String?
+    /// `user NAME`: owner of the socket file.
+    public var user: String?
+    /// `group NAME`: group of the socket file.
+    public var group: String?
     public var location: SourceLocation
 
-    public init(path: String, mode: Int? = nil, level: String? = nil, location: SourceLocation = .builtIn) {
+    public init(path: String, mode: Int? = nil, level: String? = nil, user: String? = nil, group: String? = nil, location: SourceLocation = .builtIn) {
         self.path = path
         self.mode = mode
         self.level = level
+        self.user = user
+        self.group = group
         self.location = location
     }
 }

@@ -149,7 +149,7 @@ public enum VRRPAuthentication: Sendable, Equatable, Hashable {
     case ah(String)
 }
 
-/// One `virtual_ipaddress` entry: `ADDRESS[/PREFIX] [dev IFACE] [label LABEL]`.
+/// One `virtual_ipaddress` entry: `ADDRESS[/PREFIX] [brd ADDRESS] [dev IFACE] [scope SCOPE] [label LABEL]`.
 public struct VirtualIPAddress: Sendable, Equatable, Hashable {
     /// The address text (IPv4 dotted quad or IPv6).
     public var address: String
@@ -159,13 +159,22 @@ public struct VirtualIPAddress: Sendable, Equatable, Hashable {
     public var device: String?
     /// `label`.
     public var label: String?
+    /// `brd`: the IPv4 broadcast address to set with the address.
+    public var broadcast: String?
+    /// `scope`: `global` (the kernel's default), `site`, `link` or `host`.
+    public var scope: String?
     public var location: SourceLocation
 
-    public init(address: String, prefixLength: Int? = nil, device: String? = nil, label: String? = nil, location: SourceLocation = .builtIn) {
+    public init(
+        address: String, prefixLength: Int? = nil, device: String? = nil, label: String? = nil,
+        broadcast: String? = nil, scope: String? = nil, location: SourceLocation = .builtIn
+    ) {
         self.address = address
         self.prefixLength = prefixLength ?? (address.contains(":") ? 128 : 32)
         self.device = device
         self.label = label
+        self.broadcast = broadcast
+        self.scope = scope
         self.location = location
     }
 

@@ -123,12 +123,15 @@ struct GlobalSectionParser {
                         continue
                     }
                     socket.level = word.text
+                case "user", "group":
+                    guard let word = arguments.require("a \(option.text) name") else { return }
+                    if option.text == "user" { socket.user = word.text } else { socket.group = word.text }
                 default:
                     if let reason = UnsupportedKeywords.bindOptions[option.text] {
-                        diagnostics.error(at: arguments.location(of: option), keyword: option.text, UnsupportedKeywords.message("stats socket ... \(option.text)", origin: .haproxy, reason: reason ?? "hactl's control socket takes only mode and level"))
+                        diagnostics.error(at: arguments.location(of: option), keyword: option.text, UnsupportedKeywords.message("stats socket ... \(option.text)", origin: .haproxy, reason: reason ?? "hactl's control socket takes mode, level, user and group"))
                     } else {
-                        diagnostics.error(at: arguments.location(of: option), keyword: "stats socket", "unknown option '\(option.text)': expected 'mode' or 'level'",
-                                          suggestion: KeywordSuggestion.nearest(to: option.text, in: ["mode", "level"]))
+                        diagnostics.error(at: arguments.location(of: option), keyword: "stats socket", "unknown option '\(option.text)': expected 'mode', 'level', 'user' or 'group'",
+                                          suggestion: KeywordSuggestion.nearest(to: option.text, in: ["mode", "level", "user", "group"]))
                     }
                     _ = arguments.rest()
                 }
@@ -153,19 +156,11 @@ struct GlobalSectionParser {
             if words.isEmpty {
                 diagnostics.error(at: statement.endLocation, keyword: "notification_email", "expected one or more e-mail addresses")
             }
-            for word in words where !word.text.contains("@") {
-                diagnostics.error(at: statement.location(of: word), keyword: "notification_email", "expected an e-mail address, got '\(word.text)'")
-            }
             global.notificationEmail += words.map(\.text)
             return
         case "notification_email_from":
-            if let word = arguments.require("an e-mail address") {
-                if word.text.contains("@") {
-                    global.notificationEmailFrom = word.text
-                } else {
-                    diagnostics.error(at: arguments.location(of: word), keyword: "notification_email_from", "expected an e-mail address, got '\(word.text)'")
-                }
-            }
+            // Like keepalived, a bare name is a local mailbox.
+            global.notificationEmailFrom = arguments.require("an e-mail address")?.text
         case "smtp_server":
             if let host = arguments.require("an SMTP server address") {
                 global.smtpServer = host.text

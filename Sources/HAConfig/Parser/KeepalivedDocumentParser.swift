@@ -12,10 +12,20 @@ struct KeepalivedDocumentParser {
         var configuration = Configuration()
         let vrrp = VRRPSectionParser(diagnostics: diagnostics)
         var sawGlobal = false
+        var skippingHAProxySection = false
         for statement in statements {
             let keyword = statement.keyword.text
+            if skippingHAProxySection, !Self.sections.contains(keyword), statement.block == nil,
+               !SectionedDocumentParser.proxySections.contains(keyword) {
+                continue
+            }
+            skippingHAProxySection = false
             guard Self.sections.contains(keyword) else {
-                if let reason = UnsupportedKeywords.keepalivedSections[keyword] {
+                if SectionedDocumentParser.proxySections.contains(keyword) {
+                    skippingHAProxySection = true
+                    diagnostics.error(at: statement.location, keyword: keyword,
+                                      "'\(keyword)' is an HAProxy section, but this file reads as keepalived.conf because it uses '{ }' blocks: keep HAProxy sections in their own file, or write the VRRP sections one item per line without braces")
+                } else if let reason = UnsupportedKeywords.keepalivedSections[keyword] {
                     diagnostics.error(at: statement.location, keyword: keyword,
                                       UnsupportedKeywords.message(keyword, origin: .keepalived, reason: reason))
                 } else {

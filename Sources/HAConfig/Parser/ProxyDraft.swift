@@ -22,6 +22,8 @@ struct ProxyDraft {
     var forwardFor: ForwardFor?
     var connectionMode: HTTPConnectionMode = .keepAlive
     var acls: [ACL] = []
+    /// Names of `acl` lines that had errors: references to them are not reported again.
+    var failedACLNames: Set<String> = []
     var useBackends: [UseBackendRule] = []
     var defaultBackend: String?
     /// `default_backend` written in this very section (not inherited).
@@ -52,6 +54,7 @@ struct ProxyDraft {
         var copy = self
         copy.binds = []
         copy.acls = []
+        copy.failedACLNames = []
         copy.useBackends = []
         copy.httpRequestRules = []
         copy.servers = []

@@ -7,6 +7,8 @@ struct ProxySectionParser {
     let kind: ProxyDraft.Kind
     /// `crt-base` from `global`, for relative certificate paths.
     let crtBase: String?
+    /// The section's name, for messages.
+    var name: String = ""
 
     /// Which sections accept a keyword: defaults, frontend side, backend side.
     struct Capability {
@@ -103,7 +105,11 @@ struct ProxySectionParser {
             parseNo(statement, into: &draft)
             return
         case "acl":
-            if let acl = parseNamedACL(statement) { draft.acls.append(acl) }
+            if let acl = parseNamedACL(statement) {
+                draft.acls.append(acl)
+            } else if statement.words.count > 1 {
+                draft.failedACLNames.insert(statement.words[1].text)
+            }
             return
         case "use_backend":
             if let rule = parseUseBackend(statement) { draft.useBackends.append(rule) }
@@ -259,7 +265,8 @@ struct ProxySectionParser {
         arguments.expectEnd()
     }
 
-    /// Checks made when a section ends: `http-check` without `option httpchk`, predefined ACLs.
+    /// Checks made when a section ends: `http-check` without `option httpchk`; ACL names in
+    /// conditions resolved to this section's `acl` lines or HAProxy's predefined ACLs.
     private func finish(_ draft: inout ProxyDraft) {
         if let location = draft.httpCheckLocation, !draft.httpCheckEnabled {
             diagnostics.error(at: location, keyword: "http-check", "needs 'option httpchk' in the same section or its defaults")
@@ -267,13 +274,18 @@ struct ProxySectionParser {
         if !draft.httpCheckEnabled { draft.healthCheck = nil }
         draft.httpCheckLocation = nil
         let declared = Set(draft.acls.map(\.name))
+        let failed = draft.failedACLNames
         func resolve(_ condition: inout Condition?) {
             guard var resolved = condition else { return }
             for a in resolved.alternatives.indices {
                 for t in resolved.alternatives[a].indices {
-                    if case .named(let name) = resolved.alternatives[a][t].acl, !declared.contains(name),
-                       let predefined = PredefinedACL.acl(named: name, location: resolved.location) {
+                    let term = resolved.alternatives[a][t]
+                    guard case .named(let name) = term.acl, !declared.contains(name) else { continue }
+                    if let predefined = PredefinedACL.acl(named: name, location: term.location) {
                         resolved.alternatives[a][t].acl = .anonymous(predefined)
+                    } else if !failed.contains(name) {
+                        diagnostics.error(at: term.location, keyword: name, "no acl named '\(name)' in '\(self.name)'",
+                                          suggestion: KeywordSuggestion.nearest(to: name, in: declared))
                     }
                 }
             }

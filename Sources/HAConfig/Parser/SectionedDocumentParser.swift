@@ -43,7 +43,7 @@ struct SectionedDocumentParser {
                     let bindStatement = Statement(file: header.file, words: [Word(text: "bind", line: bindWord.line, column: bindWord.column), bindWord], block: nil)
                     draft.binds += ProxySectionParser(diagnostics: diagnostics, kind: .listen, crtBase: configuration.global.crtBase).parseBind(bindStatement)
                 }
-                ProxySectionParser(diagnostics: diagnostics, kind: kind, crtBase: configuration.global.crtBase)
+                ProxySectionParser(diagnostics: diagnostics, kind: kind, crtBase: configuration.global.crtBase, name: name ?? "")
                     .parse(section.body, into: &draft)
                 guard let name else { continue }
                 if kind != .backend {

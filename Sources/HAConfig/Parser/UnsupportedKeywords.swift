@@ -42,7 +42,8 @@ enum UnsupportedKeywords {
         "ssl-default-server-ciphersuites": nil, "ssl-default-server-options": nil, "ssl-server-verify": nil,
         "ssl-engine": nil, "ssl-mode-async": nil, "maxsslconn": nil, "maxconnrate": nil, "maxsessrate": nil,
         "maxpipes": nil, "noepoll": nil, "nosplice": nil, "busy-polling": nil, "quiet": nil, "insecure-fork-wanted": nil,
-        "external-check": nil, "stats bind-process": nil, "unix-bind": nil, "expose-experimental-directives": nil,
+        "external-check": nil, "stats bind-process": nil, "default-path": nil, "zero-warning": nil, "strict-limits": nil,
+        "pp2-never-send-local": nil, "numa-cpu-mapping": nil, "cluster-secret": nil, "ssl-load-extra-files": nil, "unix-bind": nil, "expose-experimental-directives": nil,
         "tune.maxaccept": nil, "tune.maxpollevents": nil, "tune.http.maxhdr": nil, "tune.ssl.cachesize": nil,
         "tune.ssl.lifetime": nil, "tune.ssl.maxrecord": nil, "tune.h2.max-concurrent-streams": nil,
     ]
@@ -142,7 +143,9 @@ enum UnsupportedKeywords {
         "debug": nil, "linkbeat_use_polling": nil, "notify_master_rx_lower_pri": nil, "accept": nil, "no_accept": nil,
         "skip_check_adv_addr": nil, "check_unicast_src": nil, "unicast_ttl": nil, "unicast_fault_no_peer": nil,
         "garp_lower_prio_delay": nil, "garp_lower_prio_repeat": nil, "lower_prio_no_advert": nil,
-        "higher_prio_send_advert": nil, "promote_secondaries": nil, "notify_deleted": nil,
+        "higher_prio_send_advert": nil, "promote_secondaries": nil, "notify_deleted": nil, "mcast_dst_ip": nil,
+        "track_src_ip": nil, "vrf": nil, "use_vmac_addr": nil, "use_ipvlan": nil, "down_timer_adverts": nil,
+        "garp_extra_if": nil, "notify_priority_changes": nil,
     ]
 
     /// keepalived `virtual_server` keywords.

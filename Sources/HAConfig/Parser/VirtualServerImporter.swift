@@ -43,7 +43,7 @@ struct VirtualServerImporter {
         for statement in section.body {
             var reader = ArgumentReader(statement, diagnostics: diagnostics)
             let keyword = statement.keyword.text
-            if keyword != "real_server", statement.block != nil {
+            if keyword != "real_server", Self.keywords.contains(keyword), statement.block != nil {
                 diagnostics.error(at: statement.location, keyword: keyword, "takes no '{ }' block")
                 failed = true
                 continue

@@ -42,7 +42,8 @@ public enum ConfigurationPrinter {
         for target in global.logTargets { body.line(logWords(target)) }
         if let socket = global.statsSocket {
             body.line(["stats", "socket", socket.path, socket.mode.map { _ in "mode" }, socket.mode.map { String($0, radix: 8) },
-                       socket.level.map { _ in "level" }, socket.level])
+                       socket.level.map { _ in "level" }, socket.level, socket.user.map { _ in "user" }, socket.user,
+                       socket.group.map { _ in "group" }, socket.group])
         }
         if let timeout = global.statsTimeout { body.line("stats", "timeout", time(timeout)) }
         if let pidfile = global.pidfile { body.line("pidfile", pidfile) }
@@ -114,7 +115,8 @@ public enum ConfigurationPrinter {
     }
 
     private static func addressWords(_ keyword: String, _ address: VirtualIPAddress) -> [String?] {
-        [keyword, "\(address.address)/\(address.prefixLength)", address.device.map { _ in "dev" }, address.device,
+        [keyword, "\(address.address)/\(address.prefixLength)", address.broadcast.map { _ in "brd" }, address.broadcast,
+         address.device.map { _ in "dev" }, address.device, address.scope.map { _ in "scope" }, address.scope,
          address.label.map { _ in "label" }, address.label]
     }
 

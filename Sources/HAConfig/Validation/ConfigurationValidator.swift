@@ -65,34 +65,17 @@ struct ConfigurationValidator {
             for rule in frontend.useBackends {
                 checkBackend(rule.backend, at: rule.location, keyword: "use_backend")
             }
-            let declared = frontend.acls.map(\.name)
-            for condition in frontend.useBackends.compactMap(\.condition) + frontend.httpRequestRules.compactMap(\.condition) {
-                checkACLNames(condition, declared: declared, proxy: frontend.name)
-            }
             if frontend.mode == .tcp, let rule = frontend.httpRequestRules.first {
                 diagnostics.error(at: rule.location, keyword: "http-request", "needs mode http; '\(frontend.name)' is in mode tcp")
             }
         }
         for backend in configuration.backends {
             checkUnique(backend.servers, what: "server", name: \.name, location: \.location)
-            let declared = backend.acls.map(\.name)
-            for condition in backend.httpRequestRules.compactMap(\.condition) {
-                checkACLNames(condition, declared: declared, proxy: backend.name)
-            }
             if backend.mode == .tcp, let rule = backend.httpRequestRules.first {
                 diagnostics.error(at: rule.location, keyword: "http-request", "needs mode http; '\(backend.name)' is in mode tcp")
             }
             if let cookie = backend.cookie, backend.mode == .tcp {
                 diagnostics.error(at: cookie.location, keyword: "cookie", "cookie persistence needs mode http; '\(backend.name)' is in mode tcp (use 'balance source')")
-            }
-        }
-    }
-
-    private func checkACLNames(_ condition: Condition, declared: [String], proxy: String) {
-        for term in condition.alternatives.joined() {
-            if case .named(let name) = term.acl, !declared.contains(name) {
-                diagnostics.error(at: condition.location, keyword: name, "no acl named '\(name)' in '\(proxy)'",
-                                  suggestion: KeywordSuggestion.nearest(to: name, in: declared))
             }
         }
     }

@@ -12,19 +12,23 @@ struct InstancePlan: Sendable {
         var label: String?
     }
 
+    /// keepalived's `reverse` flips the tracked object's verdict (and a track_file's value).
     struct Script: Sendable {
         var config: VRRPScriptConfig
         var weight: Int
+        var reverse: Bool
     }
 
     struct TrackedInterface: Sendable {
         var name: String
         var weight: Int
+        var reverse: Bool
     }
 
     struct TrackedFile: Sendable {
         var config: VRRPTrackFileConfig
         var weight: Int
+        var reverse: Bool
     }
 
     struct Notify: Sendable {

@@ -1,7 +1,6 @@
 import Glibc
 import HACore
 import Logging
-import NIOPosix
 import Netlink
 
 /// What every node of one engine shares: the bus, the address table, the notify runner,
@@ -11,7 +10,6 @@ struct NodeEnvironment: Sendable {
     var logger: Logger
     var addresses: AddressTable
     var notifier: NotifyRunner
-    var threadPool: NIOThreadPool
 
     func interfaceName(_ index: UInt32) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)

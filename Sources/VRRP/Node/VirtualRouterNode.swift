@@ -77,6 +77,13 @@ final class VirtualRouterNode: @unchecked Sendable {
             guard let node = self else { return }
             loop.execute { node.received(packet) }
         }
+        logger.info(
+            "instance starting",
+            metadata: [
+                "interface": "\(interface.name)", "source": "\(sourceAddress)",
+                "destinations": "\(destinations.map(\.description).joined(separator: ","))",
+                "priority": "\(plan.priority)", "version": "\(plan.version.rawValue)",
+            ])
         startTrackers()
         run(machine.start(now: .now()))
     }
@@ -129,6 +136,7 @@ final class VirtualRouterNode: @unchecked Sendable {
 
     func run(_ actions: [VRRPAction]) {
         for action in actions {
+            logger.trace("action", metadata: ["action": "\(action)"])
             switch action {
             case .sendAdvertisement(let priority):
                 sendAdvertisement(priority: priority)

@@ -1,7 +1,6 @@
 import HAConfig
 import Logging
 import NIOCore
-import NIOPosix
 
 /// keepalived's notify scripts: `notify_master` / `notify_backup` / `notify_fault` /
 /// `notify_stop` run as written, `notify` gets TYPE NAME STATE PRIORITY appended
@@ -9,7 +8,6 @@ import NIOPosix
 /// engine; each run is killed at `timeout` and reaped.
 struct NotifyRunner: Sendable {
     var eventLoopGroup: any EventLoopGroup
-    var threadPool: NIOThreadPool
     var logger: Logger
     var timeout: TimeAmount = .seconds(30)
 
@@ -39,7 +37,7 @@ struct NotifyRunner: Sendable {
     func launch(_ argv: [String], what: String) {
         let loop = eventLoopGroup.next()
         let logger = self.logger
-        ScriptProcess.run(argv, timeout: timeout, on: loop, threadPool: threadPool).whenSuccess { outcome in
+        ScriptProcess.run(argv, timeout: timeout, on: loop).whenSuccess { outcome in
             if !outcome.succeeded {
                 logger.warning(
                     "notify script failed",

@@ -1,10 +1,9 @@
 import Glibc
 import NIOCore
-import NIOPosix
 
 /// Runs one `vrrp_script` / `notify` command: exec'd directly from its argv (posix_spawnp, no
 /// shell), stdio on /dev/null, default signal dispositions; killed (SIGKILL) at `timeout`, and
-/// always reaped (waitpid on a thread-pool thread), so no zombie is left.
+/// always reaped, so no zombie is left.
 enum ScriptProcess {
     enum Outcome: Sendable, Equatable {
         case exited(Int32)
@@ -24,38 +23,50 @@ enum ScriptProcess {
         }
     }
 
-    /// Starts `argv` and completes with how it ended. `eventLoop` arms the timeout.
-    static func run(
-        _ argv: [String], timeout: TimeAmount, on eventLoop: any EventLoop, threadPool: NIOThreadPool
-    ) -> EventLoopFuture<Outcome> {
-        eventLoop.flatSubmit { start(argv, timeout: timeout, on: eventLoop, threadPool: threadPool) }
+    /// Starts `argv` and completes, on `eventLoop`, with how it ended. The child is reaped by
+    /// polling `waitpid(pid, WNOHANG)` every 10 ms on the loop: no thread blocks, however many
+    /// scripts run at once, and a script past `timeout` gets SIGKILL and is still reaped.
+    static func run(_ argv: [String], timeout: TimeAmount, on eventLoop: any EventLoop) -> EventLoopFuture<Outcome> {
+        eventLoop.flatSubmit { start(argv, timeout: timeout, on: eventLoop) }
     }
 
-    private static func start(
-        _ argv: [String], timeout: TimeAmount, on eventLoop: any EventLoop, threadPool: NIOThreadPool
-    ) -> EventLoopFuture<Outcome> {
+    private static func start(_ argv: [String], timeout: TimeAmount, on eventLoop: any EventLoop)
+        -> EventLoopFuture<Outcome>
+    {
         guard !argv.isEmpty else { return eventLoop.makeSucceededFuture(.spawnFailed(ENOENT)) }
         let pid: pid_t
         switch spawn(argv) {
         case .failure(let code): return eventLoop.makeSucceededFuture(.spawnFailed(code))
         case .success(let started): pid = started
         }
+        let promise = eventLoop.makePromise(of: Outcome.self)
+        let deadline = NIODeadline.now() + timeout
         let timedOut = NIOLoopBoundBox(false, eventLoop: eventLoop)
-        let killer = eventLoop.scheduleTask(in: timeout) {
-            timedOut.value = true
-            kill(pid, SIGKILL)
-        }
-        return threadPool.runIfActive(eventLoop: eventLoop) { () -> Int32 in
+        eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(2), delay: .milliseconds(10)) { task in
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            return status
-        }.map { status in
-            killer.cancel()
-            if timedOut.value { return .timedOut }
-            let signal = status & 0x7F
-            if signal == 0 { return .exited((status >> 8) & 0xFF) }
-            return .signalled(signal)
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid {
+                task.cancel()
+                if timedOut.value {
+                    promise.succeed(.timedOut)
+                } else {
+                    let signal = status & 0x7F
+                    promise.succeed(signal == 0 ? .exited((status >> 8) & 0xFF) : .signalled(signal))
+                }
+                return
+            }
+            if reaped < 0 && errno != EINTR {
+                // Reaped elsewhere (ECHILD): the status is lost, count it as a failure.
+                task.cancel()
+                promise.succeed(timedOut.value ? .timedOut : .exited(-1))
+                return
+            }
+            if !timedOut.value && NIODeadline.now() >= deadline {
+                timedOut.value = true
+                kill(pid, SIGKILL)
+            }
         }
+        return promise.futureResult
     }
 
     private static func spawn(_ argv: [String]) -> SpawnResult {

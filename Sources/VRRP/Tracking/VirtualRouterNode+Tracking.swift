@@ -12,16 +12,18 @@ extension VirtualRouterNode {
         }
         for tracked in plan.interfaces {
             let up = NetworkInterface(name: tracked.name)?.isUp ?? false
-            tracking.set("track_interface \(tracked.name)", .status(up: up, weight: tracked.weight))
+            tracking.set("track_interface \(tracked.name)", .status(up: up != tracked.reverse, weight: tracked.weight))
         }
         if plan.trackProxy, tracking.contributions["track_proxy"] == nil {
             tracking.set("track_proxy", .status(up: true, weight: 0))
         }
         for file in plan.files {
-            tracking.set("track_file \(file.config.name)", .fileValue(Self.readValue(file.config.path), weight: file.weight))
+            let sign = file.reverse ? -1 : 1
+            tracking.set(
+                "track_file \(file.config.name)", .fileValue(sign * Self.readValue(file.config.path), weight: file.weight))
             let task = eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak self] _ in
                 guard let self else { return }
-                let value = Self.readValue(file.config.path)
+                let value = sign * Self.readValue(file.config.path)
                 let name = "track_file \(file.config.name)"
                 if case .fileValue(value, _) = self.tracking.contributions[name] { return }
                 self.setTracker(name, .fileValue(value, weight: file.weight), reason: "\(file.config.path) holds \(value)")
@@ -67,7 +69,7 @@ extension VirtualRouterNode {
         }
         for tracked in plan.interfaces where NetworkInterface(name: tracked.name)?.index == index {
             setTracker(
-                "track_interface \(tracked.name)", .status(up: up, weight: tracked.weight),
+                "track_interface \(tracked.name)", .status(up: up != tracked.reverse, weight: tracked.weight),
                 reason: up ? "link up" : "link down")
         }
     }
@@ -87,13 +89,12 @@ extension VirtualRouterNode {
             guard let self, !running.value, !self.stopped else { return }
             running.value = true
             ScriptProcess.run(
-                script.config.command.argv, timeout: timeout, on: self.eventLoop, threadPool: self.environment.threadPool
-            ).whenSuccess { [weak self] outcome in
+                script.config.command.argv, timeout: timeout, on: self.eventLoop).whenSuccess { [weak self] outcome in
                 running.value = false
                 guard let self, !self.stopped else { return }
                 guard let verdict = self.scriptCounters[name]?.record(success: outcome.succeeded) else { return }
                 self.setTracker(
-                    name, .status(up: verdict, weight: script.weight),
+                    name, .status(up: verdict != script.reverse, weight: script.weight),
                     reason: verdict ? "succeeded" : outcome.description)
             }
         }

@@ -11,10 +11,11 @@ final class VRRPLab: @unchecked Sendable {
     let lab: NamespaceLab
     let address: [String: String] = ["n1": "198.18.0.10", "n2": "198.18.0.11", "client": "198.18.0.12"]
 
-    init() throws {
+    /// - Parameter ipv6: enable IPv6 (link-local only; DAD off) for VRRPv3-over-IPv6 tests.
+    init(ipv6: Bool = false) throws {
         lab = try NamespaceLab(
             tag: "hv",
-            hosts: [("n1", "198.18.0.10/24"), ("n2", "198.18.0.11/24"), ("client", "198.18.0.12/24")])
+            hosts: [("n1", "198.18.0.10/24"), ("n2", "198.18.0.11/24"), ("client", "198.18.0.12/24")], ipv6: ipv6)
     }
 
     deinit { lab.destroy() }
@@ -30,7 +31,7 @@ final class VRRPLab: @unchecked Sendable {
     /// A hactl.conf with one vrrp_instance carrying the VIP; `extra` lines go into the instance.
     static func hactlConf(
         version: Int = 3, advertInterval: String = "1", password: String? = nil, extra: [String] = [],
-        global: [String] = []
+        global: [String] = [], vip: String = "\(VRRPLab.vip)/24", sections: [String] = []
     ) -> String {
         var lines = ["global", "    vrrp_version \(version)"] + global.map { "    \($0)" } + [""]
         lines += [
@@ -38,12 +39,12 @@ final class VRRPLab: @unchecked Sendable {
             "    interface eth0",
             "    virtual_router_id 51",
             "    advert_int \(advertInterval)",
-            "    virtual_ipaddress \(vip)/24",
+            "    virtual_ipaddress \(vip)",
             "    no track_proxy",
         ]
         if let password { lines.append("    authentication PASS \(password)") }
         lines += extra.map { "    \($0)" }
-        return lines.joined(separator: "\n") + "\n"
+        return (lines + [""] + sections).joined(separator: "\n") + "\n"
     }
 
     /// Starts `hactl run --role ROLE -f CONF` in `host`.
@@ -103,10 +104,54 @@ final class VRRPLab: @unchecked Sendable {
         return String(words[index + 1])
     }
 
-    func holdsVIP(_ host: String) -> Bool { lab.holds(host, Self.vip) }
+    func holdsVIP(_ host: String, _ address: String = VRRPLab.vip) -> Bool { lab.holds(host, address) }
 
     /// Lines of a process's log that report a state change to `state`.
     static func transitions(in process: LabProcess, to state: String) -> Int {
         process.log.split(separator: "\n").filter { $0.contains("state change") && $0.contains("to=\(state)") }.count
+    }
+}
+
+extension VRRPLab {
+    /// How many state changes a node has logged.
+    static func stateChanges(_ process: LabProcess) -> Int {
+        process.log.split(separator: "\n").filter { $0.contains("state change") }.count
+    }
+}
+
+extension VRRPLab {
+    /// A keepalived.conf equivalent to `hactlConf(version:password:)` for a node of `priority`.
+    static func keepalivedConf(host: String, version: Int, priority: Int, password: String?) -> String {
+        var text = """
+            global_defs {
+                router_id \(host)
+                vrrp_version \(version)
+            }
+            vrrp_instance VI_1 {
+                state BACKUP
+                interface eth0
+                virtual_router_id 51
+                priority \(priority)
+                advert_int 1
+
+            """
+        if let password {
+            text += "    authentication {\n        auth_type PASS\n        auth_pass \(password)\n    }\n"
+        }
+        text += "    virtual_ipaddress {\n        \(vip)/24\n    }\n}\n"
+        return text
+    }
+
+    /// SIGKILLs a keepalived started by `startKeepalived`: its VRRP child first (read from the
+    /// child pid file, with the parent stopped so it cannot respawn it), then the parent.
+    func killKeepalived(_ host: String, _ parent: LabProcess) {
+        parent.send(SIGSTOP)
+        let childFile = "\(lab.runDirectory)/\(host)-ka-vrrp.pid"
+        if let text = try? String(contentsOfFile: childFile, encoding: .utf8),
+            let child = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            kill(child, SIGKILL)
+        }
+        parent.send(SIGKILL)
     }
 }

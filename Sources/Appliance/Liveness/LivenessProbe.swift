@@ -1,0 +1,94 @@
+public import HACore
+public import ServiceLifecycle
+import NIOCore
+import Synchronization
+
+/// The shell around `LivenessState` (ARCHITECTURE.md "the path of one failure"): every
+/// `interval` it runs a probe round against the proxy's listeners and feeds the result to the
+/// state machine; the supervisor feeds `proxyStopped` the moment the proxy service ends. When
+/// the verdict flips it publishes `.proxyHealth(up:reason:)`, which every VRRP instance
+/// tracking the proxy acts on.
+public final class LivenessProbe: Service {
+    public typealias Round = @Sendable () async -> TCPConnectProbe.Outcome
+
+    private let state: Mutex<LivenessState>
+    private let tuning: LivenessState.Tuning
+    private let round: Round
+    private let bus: EventBus
+    private let onProbedDown: @Sendable (String) -> Void
+    private let stops: AsyncStream<String>
+    private let stopsContinuation: AsyncStream<String>.Continuation
+
+    /// - Parameter onProbedDown: called when probe rounds (not a reported stop) took the verdict
+    ///   DOWN: the proxy still runs but does not answer, so the supervisor restarts it.
+    public init(
+        tuning: LivenessState.Tuning, bus: EventBus,
+        onProbedDown: @escaping @Sendable (String) -> Void = { _ in },
+        round: @escaping Round
+    ) {
+        self.tuning = tuning
+        self.onProbedDown = onProbedDown
+        self.state = Mutex(LivenessState(tuning: tuning))
+        self.round = round
+        self.bus = bus
+        (stops, stopsContinuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+    }
+
+    /// The supervisor saw the proxy service stop: DOWN now, without waiting for `fall` probes.
+    public func proxyStopped(reason: String) {
+        stopsContinuation.yield(reason)
+    }
+
+    /// Whether the last verdict is UP.
+    public var isUp: Bool { state.withLock { $0.isUp } }
+
+    public func run() async {
+        await cancelWhenGracefulShutdown { await self.probeUntilCancelled() }
+    }
+
+    private func probeUntilCancelled() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                for await reason in stops {
+                    let action = state.withLock { $0.proxyStopped(reason: reason, now: .now()) }
+                    await execute(action)
+                }
+            }
+            group.addTask { [self] in
+                var next = NIODeadline.now() + tuning.interval
+                while !Task.isCancelled {
+                    let delay = next - NIODeadline.now()
+                    if delay > .zero {
+                        do { try await Task.sleep(for: .nanoseconds(delay.nanoseconds)) } catch { return }
+                    }
+                    let started = NIODeadline.now()
+                    let outcome = await round()
+                    let failure: String?
+                    switch outcome {
+                    case .success: failure = nil
+                    case .failure(let reason): failure = reason
+                    case .skipped:
+                        next = started + tuning.interval
+                        continue
+                    }
+                    let action = state.withLock { $0.probeFinished(failure: failure, now: started) }
+                    if case .publish(up: false, let reason, _) = action { onProbedDown(reason) }
+                    next = await execute(action)
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    @discardableResult
+    private func execute(_ action: LivenessState.Action) async -> NIODeadline {
+        switch action {
+        case .probeAgain(let at):
+            return at
+        case .publish(let up, let reason, let next):
+            await bus.publish(.proxyHealth(up: up, reason: reason))
+            return next
+        }
+    }
+}

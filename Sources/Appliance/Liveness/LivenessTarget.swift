@@ -1,0 +1,48 @@
+public import HAConfig
+
+/// One address the liveness probe connects to: a frontend's `bind`, with a wildcard bind
+/// (`*:80`, `0.0.0.0:80`, `:::80`) probed through loopback.
+public struct LivenessTarget: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    /// The frontend and bind line it comes from, for the log.
+    public var origin: String
+
+    public init(host: String, port: Int, origin: String) {
+        self.host = host
+        self.port = port
+        self.origin = origin
+    }
+
+    public var description: String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// Every bind of every frontend, deduplicated.
+    public static func targets(for configuration: Configuration) -> [LivenessTarget] {
+        var seen = Set<String>()
+        var targets: [LivenessTarget] = []
+        for frontend in configuration.frontends {
+            for bind in frontend.binds {
+                let host: String
+                switch bind.host {
+                case nil, "", "*", "0.0.0.0": host = "127.0.0.1"
+                case "::", "[::]": host = "::1"
+                case let specific?: host = specific.trimmingCharacters(in: ["[", "]"])
+                }
+                let target = LivenessTarget(host: host, port: bind.port, origin: "frontend \(frontend.name) at \(bind.location)")
+                if seen.insert(target.description).inserted { targets.append(target) }
+            }
+        }
+        return targets
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in characters: Set<Character>) -> String {
+        var text = Substring(self)
+        while let first = text.first, characters.contains(first) { text = text.dropFirst() }
+        while let last = text.last, characters.contains(last) { text = text.dropLast() }
+        return String(text)
+    }
+}

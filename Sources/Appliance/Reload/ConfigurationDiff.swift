@@ -1,0 +1,77 @@
+public import HAConfig
+
+/// What changed between the running configuration and a newly loaded one (ARCHITECTURE.md
+/// rule 5, "reload is a diff"): named sections added, removed or changed, compared by value.
+public struct ConfigurationDiff: Sendable, Hashable {
+    /// The kinds of named section a reload can touch.
+    public enum Section: String, Sendable, Hashable, Comparable {
+        case global
+        case frontend
+        case backend
+        case vrrpInstance = "vrrp_instance"
+        case vrrpSyncGroup = "vrrp_sync_group"
+        case vrrpScript = "vrrp_script"
+        case vrrpTrackFile = "vrrp_track_file"
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    public enum Kind: String, Sendable, Hashable {
+        case added
+        case removed
+        case changed
+    }
+
+    /// One section that differs.
+    public struct Change: Sendable, Hashable, CustomStringConvertible {
+        public var kind: Kind
+        public var section: Section
+        public var name: String
+
+        public init(_ kind: Kind, _ section: Section, _ name: String) {
+            self.kind = kind
+            self.section = section
+            self.name = name
+        }
+
+        public var description: String {
+            section == .global ? "\(kind.rawValue) global" : "\(kind.rawValue) \(section.rawValue) \(name)"
+        }
+    }
+
+    public var changes: [Change]
+
+    public var isEmpty: Bool { changes.isEmpty }
+
+    public init(from old: Configuration, to new: Configuration) {
+        var changes: [Change] = []
+        if old.global != new.global { changes.append(Change(.changed, .global, "global")) }
+        changes += Self.compare(old.frontends, new.frontends, section: .frontend, name: \.name)
+        changes += Self.compare(old.backends, new.backends, section: .backend, name: \.name)
+        changes += Self.compare(old.vrrpInstances, new.vrrpInstances, section: .vrrpInstance, name: \.name)
+        changes += Self.compare(old.vrrpSyncGroups, new.vrrpSyncGroups, section: .vrrpSyncGroup, name: \.name)
+        changes += Self.compare(old.vrrpScripts, new.vrrpScripts, section: .vrrpScript, name: \.name)
+        changes += Self.compare(old.vrrpTrackFiles, new.vrrpTrackFiles, section: .vrrpTrackFile, name: \.name)
+        self.changes = changes
+    }
+
+    /// Sections are matched by name; a section counts as changed when any of its settings differ,
+    /// including only its source location (a line moved), which is harmless to apply.
+    static func compare<T: Equatable>(_ old: [T], _ new: [T], section: Section, name: KeyPath<T, String>) -> [Change] {
+        var changes: [Change] = []
+        let oldByName = Dictionary(old.map { ($0[keyPath: name], $0) }, uniquingKeysWith: { first, _ in first })
+        let newNames = Set(new.map { $0[keyPath: name] })
+        for element in new {
+            let key = element[keyPath: name]
+            if let previous = oldByName[key] {
+                if previous != element { changes.append(Change(.changed, section, key)) }
+            } else {
+                changes.append(Change(.added, section, key))
+            }
+        }
+        for element in old where !newNames.contains(element[keyPath: name]) {
+            changes.append(Change(.removed, section, element[keyPath: name]))
+        }
+        return changes
+    }
+}

@@ -1,0 +1,98 @@
+public import HAConfig
+public import HACore
+public import Logging
+public import Systemd
+
+/// SIGHUP: reads the files again, validates them completely, and only then applies the
+/// difference (ARCHITECTURE.md rule 5). A bad file changes nothing and every error is logged
+/// with its `file:line:column`; a good one is applied as far as the running services allow and
+/// every change that needs a restart is named.
+///
+/// Tells systemd `RELOADING=1` … `READY=1` around it (`Type=notify-reload`).
+public actor ConfigurationReloader {
+    /// What the appliance runs now (as loaded, before role precedence).
+    public private(set) var current: Configuration
+    private let precedence: RolePrecedence
+    private let load: ConfigurationSource
+    private let apply: ApplyChanges
+    private let bus: EventBus
+    private let notifier: ServiceNotifier
+    private let logger: Logger
+
+    /// Applies a diff to the running services; returns what it could and could not apply.
+    public typealias ApplyChanges = @Sendable (_ resolved: Configuration, _ diff: ConfigurationDiff) async -> ReloadReport
+
+    /// What one reload ended with.
+    public enum Outcome: Sendable, Equatable {
+        case rejected(ConfigErrors)
+        case failed(String)
+        case unchanged
+        case applied(ReloadReport)
+    }
+
+    public init(
+        current: Configuration,
+        precedence: RolePrecedence,
+        load: @escaping ConfigurationSource,
+        apply: @escaping ApplyChanges,
+        bus: EventBus,
+        notifier: ServiceNotifier,
+        logger: Logger
+    ) {
+        self.current = current
+        self.precedence = precedence
+        self.load = load
+        self.apply = apply
+        self.bus = bus
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    @discardableResult
+    public func reload() async -> Outcome {
+        notifier.notify(.reloading)
+        defer { notifier.notify(.ready) }
+        logger.notice("reloading configuration")
+        let loaded: Configuration
+        do {
+            loaded = try await load()
+        } catch let errors as ConfigErrors {
+            for error in errors.errors {
+                logger.error("reload refused", metadata: [
+                    "location": "\(error.location)", "keyword": "\(error.keyword)", "error": "\(error.message)",
+                ])
+            }
+            logger.error("reload refused: the configuration has errors, nothing changed", metadata: ["errors": "\(errors.errors.count)"])
+            return .rejected(errors)
+        } catch {
+            logger.error("reload failed: nothing changed", metadata: ["error": "\(error)"])
+            return .failed("\(error)")
+        }
+
+        let running = precedence.apply(to: current).configuration
+        let (resolved, overrides) = precedence.apply(to: loaded)
+        let diff = ConfigurationDiff(from: running, to: resolved)
+        guard !diff.isEmpty else {
+            logger.notice("reload: no changes")
+            return .unchanged
+        }
+        for override in overrides {
+            logger.notice("role default overridden", metadata: [
+                "instance": "\(override.instance)", "setting": "\(override.setting.rawValue)",
+                "value": "\(override.value)", "source": "\(override.source)", "replaces": "\(override.replaces)",
+            ])
+        }
+        let report = await apply(resolved, diff)
+        for change in report.applied {
+            logger.notice("reload applied", metadata: ["change": "\(change)"])
+        }
+        for (change, reason) in report.needsRestart {
+            logger.warning("reload: needs a restart to take effect", metadata: ["change": "\(change)", "reason": "\(reason)"])
+        }
+        if report.needsRestart.isEmpty {
+            current = loaded
+        }
+        await bus.publish(.lifecycle(.configurationLoaded(summary: resolved.summary)))
+        return .applied(report)
+    }
+}

@@ -1,0 +1,32 @@
+import Appliance
+import HAConfig
+import Testing
+
+@Suite struct ConfigurationDiffTests {
+    let web = Backend(name: "web", servers: [Server(name: "s1", host: "198.18.0.21", port: 80)])
+
+    @Test func test_identicalConfigurations_haveNoChanges() {
+        let configuration = Configuration(backends: [web])
+        #expect(ConfigurationDiff(from: configuration, to: configuration).isEmpty)
+    }
+
+    @Test func test_sectionsAreMatchedByName_addedRemovedChanged() {
+        var changedWeb = web
+        changedWeb.servers.append(Server(name: "s2", host: "198.18.0.22", port: 80))
+        let old = Configuration(backends: [web, Backend(name: "old")])
+        let new = Configuration(
+            frontends: [Frontend(name: "main", binds: [Bind(port: 80)])],
+            backends: [changedWeb]
+        )
+        #expect(ConfigurationDiff(from: old, to: new).changes.map(\.description) == [
+            "added frontend main", "changed backend web", "removed backend old",
+        ])
+    }
+
+    @Test func test_vrrpInstanceChange_isNamed() {
+        let old = Configuration(vrrpInstances: [VRRPInstanceConfig(name: "VI_1", interface: "eth0", virtualRouterID: 51, priority: 250)])
+        var new = old
+        new.vrrpInstances[0].priority = 100
+        #expect(ConfigurationDiff(from: old, to: new).changes == [.init(.changed, .vrrpInstance, "VI_1")])
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Two real hactl nodes with the same file, `--role master` and `--role backup`, on a bridge in
+/// network namespaces: the roles decide who holds the VIP, and a graceful stop hands it over.
+@Suite(.serialized) struct ApplianceFailoverTests {
+    static let vip = "198.18.1.10"
+    static let configuration = """
+        vrrp_instance VI_1
+            interface eth0
+            virtual_router_id 61
+            advert_int 1
+            virtual_ipaddress \(vip)/24 dev eth0
+
+        """
+
+    @Test func test_sameFile_rolesPickTheMaster_andSigtermHandsTheVIPToTheBackup() async throws {
+        guard getuid() == 0 else {
+            print("skipped: needs root")
+            return
+        }
+        let lab = try NamespaceLab(tag: "ha", hosts: [("lb1", "198.18.1.11/24"), ("lb2", "198.18.1.12/24")])
+        defer { lab.destroy() }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ha-failover-\(UUID().uuidString.prefix(8)).conf").path
+        try Self.configuration.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+
+        let notify1 = try RunNotifySocket()
+        let notify2 = try RunNotifySocket()
+        let lb1 = try RunHactlProcess(
+            arguments: ["netns", "exec", lab.namespace("lb1"), RunHactlProcess.binary, "run", "--role", "master", "-f", file],
+            environment: ["NOTIFY_SOCKET": notify1.path], executable: "/usr/sbin/ip"
+        )
+        let lb2 = try RunHactlProcess(
+            arguments: ["netns", "exec", lab.namespace("lb2"), RunHactlProcess.binary, "run", "--role", "backup", "-f", file],
+            environment: ["NOTIFY_SOCKET": notify2.path], executable: "/usr/sbin/ip"
+        )
+        #expect(notify1.waitFor("READY=1", timeout: .seconds(20)), "lb1: \(lb1.standardError)")
+        #expect(notify2.waitFor("READY=1", timeout: .seconds(20)), "lb2: \(lb2.standardError)")
+
+        // keepalived 2.x semantics: MASTER below 255 starts as BACKUP and takes over after
+        // Master_Down_Interval (3 × 1 s + skew) unless it hears a higher priority.
+        #expect(notify1.waitFor(timeout: .seconds(10)) { $0 == "STATUS=MASTER VI_1" }, "lb1: \(lb1.standardError)")
+        #expect(notify2.waitFor(timeout: .seconds(10)) { $0 == "STATUS=BACKUP VI_1" }, "lb2: \(lb2.standardError)")
+        #expect(lab.holds("lb1", Self.vip))
+        #expect(!lab.holds("lb2", Self.vip))
+
+        let stoppedAt = ContinuousClock.now
+        lb1.signal(SIGTERM)
+        #expect(notify2.waitFor(timeout: .seconds(5)) { $0 == "STATUS=MASTER VI_1" }, "lb2: \(lb2.standardError)")
+        let handover = ContinuousClock.now - stoppedAt
+        print("ApplianceFailoverTests: SIGTERM on the master → backup MASTER in \(handover)")
+        #expect(await lb1.waitForExit(timeout: .seconds(10)) == 0, "lb1: \(lb1.standardError)")
+        #expect(lab.holds("lb2", Self.vip))
+        #expect(!lab.holds("lb1", Self.vip), "a stopped master must remove its VIP")
+        // The backup took over on the priority-0 advert (Skew_Time, ~62 ms at priority 240),
+        // not after Master_Down_Interval (3 s): well under one second even on a busy machine.
+        #expect(handover < .seconds(1))
+
+        lb2.signal(SIGTERM)
+        #expect(await lb2.waitForExit(timeout: .seconds(10)) == 0, "lb2: \(lb2.standardError)")
+        await lb1.stop()
+        await lb2.stop()
+    }
+}

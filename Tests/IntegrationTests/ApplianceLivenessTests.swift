@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ARCHITECTURE.md "the path of one failure", end to end with the real binary: the master's
+/// proxy stops answering → the liveness probe says DOWN → the VRRP instance (track_proxy, the
+/// default) leaves MASTER with a priority-0 advert → the backup is MASTER within a second.
+@Suite(.serialized) struct ApplianceLivenessTests {
+    static let vip = "198.18.2.10"
+    static let configuration = """
+        defaults
+            mode tcp
+            timeout connect 1s
+            timeout client 5s
+            timeout server 5s
+
+        vrrp_instance VI_1
+            interface eth0
+            virtual_router_id 62
+            advert_int 1
+            virtual_ipaddress \(vip)/24 dev eth0
+
+        frontend web
+            bind \(vip):80
+            default_backend app
+
+        backend app
+            server app1 198.18.2.21:80
+
+        """
+
+    @Test func test_masterWhoseProxyStopsAnswering_handsTheVIPOverWithinASecond() async throws {
+        guard getuid() == 0 else {
+            print("skipped: needs root")
+            return
+        }
+        let lab = try NamespaceLab(tag: "ha", hosts: [("lb1", "198.18.2.11/24"), ("lb2", "198.18.2.12/24")])
+        defer { lab.destroy() }
+        let file = try lab.writeFile("hactl.conf", Self.configuration)
+        let notify1 = try RunNotifySocket()
+        let notify2 = try RunNotifySocket()
+        let lb1 = try RunHactlProcess(
+            arguments: ["netns", "exec", lab.namespace("lb1"), RunHactlProcess.binary, "run", "--role", "master", "-f", file],
+            environment: ["NOTIFY_SOCKET": notify1.path], executable: "/usr/sbin/ip"
+        )
+        let lb2 = try RunHactlProcess(
+            arguments: ["netns", "exec", lab.namespace("lb2"), RunHactlProcess.binary, "run", "--role", "backup", "-f", file],
+            environment: ["NOTIFY_SOCKET": notify2.path], executable: "/usr/sbin/ip"
+        )
+        defer {
+            lb1.signal(SIGKILL)
+            lb2.signal(SIGKILL)
+        }
+        #expect(notify1.waitFor(timeout: .seconds(15)) { $0.hasPrefix("STATUS=MASTER VI_1") }, "lb1: \(lb1.standardError)")
+        #expect(notify2.waitFor(timeout: .seconds(15)) { $0.hasPrefix("STATUS=BACKUP VI_1") }, "lb2: \(lb2.standardError)")
+
+        // Break lb1's proxy as its own node sees it: a policy rule ahead of the local table
+        // prohibits TCP to VIP:80, so the probe's connect fails (EACCES) while VRRP's adverts
+        // (IP protocol 112) still flow. The local table's rule moves from 0 to 100 to make room.
+        try lab.exec("lb1", ["ip", "rule", "add", "pref", "100", "lookup", "local"])
+        try lab.exec("lb1", ["ip", "rule", "del", "pref", "0"])
+        let wedgedAt = ContinuousClock.now
+        try lab.exec("lb1", ["ip", "rule", "add", "pref", "10", "to", Self.vip, "ipproto", "tcp", "dport", "80", "prohibit"])
+        let tookOver = notify2.waitFor(timeout: .seconds(5)) { $0.hasPrefix("STATUS=MASTER VI_1") }
+        let failover = ContinuousClock.now - wedgedAt
+        print("ApplianceLivenessTests: proxy unreachable on the master → backup MASTER in \(failover)")
+        #expect(tookOver, "lb2: \(lb2.standardError)")
+        #expect(failover < .seconds(1))
+        let fault = notify1.waitFor(timeout: .seconds(5)) { $0.hasPrefix("STATUS=FAULT VI_1") && $0.contains("proxy DOWN") }
+        #expect(fault, "lb1: \(notify1.received)")
+        #expect(lb1.standardError.contains("liveness: proxy down"), "lb1: \(lb1.standardError)")
+        #expect(lab.holds("lb2", Self.vip))
+        #expect(lb1.standardError.contains("restart requested"), "the supervisor restarts a proxy the probe declared DOWN")
+
+        // Heal: the restarted proxy rises again and lb1 returns from FAULT (then, with
+        // preemption and the higher priority, it will take the VIP back).
+        try lab.exec("lb1", ["ip", "rule", "del", "pref", "10"])
+        let recovered = notify1.waitFor(timeout: .seconds(10)) { line in
+            (line.hasPrefix("STATUS=BACKUP VI_1") || line.hasPrefix("STATUS=MASTER VI_1")) && !line.contains("proxy DOWN")
+        }
+        #expect(recovered, "lb1: \(notify1.received) \(lb1.standardError)")
+
+        lb1.signal(SIGTERM)
+        lb2.signal(SIGTERM)
+        #expect(await lb1.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(await lb2.waitForExit(timeout: .seconds(10)) == 0)
+        await lb1.stop()
+        await lb2.stop()
+    }
+}
