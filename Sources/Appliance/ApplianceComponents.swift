@@ -19,11 +19,13 @@ struct ApplianceComponents: Sendable {
     /// the peer takes the VIP on our priority-0 advert — and the proxy (listed first) drains the
     /// connections it still has after that.
     init(configuration: Configuration, liveness: LivenessState.Tuning, bus: EventBus, logger: Logger) async throws {
+        var proxy: SupervisedProxy?
         if !configuration.frontends.isEmpty {
-            let proxy = SupervisedProxy(configuration: configuration, tuning: liveness, bus: bus, logger: logger)
-            readiness.append(proxy.readiness())
-            services.append(.init(service: proxy.supervisor, serviceName: "proxy"))
-            services.append(.init(service: proxy.probeService, serviceName: "liveness-probe"))
+            let supervised = SupervisedProxy(configuration: configuration, tuning: liveness, bus: bus, logger: logger)
+            readiness.append(supervised.readiness())
+            services.append(.init(service: supervised.supervisor, serviceName: "proxy"))
+            services.append(.init(service: supervised.probeService, serviceName: "liveness-probe"))
+            proxy = supervised
         }
         if !configuration.vrrpInstances.isEmpty {
             let engine = try VRRPEngine(configuration: configuration, bus: bus, logger: Logger(label: "vrrp")) { instance in
@@ -35,21 +37,45 @@ struct ApplianceComponents: Sendable {
             readiness.append(await .vrrpInstancesStarted(configuration.vrrpInstances.map(\.name), bus: bus))
             services.append(.init(service: engine, serviceName: "vrrp"))
         }
-        apply = { _, diff in
-            ReloadReport(needsRestart: diff.changes.map { change in
-                (change, Self.restartReason(for: change))
-            })
+        let runningProxy = proxy
+        let vrrpRunning = !configuration.vrrpInstances.isEmpty
+        apply = { resolved, diff in
+            await Self.apply(diff, resolved: resolved, proxy: runningProxy, vrrpRunning: vrrpRunning)
         }
     }
 
-    /// Why a change is not applied live (yet): said plainly so an operator knows to restart.
-    static func restartReason(for change: ConfigurationDiff.Change) -> String {
-        switch change.section {
-        case .vrrpInstance, .vrrpSyncGroup, .vrrpScript, .vrrpTrackFile:
-            "the VRRP engine reads its instances at start; restart hactl (the peer holds the VIP meanwhile)"
-        case .frontend, .backend, .global:
-            "the proxy reads its configuration at start; restart hactl"
+    /// Proxy changes (frontends, backends, HAProxy's `global` keys) are applied by replacing the
+    /// proxy seamlessly; VRRP changes need a restart: the engine reads its instances at start.
+    /// keepalived's `global_defs` keys while no VRRP instance runs or will run concern nothing
+    /// that runs: they count as applied.
+    static func apply(_ diff: ConfigurationDiff, resolved: Configuration, proxy: SupervisedProxy?, vrrpRunning: Bool) async -> ReloadReport {
+        var report = ReloadReport()
+        var proxyChanges: [ConfigurationDiff.Change] = []
+        for change in diff.changes {
+            switch change.section {
+            case .frontend, .backend, .global:
+                proxyChanges.append(change)
+            case .globalDefs where !vrrpRunning && resolved.vrrpInstances.isEmpty:
+                report.applied.append(change)
+            case .globalDefs, .vrrpInstance, .vrrpSyncGroup, .vrrpScript, .vrrpTrackFile:
+                report.needsRestart.append((change, "the VRRP engine reads its configuration at start; restart hactl (the peer holds the VIP meanwhile)"))
+            }
         }
+        guard !proxyChanges.isEmpty else { return report }
+        guard let proxy else {
+            report.needsRestart += proxyChanges.map { ($0, "hactl started without frontends; restart it to start the proxy") }
+            return report
+        }
+        guard !resolved.frontends.isEmpty else {
+            report.needsRestart += proxyChanges.map { ($0, "every frontend was removed; restart hactl to stop the proxy") }
+            return report
+        }
+        if let failure = await proxy.replace(with: resolved) {
+            report.failed += proxyChanges.map { ($0, failure) }
+        } else {
+            report.applied += proxyChanges
+        }
+        return report
     }
 }
 

@@ -91,6 +91,16 @@ public final class AddressTable: Sendable {
                 if rc < 0 { return rc }
             }
             if !address.address.isIPv4 { rtnl_addr_set_flags(object, UInt32(IFA_F_NODAD)) }
+            if let scope = address.scope { rtnl_addr_set_scope(object, Int32(scope)) }
+            if let broadcast = address.broadcast {
+                let bytes = broadcast.bytes
+                guard let brd = bytes.withUnsafeBytes({ nl_addr_build(broadcast.family, $0.baseAddress, $0.count) }) else {
+                    return -NLE_NOMEM
+                }
+                defer { nl_addr_put(brd) }
+                rc = rtnl_addr_set_broadcast(object, brd)
+                if rc < 0 { return rc }
+            }
             return body(sock, object)
         }
     }

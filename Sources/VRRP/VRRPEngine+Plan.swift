@@ -59,8 +59,25 @@ extension VRRPEngine {
             if parsed.isIPv4 != ipv4 && carried {
                 throw fail("virtual_ipaddress \(vip.address) mixes address families", at: vip.location)
             }
+            let prefixLength = UInt8(clamping: vip.prefixLength)
+            var broadcast: IPAddress?
+            if let text = vip.broadcast {
+                broadcast =
+                    text == "+"
+                    ? InterfaceAddress.broadcast(of: parsed, prefixLength: prefixLength)
+                    : (text == "-" ? nil : try address(text, "virtual_ipaddress brd", vip.location))
+            }
+            var scope: UInt8?
+            if let name = vip.scope {
+                guard let number = InterfaceAddress.scope(named: name) else {
+                    throw fail("virtual_ipaddress scope \(name) is not global, site, link, host or a number", at: vip.location)
+                }
+                scope = number
+            }
             virtualAddresses.append(
-                .init(address: parsed, prefixLength: UInt8(clamping: vip.prefixLength), device: vip.device, label: vip.label))
+                .init(
+                    address: parsed, prefixLength: prefixLength, device: vip.device, label: vip.label,
+                    broadcast: broadcast, scope: scope))
             if carried { advertised.append(parsed) }
         }
         if advertised.isEmpty { throw fail("virtual_ipaddress is required") }

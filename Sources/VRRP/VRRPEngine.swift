@@ -157,7 +157,8 @@ public final class VRRPEngine: Service, Sendable {
                 guard let target = NetworkInterface(name: device) else { throw fail("dev \(device) does not exist") }
                 vips.append(
                     InterfaceAddress(
-                        address: vip.address, prefixLength: vip.prefixLength, interfaceIndex: target.index, label: vip.label))
+                        address: vip.address, prefixLength: vip.prefixLength, interfaceIndex: target.index, label: vip.label,
+                        broadcast: vip.broadcast, scope: vip.scope))
             }
             let candidates = existing.filter {
                 $0.interfaceIndex == interface.index && $0.address.isIPv4 == plan.ipv4 && !allVIPs.contains($0.address)

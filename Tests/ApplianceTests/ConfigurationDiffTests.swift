@@ -29,4 +29,14 @@ import Testing
         new.vrrpInstances[0].priority = 100
         #expect(ConfigurationDiff(from: old, to: new).changes == [.init(.changed, .vrrpInstance, "VI_1")])
     }
+
+    @Test func test_globalChanges_areSplitIntoProxyAndVRRPSettings() {
+        let old = Configuration()
+        var proxyOnly = old
+        proxyOnly.global.maxconn = 2000
+        #expect(ConfigurationDiff(from: old, to: proxyOnly).changes == [.init(.changed, .global, "global")])
+        var vrrpOnly = old
+        vrrpOnly.global.vrrpVersion = vrrpOnly.global.vrrpVersion == 2 ? 3 : 2
+        #expect(ConfigurationDiff(from: old, to: vrrpOnly).changes == [.init(.changed, .globalDefs, "global")])
+    }
 }

@@ -26,3 +26,18 @@ import Testing
         #expect(IPAddress("fe80::2")! > IPAddress("fe80::1")!)
     }
 }
+
+@Suite struct InterfaceAddressTests {
+    @Test func test_brdPlusIsTheDirectedBroadcastOfThePrefix() {
+        #expect(InterfaceAddress.broadcast(of: IPAddress("198.18.0.100")!, prefixLength: 24) == IPAddress("198.18.0.255"))
+        #expect(InterfaceAddress.broadcast(of: IPAddress("198.18.0.100")!, prefixLength: 32) == IPAddress("198.18.0.100"))
+        #expect(InterfaceAddress.broadcast(of: IPAddress("198.18.0.100")!, prefixLength: 15) == IPAddress("198.19.255.255"))
+    }
+
+    @Test func test_scopeNamesAreIproute2s() {
+        #expect(InterfaceAddress.scope(named: "global") == 0)
+        #expect(InterfaceAddress.scope(named: "link") == 253)
+        #expect(InterfaceAddress.scope(named: "host") == 254)
+        #expect(InterfaceAddress.scope(named: "galaxy") == nil)
+    }
+}

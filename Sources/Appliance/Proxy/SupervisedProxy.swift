@@ -5,8 +5,9 @@ import Proxy
 import ServiceLifecycle
 import Synchronization
 
-/// The proxy as the appliance runs it: a `ProxyService` under the `Supervisor`, watched by the
-/// `LivenessProbe`, with a readiness check for `READY=1`.
+/// The proxy as the appliance runs it: a `ProxyHost` (the serving `ProxyService`, replaced
+/// seamlessly on reload) under the `Supervisor`, watched by the `LivenessProbe`, with a
+/// readiness check for `READY=1`.
 ///
 /// The first start is not retried: a proxy that cannot bind at start-up (address in use, bad
 /// certificate) stops hactl with the error, as HAProxy does, so the operator sees it at once.
@@ -14,25 +15,22 @@ import Synchronization
 struct SupervisedProxy: Sendable {
     let supervisor: Supervisor
     let probe: LivenessProbe
-    private let handle = ProxyHandle()
+    private let handle: ProxyHandle
 
     init(configuration: Configuration, tuning: LivenessState.Tuning, bus: EventBus, logger: Logger) {
         let proxyLogger = Logger(label: "proxy")
-        let targets = LivenessTarget.targets(for: configuration)
-        let connect = TCPConnectProbe(targets: targets, timeout: tuning.timeout)
-        let handle = self.handle
+        let handle = ProxyHandle(configuration: configuration)
+        self.handle = handle
+        let restarts = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
         // While this node holds none of the bind addresses (a BACKUP, or a MASTER that went to
         // FAULT and dropped its VIPs) a connect cannot reach our own proxy: the verdict then
         // comes from the proxy itself, listeners open and accepting. Without this, a node whose
         // proxy failed and was restarted would never see it rise again.
-        let restarts = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let probe = LivenessProbe(tuning: tuning, bus: bus, onProbedDown: { reason in restarts.continuation.yield(reason) }) {
-            switch await connect.probe() {
-            case .skipped:
-                handle.current?.isAcceptingConnections() == true ? .success : .failure("proxy not accepting connections")
-            case let outcome:
-                outcome
-            }
+            let targets = LivenessTarget.targets(for: handle.configuration)
+            let outcome = await TCPConnectProbe(targets: targets, timeout: tuning.timeout).probe()
+            guard outcome == .skipped else { return outcome }
+            return handle.isAcceptingConnections() ? TCPConnectProbe.Outcome.success : .failure("proxy not accepting connections")
         }
         self.probe = probe
         supervisor = Supervisor(
@@ -42,9 +40,9 @@ struct SupervisedProxy: Sendable {
             startupSucceeded: { handle.hasListened },
             restartRequests: restarts.stream,
             factory: {
-                let service = ProxyService(configuration: configuration, bus: bus, logger: proxyLogger)
-                handle.current = service
-                return service
+                let host = ProxyHost(configuration: handle.configuration, bus: bus, logger: proxyLogger)
+                handle.host = host
+                return host
             }
         )
     }
@@ -55,7 +53,7 @@ struct SupervisedProxy: Sendable {
         return ReadinessCheck(name: "proxy") {
             // ProxyService offers a flag rather than an event: look every 10 ms, bounded by
             // the group (a proxy that fails to start throws and stops the group).
-            while !(handle.current?.isAcceptingConnections() ?? false) {
+            while !handle.isAcceptingConnections() {
                 try await Task.sleep(for: .milliseconds(10))
             }
             handle.hasListened = true
@@ -66,20 +64,43 @@ struct SupervisedProxy: Sendable {
     var probeService: some Service {
         DelayedService(probe, after: readiness().wait)
     }
+
+    /// Reload: serve `configuration` from a new instance, the old one draining. Returns nil
+    /// when done, or why the running proxy keeps its configuration.
+    func replace(with configuration: Configuration) async -> String? {
+        guard let host = handle.host else { return "the proxy is not running" }
+        let failure = await host.replace(with: configuration)
+        if failure == nil { handle.configuration = configuration }
+        return failure
+    }
 }
 
-/// The running `ProxyService` instance (a new one after each restart) and whether one has listened.
+/// The current `ProxyHost` (a new one after each restart), the configuration restarts use,
+/// and whether the proxy has ever listened.
 final class ProxyHandle: Sendable {
-    private let state = Mutex<(current: ProxyService?, hasListened: Bool)>((nil, false))
+    private let state: Mutex<(host: ProxyHost?, configuration: Configuration, hasListened: Bool)>
 
-    var current: ProxyService? {
-        get { state.withLock { $0.current } }
-        set { state.withLock { $0.current = newValue } }
+    init(configuration: Configuration) {
+        state = Mutex((nil, configuration, false))
+    }
+
+    var host: ProxyHost? {
+        get { state.withLock { $0.host } }
+        set { state.withLock { $0.host = newValue } }
+    }
+
+    var configuration: Configuration {
+        get { state.withLock { $0.configuration } }
+        set { state.withLock { $0.configuration = newValue } }
     }
 
     var hasListened: Bool {
         get { state.withLock { $0.hasListened } }
         set { state.withLock { $0.hasListened = newValue } }
+    }
+
+    func isAcceptingConnections() -> Bool {
+        host?.isAcceptingConnections() ?? false
     }
 }
 

@@ -5,7 +5,10 @@ public import HAConfig
 public struct ConfigurationDiff: Sendable, Hashable {
     /// The kinds of named section a reload can touch.
     public enum Section: String, Sendable, Hashable, Comparable {
+        /// HAProxy's `global` keys.
         case global
+        /// keepalived's `global_defs` keys (in hactl.conf's `global`).
+        case globalDefs = "global_defs"
         case frontend
         case backend
         case vrrpInstance = "vrrp_instance"
@@ -35,7 +38,11 @@ public struct ConfigurationDiff: Sendable, Hashable {
         }
 
         public var description: String {
-            section == .global ? "\(kind.rawValue) global" : "\(kind.rawValue) \(section.rawValue) \(name)"
+            switch section {
+            case .global: "\(kind.rawValue) global (proxy settings)"
+            case .globalDefs: "\(kind.rawValue) global (VRRP settings)"
+            default: "\(kind.rawValue) \(section.rawValue) \(name)"
+            }
         }
     }
 
@@ -45,7 +52,8 @@ public struct ConfigurationDiff: Sendable, Hashable {
 
     public init(from old: Configuration, to new: Configuration) {
         var changes: [Change] = []
-        if old.global != new.global { changes.append(Change(.changed, .global, "global")) }
+        if old.global.proxySettingsDiffer(from: new.global) { changes.append(Change(.changed, .global, "global")) }
+        if old.global.vrrpSettingsDiffer(from: new.global) { changes.append(Change(.changed, .globalDefs, "global")) }
         changes += Self.compare(old.frontends, new.frontends, section: .frontend, name: \.name)
         changes += Self.compare(old.backends, new.backends, section: .backend, name: \.name)
         changes += Self.compare(old.vrrpInstances, new.vrrpInstances, section: .vrrpInstance, name: \.name)

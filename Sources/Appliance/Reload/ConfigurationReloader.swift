@@ -6,7 +6,8 @@ public import Systemd
 /// SIGHUP: reads the files again, validates them completely, and only then applies the
 /// difference (ARCHITECTURE.md rule 5). A bad file changes nothing and every error is logged
 /// with its `file:line:column`; a good one is applied as far as the running services allow and
-/// every change that needs a restart is named.
+/// every change that needs a restart, or failed to apply, is named. Until every change runs,
+/// the next reload is compared with what ran before, so pending changes are named again.
 ///
 /// Tells systemd `RELOADING=1` … `READY=1` around it (`Type=notify-reload`).
 public actor ConfigurationReloader {
@@ -15,6 +16,7 @@ public actor ConfigurationReloader {
     private let precedence: RolePrecedence
     private let load: ConfigurationSource
     private let apply: ApplyChanges
+    private let onApplied: @Sendable (Configuration) -> Void
     private let bus: EventBus
     private let notifier: ServiceNotifier
     private let logger: Logger
@@ -35,6 +37,7 @@ public actor ConfigurationReloader {
         precedence: RolePrecedence,
         load: @escaping ConfigurationSource,
         apply: @escaping ApplyChanges,
+        onApplied: @escaping @Sendable (_ running: Configuration) -> Void = { _ in },
         bus: EventBus,
         notifier: ServiceNotifier,
         logger: Logger
@@ -43,6 +46,7 @@ public actor ConfigurationReloader {
         self.precedence = precedence
         self.load = load
         self.apply = apply
+        self.onApplied = onApplied
         self.bus = bus
         self.notifier = notifier
         self.logger = logger
@@ -89,10 +93,36 @@ public actor ConfigurationReloader {
         for (change, reason) in report.needsRestart {
             logger.warning("reload: needs a restart to take effect", metadata: ["change": "\(change)", "reason": "\(reason)"])
         }
-        if report.needsRestart.isEmpty {
-            current = loaded
+        for (change, reason) in report.failed {
+            logger.error("reload: not applied, the previous setting still runs", metadata: ["change": "\(change)", "reason": "\(reason)"])
         }
-        await bus.publish(.lifecycle(.configurationLoaded(summary: resolved.summary)))
+        if report.isComplete {
+            current = loaded
+        } else {
+            current = current.adopting(report.applied, from: loaded)
+        }
+        if !report.applied.isEmpty {
+            onApplied(precedence.apply(to: current).configuration)
+            await bus.publish(.lifecycle(.configurationLoaded(summary: resolved.summary)))
+        }
         return .applied(report)
+    }
+}
+
+extension Configuration {
+    /// `self` with the sections of the applied changes taken from `loaded`, so the next reload
+    /// is compared with what actually runs. (The proxy applies all its sections at once.)
+    func adopting(_ applied: [ConfigurationDiff.Change], from loaded: Configuration) -> Configuration {
+        var result = self
+        let sections = Set(applied.map(\.section))
+        if sections.contains(.frontend) { result.frontends = loaded.frontends }
+        if sections.contains(.backend) { result.backends = loaded.backends }
+        if sections.contains(.global) { result.global = loaded.global.withVRRPSettings(of: global) }
+        if sections.contains(.globalDefs) { result.global = result.global.withVRRPSettings(of: loaded.global) }
+        if sections.contains(.vrrpInstance) { result.vrrpInstances = loaded.vrrpInstances }
+        if sections.contains(.vrrpSyncGroup) { result.vrrpSyncGroups = loaded.vrrpSyncGroups }
+        if sections.contains(.vrrpScript) { result.vrrpScripts = loaded.vrrpScripts }
+        if sections.contains(.vrrpTrackFile) { result.vrrpTrackFiles = loaded.vrrpTrackFiles }
+        return result
     }
 }

@@ -10,6 +10,8 @@ struct InstancePlan: Sendable {
         /// `dev`; nil means the instance's interface.
         var device: String?
         var label: String?
+        var broadcast: IPAddress?
+        var scope: UInt8?
     }
 
     /// keepalived's `reverse` flips the tracked object's verdict (and a track_file's value).

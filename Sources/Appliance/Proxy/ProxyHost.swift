@@ -1,0 +1,149 @@
+import HACore
+import HAConfig
+import Logging
+import Proxy
+import ServiceLifecycle
+import Synchronization
+
+/// Runs the current `ProxyService` and replaces it on reload without a gap, the way HAProxy's
+/// seamless reload does: the new instance binds beside the old one (every listener is
+/// SO_REUSEPORT), and only once it accepts does the old one stop accepting and drain its
+/// established connections (bounded by the proxy's drain timeout). A configuration that
+/// cannot start (a bind fails) is reported and the old instance keeps serving.
+///
+/// One `ProxyHost` is one supervised run: when its current instance stops on its own, `run()`
+/// ends with that instance's outcome and the `Supervisor` decides what follows.
+final class ProxyHost: Service, Sendable {
+    /// How long a replacement may take to accept before the reload is reported as failed.
+    static let replacementTimeout: Duration = .seconds(10)
+
+    private let bus: EventBus
+    private let logger: Logger
+    private let live: Mutex<(configuration: Configuration, service: ProxyService?)>
+    private let events: AsyncStream<Event>
+    private let sink: AsyncStream<Event>.Continuation
+
+    private enum Event: Sendable {
+        case ended(id: Int, failure: String?)
+        case replace(Configuration, reply: @Sendable (String?) -> Void)
+        case accepting(id: Int)
+        case timedOut(id: Int)
+    }
+
+    private struct Pending {
+        var configuration: Configuration
+        var service: ProxyService
+        var reply: @Sendable (String?) -> Void
+        var watcher: Task<Void, Never>
+    }
+
+    struct Stopped: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(configuration: Configuration, bus: EventBus, logger: Logger) {
+        self.bus = bus
+        self.logger = logger
+        self.live = Mutex((configuration, nil))
+        (events, sink) = AsyncStream.makeStream()
+    }
+
+    /// The configuration the serving instance runs (the latest one applied).
+    var configuration: Configuration { live.withLock { $0.configuration } }
+
+    /// Whether the serving instance accepts connections on every bind.
+    func isAcceptingConnections() -> Bool {
+        live.withLock { $0.service }?.isAcceptingConnections() ?? false
+    }
+
+    /// Starts an instance with `configuration` beside the serving one and switches to it once it
+    /// accepts. Returns nil when switched, or why the old instance keeps serving.
+    func replace(with configuration: Configuration) async -> String? {
+        await withCheckedContinuation { continuation in
+            let result = sink.yield(.replace(configuration, reply: { continuation.resume(returning: $0) }))
+            if case .terminated = result { continuation.resume(returning: "the proxy is not running") }
+        }
+    }
+
+    func run() async throws {
+        var nextID = 0
+        var tasks: [Int: Task<Void, Never>] = [:]
+        var pending: [Int: Pending] = [:]
+        func start(_ configuration: Configuration) -> (Int, ProxyService) {
+            nextID += 1
+            let id = nextID
+            let service = ProxyService(configuration: configuration, bus: bus, logger: logger)
+            let sink = self.sink
+            // Unstructured, so one instance can be cancelled alone; it still inherits the group's
+            // graceful shutdown, a task-local.
+            tasks[id] = Task {
+                do {
+                    try await service.run()
+                    sink.yield(.ended(id: id, failure: nil))
+                } catch {
+                    sink.yield(.ended(id: id, failure: "\(error)"))
+                }
+            }
+            return (id, service)
+        }
+
+        let (firstID, first) = start(configuration)
+        live.withLock { $0.service = first }
+        var currentID = firstID
+        var outcome: String?? = nil  // .some(nil): returned, .some(reason): failed
+        for await event in events {
+            switch event {
+            case .ended(let id, let failure):
+                tasks[id] = nil
+                if let replacement = pending.removeValue(forKey: id) {
+                    replacement.watcher.cancel()
+                    replacement.reply("the new proxy stopped before it accepted connections: \(failure ?? "returned")")
+                } else if id == currentID {
+                    outcome = .some(failure)
+                }
+            case .replace(let configuration, let reply):
+                let (id, service) = start(configuration)
+                let sink = self.sink
+                let watcher = Task {
+                    let clock = ContinuousClock()
+                    let deadline = clock.now + Self.replacementTimeout
+                    // ProxyService offers a flag rather than an event: look every 10 ms, bounded.
+                    while !service.isAcceptingConnections() {
+                        guard clock.now < deadline, (try? await Task.sleep(for: .milliseconds(10))) != nil else {
+                            sink.yield(.timedOut(id: id))
+                            return
+                        }
+                    }
+                    sink.yield(.accepting(id: id))
+                }
+                pending[id] = Pending(configuration: configuration, service: service, reply: reply, watcher: watcher)
+            case .accepting(let id):
+                guard let replacement = pending.removeValue(forKey: id) else { break }
+                tasks[currentID]?.cancel()  // stops accepting, drains what it has
+                logger.notice("proxy replaced: the new configuration serves, the old one drains", metadata: [
+                    "old": "\(currentID)", "new": "\(id)",
+                ])
+                currentID = id
+                live.withLock { $0 = (replacement.configuration, replacement.service) }
+                replacement.reply(nil)
+            case .timedOut(let id):
+                guard let replacement = pending.removeValue(forKey: id) else { break }
+                tasks[id]?.cancel()
+                replacement.reply("the new proxy did not accept connections within \(Self.replacementTimeout)")
+            }
+            if outcome != nil { break }
+        }
+        sink.finish()  // later replace() calls answer at once; answer the ones already queued
+        for await event in events {
+            if case .replace(_, let reply) = event { reply("the proxy is stopping") }
+        }
+        for replacement in pending.values {
+            replacement.watcher.cancel()
+            replacement.reply("the proxy is stopping")
+        }
+        for task in tasks.values { task.cancel() }
+        for task in tasks.values { await task.value }
+        live.withLock { $0.service = nil }
+        if case .some(.some(let failure)) = outcome { throw Stopped(description: failure) }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGHUP with a changed proxy configuration: applied without a restart, the new backend
+/// answers through the same frontend, and hactl keeps running.
+@Suite(.serialized) struct RunReloadTests {
+    /// A loopback HTTP server answering `body` to every request, started and stopped by pid.
+    final class Responder: @unchecked Sendable {
+        let process = Process()
+        let port: Int
+
+        init(body: String, port: Int) throws {
+            self.port = port
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", """
+                import http.server
+                class H(http.server.BaseHTTPRequestHandler):
+                    def do_GET(self):
+                        b = b"\(body)"
+                        self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+                    def log_message(self, *a): pass
+                http.server.HTTPServer(("127.0.0.1", \(port)), H).serve_forever()
+                """]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        func stop() {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+    }
+
+    /// One GET through the proxy; the body, or nil.
+    static func get(port: Int) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["curl", "-s", "--max-time", "2", "http://127.0.0.1:\(port)/"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    }
+
+    static func configuration(frontend: Int, backend: Int) -> String {
+        """
+        defaults
+            mode http
+            timeout connect 1s
+            timeout client 5s
+            timeout server 5s
+
+        frontend web
+            bind 127.0.0.1:\(frontend)
+            default_backend app
+
+        backend app
+            server app1 127.0.0.1:\(backend)
+
+        """
+    }
+
+    /// Polls `condition` (bounded: 10 s, every 20 ms) until it holds.
+    static func eventually(_ condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return condition()
+    }
+
+    @Test func test_sighupWithANewBackend_isAppliedLive_andTheFrontendKeepsServing() async throws {
+        let base = Int.random(in: 20000..<40000)
+        let (frontend, one, two) = (base, base + 1, base + 2)
+        let first = try Responder(body: "one", port: one)
+        let second = try Responder(body: "two", port: two)
+        defer {
+            first.stop()
+            second.stop()
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ha-reload-\(base).conf").path
+        try Self.configuration(frontend: frontend, backend: one).write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let notify = try RunNotifySocket()
+        let hactl = try RunHactlProcess(arguments: ["run", "--role", "master", "-f", path], environment: ["NOTIFY_SOCKET": notify.path])
+        #expect(notify.waitFor("READY=1", timeout: .seconds(20)), "stderr: \(hactl.standardError)")
+        #expect(Self.eventually { Self.get(port: frontend) == "one" }, "stderr: \(hactl.standardError)")
+
+        try Self.configuration(frontend: frontend, backend: two).write(toFile: path, atomically: true, encoding: .utf8)
+        hactl.signal(SIGHUP)
+        #expect(notify.waitFor("RELOADING=1", timeout: .seconds(20)))
+        #expect(notify.waitFor("READY=1", occurrences: 2, timeout: .seconds(20)), "stderr: \(hactl.standardError)")
+        #expect(Self.get(port: frontend) == "two", "stderr: \(hactl.standardError)")
+        #expect(hactl.standardError.contains("reload applied"), "stderr: \(hactl.standardError)")
+        #expect(hactl.process.isRunning)
+
+        hactl.signal(SIGTERM)
+        #expect(await hactl.waitForExit(timeout: .seconds(20)) == 0, "stderr: \(hactl.standardError)")
+        await hactl.stop()
+    }
+}
