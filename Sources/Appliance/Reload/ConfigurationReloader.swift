@@ -16,6 +16,7 @@ public actor ConfigurationReloader {
     private let precedence: RolePrecedence
     private let load: ConfigurationSource
     private let apply: ApplyChanges
+    private let onApplied: @Sendable (Configuration) -> Void
     private let bus: EventBus
     private let notifier: ServiceNotifier
     private let logger: Logger
@@ -36,6 +37,7 @@ public actor ConfigurationReloader {
         precedence: RolePrecedence,
         load: @escaping ConfigurationSource,
         apply: @escaping ApplyChanges,
+        onApplied: @escaping @Sendable (_ running: Configuration) -> Void = { _ in },
         bus: EventBus,
         notifier: ServiceNotifier,
         logger: Logger
@@ -44,6 +46,7 @@ public actor ConfigurationReloader {
         self.precedence = precedence
         self.load = load
         self.apply = apply
+        self.onApplied = onApplied
         self.bus = bus
         self.notifier = notifier
         self.logger = logger
@@ -99,6 +102,7 @@ public actor ConfigurationReloader {
             current = current.adopting(report.applied, from: loaded)
         }
         if !report.applied.isEmpty {
+            onApplied(precedence.apply(to: current).configuration)
             await bus.publish(.lifecycle(.configurationLoaded(summary: resolved.summary)))
         }
         return .applied(report)

@@ -16,7 +16,7 @@ struct Exchange {
     var requestFramer: BodyFramer
     var clientPersistent: Bool
     var connectionMode: ConnectionMode
-    var serializedHead: ByteBuffer
+    var serializedHead: ByteBuffer?
     var retriesLeft: Int
     var queued = false
     var holdsSlot = false

@@ -63,6 +63,7 @@ package enum HTTPHeadParser {
 
     private static func parseFields(_ lines: inout LineIterator, _ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPFields {
         var fields = HTTPFields()
+        fields.fields.reserveCapacity(16)
         while let line = lines.next() {
             if line.isEmpty { break }
             let first = bytes[line.lowerBound]

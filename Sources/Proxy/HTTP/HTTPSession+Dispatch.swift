@@ -11,10 +11,12 @@ extension HTTPSession {
         let requestLine = frontend.httplog ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
         let outcome = frontend.requestRules.apply(to: &facts)
         let backendIndex = route(facts) ?? -1
+        // The exchange gets the full head once it is rewritten (sharing it earlier would copy it).
         var current = Exchange(
-            head: facts.head, requestLine: requestLine, backend: max(backendIndex, 0), framing: framing,
+            head: HTTPRequestHead(method: received.method, target: received.target, minorVersion: received.minorVersion),
+            requestLine: requestLine, backend: max(backendIndex, 0), framing: framing,
             requestFramer: BodyFramer(framing), clientPersistent: false, connectionMode: frontend.connectionMode,
-            serializedHead: ByteBuffer(), retriesLeft: 0, requestStart: lastActivity, headReceived: now
+            serializedHead: nil, retriesLeft: 0, requestStart: lastActivity, headReceived: now
         )
         if received.method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
         exchange = current
@@ -75,7 +77,7 @@ extension HTTPSession {
             head.fields.set("Connection", "upgrade")
             head.fields.add("Upgrade", proto)
         }
-        var serialized = ByteBufferAllocator().buffer(capacity: 256 + head.fields.count * 32)
+        var serialized = (context?.channel.allocator ?? ByteBufferAllocator()).buffer(capacity: 256 + head.fields.count * 48)
         serialized.writeRequestHead(head)
         current.head = head
         current.serializedHead = serialized
@@ -307,8 +309,7 @@ extension HTTPSession {
         upstream = connection
         connection.attach(self, method: current.head.method)
         phase = .exchanging
-        let head = current.serializedHead
-        connection.write(head)
+        if let head = current.serializedHead { connection.write(head) }
         current.tunnel = current.head.method == "CONNECT"
         exchange = current
         if var pending = inbound, pending.readableBytes > 0, !current.requestBodyComplete {

@@ -79,7 +79,7 @@ extension HTTPSession {
         requestsCompleted += 1
         guard current.clientPersistent, let context else {
             phase = .closed
-            cancelWatchdog()
+            stopWatchdog()
             let channel = context?.channel
             context?.writeAndFlush(NIOAny(ByteBuffer())).assumeIsolated().whenComplete { _ in
                 channel?.close(promise: nil)
@@ -147,7 +147,7 @@ extension HTTPSession {
         var empty = Exchange(
             head: HTTPRequestHead(method: "", target: ""), requestLine: "<BADREQ>", backend: frontend.defaultBackend ?? 0,
             framing: .none, requestFramer: BodyFramer(.none), clientPersistent: false, connectionMode: .close,
-            serializedHead: ByteBuffer(), retriesLeft: 0, requestStart: accepted, headReceived: accepted
+            serializedHead: nil, retriesLeft: 0, requestStart: accepted, headReceived: accepted
         )
         empty.responseStatus = -1
         empty.terminationState = "CR"

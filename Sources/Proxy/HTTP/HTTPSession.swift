@@ -43,8 +43,11 @@ final class HTTPSession: ChannelDuplexHandler {
     var accepted: NIODeadline
     var lastActivity: NIODeadline
     var watchdog: Scheduled<Void>?
-    var watchdogKind = WaitKind.request
+    var watchdogScheduledAt = NIODeadline.distantFuture
+    /// What the session waits for; nil when no timeout applies.
+    var watchdogKind: WaitKind? = .request
     var watchdogTimeout = TimeAmount.seconds(0)
+    var watchdogDeadline = NIODeadline.distantFuture
     var needsUpstreamFlush = false
 
     init(loop: LoopContext, frontendIndex: Int) {
@@ -102,7 +105,7 @@ final class HTTPSession: ChannelDuplexHandler {
             logNullConnection()
         }
         phase = .closed
-        cancelWatchdog()
+        stopWatchdog()
         if wasExchanging, var current = exchange {
             current.terminationState = current.responseStarted ? "CD" : "CR"
             exchange = current
@@ -135,12 +138,22 @@ final class HTTPSession: ChannelDuplexHandler {
     private var wantsClientRead: Bool {
         switch phase {
         case .awaitingHead: return true
-        case .waitingForServer, .closed: return false
+        case .closed: return false
+        case .waitingForServer:
+            return hasRoomForPipelinedBytes
         case .exchanging:
-            guard let exchange, !exchange.requestBodyComplete else { return false }
+            guard let exchange, !exchange.requestBodyComplete else {
+                // Keep reading (and so keep the socket registered for reads, and notice a client
+                // close) while what the client sends ahead fits in one head buffer.
+                return hasRoomForPipelinedBytes
+            }
             return upstream?.isWritable ?? false
         case .tunnel: return upstream?.isWritable ?? false
         }
+    }
+
+    private var hasRoomForPipelinedBytes: Bool {
+        (inbound?.readableBytes ?? 0) < runtime.plan.bufsize
     }
 
     func resumeClientReadIfWanted() {
@@ -289,7 +302,7 @@ final class HTTPSession: ChannelDuplexHandler {
             exchange = nil
         }
         phase = .closed
-        cancelWatchdog()
+        stopWatchdog()
     }
 
     func closeClient() {
@@ -297,7 +310,10 @@ final class HTTPSession: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
-    // MARK: timeouts (one watchdog per session, re-armed lazily from `lastActivity`)
+    // MARK: timeouts
+    //
+    // One scheduled task per session at most. Arming a wait only moves `watchdogDeadline`; the
+    // task is rescheduled when it fires early, so a keep-alive request costs no timer allocation.
 
     func armWatchdog(_ kind: WaitKind) {
         let timeouts = frontend.timeouts
@@ -311,35 +327,51 @@ final class HTTPSession: ChannelDuplexHandler {
         case .client: timeout = timeouts.client
         case .tunnel: timeout = backendTimeouts?.tunnel ?? timeouts.tunnel ?? backendTimeouts?.server ?? timeouts.client
         }
+        guard let timeout, let context else {
+            watchdogKind = nil
+            return
+        }
         watchdogKind = kind
-        cancelWatchdog()
-        guard let timeout, let context else { return }
         watchdogTimeout = timeout
         lastActivity = .now()
-        scheduleWatchdog(at: lastActivity + timeout, context: context)
+        watchdogDeadline = lastActivity + timeout
+        if watchdog == nil || watchdogScheduledAt > watchdogDeadline {
+            watchdog?.cancel()
+            scheduleWatchdog(at: watchdogDeadline, context: context)
+        }
     }
 
     private func scheduleWatchdog(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        watchdogScheduledAt = deadline
         watchdog = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
             self?.watchdogFired()
         }
     }
 
+    /// No timeout applies until the next `armWatchdog` (the task, if any, stays and finds nothing to do).
     func cancelWatchdog() {
+        watchdogKind = nil
+    }
+
+    /// The session is over: drop the task.
+    func stopWatchdog() {
+        watchdogKind = nil
         watchdog?.cancel()
         watchdog = nil
     }
 
     private func watchdogFired() {
         watchdog = nil
-        guard let context, phase != .closed else { return }
+        guard let context, phase != .closed, let kind = watchdogKind else { return }
         // Activity-based waits restart from the last byte seen.
-        let idleBased = watchdogKind == .server || watchdogKind == .tunnel || watchdogKind == .client
-        if idleBased, lastActivity + watchdogTimeout > .now() {
-            scheduleWatchdog(at: lastActivity + watchdogTimeout, context: context)
+        let idleBased = kind == .server || kind == .tunnel || kind == .client
+        let deadline = idleBased ? lastActivity + watchdogTimeout : watchdogDeadline
+        if deadline > .now() {
+            scheduleWatchdog(at: deadline, context: context)
             return
         }
-        switch watchdogKind {
+        watchdogKind = nil
+        switch kind {
         case .request:
             if (inbound?.readableBytes ?? 0) > 0 {
                 loop.counters.frontends[frontendIndex].requestErrors += 1

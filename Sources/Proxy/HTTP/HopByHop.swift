@@ -8,6 +8,9 @@ enum HopByHop {
     /// stays, because bodies are forwarded with their original framing.
     static func strip(_ fields: inout HTTPFields) -> ConnectionOptions {
         var options = ConnectionOptions()
+        guard fields.fields.contains(where: { field in names.contains { field.name.equalsIgnoringASCIICase($0) } }) else {
+            return options
+        }
         let tokens = fields.listElements("connection")
         for token in tokens {
             if token.equalsIgnoringASCIICase("close") {

@@ -16,16 +16,16 @@ package enum MessageFraming {
     /// The framing of a request body, after checking Host, target form, Content-Length and Transfer-Encoding.
     package static func request(_ head: HTTPRequestHead) throws(HTTPParseError) -> BodyFraming {
         try validateTargetAndHost(head)
-        let lengths = head.fields.values("content-length")
+        let lengths = head.fields.occurrences("content-length")
         let hasTE = head.fields.contains("transfer-encoding")
-        if hasTE && !lengths.isEmpty { throw .contentLengthWithTransferEncoding }
+        if hasTE && lengths > 0 { throw .contentLengthWithTransferEncoding }
         if hasTE {
             guard head.minorVersion == 1 else { throw .invalidTransferEncoding }
             try validateChunkedLast(head.fields)
             return .chunked
         }
-        guard !lengths.isEmpty else { return .none }
-        guard lengths.count == 1, let length = parseContentLength(lengths[0]) else { throw .invalidContentLength }
+        guard lengths > 0 else { return .none }
+        guard lengths == 1, let length = parseContentLength(head.fields.first("content-length")!) else { throw .invalidContentLength }
         if head.minorVersion == 0, length > 0, head.method == "GET" || head.method == "HEAD" { throw .bodyNotAllowed }
         return length == 0 ? .none : .length(length)
     }
@@ -34,15 +34,15 @@ package enum MessageFraming {
     package static func response(_ head: HTTPResponseHead, requestMethod: String) throws(HTTPParseError) -> BodyFraming {
         if requestMethod == "HEAD" || head.status < 200 || head.status == 204 || head.status == 304 { return .none }
         if requestMethod == "CONNECT" && head.status < 300 { return .untilClose }
-        let lengths = head.fields.values("content-length")
+        let lengths = head.fields.occurrences("content-length")
         if head.fields.contains("transfer-encoding") {
-            if !lengths.isEmpty { throw .contentLengthWithTransferEncoding }
+            if lengths > 0 { throw .contentLengthWithTransferEncoding }
             let codings = head.fields.listElements("transfer-encoding")
             if let last = codings.last, last.equalsIgnoringASCIICase("chunked") { return .chunked }
             return .untilClose
         }
-        guard !lengths.isEmpty else { return .untilClose }
-        guard lengths.count == 1, let length = parseContentLength(lengths[0]) else { throw .invalidContentLength }
+        guard lengths > 0 else { return .untilClose }
+        guard lengths == 1, let length = parseContentLength(head.fields.first("content-length")!) else { throw .invalidContentLength }
         return length == 0 ? .none : .length(length)
     }
 
@@ -69,10 +69,11 @@ package enum MessageFraming {
     }
 
     private static func validateTargetAndHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
-        let hosts = head.fields.values("host")
-        if hosts.count > 1 { throw .invalidHost }
-        if head.minorVersion == 1 && hosts.isEmpty { throw .invalidHost }
-        if let host = hosts.first {
+        let hostCount = head.fields.occurrences("host")
+        if hostCount > 1 { throw .invalidHost }
+        if head.minorVersion == 1 && hostCount == 0 { throw .invalidHost }
+        let hostValue = head.fields.first("host")
+        if let host = hostValue {
             for b in host.utf8 where b == 0x20 || b == 0x09 || b == 0x2F || b == 0x40 || b >= 0x7F { throw .invalidHost }
         }
         let target = head.target
@@ -93,6 +94,6 @@ package enum MessageFraming {
         let afterScheme = target[target.firstRange(of: "://")!.upperBound...]
         let authority = afterScheme.prefix { $0 != "/" && $0 != "?" }
         guard !authority.isEmpty, !authority.contains("@") else { throw .invalidTarget }
-        if let host = hosts.first, !host.equalsIgnoringASCIICase(authority) { throw .invalidHost }
+        if let host = hostValue, !host.equalsIgnoringASCIICase(authority) { throw .invalidHost }
     }
 }
