@@ -33,6 +33,47 @@ import Testing
         #expect(reparsed.withoutLocations() == imported.withoutLocations(), "\(printed)")
     }
 
+    @Test func test_printer_writesAVirtualServerAsATCPListen() throws {
+        let keepalived = """
+        vrrp_instance VI_1 {
+            interface eth0
+            virtual_router_id 51
+            virtual_ipaddress {
+                198.18.0.1/24
+            }
+        }
+        virtual_server 198.18.0.1 443 {
+            delay_loop 5
+            lb_algo wlc
+            real_server 198.18.1.10 8443 {
+                weight 2
+                TCP_CHECK {
+                    connect_timeout 3
+                }
+            }
+        }
+        """
+        let configuration = try ConfigurationLoader.parse(text: keepalived, file: "keepalived.conf")
+        #expect(ConfigurationPrinter.print(configuration) == """
+        vrrp_instance VI_1
+            interface eth0
+            virtual_router_id 51
+            advert_int 1
+            virtual_ipaddress 198.18.0.1/24
+
+        listen vs_198.18.0.1_443
+            mode tcp
+            bind 198.18.0.1:443
+            timeout connect 5s
+            timeout client 15m
+            timeout server 15m
+            timeout check 3s
+            balance leastconn
+            server rs_198.18.1.10_8443 198.18.1.10:8443 weight 2 check inter 5s rise 1 fall 1
+
+        """)
+    }
+
     @Test func test_printedText_isStableWhenPrintedTwice() throws {
         let imported = try ConfigurationLoader.load(files: [Fixture.path("guide.haproxy.cfg")], environment: [:])
         let (printed, reparsed) = try roundTrip(imported)
