@@ -87,6 +87,8 @@ import Glibc
             first.stop()
             second.stop()
         }
+        // Both web servers answer before hactl starts (python may be slow to start on a busy machine).
+        #expect(Self.eventually { Self.get(port: one) == "one" && Self.get(port: two) == "two" })
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ha-reload-\(base).conf").path
         try Self.configuration(frontend: frontend, backend: one).write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -121,7 +123,7 @@ import Glibc
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ha-reload-\(base).conf").path
         try Self.configuration(frontend: frontend, backend: backend).write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(Self.eventually { Self.get(port: taken) == "occupant" })
+        #expect(Self.eventually { Self.get(port: taken) == "occupant" && Self.get(port: backend) == "one" })
 
         let notify = try RunNotifySocket()
         let hactl = try RunHactlProcess(arguments: ["run", "--role", "master", "-f", path], environment: ["NOTIFY_SOCKET": notify.path])
