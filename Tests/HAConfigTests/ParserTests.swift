@@ -291,6 +291,12 @@ import Testing
         #expect(configuration.vrrpTrackFile(named: "maintenance")?.weight == -50)
     }
 
+    @Test func test_ipv6Instance_speaksVersion3LikeKeepalived() throws {
+        let configuration = try parse("vrrp_instance V6\n    interface eth0\n    virtual_router_id 6\n    virtual_ipaddress 2001:db8::6/64")
+        #expect(configuration.global.vrrpVersion == 2)
+        #expect(configuration.vrrpInstance(named: "V6")?.version == 3)
+    }
+
     @Test func test_environmentVariables_expandThroughTheLoader() throws {
         let configuration = try parse("""
         frontend f
