@@ -43,12 +43,7 @@ public struct Appliance: Sendable {
             "files": "\(options.files.joined(separator: ","))",
         ])
         let (resolved, overrides) = options.precedence.apply(to: configuration)
-        for override in overrides {
-            logger.notice("role default overridden", metadata: [
-                "instance": "\(override.instance)", "setting": "\(override.setting.rawValue)",
-                "value": "\(override.value)", "source": "\(override.source)", "replaces": "\(override.replaces)",
-            ])
-        }
+        for override in overrides { override.log(to: logger) }
 
         let eventLogger = await EventLogger(bus: bus)
         let status = await SystemdStatusUpdater(bus: bus, initial: StatusSummary(configuration: resolved), notifier: notifier)

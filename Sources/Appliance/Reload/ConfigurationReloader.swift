@@ -73,19 +73,15 @@ public actor ConfigurationReloader {
             return .failed("\(error)")
         }
 
-        let running = precedence.apply(to: current).configuration
+        let (running, runningOverrides) = precedence.apply(to: current)
         let (resolved, overrides) = precedence.apply(to: loaded)
         let diff = ConfigurationDiff(from: running, to: resolved)
         guard !diff.isEmpty else {
             logger.notice("reload: no changes")
             return .unchanged
         }
-        for override in overrides {
-            logger.notice("role default overridden", metadata: [
-                "instance": "\(override.instance)", "setting": "\(override.setting.rawValue)",
-                "value": "\(override.value)", "source": "\(override.source)", "replaces": "\(override.replaces)",
-            ])
-        }
+        // Each override is logged once: only the ones this file introduces.
+        for override in overrides where !runningOverrides.contains(override) { override.log(to: logger) }
         let report = await apply(resolved, diff)
         for change in report.applied {
             logger.notice("reload applied", metadata: ["change": "\(change)"])
