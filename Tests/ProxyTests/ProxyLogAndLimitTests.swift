@@ -118,3 +118,32 @@ import Testing
         try await group.shutdownGracefully()
     }
 }
+
+/// Closed sessions give their `maxconn` slot back, however they end.
+@Suite(.serialized) struct ProxySessionAccountingTests {
+    @Test func test_manyClosedConnections_neverExhaustFrontendMaxconn() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        var plan = ProxyHarness.plan(servers: [s1]) { _ in } frontend: { $0.maxconn = 2 }
+        plan.threads = 1
+        try await ProxyHarness.withProxy(plan) { service, port in
+            // Connection: close (proxy closes), a 400 (proxy closes), and a client close.
+            for _ in 0..<5 {
+                #expect(try TestConnection.get(port: port).status == 200)
+                let bad = try TestConnection(port: port)
+                try bad.send("GET / HTTP/9.9\r\n\r\n")
+                #expect(try bad.readResponse().status == 400)
+                var idle: TestConnection? = try TestConnection(port: port)
+                _ = idle
+                idle = nil
+            }
+            #expect(try TestConnection.get(port: port).status == 200)
+            let settled = try await ProxyHarness.waitUntil(seconds: 5) {
+                await service.snapshot().frontends[0].counters.currentSessions == 0
+            }
+            #expect(settled)
+        }
+        await s1.stop()
+        try await group.shutdownGracefully()
+    }
+}
