@@ -49,7 +49,9 @@ public enum ConfigurationLoader {
     public static func load(sources: [(file: String, text: String)], dialects: [Dialect?]? = nil, environment: [String: String] = [:]) throws(ConfigErrors) -> Configuration {
         let diagnostics = Diagnostics()
         var parsed: [Configuration] = []
-        for (index, source) in sources.enumerated() {
+        for (index, var source) in sources.enumerated() {
+            // A byte-order mark some editors write is not part of the first keyword.
+            if source.text.hasPrefix("\u{FEFF}") { source.text.removeFirst() }
             let given = dialects.flatMap { index < $0.count ? $0[index] : nil }
             let dialect = given ?? detectDialect(of: source.text)
             parsed.append(parseUnvalidated(text: source.text, file: source.file, dialect: dialect, environment: environment, diagnostics: diagnostics))

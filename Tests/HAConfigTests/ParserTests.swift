@@ -348,6 +348,11 @@ import Testing
         #expect(configuration.global.notificationEmailFrom == "keepalived")
     }
 
+    @Test func test_byteOrderMark_isIgnored() throws {
+        let configuration = try parse("\u{FEFF}global\n    maxconn 7")
+        #expect(configuration.global.maxconn == 7)
+    }
+
     @Test func test_nbprocOne_isAcceptedAsWhatHactlIs() throws {
         _ = try parse("global\n    nbproc 1")
     }

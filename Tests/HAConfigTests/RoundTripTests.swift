@@ -270,6 +270,16 @@ import Testing
         #expect(configuration.summary == summary)
     }
 
+    @Test func test_roleNeutral_makesTheMasterAndBackupFilesOneFile() throws {
+        let master = try ConfigurationLoader.load(files: [Fixture.path("ol7-nat-master.keepalived.conf")], environment: [:])
+        let backup = try ConfigurationLoader.load(files: [Fixture.path("ol7-nat-backup.keepalived.conf")], environment: [:])
+        #expect(master.vrrpInstances.withoutLocations() != backup.vrrpInstances.withoutLocations())
+        let neutral = master.roleNeutral()
+        #expect(neutral.vrrpInstances.withoutLocations() == backup.roleNeutral().vrrpInstances.withoutLocations())
+        #expect(neutral.vrrpInstances.allSatisfy { $0.initialState == nil && $0.priority == nil })
+        #expect(neutral.vrrpInstances.map(\.virtualRouterID) == [91, 92])
+    }
+
     @Test func test_dialect_isRecognisedPerFile() throws {
         #expect(ConfigurationLoader.detectDialect(of: try Fixture.text("guide.keepalived.conf")) == .keepalived)
         #expect(ConfigurationLoader.detectDialect(of: try Fixture.text("ol9-nat-master.keepalived.conf")) == .keepalived)

@@ -35,3 +35,9 @@ func errors(of text: String, dialect: ConfigurationLoader.Dialect? = nil, enviro
         return error.errors
     }
 }
+
+extension Array where Element == VRRPInstanceConfig {
+    func withoutLocations() -> [VRRPInstanceConfig] {
+        Configuration(vrrpInstances: self).withoutLocations().vrrpInstances
+    }
+}
