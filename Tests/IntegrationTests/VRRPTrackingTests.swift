@@ -110,7 +110,7 @@ import Glibc
                 && !bench.holdsVIP("n1", "198.18.0.101")
         }
         #expect(moved != nil, "\(master.log)")
-        #expect(VRRPLab.transitions(in: master, to: "FAULT") == 2)
+        #expect(bench.lab.wait(timeout: .seconds(1)) { VRRPLab.transitions(in: master, to: "FAULT") == 2 } != nil)
     }
 
     @Test func test_rfc9568_v3OverIPv6_electionAndResignationWithLinkLocalVIP() throws {
