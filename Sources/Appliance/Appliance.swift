@@ -43,12 +43,7 @@ public struct Appliance: Sendable {
             "files": "\(options.files.joined(separator: ","))",
         ])
         let (resolved, overrides) = options.precedence.apply(to: configuration)
-        for override in overrides {
-            logger.notice("role default overridden", metadata: [
-                "instance": "\(override.instance)", "setting": "\(override.setting.rawValue)",
-                "value": "\(override.value)", "source": "\(override.source)", "replaces": "\(override.replaces)",
-            ])
-        }
+        for override in overrides { override.log(to: logger) }
 
         let eventLogger = await EventLogger(bus: bus)
         let status = await SystemdStatusUpdater(bus: bus, initial: StatusSummary(configuration: resolved), notifier: notifier)
@@ -57,7 +52,12 @@ public struct Appliance: Sendable {
         let components = try await ApplianceComponents(configuration: resolved, liveness: options.liveness, bus: bus, logger: logger)
         let reloader = ConfigurationReloader(
             current: configuration, precedence: options.precedence, load: load,
-            apply: components.apply, bus: bus, notifier: notifier, logger: logger
+            apply: components.apply,
+            onApplied: { running in
+                let layout = StatusSummary(configuration: running)
+                status.reconfigure(instances: Array(layout.instances.keys), servers: Array(layout.servers.keys))
+            },
+            bus: bus, notifier: notifier, logger: logger
         )
         let lifecycle = ApplianceLifecycle(
             bus: bus, notifier: notifier, readiness: components.readiness,
@@ -83,7 +83,12 @@ public struct Appliance: Sendable {
 
         var groupLogger = logger
         groupLogger.logLevel = max(logger.logLevel, .notice)
-        let group = ServiceGroup(configuration: .init(services: services, logger: groupLogger))
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: groupLogger)
+        // The proxy drains for at most 5 s and VRRP resigns at once: a shutdown still running
+        // after 15 s is stuck, and is escalated to cancellation (well inside systemd's
+        // default TimeoutStopSec of 90 s).
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {

@@ -38,20 +38,25 @@ struct ApplianceComponents: Sendable {
             services.append(.init(service: engine, serviceName: "vrrp"))
         }
         let runningProxy = proxy
+        let vrrpRunning = !configuration.vrrpInstances.isEmpty
         apply = { resolved, diff in
-            await Self.apply(diff, resolved: resolved, proxy: runningProxy)
+            await Self.apply(diff, resolved: resolved, proxy: runningProxy, vrrpRunning: vrrpRunning)
         }
     }
 
     /// Proxy changes (frontends, backends, HAProxy's `global` keys) are applied by replacing the
     /// proxy seamlessly; VRRP changes need a restart: the engine reads its instances at start.
-    static func apply(_ diff: ConfigurationDiff, resolved: Configuration, proxy: SupervisedProxy?) async -> ReloadReport {
+    /// keepalived's `global_defs` keys while no VRRP instance runs or will run concern nothing
+    /// that runs: they count as applied.
+    static func apply(_ diff: ConfigurationDiff, resolved: Configuration, proxy: SupervisedProxy?, vrrpRunning: Bool) async -> ReloadReport {
         var report = ReloadReport()
         var proxyChanges: [ConfigurationDiff.Change] = []
         for change in diff.changes {
             switch change.section {
             case .frontend, .backend, .global:
                 proxyChanges.append(change)
+            case .globalDefs where !vrrpRunning && resolved.vrrpInstances.isEmpty:
+                report.applied.append(change)
             case .globalDefs, .vrrpInstance, .vrrpSyncGroup, .vrrpScript, .vrrpTrackFile:
                 report.needsRestart.append((change, "the VRRP engine reads its configuration at start; restart hactl (the peer holds the VIP meanwhile)"))
             }

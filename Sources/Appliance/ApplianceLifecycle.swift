@@ -2,6 +2,7 @@ public import HACore
 public import Logging
 public import ServiceLifecycle
 public import Systemd
+import Synchronization
 import UnixSignals
 
 /// The appliance's own lifecycle as a `Service`, last in the group (so first to stop):
@@ -43,14 +44,19 @@ public struct ApplianceLifecycle: Service {
 
     /// Runs until SIGTERM/SIGINT (returned) or cancellation (nil).
     private func serve(_ signals: UnixSignalsSequence) async throws -> UnixSignal? {
-        try await withThrowingTaskGroup(of: UnixSignal?.self) { group in
+        // A SIGHUP before READY=1 waits for it: a reload ends with READY=1, which must not
+        // tell systemd we are up before we are.
+        let gate = ReloadGate()
+        return try await withThrowingTaskGroup(of: UnixSignal?.self) { group in
             group.addTask {
                 try await self.announceReadiness()
+                if gate.markReady() { await reloader.reload() }
                 return nil
             }
             group.addTask {
                 for await signal in signals {
                     if signal == .sighup {
+                        if gate.deferUntilReady() { continue }
                         await reloader.reload()
                     } else {
                         return signal
@@ -89,5 +95,28 @@ public struct ReadinessCheck: Sendable {
     public init(name: String, wait: @escaping @Sendable () async throws -> Void) {
         self.name = name
         self.wait = wait
+    }
+}
+
+/// Holds a SIGHUP that arrives before start-up is announced.
+final class ReloadGate: Sendable {
+    private let state = Mutex((ready: false, pending: false))
+
+    /// Start-up is announced; returns whether a reload was waiting for it.
+    func markReady() -> Bool {
+        state.withLock { state in
+            state.ready = true
+            defer { state.pending = false }
+            return state.pending
+        }
+    }
+
+    /// Returns true (and remembers the reload) when start-up is not announced yet.
+    func deferUntilReady() -> Bool {
+        state.withLock { state in
+            if state.ready { return false }
+            state.pending = true
+            return true
+        }
     }
 }

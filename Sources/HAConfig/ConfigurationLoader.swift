@@ -49,7 +49,9 @@ public enum ConfigurationLoader {
     public static func load(sources: [(file: String, text: String)], dialects: [Dialect?]? = nil, environment: [String: String] = [:]) throws(ConfigErrors) -> Configuration {
         let diagnostics = Diagnostics()
         var parsed: [Configuration] = []
-        for (index, source) in sources.enumerated() {
+        for (index, var source) in sources.enumerated() {
+            // A byte-order mark some editors write is not part of the first keyword.
+            if source.text.hasPrefix("\u{FEFF}") { source.text.removeFirst() }
             let given = dialects.flatMap { index < $0.count ? $0[index] : nil }
             let dialect = given ?? detectDialect(of: source.text)
             parsed.append(parseUnvalidated(text: source.text, file: source.file, dialect: dialect, environment: environment, diagnostics: diagnostics))
@@ -99,10 +101,17 @@ public enum ConfigurationLoader {
         }
     }
 
-    /// keepalived's `vrrp_garp_master_*` in `global_defs` are the instances' defaults.
+    /// keepalived's `vrrp_garp_master_*` in `global_defs` are the instances' defaults, and an
+    /// IPv6 instance without `version` speaks VRRPv3 whatever `vrrp_version` says (keepalived.conf(5):
+    /// "IPv6 instances will always use version 3"): both are written into each instance.
     private static func applyGlobalVRRPDefaults(_ configuration: inout Configuration) {
         let standard = VRRPInstanceConfig(name: "", interface: "", virtualRouterID: 1)
         for index in configuration.vrrpInstances.indices {
+            let instance = configuration.vrrpInstances[index]
+            if instance.version == nil, instance.isIPv6, configuration.global.vrrpVersion == 2,
+               instance.virtualIPAddresses.allSatisfy(\.isIPv6) {
+                configuration.vrrpInstances[index].version = 3
+            }
             if let delay = configuration.global.vrrpGarpMasterDelay, configuration.vrrpInstances[index].garpMasterDelay == standard.garpMasterDelay {
                 configuration.vrrpInstances[index].garpMasterDelay = delay
             }

@@ -137,7 +137,8 @@ extension VRRPEngine {
         }
 
         return InstancePlan(
-            name: instance.name, interface: instance.interface, ipv4: ipv4, version: version,
+            name: instance.name, location: instance.location, interface: instance.interface, ipv4: ipv4,
+            version: version,
             virtualRouterID: UInt8(instance.virtualRouterID), priority: UInt8(settings.priority),
             startAsMaster: settings.state == .master, advertisementInterval: interval,
             preempt: !instance.noPreempt, preemptDelay: instance.preemptDelay, authentication: authentication,

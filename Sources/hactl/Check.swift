@@ -1,3 +1,4 @@
+import Appliance
 import ArgumentParser
 import Foundation
 import HAConfig
@@ -11,7 +12,8 @@ struct Check: ParsableCommand {
         Reads every file given with -f (hactl.conf, haproxy.cfg or keepalived.conf, each \
         recognised by its syntax), merges them as 'hactl run' would, and reports every problem \
         at once: file:line:column, the keyword, what was expected and, for a misspelt keyword, \
-        the nearest valid one.
+        the nearest valid one. A valid file is then checked against what the proxy can honour, \
+        exactly as 'hactl run' and a reload do.
 
         Nothing is started, bound or changed: safe to run on a live node before a reload.
 
@@ -29,10 +31,10 @@ struct Check: ParsableCommand {
 
     func run() throws {
         do {
-            let configuration = try ConfigurationLoader.load(files: files)
+            let configuration = try ApplianceConfiguration.load(files: files, environment: ProcessInfo.processInfo.environment)
             print("configuration valid: \(configuration.summary)")
         } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -16,10 +16,14 @@ struct Import: ParsableCommand {
         is printed only when the whole input is understood. LVS direct routing and tunnelling \
         (lb_kind DR / TUN) are refused: hactl proxies connections itself.
 
+        keepalived.conf usually differs between the nodes only in 'state' and 'priority': with \
+        --role-neutral those are left out, so the printed file can be installed on every node and \
+        'hactl run --role master' / '--role backup' decide (master 250, backup 240).
+
         Exit status 0: the configuration is on stdout. Exit status 1: every error is on stderr.
 
         Example:
-          hactl import --keepalived /etc/keepalived/keepalived.conf \\
+          hactl import --role-neutral --keepalived /etc/keepalived/keepalived.conf \\
                        --haproxy /etc/haproxy/haproxy.cfg > /etc/hactl/hactl.conf.new
           hactl check -f /etc/hactl/hactl.conf.new
         """
@@ -30,6 +34,9 @@ struct Import: ParsableCommand {
 
     @Option(help: ArgumentHelp("An haproxy.cfg to import.", valueName: "FILE"))
     var haproxy: String?
+
+    @Flag(help: "Leave out 'state' and 'priority' so the same file serves both nodes; 'hactl run --role' sets them.")
+    var roleNeutral = false
 
     func validate() throws {
         if keepalived == nil && haproxy == nil {
@@ -49,7 +56,8 @@ struct Import: ParsableCommand {
             dialects.append(.haproxy)
         }
         do {
-            let configuration = try ConfigurationLoader.load(files: files, dialects: dialects)
+            var configuration = try ConfigurationLoader.load(files: files, dialects: dialects)
+            if roleNeutral { configuration = configuration.roleNeutral() }
             print("# hactl.conf imported by 'hactl import' from \(files.joined(separator: " and "))", terminator: "\n\n")
             print(ConfigurationPrinter.print(configuration), terminator: "")
         } catch {

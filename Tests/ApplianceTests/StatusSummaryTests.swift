@@ -35,4 +35,13 @@ import Testing
         summary.apply(.lifecycle(.stopping(reason: "SIGTERM")))
         #expect(summary.line == "stopping (SIGTERM)")
     }
+
+    @Test func test_reconfigure_keepsKnownStates_addsNewAsUp_dropsRemoved() {
+        var summary = StatusSummary(instances: ["VI_1": "INIT"], servers: servers)
+        summary.apply(.lifecycle(.ready(summary: "")))
+        summary.apply(.vrrpTransition(instance: "VI_1", from: "INIT", to: "MASTER", reason: ""))
+        summary.apply(.serverHealth(backend: "web", server: "websrv1", up: false, reason: ""))
+        summary.reconfigure(instances: ["VI_1"], servers: [servers[0], .init(backend: "web", server: "websrv3")])
+        #expect(summary.line == "MASTER VI_1; 1/2 servers up")
+    }
 }

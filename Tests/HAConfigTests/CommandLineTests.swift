@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 /// `hactl check` and `hactl import` as an operator runs them: exit status, stdout, stderr.
+/// (`hactl check` also asks the proxy whether it can honour the configuration, as `hactl run`
+/// does, so these use fixtures without TLS or UDP syslog.)
 /// Runs the built binary ($HACTL_BINARY, or the one next to this test bundle).
 @Suite struct CommandLineTests {
     struct Result {
@@ -42,9 +44,9 @@ import Testing
     }
 
     @Test func test_checkOnAValidPair_exitsZeroWithTheSummary() throws {
-        guard let result = try run(["check", "-f", Fixture.path("guide.keepalived.conf"), "-f", Fixture.path("guide.haproxy.cfg")]) else { return }
+        guard let result = try run(["check", "-f", Fixture.path("guide.keepalived.conf"), "-f", Fixture.path("guide-layer4.haproxy.cfg")]) else { return }
         #expect(result.status == 0)
-        #expect(result.stdout == "configuration valid: 2 frontends, 3 backends, 5 servers, 1 VRRP instances\n")
+        #expect(result.stdout == "configuration valid: 1 frontends, 1 backends, 2 servers, 1 VRRP instances\n")
         #expect(result.stderr.isEmpty)
     }
 
@@ -63,16 +65,17 @@ import Testing
     }
 
     @Test func test_import_printsHactlConfThatChecksClean() throws {
-        guard let result = try run(["import", "--keepalived", Fixture.path("ol9-haproxy-ha.keepalived.conf"), "--haproxy", Fixture.path("ol9-haproxy-ha.haproxy.cfg")]) else { return }
+        guard let result = try run(["import", "--keepalived", Fixture.path("ol7-nat-master.keepalived.conf"), "--haproxy", Fixture.path("guide-layer4.haproxy.cfg")]) else { return }
         #expect(result.status == 0)
         #expect(result.stdout.contains("vrrp_instance external\n"))
-        #expect(result.stdout.contains("listen http-incoming\n"))
+        #expect(result.stdout.contains("listen vs_198.18.1.1_80\n"))
+        #expect(result.stdout.contains("frontend main\n"))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hactl-import-\(getpid()).conf").path
         try result.stdout.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         guard let check = try run(["check", "-f", path]) else { return }
         #expect(check.status == 0)
-        #expect(check.stdout == "configuration valid: 1 frontends, 2 backends, 2 servers, 2 VRRP instances\n")
+        #expect(check.stdout == "configuration valid: 2 frontends, 2 backends, 4 servers, 2 VRRP instances\n")
     }
 
     @Test func test_importOfDirectRouting_exitsOneNamingTheLine() throws {

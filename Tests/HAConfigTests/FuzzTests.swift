@@ -1,3 +1,4 @@
+import Foundation
 import HACore
 @testable import HAConfig
 import Testing
@@ -17,7 +18,8 @@ struct SplitMix64: RandomNumberGenerator {
 
 /// Mutated fixtures must give a configuration or errors, never a crash or a hang.
 @Suite struct FuzzTests {
-    static let mutationsPerFixture = 60
+    /// 60 per fixture in CI; `HACTL_FUZZ_ROUNDS=5000 swift test --filter FuzzTests` for a deeper run.
+    static let mutationsPerFixture = ProcessInfo.processInfo.environment["HACTL_FUZZ_ROUNDS"].flatMap(Int.init) ?? 60
     static let alphabet = Array("{}\"'\\#!$ \t\n:/.-_0123456789abcxyzMASTERBACKUP%[]()|")
 
     private func mutate(_ text: String, using random: inout SplitMix64) -> String {

@@ -38,4 +38,14 @@ import Testing
         #expect(ScriptCommand(parsing: "/bin/notify.sh 'two words' \"x y\" z").argv == ["/bin/notify.sh", "two words", "x y", "z"])
         #expect(ScriptCommand(argv: ["/bin/a", "b c"]).description == "/bin/a 'b c'")
     }
+
+    @Test func test_withoutLocations_equatesConfigurationsThatDifferOnlyInLineNumbers() throws {
+        let text = try Fixture.text("config-example.hactl.conf")
+        let original = try ConfigurationLoader.parse(text: text, file: "a.conf")
+        let shifted = try ConfigurationLoader.parse(text: "\n\n# moved down\n" + text, file: "b.conf")
+        #expect(original != shifted)
+        #expect(original.withoutLocations() == shifted.withoutLocations())
+        let changed = try ConfigurationLoader.parse(text: text.replacing("weight -20", with: "weight -30"), file: "a.conf")
+        #expect(original.withoutLocations() != changed.withoutLocations())
+    }
 }

@@ -291,6 +291,12 @@ import Testing
         #expect(configuration.vrrpTrackFile(named: "maintenance")?.weight == -50)
     }
 
+    @Test func test_ipv6Instance_speaksVersion3LikeKeepalived() throws {
+        let configuration = try parse("vrrp_instance V6\n    interface eth0\n    virtual_router_id 6\n    virtual_ipaddress 2001:db8::6/64")
+        #expect(configuration.global.vrrpVersion == 2)
+        #expect(configuration.vrrpInstance(named: "V6")?.version == 3)
+    }
+
     @Test func test_environmentVariables_expandThroughTheLoader() throws {
         let configuration = try parse("""
         frontend f
@@ -340,6 +346,11 @@ import Testing
         let configuration = try ConfigurationLoader.parse(text: "global_defs {\n    notification_email {\n        root\n        ops@example.com\n    }\n    notification_email_from keepalived\n}", file: "k.conf")
         #expect(configuration.global.notificationEmail == ["root", "ops@example.com"])
         #expect(configuration.global.notificationEmailFrom == "keepalived")
+    }
+
+    @Test func test_byteOrderMark_isIgnored() throws {
+        let configuration = try parse("\u{FEFF}global\n    maxconn 7")
+        #expect(configuration.global.maxconn == 7)
     }
 
     @Test func test_nbprocOne_isAcceptedAsWhatHactlIs() throws {

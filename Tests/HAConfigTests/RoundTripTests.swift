@@ -33,6 +33,194 @@ import Testing
         #expect(reparsed.withoutLocations() == imported.withoutLocations(), "\(printed)")
     }
 
+    static let everyKeyword = [
+        """
+        global
+            maxconn 2000
+            nbthread 2
+            log /dev/log local0 notice
+            log 198.18.0.5:514 format rfc5424 local1 info debug
+            stats socket /run/hactl.sock mode 660 level operator user haproxy group adm
+            stats timeout 30s
+            pidfile /run/hactl.pid
+            user haproxy
+            group haproxy
+            chroot /var/lib/haproxy
+            daemon
+            tune.bufsize 32k
+            tune.ssl.default-dh-param 2048
+            crt-base /etc/ssl/private
+            ca-base /etc/ssl/certs
+            ssl-default-bind-ciphers ECDHE-RSA-AES128-GCM-SHA256
+            ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256
+            ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets
+            notification_email ops@example.com root
+            notification_email_from lb@example.com
+            smtp_server 2001:db8::25 2525
+            smtp_connect_timeout 10
+            router_id lb1
+            vrrp_mcast_group4 224.0.0.18
+            vrrp_mcast_group6 ff02::12
+            vrrp_version 3
+            enable_script_security
+            script_user keepalived_script nogroup
+            vrrp_garp_master_delay 2
+            vrrp_garp_master_repeat 3
+        """,
+        """
+        vrrp_track_file maint
+            file /run/maint
+            weight -50 reverse
+        vrrp_script chk
+            script "/bin/check --fast"
+            interval 500ms
+            timeout 2
+            fall 3
+            rise 2
+            weight 10 reverse
+            user nobody nogroup
+        vrrp_instance A
+            state BACKUP
+            interface eth1
+            virtual_router_id 60
+            priority 150
+            advert_int 0.25
+            version 3
+            virtual_ipaddress 198.18.0.60/24 brd 198.18.0.255 dev eth1 scope global label eth1:a
+            virtual_ipaddress_excluded 198.18.9.9
+            unicast_src_ip 198.18.0.2
+            unicast_peer 198.18.0.3
+            mcast_src_ip 198.18.0.2
+            nopreempt
+            preempt_delay 30
+            no track_proxy
+            track_script chk weight -5
+            track_interface eth2 weight 10 reverse
+            track_file maint
+            notify "/bin/n all"
+            notify_master /bin/m root
+            notify_backup /bin/b
+            notify_fault /bin/f
+            notify_stop /bin/s
+            garp_master_delay 1
+            garp_master_repeat 2
+            garp_master_refresh 60
+            garp_master_refresh_repeat 3
+            vrrpv3_checksum_as_v2
+            smtp_alert
+            dont_track_primary
+        vrrp_instance B
+            interface eth1
+            virtual_router_id 61
+            authentication AH secret
+            virtual_ipaddress 198.18.0.61
+        vrrp_sync_group G
+            group A
+            notify /bin/g
+            notify_master /bin/gm
+            smtp_alert
+        """,
+        """
+        defaults
+            mode http
+            log global
+            option httplog
+            option dontlognull
+            option forwardfor except 127.0.0.0/8 header X-Real-IP if-none
+            option http-server-close
+            option redispatch
+            retries 5
+            timeout connect 5s
+            timeout client 1m
+            timeout server 1m
+            timeout http-request 10s
+            timeout tunnel 1h
+            errorfile 503 /etc/hactl/503.http
+            default-server inter 3s fall 4
+        frontend web
+            bind :80
+            bind :443 ssl crt /etc/ssl/site.pem alpn h2,http/1.1 name https
+            maxconn 5000
+            acl api path_beg -i /api
+            acl api hdr_dom(host) api.example.com
+            acl bad src 198.18.66.0/24 2001:db8:66::/48
+            http-request deny deny_status 429 if bad
+            http-request redirect prefix /v2 code 308 if { path_beg /v1 }
+            http-request set-header X-Forwarded-Proto https if { ssl_fc }
+            http-request del-header Proxy
+            use_backend api if api !bad || { hdr(x-api) -m sub v2 } METH_POST
+            default_backend app
+        backend app
+            balance url_param session
+            hash-type consistent
+            cookie SRV insert indirect nocache httponly secure maxidle 30m maxlife 12h
+            option httpchk GET /health HTTP/1.1
+            http-check send hdr Host app.example.com
+            http-check expect rstring ^ok
+            http-reuse aggressive
+            fullconn 1000
+            server a 198.18.1.1:8080 weight 20 maxconn 100 check cookie a slowstart 10s observe layer7 port 9090 addr 198.18.2.1
+            server b [2001:db8::2]:8080 check backup disabled ssl verify none send-proxy check-ssl
+        backend api
+            balance hdr(x-user)
+            server c 198.18.1.3
+        """,
+    ]
+
+    @Test(arguments: everyKeyword.indices)
+    func test_everyKeyword_survivesPrintAndParse(index: Int) throws {
+        let configuration: Configuration
+        do {
+            configuration = try ConfigurationLoader.parse(text: Self.everyKeyword[index], file: "all.conf")
+        } catch {
+            Issue.record("\(error)")
+            return
+        }
+        let (printed, reparsed) = try roundTrip(configuration)
+        #expect(reparsed.withoutLocations() == configuration.withoutLocations(), "\(printed)")
+    }
+
+    @Test func test_printer_writesAVirtualServerAsATCPListen() throws {
+        let keepalived = """
+        vrrp_instance VI_1 {
+            interface eth0
+            virtual_router_id 51
+            virtual_ipaddress {
+                198.18.0.1/24
+            }
+        }
+        virtual_server 198.18.0.1 443 {
+            delay_loop 5
+            lb_algo wlc
+            real_server 198.18.1.10 8443 {
+                weight 2
+                TCP_CHECK {
+                    connect_timeout 3
+                }
+            }
+        }
+        """
+        let configuration = try ConfigurationLoader.parse(text: keepalived, file: "keepalived.conf")
+        #expect(ConfigurationPrinter.print(configuration) == """
+        vrrp_instance VI_1
+            interface eth0
+            virtual_router_id 51
+            advert_int 1
+            virtual_ipaddress 198.18.0.1/24
+
+        listen vs_198.18.0.1_443
+            mode tcp
+            bind 198.18.0.1:443
+            timeout connect 5s
+            timeout client 15m
+            timeout server 15m
+            timeout check 3s
+            balance leastconn
+            server rs_198.18.1.10_8443 198.18.1.10:8443 weight 2 check inter 5s rise 1 fall 1
+
+        """)
+    }
+
     @Test func test_printedText_isStableWhenPrintedTwice() throws {
         let imported = try ConfigurationLoader.load(files: [Fixture.path("guide.haproxy.cfg")], environment: [:])
         let (printed, reparsed) = try roundTrip(imported)
@@ -80,6 +268,16 @@ import Testing
     func test_importedPair_hasTheRightSummary(names: [String], summary: String) throws {
         let configuration = try ConfigurationLoader.load(files: names.map(Fixture.path), environment: [:])
         #expect(configuration.summary == summary)
+    }
+
+    @Test func test_roleNeutral_makesTheMasterAndBackupFilesOneFile() throws {
+        let master = try ConfigurationLoader.load(files: [Fixture.path("ol7-nat-master.keepalived.conf")], environment: [:])
+        let backup = try ConfigurationLoader.load(files: [Fixture.path("ol7-nat-backup.keepalived.conf")], environment: [:])
+        #expect(master.vrrpInstances.withoutLocations() != backup.vrrpInstances.withoutLocations())
+        let neutral = master.roleNeutral()
+        #expect(neutral.vrrpInstances.withoutLocations() == backup.roleNeutral().vrrpInstances.withoutLocations())
+        #expect(neutral.vrrpInstances.allSatisfy { $0.initialState == nil && $0.priority == nil })
+        #expect(neutral.vrrpInstances.map(\.virtualRouterID) == [91, 92])
     }
 
     @Test func test_dialect_isRecognisedPerFile() throws {

@@ -44,6 +44,17 @@ final class RunNotifySocket: @unchecked Sendable {
         waitFor(timeout: timeout) { received in received.filter { $0 == assignment }.count >= occurrences }
     }
 
+    /// The text of the most recent `STATUS=` received so far.
+    var latestStatus: String? {
+        received.last { $0.hasPrefix("STATUS=") }.map { String($0.dropFirst("STATUS=".count)) }
+    }
+
+    /// Receives datagrams until the most recent `STATUS=` satisfies `predicate` (older lines do
+    /// not count: a node may pass through a state on its way elsewhere).
+    func waitForStatus(timeout: Duration, where predicate: @escaping (String) -> Bool) -> Bool {
+        waitFor(timeout: timeout, until: { (_: [String]) in self.latestStatus.map(predicate) ?? false })
+    }
+
     /// Receives datagrams until one assignment satisfies `predicate` (e.g. a `STATUS=` line).
     func waitFor(timeout: Duration, assignmentWhere predicate: (String) -> Bool) -> Bool {
         waitFor(timeout: timeout) { received in received.contains(where: predicate) }

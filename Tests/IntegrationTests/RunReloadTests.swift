@@ -87,6 +87,8 @@ import Glibc
             first.stop()
             second.stop()
         }
+        // Both web servers answer before hactl starts (python may be slow to start on a busy machine).
+        #expect(Self.eventually { Self.get(port: one) == "one" && Self.get(port: two) == "two" })
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ha-reload-\(base).conf").path
         try Self.configuration(frontend: frontend, backend: one).write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -102,6 +104,39 @@ import Glibc
         #expect(notify.waitFor("READY=1", occurrences: 2, timeout: .seconds(20)), "stderr: \(hactl.standardError)")
         #expect(Self.get(port: frontend) == "two", "stderr: \(hactl.standardError)")
         #expect(hactl.standardError.contains("reload applied"), "stderr: \(hactl.standardError)")
+        #expect(hactl.process.isRunning)
+
+        hactl.signal(SIGTERM)
+        #expect(await hactl.waitForExit(timeout: .seconds(20)) == 0, "stderr: \(hactl.standardError)")
+        await hactl.stop()
+    }
+
+    @Test func test_sighupWhoseNewBindFails_keepsTheRunningProxyServing() async throws {
+        let base = Int.random(in: 40000..<60000)
+        let (frontend, backend, taken) = (base, base + 1, base + 2)
+        let responder = try Responder(body: "one", port: backend)
+        let occupant = try Responder(body: "occupant", port: taken)  // holds the port the new file wants
+        defer {
+            responder.stop()
+            occupant.stop()
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ha-reload-\(base).conf").path
+        try Self.configuration(frontend: frontend, backend: backend).write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(Self.eventually { Self.get(port: taken) == "occupant" && Self.get(port: backend) == "one" })
+
+        let notify = try RunNotifySocket()
+        let hactl = try RunHactlProcess(arguments: ["run", "--role", "master", "-f", path], environment: ["NOTIFY_SOCKET": notify.path])
+        #expect(notify.waitFor("READY=1", timeout: .seconds(20)), "stderr: \(hactl.standardError)")
+        #expect(Self.eventually { Self.get(port: frontend) == "one" }, "stderr: \(hactl.standardError)")
+
+        let moved = Self.configuration(frontend: frontend, backend: backend)
+            .replacingOccurrences(of: "bind 127.0.0.1:\(frontend)", with: "bind 127.0.0.1:\(frontend)\n    bind 127.0.0.1:\(taken)")
+        try moved.write(toFile: path, atomically: true, encoding: .utf8)
+        hactl.signal(SIGHUP)
+        #expect(notify.waitFor("READY=1", occurrences: 2, timeout: .seconds(20)), "stderr: \(hactl.standardError)")
+        #expect(hactl.standardError.contains("reload: not applied"), "stderr: \(hactl.standardError)")
+        #expect(Self.get(port: frontend) == "one", "the old proxy must keep serving")
         #expect(hactl.process.isRunning)
 
         hactl.signal(SIGTERM)

@@ -16,6 +16,7 @@ public actor ConfigurationReloader {
     private let precedence: RolePrecedence
     private let load: ConfigurationSource
     private let apply: ApplyChanges
+    private let onApplied: @Sendable (Configuration) -> Void
     private let bus: EventBus
     private let notifier: ServiceNotifier
     private let logger: Logger
@@ -36,6 +37,7 @@ public actor ConfigurationReloader {
         precedence: RolePrecedence,
         load: @escaping ConfigurationSource,
         apply: @escaping ApplyChanges,
+        onApplied: @escaping @Sendable (_ running: Configuration) -> Void = { _ in },
         bus: EventBus,
         notifier: ServiceNotifier,
         logger: Logger
@@ -44,6 +46,7 @@ public actor ConfigurationReloader {
         self.precedence = precedence
         self.load = load
         self.apply = apply
+        self.onApplied = onApplied
         self.bus = bus
         self.notifier = notifier
         self.logger = logger
@@ -70,19 +73,15 @@ public actor ConfigurationReloader {
             return .failed("\(error)")
         }
 
-        let running = precedence.apply(to: current).configuration
+        let (running, runningOverrides) = precedence.apply(to: current)
         let (resolved, overrides) = precedence.apply(to: loaded)
         let diff = ConfigurationDiff(from: running, to: resolved)
         guard !diff.isEmpty else {
             logger.notice("reload: no changes")
             return .unchanged
         }
-        for override in overrides {
-            logger.notice("role default overridden", metadata: [
-                "instance": "\(override.instance)", "setting": "\(override.setting.rawValue)",
-                "value": "\(override.value)", "source": "\(override.source)", "replaces": "\(override.replaces)",
-            ])
-        }
+        // Each override is logged once: only the ones this file introduces.
+        for override in overrides where !runningOverrides.contains(override) { override.log(to: logger) }
         let report = await apply(resolved, diff)
         for change in report.applied {
             logger.notice("reload applied", metadata: ["change": "\(change)"])
@@ -99,6 +98,7 @@ public actor ConfigurationReloader {
             current = current.adopting(report.applied, from: loaded)
         }
         if !report.applied.isEmpty {
+            onApplied(precedence.apply(to: current).configuration)
             await bus.publish(.lifecycle(.configurationLoaded(summary: resolved.summary)))
         }
         return .applied(report)

@@ -54,6 +54,8 @@ public struct Supervisor: Service {
         self.logger = logger
     }
 
+    static let requestedPrefix = "restart requested: "
+
     /// The supervisor gave up restarting.
     public struct GaveUp: Error, CustomStringConvertible {
         public var service: String
@@ -80,7 +82,11 @@ public struct Supervisor: Service {
             }
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
 
-            logger.error("service stopped unexpectedly", metadata: ["service": "\(name)", "reason": "\(reason)"])
+            if reason.hasPrefix(Self.requestedPrefix) {
+                logger.error("stopped the service to restart it", metadata: ["service": "\(name)", "reason": "\(reason)"])
+            } else {
+                logger.error("service stopped unexpectedly", metadata: ["service": "\(name)", "reason": "\(reason)"])
+            }
             onStop("\(name) stopped: \(reason)")
             switch policy.serviceStopped(now: .now()) {
             case .giveUp(let why):
@@ -113,7 +119,7 @@ public struct Supervisor: Service {
                 return "returned"
             }
             group.addTask {
-                for await reason in requests { return "restart requested: \(reason)" }
+                for await reason in requests { return Self.requestedPrefix + reason }
                 return nil
             }
             defer { group.cancelAll() }

@@ -42,6 +42,13 @@ public struct StatusSummary: Sendable, Equatable {
         self.servers = Dictionary(servers.map { ($0, true) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// After a reload: instances and servers that remain keep their state, new ones start as
+    /// INIT / up, removed ones are forgotten.
+    public mutating func reconfigure(instances names: [String], servers keys: [ServerKey]) {
+        instances = Dictionary(names.map { ($0, instances[$0] ?? "INIT") }, uniquingKeysWith: { first, _ in first })
+        servers = Dictionary(keys.map { ($0, servers[$0] ?? true) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.line == rhs.line
     }

@@ -69,7 +69,7 @@ extension ProxySectionParser {
                 diagnostics.error(at: arguments.location(of: action), keyword: keyword, UnsupportedKeywords.message("http-request \(base)", origin: .haproxy, reason: reason))
             } else {
                 diagnostics.error(at: arguments.location(of: action), keyword: keyword, "unknown http-request action '\(action.text)'",
-                                  suggestion: KeywordSuggestion.nearest(to: action.text, in: Self.httpRequestActions + ["allow"]))
+                                  suggestion: KeywordSuggestion.nearest(to: action.text, in: Self.httpRequestActions))
             }
             return nil
         }

@@ -111,6 +111,12 @@ struct SectionedDocumentParser {
                 skipping = false
                 continue
             }
+            if keyword.hasPrefix("."), keyword.count > 1 {
+                // HAProxy 2.4+ conditional blocks and diagnostics (configuration manual §2.4).
+                diagnostics.error(at: statement.location, keyword: keyword,
+                                  UnsupportedKeywords.message(keyword, origin: .haproxy, reason: "conditional blocks and directives are not read; keep one configuration per deployment"))
+                continue
+            }
             if let reason = UnsupportedKeywords.haproxySections[keyword] {
                 diagnostics.error(at: statement.location, keyword: keyword,
                                   UnsupportedKeywords.message(keyword, origin: .haproxy, reason: reason).replacing("keyword", with: "section"))

@@ -91,7 +91,7 @@ enum UnsupportedKeywords {
         "set-src": nil, "set-dst": nil, "cache-use": nil, "wait-for-body": nil, "wait-for-handshake": nil,
         "use-service": nil, "return": nil, "normalize-uri": nil, "early-hint": nil, "do-resolve": nil,
         "add-acl": nil, "del-acl": nil, "set-map": nil, "del-map": nil, "disable-l7-retry": nil, "strict-mode": nil,
-        "set-timeout": nil, "send-spoe-group": nil, "set-priority-class": nil, "set-priority-offset": nil,
+        "allow": "order deny rules with conditions instead", "set-timeout": nil, "send-spoe-group": nil, "set-priority-class": nil, "set-priority-offset": nil,
     ]
 
     /// `server` / `default-server` options.

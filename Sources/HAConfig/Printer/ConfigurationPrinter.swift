@@ -29,12 +29,12 @@ public enum ConfigurationPrinter {
         return writer.text
     }
 
-    private static func time(_ duration: Duration) -> String { TimeValue.format(duration) }
-    private static func seconds(_ duration: Duration) -> String { TimeValue.formatSeconds(duration) }
+    static func time(_ duration: Duration) -> String { TimeValue.format(duration) }
+    static func seconds(_ duration: Duration) -> String { TimeValue.formatSeconds(duration) }
 
     // MARK: global
 
-    private static func printGlobal(_ global: GlobalSettings, into writer: inout ConfigWriter) {
+    static func printGlobal(_ global: GlobalSettings, into writer: inout ConfigWriter) {
         let standard = GlobalSettings()
         var body = ConfigWriter()
         if let maxconn = global.maxconn { body.line("maxconn", String(maxconn)) }
@@ -76,7 +76,7 @@ public enum ConfigurationPrinter {
     }
 
     /// `smtp_server HOST [PORT]` from the stored `host[:port]` / `[v6]:port`.
-    private static func smtpWords(_ server: String) -> [String?] {
+    static func smtpWords(_ server: String) -> [String?] {
         if server.hasPrefix("["), let close = server.firstIndex(of: "]") {
             let host = String(server[server.index(after: server.startIndex)..<close])
             let rest = server[server.index(after: close)...]
@@ -87,116 +87,31 @@ public enum ConfigurationPrinter {
         return ["smtp_server", server]
     }
 
-    private static func logWords(_ target: LogTarget) -> [String?] {
+    static func logWords(_ target: LogTarget) -> [String?] {
         ["log", target.address, target.format.map { _ in "format" }, target.format, target.facility, target.level, target.minimumLevel]
-    }
-
-    // MARK: VRRP
-
-    private static func scriptWords(_ keyword: String, _ command: ScriptCommand) -> [String?] {
-        [keyword, command.description, command.user, command.group]
-    }
-
-    private static func printScript(_ script: VRRPScriptConfig, into writer: inout ConfigWriter) {
-        writer.section("vrrp_script", script.name)
-        writer.line("script", script.command.description)
-        writer.line("interval", seconds(script.interval))
-        if let timeout = script.timeout { writer.line("timeout", seconds(timeout)) }
-        writer.line("fall", String(script.fall))
-        writer.line("rise", String(script.rise))
-        writer.line("weight", String(script.weight), script.weightReverse ? "reverse" : nil)
-        if let user = script.user { writer.line("user", user, script.group) }
-    }
-
-    private static func printTrackFile(_ file: VRRPTrackFileConfig, into writer: inout ConfigWriter) {
-        writer.section("vrrp_track_file", file.name)
-        writer.line("file", file.path)
-        writer.line("weight", String(file.weight), file.weightReverse ? "reverse" : nil)
-    }
-
-    private static func addressWords(_ keyword: String, _ address: VirtualIPAddress) -> [String?] {
-        [keyword, "\(address.address)/\(address.prefixLength)", address.broadcast.map { _ in "brd" }, address.broadcast,
-         address.device.map { _ in "dev" }, address.device, address.scope.map { _ in "scope" }, address.scope,
-         address.label.map { _ in "label" }, address.label]
-    }
-
-    private static func trackWords(_ keyword: String, _ reference: TrackReference) -> [String?] {
-        [keyword, reference.name, reference.weight.map { _ in "weight" }, reference.weight.map(String.init), reference.reverse ? "reverse" : nil]
-    }
-
-    private static func printInstance(_ instance: VRRPInstanceConfig, into writer: inout ConfigWriter) {
-        let standard = VRRPInstanceConfig(name: "", interface: "", virtualRouterID: 1)
-        writer.section("vrrp_instance", instance.name)
-        if let state = instance.initialState { writer.line("state", state.rawValue) }
-        writer.line("interface", instance.interface)
-        writer.line("virtual_router_id", String(instance.virtualRouterID))
-        if let priority = instance.priority { writer.line("priority", String(priority)) }
-        writer.line("advert_int", seconds(instance.advertInterval))
-        if let version = instance.version { writer.line("version", String(version)) }
-        switch instance.authentication {
-        case .pass(let secret): writer.line("authentication", "PASS", secret)
-        case .ah(let secret): writer.line("authentication", "AH", secret)
-        case nil: break
-        }
-        for address in instance.virtualIPAddresses { writer.line(addressWords("virtual_ipaddress", address)) }
-        for address in instance.excludedVirtualIPAddresses { writer.line(addressWords("virtual_ipaddress_excluded", address)) }
-        if let source = instance.unicastSourceIP { writer.line("unicast_src_ip", source) }
-        for peer in instance.unicastPeers { writer.line("unicast_peer", peer) }
-        if let source = instance.mcastSourceIP { writer.line("mcast_src_ip", source) }
-        if instance.noPreempt { writer.line("nopreempt") }
-        if instance.preemptDelay != .zero { writer.line("preempt_delay", seconds(instance.preemptDelay)) }
-        if !instance.trackProxy { writer.line("no", "track_proxy") }
-        for reference in instance.trackScripts { writer.line(trackWords("track_script", reference)) }
-        for reference in instance.trackInterfaces { writer.line(trackWords("track_interface", reference)) }
-        for reference in instance.trackFiles { writer.line(trackWords("track_file", reference)) }
-        let notifies: [(String, ScriptCommand?)] = [
-            ("notify", instance.notify), ("notify_master", instance.notifyMaster), ("notify_backup", instance.notifyBackup),
-            ("notify_fault", instance.notifyFault), ("notify_stop", instance.notifyStop),
-        ]
-        for (keyword, command) in notifies { if let command { writer.line(scriptWords(keyword, command)) } }
-        if instance.garpMasterDelay != standard.garpMasterDelay { writer.line("garp_master_delay", seconds(instance.garpMasterDelay)) }
-        if instance.garpMasterRepeat != standard.garpMasterRepeat { writer.line("garp_master_repeat", String(instance.garpMasterRepeat)) }
-        if let refresh = instance.garpMasterRefresh { writer.line("garp_master_refresh", seconds(refresh)) }
-        if instance.garpMasterRefreshRepeat != standard.garpMasterRefreshRepeat {
-            writer.line("garp_master_refresh_repeat", String(instance.garpMasterRefreshRepeat))
-        }
-        if instance.v3ChecksumAsV2 { writer.line("vrrpv3_checksum_as_v2") }
-        if instance.smtpAlert { writer.line("smtp_alert") }
-        if instance.dontTrackPrimary { writer.line("dont_track_primary") }
-    }
-
-    private static func printSyncGroup(_ group: VRRPSyncGroupConfig, into writer: inout ConfigWriter) {
-        writer.section("vrrp_sync_group", group.name)
-        writer.line(["group"] + group.members)
-        let notifies: [(String, ScriptCommand?)] = [
-            ("notify", group.notify), ("notify_master", group.notifyMaster), ("notify_backup", group.notifyBackup),
-            ("notify_fault", group.notifyFault), ("notify_stop", group.notifyStop),
-        ]
-        for (keyword, command) in notifies { if let command { writer.line(scriptWords(keyword, command)) } }
-        if group.smtpAlert { writer.line("smtp_alert") }
     }
 
     // MARK: proxies
 
-    private static func hostPort(_ host: String?, _ port: Int?) -> String {
+    static func hostPort(_ host: String?, _ port: Int?) -> String {
         let hostText = host.map { $0.contains(":") ? "[\($0)]" : $0 } ?? ""
         return port.map { "\(hostText):\($0)" } ?? hostText
     }
 
-    private static func printTimeouts(_ timeouts: Timeouts, into writer: inout ConfigWriter) {
+    static func printTimeouts(_ timeouts: Timeouts, into writer: inout ConfigWriter) {
         for (keyword, keyPath) in Timeouts.keywords {
             if let value = timeouts[keyPath: keyPath] { writer.line("timeout", keyword, time(value)) }
         }
     }
 
-    private static func printCommon(mode: ProxyMode, logGlobal: Bool, logTargets: [LogTarget], errorFiles: [Int: String], into writer: inout ConfigWriter) {
+    static func printCommon(mode: ProxyMode, logGlobal: Bool, logTargets: [LogTarget], errorFiles: [Int: String], into writer: inout ConfigWriter) {
         writer.line("mode", mode.rawValue)
         if logGlobal { writer.line("log", "global") }
         for target in logTargets { writer.line(logWords(target)) }
         for code in errorFiles.keys.sorted() { writer.line("errorfile", String(code), errorFiles[code]) }
     }
 
-    private static func printForwardFor(_ forwardFor: ForwardFor?, into writer: inout ConfigWriter) {
+    static func printForwardFor(_ forwardFor: ForwardFor?, into writer: inout ConfigWriter) {
         guard let forwardFor else { return }
         let standard = ForwardFor()
         writer.line([
@@ -208,7 +123,7 @@ public enum ConfigurationPrinter {
         ])
     }
 
-    private static func printFrontendBody(_ frontend: Frontend, listen: Bool, into writer: inout ConfigWriter) {
+    static func printFrontendBody(_ frontend: Frontend, listen: Bool, into writer: inout ConfigWriter) {
         printCommon(mode: frontend.mode, logGlobal: frontend.logGlobal, logTargets: frontend.logTargets, errorFiles: frontend.errorFiles, into: &writer)
         for bind in frontend.binds {
             writer.line([
@@ -234,7 +149,7 @@ public enum ConfigurationPrinter {
         }
     }
 
-    private static func printBackendBody(_ backend: Backend, listen: Bool, into writer: inout ConfigWriter) {
+    static func printBackendBody(_ backend: Backend, listen: Bool, into writer: inout ConfigWriter) {
         if !listen {
             printCommon(mode: backend.mode, logGlobal: backend.logGlobal, logTargets: backend.logTargets, errorFiles: backend.errorFiles, into: &writer)
             printTimeouts(backend.timeouts, into: &writer)
@@ -276,7 +191,7 @@ public enum ConfigurationPrinter {
         for server in backend.servers { writer.line(serverWords(server)) }
     }
 
-    private static func serverWords(_ server: Server) -> [String?] {
+    static func serverWords(_ server: Server) -> [String?] {
         let standard = Server(name: "", host: "")
         var words: [String?] = ["server", server.name, hostPort(server.host, server.port)]
         if server.weight != standard.weight { words += ["weight", String(server.weight)] }
@@ -301,7 +216,7 @@ public enum ConfigurationPrinter {
         return words
     }
 
-    private static func aclWords(_ acl: ACL) -> [String?] {
+    static func aclWords(_ acl: ACL) -> [String?] {
         var words: [String?] = [acl.criterion.haproxyName]
         if acl.caseInsensitive { words.append("-i") }
         // A first pattern starting with '-' would read as a flag.
@@ -309,7 +224,7 @@ public enum ConfigurationPrinter {
         return words + acl.values
     }
 
-    private static func conditionWords(_ condition: Condition?) -> [String?] {
+    static func conditionWords(_ condition: Condition?) -> [String?] {
         guard let condition else { return [] }
         var words: [String?] = [condition.kind.rawValue]
         for (index, terms) in condition.alternatives.enumerated() {
@@ -328,7 +243,7 @@ public enum ConfigurationPrinter {
         return words
     }
 
-    private static func ruleWords(_ rule: HTTPRequestRule) -> [String?] {
+    static func ruleWords(_ rule: HTTPRequestRule) -> [String?] {
         var words: [String?] = ["http-request"]
         switch rule.action {
         case .redirect(let kind, let value, let code):

@@ -1,3 +1,4 @@
+import HACore
 import HAConfig
 import Netlink
 
@@ -45,6 +46,8 @@ struct InstancePlan: Sendable {
     }
 
     var name: String
+    /// The `vrrp_instance` line, for errors found at start (a missing interface).
+    var location: SourceLocation
     var interface: String
     var ipv4: Bool
     var version: VRRPVersion

@@ -134,7 +134,11 @@ final class VirtualRouterNode: @unchecked Sendable {
 
     // MARK: Actions
 
+    /// Runs the actions in order, except that transitions are announced (bus, notify, sync group)
+    /// after the rest of the batch: when MASTER is published the VIPs are in place and the first
+    /// advert and gratuitous ARPs are out, as keepalived runs notify_master after setting VIPs.
     func run(_ actions: [VRRPAction]) {
+        var transitions: [(VRRPState, VRRPState, TransitionReason)] = []
         for action in actions {
             logger.trace("action", metadata: ["action": "\(action)"])
             switch action {
@@ -166,9 +170,10 @@ final class VirtualRouterNode: @unchecked Sendable {
             case .announceVirtualAddresses:
                 scheduleAnnouncements()
             case .transition(let from, let to, let reason):
-                transitioned(from: from, to: to, reason: reason)
+                transitions.append((from, to, reason))
             }
         }
+        for (from, to, reason) in transitions { transitioned(from: from, to: to, reason: reason) }
     }
 
     func sendAdvertisement(priority: UInt8) {

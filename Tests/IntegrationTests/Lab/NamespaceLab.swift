@@ -1,4 +1,5 @@
 import Foundation
+import Netlink
 
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +14,8 @@ final class NamespaceLab: @unchecked Sendable {
     let runDirectory: String
     private(set) var hosts: [String] = []
     private var processes: [LabProcess] = []
+    /// One rtnetlink socket per host namespace: address checks poll in process, spawning nothing.
+    private var addressTables: [String: (table: AddressTable, eth0: UInt32?)] = [:]
 
     /// Whether this process can build labs (root); callers print "skipped: needs root" otherwise.
     static var isAvailable: Bool { getuid() == 0 }
@@ -107,6 +110,7 @@ final class NamespaceLab: @unchecked Sendable {
         let log = "\(runDirectory)/\(name).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? handle.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // `ip netns exec` execs the command in place: the pid is the command's.
@@ -129,16 +133,21 @@ final class NamespaceLab: @unchecked Sendable {
 
     // MARK: Observations
 
-    /// The addresses on `host`'s eth0, without prefix length ("198.18.0.100").
+    /// The addresses on `host`'s `device` (eth0), without prefix length ("198.18.0.100"), read over
+    /// rtnetlink from inside the namespace.
     func addresses(_ host: String, device: String = "eth0") -> [String] {
-        guard let text = try? Self.run(["ip", "-n", namespace(host), "-o", "addr", "show", "dev", device]) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            let words = line.split(separator: " ")
-            guard let index = words.firstIndex(where: { $0 == "inet" || $0 == "inet6" }), index + 1 < words.count else {
-                return nil
+        if addressTables[host] == nil {
+            addressTables[host] = try? NetworkNamespace.run(in: namespace(host)) {
+                (try AddressTable(), NetworkInterface(name: "eth0")?.index)
             }
-            return words[index + 1].split(separator: "/").first.map(String.init)
         }
+        guard let entry = addressTables[host] else { return [] }
+        var index = entry.eth0
+        if device != "eth0" {
+            index = try? NetworkNamespace.run(in: namespace(host)) { NetworkInterface(name: device)?.index }
+        }
+        guard let index, let addresses = try? entry.table.addresses(interfaceIndex: index) else { return [] }
+        return addresses.map(\.address.description)
     }
 
     func holds(_ host: String, _ address: String) -> Bool { addresses(host).contains(address) }
@@ -181,6 +190,7 @@ final class NamespaceLab: @unchecked Sendable {
     func destroy() {
         for process in processes { process.stop(signal: SIGKILL, timeout: .seconds(5)) }
         processes = []
+        addressTables = [:]
         for host in hosts + ["lan"] {
             let ns = namespace(host)
             if let pids = try? Self.run(["ip", "netns", "pids", ns]) {

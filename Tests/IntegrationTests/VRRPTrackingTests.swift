@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// keepalived's tracking and notify on real nodes: vrrp_script, the primary interface's link,
+/// notify scripts, vrrp_sync_group, and VRRPv3 over IPv6.
+@Suite(.serialized) struct VRRPTrackingTests {
+    @Test func test_trackScriptWeightZeroFailing_masterGoesFaultResignsAndPeerTakesOverInSkewTime() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let bench = try VRRPLab()
+        let flag = bench.lab.runDirectory + "/n1-up"
+        try "up".write(toFile: flag, atomically: true, encoding: .utf8)
+        let n1Config = VRRPLab.hactlConf(
+            extra: ["track_script chk_up"],
+            sections: ["vrrp_script chk_up", "    script \"/usr/bin/test -e \(flag)\"", "    interval 1", "    weight 0"])
+        let master = try bench.startHactl("n1", role: "master", config: n1Config)
+        try bench.startHactl("n2", role: "backup", config: VRRPLab.hactlConf())
+        #expect(bench.lab.wait(timeout: .seconds(8)) { bench.holdsVIP("n1") } != nil, "\(master.log)")
+
+        try FileManager.default.removeItem(atPath: flag)
+        // The script runs every second; once it fails n1 enters FAULT with a priority-0 advert.
+        #expect(bench.lab.wait(timeout: .seconds(3)) { VRRPLab.transitions(in: master, to: "FAULT") > 0 } != nil)
+        #expect(master.log.contains("track_script chk_up failed"), "\(master.log)")
+        #expect(bench.lab.wait(timeout: .milliseconds(200)) { bench.holdsVIP("n2") } != nil)
+        #expect(!bench.holdsVIP("n1"))
+
+        try "up".write(toFile: flag, atomically: true, encoding: .utf8)
+        #expect(bench.lab.wait(timeout: .seconds(8)) { bench.holdsVIP("n1") && !bench.holdsVIP("n2") } != nil)
+    }
+
+    @Test func test_primaryInterfaceCarrierLoss_masterGoesFault_andComesBackWhenLinkReturns() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let bench = try VRRPLab()
+        let master = try bench.startHactl("n1", role: "master", config: VRRPLab.hactlConf())
+        try bench.startHactl("n2", role: "backup", config: VRRPLab.hactlConf())
+        #expect(bench.lab.wait(timeout: .seconds(8)) { bench.holdsVIP("n1") } != nil)
+        try NamespaceLab.run(["ip", "-n", bench.lab.namespace("lan"), "link", "set", "n1-p", "down"])
+        #expect(bench.lab.wait(timeout: .seconds(2)) { VRRPLab.transitions(in: master, to: "FAULT") > 0 } != nil)
+        #expect(bench.lab.wait(timeout: .seconds(1)) { !bench.holdsVIP("n1") } != nil)
+        #expect(bench.lab.wait(timeout: .seconds(5)) { bench.holdsVIP("n2") } != nil)
+        try NamespaceLab.run(["ip", "-n", bench.lab.namespace("lan"), "link", "set", "n1-p", "up"])
+        #expect(bench.lab.wait(timeout: .seconds(8)) { bench.holdsVIP("n1") && !bench.holdsVIP("n2") } != nil)
+    }
+
+    @Test func test_notify_getsTypeNameStatePriority_andNotifyMasterRuns() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let bench = try VRRPLab()
+        let record = bench.lab.runDirectory + "/notify.txt"
+        let script = try bench.lab.writeFile("notify.sh", "#!/bin/sh\necho \"$@\" >> \(record)\n")
+        chmod(script, 0o755)
+        let master = try bench.startHactl(
+            "n1", role: "master",
+            config: VRRPLab.hactlConf(extra: ["notify \(script)", "notify_master \"\(script) became-master\""]))
+        #expect(bench.lab.wait(timeout: .seconds(8)) { bench.holdsVIP("n1") } != nil)
+        let recorded = bench.lab.wait(timeout: .seconds(3), interval: .milliseconds(20)) {
+            let text = (try? String(contentsOfFile: record, encoding: .utf8)) ?? ""
+            return text.contains("INSTANCE VI_1 MASTER 250") && text.contains("became-master")
+        }
+        #expect(recorded != nil, "\((try? String(contentsOfFile: record, encoding: .utf8)) ?? "")\n\(master.log)")
+        let text = (try? String(contentsOfFile: record, encoding: .utf8)) ?? ""
+        #expect(text.contains("INSTANCE VI_1 BACKUP 250"))
+    }
+
+    @Test func test_syncGroup_oneInstanceInFaultTakesTheWholeGroupToTheOtherNode() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let bench = try VRRPLab()
+        let flag = bench.lab.runDirectory + "/n1-up"
+        try "up".write(toFile: flag, atomically: true, encoding: .utf8)
+        func config(tracked: Bool) -> String {
+            """
+            global
+                vrrp_version 3
+
+            vrrp_sync_group G
+                group VI_1 VI_2
+
+            vrrp_instance VI_1
+                interface eth0
+                virtual_router_id 51
+                advert_int 1
+                virtual_ipaddress 198.18.0.100/24
+                no track_proxy
+
+            vrrp_instance VI_2
+                interface eth0
+                virtual_router_id 52
+                advert_int 1
+                virtual_ipaddress 198.18.0.101/24
+                no track_proxy
+            \(tracked ? "    track_script chk_up\n" : "")
+            vrrp_script chk_up
+                script "/usr/bin/test -e \(flag)"
+                interval 1
+                weight 0
+
+            """
+        }
+        let master = try bench.startHactl("n1", role: "master", config: config(tracked: true))
+        try bench.startHactl("n2", role: "backup", config: config(tracked: false))
+        #expect(
+            bench.lab.wait(timeout: .seconds(8)) { bench.holdsVIP("n1") && bench.holdsVIP("n1", "198.18.0.101") } != nil,
+            "\(master.log)")
+        try FileManager.default.removeItem(atPath: flag)
+        // VI_2's script fails; VI_1 follows it into FAULT, and n2 takes both addresses.
+        let moved = bench.lab.wait(timeout: .seconds(4)) {
+            bench.holdsVIP("n2") && bench.holdsVIP("n2", "198.18.0.101") && !bench.holdsVIP("n1")
+                && !bench.holdsVIP("n1", "198.18.0.101")
+        }
+        #expect(moved != nil, "\(master.log)")
+        #expect(bench.lab.wait(timeout: .seconds(1)) { VRRPLab.transitions(in: master, to: "FAULT") == 2 } != nil)
+    }
+
+    @Test func test_rfc9568_v3OverIPv6_electionAndResignationWithLinkLocalVIP() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let bench = try VRRPLab(ipv6: true)
+        // RFC 9568 §7.2: an IPv6 virtual router's first address is link-local; only fe80::/64 here.
+        let vip = "fe80::5:100"
+        let config = VRRPLab.hactlConf(version: 3, vip: "\(vip)/64")
+        let master = try bench.startHactl("n1", role: "master", config: config)
+        try bench.startHactl("n2", role: "backup", config: config)
+        #expect(
+            bench.lab.wait(timeout: .seconds(10)) { bench.holdsVIP("n1", vip) && !bench.holdsVIP("n2", vip) } != nil,
+            "\(master.log)")
+        #expect(bench.lab.wait(timeout: .milliseconds(1500)) { bench.holdsVIP("n2", vip) } == nil)
+        master.send(SIGTERM)
+        let takeover = bench.lab.wait(timeout: .seconds(5), interval: .milliseconds(2)) { bench.holdsVIP("n2", vip) }
+        #expect(takeover != nil)
+        if let takeover { #expect(takeover <= .milliseconds(163), "took \(takeover)") }
+    }
+}
