@@ -76,4 +76,6 @@ struct InstancePlan: Sendable {
     var garpMasterRefresh: Duration?
     var garpMasterRefreshRepeat: Int
     var syncGroup: String?
+    /// Settings accepted but without effect, logged once at start (as keepalived warns).
+    var warnings: [String] = []
 }
