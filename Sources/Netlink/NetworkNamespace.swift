@@ -5,6 +5,7 @@ import Glibc
 /// the body runs on a fresh thread that joined the namespace with setns(2), so every socket it
 /// opens (netlink, raw, AF_PACKET) belongs to that namespace for its whole life.
 public enum NetworkNamespace {
+    /// The namespace could not be opened or joined (errno in `code`).
     public struct Failure: Error, CustomStringConvertible {
         public var name: String
         public var code: Int32

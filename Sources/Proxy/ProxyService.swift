@@ -170,6 +170,11 @@ public final class ProxyService: Service, Sendable {
         }
     }
 
+    private static func secondsSince(_ uptime: Int64) -> Int? {
+        guard uptime > 0 else { return nil }
+        return Int((Int64(NIODeadline.now().uptimeNanoseconds) - uptime) / 1_000_000_000)
+    }
+
     /// Counters of every frontend, backend and server, added up over the loops.
     public func snapshot() async -> ProxyStatistics {
         guard let runtime = state.withLock({ $0.runtime }) else { return ProxyStatistics() }
@@ -185,6 +190,7 @@ public final class ProxyService: Service, Sendable {
                             name: server.plan.name, up: server.isUp, checked: server.plan.check,
                             lastCheck: server.lastCheck.withLock { $0 },
                             activeConnections: server.active.load(ordering: .relaxed),
+                            secondsSinceLastChange: Self.secondsSince(server.lastChange.load(ordering: .relaxed)),
                             counters: counters.servers[backend.index][s]
                         )
                     }

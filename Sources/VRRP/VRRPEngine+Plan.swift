@@ -37,10 +37,16 @@ extension VRRPEngine {
             throw fail("advert_int must be between 0.01 and 40.95 s with VRRP version 3 (got \(interval))")
         }
 
+        var warnings: [String] = []
         var authentication = AdvertisementAuthentication.none
         switch instance.authentication {
         case .none: break
-        case .pass(let secret): if version == .v2 { authentication = .password(secret) }
+        case .pass(let secret):
+            if version == .v2 {
+                authentication = .password(secret)
+            } else {
+                warnings.append("authentication is ignored with VRRP version 3 (RFC 9568 has none), as keepalived does")
+            }
         case .ah: throw fail("auth_type AH is not supported by hactl; use PASS or none")
         }
 
@@ -136,8 +142,12 @@ extension VRRPEngine {
                     fault: group_.notifyFault, stop: group_.notifyStop, kind: "GROUP", name: group_.name))
         }
 
-        return InstancePlan(
-            name: instance.name, interface: instance.interface, ipv4: ipv4, version: version,
+        if instance.v3ChecksumAsV2 && (version != .v3 || !ipv4) {
+            warnings.append("vrrpv3_checksum_as_v2 only changes VRRPv3 over IPv4; it has no effect here")
+        }
+        var plan = InstancePlan(
+            name: instance.name, location: instance.location, interface: instance.interface, ipv4: ipv4,
+            version: version,
             virtualRouterID: UInt8(instance.virtualRouterID), priority: UInt8(settings.priority),
             startAsMaster: settings.state == .master, advertisementInterval: interval,
             preempt: !instance.noPreempt, preemptDelay: instance.preemptDelay, authentication: authentication,
@@ -148,5 +158,7 @@ extension VRRPEngine {
             notify: notify, garpMasterDelay: instance.garpMasterDelay, garpMasterRepeat: instance.garpMasterRepeat,
             garpMasterRefresh: instance.garpMasterRefresh, garpMasterRefreshRepeat: instance.garpMasterRefreshRepeat,
             syncGroup: group_?.name)
+        plan.warnings = warnings
+        return plan
     }
 }

@@ -146,7 +146,7 @@ public final class VRRPEngine: Service, Sendable {
         var built: [VirtualRouterNode] = []
         for plan in plans {
             func fail(_ message: String) -> VRRPConfigurationError {
-                VRRPConfigurationError(instance: plan.name, location: .builtIn, message: message)
+                VRRPConfigurationError(instance: plan.name, location: plan.location, message: message)
             }
             guard let interface = NetworkInterface(name: plan.interface) else {
                 throw fail("interface \(plan.interface) does not exist")

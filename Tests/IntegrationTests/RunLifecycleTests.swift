@@ -84,8 +84,11 @@ import Glibc
 
 /// Configurations the run tests start hactl with.
 enum RunConfigurations {
-    /// No VRRP instance, one proxy frontend on loopback.
-    static let loopbackProxy = """
+    /// No VRRP instance, one proxy frontend on loopback, on a port of its own per call (other
+    /// suites on this machine bind loopback ports too).
+    static var loopbackProxy: String {
+        let port = Int.random(in: 20000..<60000)
+        return """
         global
             maxconn 100
 
@@ -96,13 +99,14 @@ enum RunConfigurations {
             timeout server 5s
 
         frontend web
-            bind 127.0.0.1:18081
+            bind 127.0.0.1:\(port)
             default_backend app
 
         backend app
-            server app1 127.0.0.1:18082
+            server app1 127.0.0.1:\(port + 1)
 
         """
+    }
 
     /// A keyword misspelt: `hactl check` and `hactl run` must refuse it with its line.
     static let misspelt = """

@@ -14,7 +14,12 @@ import Glibc
         let config = VRRPLab.hactlConf(version: 2, password: "1215")
         let master = try bench.startHactl("n1", role: "master", config: config)
         let backup = try bench.startHactl("n2", role: "backup", config: config)
-        #expect(bench.lab.wait(timeout: .seconds(8)) { bench.holdsVIP("n1") } != nil)
+        #expect(bench.lab.wait(timeout: .seconds(8)) { bench.holdsVIP("n1") && !bench.holdsVIP("n2") } != nil)
+        // The baseline is taken once both have logged their settled state.
+        #expect(
+            bench.lab.wait(timeout: .seconds(2)) {
+                VRRPLab.transitions(in: master, to: "MASTER") == 1 && VRRPLab.transitions(in: backup, to: "BACKUP") >= 1
+            } != nil)
         let forge = try bench.lab.writeFile("forge.py", VRRPPacketForge.script)
         try bench.lab.exec("client", ["ip", "route", "add", "224.0.0.0/4", "dev", "eth0"])
         let changesBefore = (VRRPLab.stateChanges(master), VRRPLab.stateChanges(backup))

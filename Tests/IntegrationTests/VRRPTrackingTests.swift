@@ -110,7 +110,7 @@ import Glibc
                 && !bench.holdsVIP("n1", "198.18.0.101")
         }
         #expect(moved != nil, "\(master.log)")
-        #expect(VRRPLab.transitions(in: master, to: "FAULT") == 2)
+        #expect(bench.lab.wait(timeout: .seconds(1)) { VRRPLab.transitions(in: master, to: "FAULT") == 2 } != nil)
     }
 
     @Test func test_rfc9568_v3OverIPv6_electionAndResignationWithLinkLocalVIP() throws {
@@ -129,5 +129,25 @@ import Glibc
         let takeover = bench.lab.wait(timeout: .seconds(5), interval: .milliseconds(2)) { bench.holdsVIP("n2", vip) }
         #expect(takeover != nil)
         if let takeover { #expect(takeover <= .milliseconds(163), "took \(takeover)") }
+    }
+
+    @Test func test_trackFileNegativeWeight_lowersPriorityBelowThePeer_whichPreempts_andRestoresIt() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let bench = try VRRPLab()
+        let file = bench.lab.runDirectory + "/n1-weight"
+        try "0\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let n1Config = VRRPLab.hactlConf(
+            extra: ["track_file degraded"],
+            sections: ["vrrp_track_file degraded", "    file \(file)", "    weight -20"])
+        let master = try bench.startHactl("n1", role: "master", config: n1Config)
+        try bench.startHactl("n2", role: "backup", config: VRRPLab.hactlConf())
+        #expect(bench.lab.wait(timeout: .seconds(10)) { bench.holdsVIP("n1") && !bench.holdsVIP("n2") } != nil)
+        // 250 - 1 × 20 = 230 < 240: n2 discards n1's adverts and preempts after its Master_Down_Interval.
+        try "1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(bench.lab.wait(timeout: .seconds(6)) { bench.holdsVIP("n2") && !bench.holdsVIP("n1") } != nil, "\(master.log)")
+        #expect(master.log.contains("higher priority advert from 198.18.0.11 (priority 240)"), "\(master.log)")
+        // Back to 0: n1 is 250 again and preempts n2.
+        try "0\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(bench.lab.wait(timeout: .seconds(6)) { bench.holdsVIP("n1") && !bench.holdsVIP("n2") } != nil, "\(master.log)")
     }
 }

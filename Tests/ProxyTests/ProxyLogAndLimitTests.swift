@@ -94,3 +94,56 @@ import Testing
         #expect(!lines.contains { $0.contains("<BADREQ>") }, "\(lines)")
     }
 }
+
+/// `option tcplog` in `mode tcp`.
+@Suite(.serialized) struct ProxyTCPLogTests {
+    @Test func test_tcplog_lineHasHAProxysFields() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let echo = try await RawTCPServer.start(group: group, behaviour: .echo)
+        let receiver = LogReceiver(path: "/tmp/hp-tcplog-\(getpid()).sock")
+        var frontend = FrontendPlan(name: "f", mode: .tcp, binds: [BindPlan(host: "127.0.0.1", port: 0)], defaultBackend: 0)
+        frontend.tcplog = true
+        let plan = ProxyPlan(threads: 1, logTargets: [.syslogUnixSocket(path: receiver.path, facility: 16)], frontends: [frontend],
+                             backends: [BackendPlan(name: "b", mode: .tcp, servers: [ServerPlan(name: "e", host: "127.0.0.1", port: echo.port)])])
+        try await ProxyHarness.withProxy(plan) { _, port in
+            let connection = try TestConnection(port: port)
+            try connection.send("12345")
+            connection.shutdownWrite()
+            #expect(try connection.readToEnd() == "12345bye")
+            let line = try #require(receiver.next())
+            let pattern = #/^<134>hactl\[\d+\]: 127\.0\.0\.1:\d+ \[[^\]]+\] f b/e 0/\d+/\d+ 8 -- \d+/\d+/0/0/0 0/0$/#
+            #expect(line.wholeMatch(of: pattern) != nil, "\(line)")
+        }
+        await echo.stop()
+        try await group.shutdownGracefully()
+    }
+}
+
+/// Closed sessions give their `maxconn` slot back, however they end.
+@Suite(.serialized) struct ProxySessionAccountingTests {
+    @Test func test_manyClosedConnections_neverExhaustFrontendMaxconn() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        var plan = ProxyHarness.plan(servers: [s1]) { _ in } frontend: { $0.maxconn = 2 }
+        plan.threads = 1
+        try await ProxyHarness.withProxy(plan) { service, port in
+            // Connection: close (proxy closes), a 400 (proxy closes), and a client close.
+            for _ in 0..<5 {
+                #expect(try TestConnection.get(port: port).status == 200)
+                let bad = try TestConnection(port: port)
+                try bad.send("GET / HTTP/9.9\r\n\r\n")
+                #expect(try bad.readResponse().status == 400)
+                var idle: TestConnection? = try TestConnection(port: port)
+                _ = idle
+                idle = nil
+            }
+            #expect(try TestConnection.get(port: port).status == 200)
+            let settled = try await ProxyHarness.waitUntil(seconds: 5) {
+                await service.snapshot().frontends[0].counters.currentSessions == 0
+            }
+            #expect(settled)
+        }
+        await s1.stop()
+        try await group.shutdownGracefully()
+    }
+}

@@ -36,6 +36,12 @@ import Testing
         #expect(result.authentication == .password("1215"))
     }
 
+    @Test func test_passAuthenticationWithVersion3IsIgnoredWithAWarningLikeKeepalived() throws {
+        let result = try plan(instance { $0.version = 3; $0.authentication = .pass("1215") })
+        #expect(result.authentication == .none)
+        #expect(result.warnings.count == 1)
+    }
+
     @Test func test_ahAuthenticationIsRefusedWithTheLine() {
         #expect(throws: VRRPConfigurationError.self) { try plan(instance { $0.authentication = .ah("x") }) }
         do {

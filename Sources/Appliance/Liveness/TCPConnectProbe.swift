@@ -45,7 +45,7 @@ public struct TCPConnectProbe: Sendable {
 
     static func describe(_ error: any Error) -> String {
         if let error = error as? IOError { return error.description }
-        if error is ChannelError, case ChannelError.connectTimeout = error as! ChannelError { return "connect timeout" }
+        if let channelError = error as? ChannelError, case .connectTimeout = channelError { return "connect timeout" }
         return "\(error)"
     }
 

@@ -91,7 +91,7 @@ public struct LogSink: Sendable {
             var offset = 0
             while offset < bytes.count {
                 let written = bytes.withUnsafeMutableBytes { buffer in
-                    Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                    writeStandardError(buffer.baseAddress! + offset, buffer.count - offset)
                 }
                 if written < 0 {
                     if errno == EINTR { continue }
@@ -102,6 +102,17 @@ public struct LogSink: Sendable {
             bytes.removeAll()
         }
     }
+}
+
+/// write(2) on descriptor 2 (named apart from `LogSink.write`).
+private func writeStandardError(_ pointer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.write(2, pointer, count)
+    #elseif canImport(Musl)
+    Musl.write(2, pointer, count)
+    #else
+    Darwin.write(2, pointer, count)
+    #endif
 }
 
 /// The wall-clock timestamp of `.plain` lines: `2026-11-23T10:52:01.123Z` (UTC, RFC 3339).

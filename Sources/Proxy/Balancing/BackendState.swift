@@ -12,6 +12,8 @@ final class ServerState: Sendable {
     let active = Atomic<Int>(0)
     /// When the server last came UP (uptime nanoseconds); 0 when it has been up since start.
     let upSince = Atomic<Int64>(0)
+    /// When the server last changed state (uptime nanoseconds); 0 = never.
+    let lastChange = Atomic<Int64>(0)
     let lastCheck = Mutex<String>("")
 
     init(plan: ServerPlan, address: SocketAddress, checkAddress: SocketAddress) {

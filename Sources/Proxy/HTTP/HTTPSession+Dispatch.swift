@@ -123,7 +123,9 @@ extension HTTPSession {
         backend.servers[server].active.add(1, ordering: .relaxed)
         exchange = current
         loop.counters.backends[current.backend].totalSessions += 1
+        loop.counters.backends[current.backend].currentSessions += 1
         loop.counters.servers[current.backend][server].totalSessions += 1
+        loop.counters.servers[current.backend][server].currentSessions += 1
         obtainConnection(server: server)
     }
 
@@ -194,6 +196,10 @@ extension HTTPSession {
         guard let current = exchange, current.holdsSlot, let server = current.server else { return }
         exchange?.holdsSlot = false
         runtime.backends[current.backend].servers[server].active.subtract(1, ordering: .relaxed)
+        loop.counters.backends[current.backend].currentSessions -= 1
+        loop.counters.servers[current.backend][server].currentSessions -= 1
+        loop.counters.backends[current.backend].bytesIn += current.bodyBytesSent + (current.serializedHead?.readableBytes ?? 0)
+        loop.counters.servers[current.backend][server].bytesIn += current.bodyBytesSent + (current.serializedHead?.readableBytes ?? 0)
         loop.serverSlotFreed(backend: current.backend)
     }
 

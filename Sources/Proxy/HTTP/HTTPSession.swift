@@ -99,6 +99,14 @@ final class HTTPSession: ChannelDuplexHandler {
 
     /// The client is gone: release what this session holds.
     private func abandon() {
+        defer {
+            // Whatever closed the session, it no longer counts against maxconn.
+            if started {
+                started = false
+                loop.sessionClosed(frontend: frontendIndex)
+                loop.counters.frontends[frontendIndex].currentSessions -= 1
+            }
+        }
         guard phase != .closed else { return }
         let wasExchanging = exchange != nil
         if !wasExchanging, requestsCompleted == 0, phase == .awaitingHead, (inbound?.readableBytes ?? 0) == 0 {
@@ -117,11 +125,6 @@ final class HTTPSession: ChannelDuplexHandler {
             releaseSlot()
             logExchange()
             exchange = nil
-        }
-        if started {
-            started = false
-            loop.sessionClosed(frontend: frontendIndex)
-            loop.counters.frontends[frontendIndex].currentSessions -= 1
         }
     }
 

@@ -170,7 +170,9 @@ final class ServerChecker {
     private func apply(_ action: HealthCheckState.Action?) {
         guard case .transition(let up, let reason) = action else { return }
         let plan = serverState.plan
-        if up { serverState.upSince.store(Int64(NIODeadline.now().uptimeNanoseconds), ordering: .relaxed) }
+        let now = Int64(NIODeadline.now().uptimeNanoseconds)
+        if up { serverState.upSince.store(now, ordering: .relaxed) }
+        serverState.lastChange.store(now, ordering: .relaxed)
         serverState.up.store(up, ordering: .relaxed)
         serverState.lastCheck.withLock { $0 = reason }
         runtime.bus.post(.serverHealth(backend: backend.plan.name, server: plan.name, up: up, reason: reason))

@@ -82,6 +82,8 @@ public struct ProxyStatistics: Sendable, Hashable {
         /// The reason of the last health transition ("Layer4 connection refused").
         public var lastCheck: String
         public var activeConnections: Int
+        /// Seconds since the last UP/DOWN transition; nil when it never changed (HAProxy `lastchg`).
+        public var secondsSinceLastChange: Int?
         public var counters: TrafficCounters
     }
 

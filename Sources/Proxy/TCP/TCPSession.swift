@@ -23,6 +23,12 @@ final class TCPSession: ChannelDuplexHandler {
     private var started = false
     private var finished = false
     private var lastActivity = NIODeadline.now()
+    private let accepted = NIODeadline.now()
+    private var connectStart: NIODeadline?
+    private var connected: NIODeadline?
+    private var serverName = "<NOSRV>"
+    private var bytesToClient = 0
+    private var retriesUsed = 0
     private var idleTimer: Scheduled<Void>?
     private var finTimer: Scheduled<Void>?
 
@@ -105,6 +111,8 @@ final class TCPSession: ChannelDuplexHandler {
             return
         }
         self.server = server
+        serverName = backend.servers[server].plan.name
+        connectStart = .now()
         backend.servers[server].active.add(1, ordering: .relaxed)
         loop.counters.backends[b].totalSessions += 1
         loop.counters.servers[b][server].totalSessions += 1
@@ -128,12 +136,14 @@ final class TCPSession: ChannelDuplexHandler {
                 switch result {
                 case .success(let channel):
                     guard let peer = try? channel.pipeline.syncOperations.handler(type: TCPPeer.self) else { return }
+                    self.connected = .now()
                     self.attach(peer)
                 case .failure:
                     self.releaseServer()
                     self.loop.counters.backends[b].connectionErrors += 1
                     if self.retriesLeft > 0 {
                         self.retriesLeft -= 1
+                        self.retriesUsed += 1
                         self.loop.counters.backends[b].retries += 1
                         self.connect(excluding: backend.plan.redispatch ? server : nil)
                     } else {
@@ -222,6 +232,15 @@ final class TCPSession: ChannelDuplexHandler {
         finished = true
         idleTimer?.cancel()
         finTimer?.cancel()
+        if frontend.tcplog || frontend.httplog {
+            let line = TCPLogLine(
+                client: context?.channel.remoteAddress, accepted: accepted, frontend: frontend.name,
+                backend: backendIndex.map { loop.runtime.plan.backends[$0].name } ?? "<NONE>", server: serverName,
+                connectStart: connectStart, connected: connected, bytes: bytesToClient,
+                termination: connected == nil ? "SC" : "--", activeSessions: loop.activeSessions, retries: retriesUsed
+            )
+            loop.runtime.logSink.emit(line.formatted(now: .now()))
+        }
         if started {
             loop.sessionClosed(frontend: frontendIndex)
             loop.counters.frontends[frontendIndex].currentSessions -= 1
@@ -235,6 +254,7 @@ final class TCPSession: ChannelDuplexHandler {
     // Called by the peer.
     func peerData(_ buffer: ByteBuffer) {
         lastActivity = .now()
+        bytesToClient += buffer.readableBytes
         loop.counters.frontends[frontendIndex].bytesOut += buffer.readableBytes
         context?.write(NIOAny(buffer), promise: nil)
     }

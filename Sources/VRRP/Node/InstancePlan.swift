@@ -1,3 +1,4 @@
+import HACore
 import HAConfig
 import Netlink
 
@@ -45,6 +46,8 @@ struct InstancePlan: Sendable {
     }
 
     var name: String
+    /// The `vrrp_instance` line, for errors found at start (a missing interface).
+    var location: SourceLocation
     var interface: String
     var ipv4: Bool
     var version: VRRPVersion
@@ -73,4 +76,6 @@ struct InstancePlan: Sendable {
     var garpMasterRefresh: Duration?
     var garpMasterRefreshRepeat: Int
     var syncGroup: String?
+    /// Settings accepted but without effect, logged once at start (as keepalived warns).
+    var warnings: [String] = []
 }

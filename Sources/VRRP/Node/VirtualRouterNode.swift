@@ -84,6 +84,7 @@ final class VirtualRouterNode: @unchecked Sendable {
                 "destinations": "\(destinations.map(\.description).joined(separator: ","))",
                 "priority": "\(plan.priority)", "version": "\(plan.version.rawValue)",
             ])
+        for warning in plan.warnings { logger.warning("setting has no effect", metadata: ["detail": "\(warning)"]) }
         startTrackers()
         run(machine.start(now: .now()))
     }
@@ -134,7 +135,11 @@ final class VirtualRouterNode: @unchecked Sendable {
 
     // MARK: Actions
 
+    /// Runs the actions in order, except that transitions are announced (bus, notify, sync group)
+    /// after the rest of the batch: when MASTER is published the VIPs are in place and the first
+    /// advert and gratuitous ARPs are out, as keepalived runs notify_master after setting VIPs.
     func run(_ actions: [VRRPAction]) {
+        var transitions: [(VRRPState, VRRPState, TransitionReason)] = []
         for action in actions {
             logger.trace("action", metadata: ["action": "\(action)"])
             switch action {
@@ -166,9 +171,10 @@ final class VirtualRouterNode: @unchecked Sendable {
             case .announceVirtualAddresses:
                 scheduleAnnouncements()
             case .transition(let from, let to, let reason):
-                transitioned(from: from, to: to, reason: reason)
+                transitions.append((from, to, reason))
             }
         }
+        for (from, to, reason) in transitions { transitioned(from: from, to: to, reason: reason) }
     }
 
     func sendAdvertisement(priority: UInt8) {

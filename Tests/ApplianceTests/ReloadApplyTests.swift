@@ -1,0 +1,34 @@
+@testable import Appliance
+import HAConfig
+import Testing
+
+@Suite struct ReloadApplyTests {
+    let instance = VRRPInstanceConfig(name: "VI_1", interface: "eth0", virtualRouterID: 51, priority: 250)
+
+    @Test func test_vrrpChanges_needARestart_withTheReasonNamed() async {
+        var changed = instance
+        changed.priority = 100
+        let diff = ConfigurationDiff(from: Configuration(vrrpInstances: [instance]), to: Configuration(vrrpInstances: [changed]))
+        let report = await ApplianceComponents.apply(diff, resolved: Configuration(vrrpInstances: [changed]), proxy: nil, vrrpRunning: true)
+        #expect(report.applied.isEmpty)
+        #expect(report.needsRestart.map(\.change) == [.init(.changed, .vrrpInstance, "VI_1")])
+        #expect(report.needsRestart.first?.reason.contains("restart hactl") == true)
+    }
+
+    @Test func test_proxyChanges_withoutARunningProxy_needARestart() async {
+        let new = Configuration(frontends: [Frontend(name: "web", binds: [Bind(port: 80)])])
+        let diff = ConfigurationDiff(from: Configuration(), to: new)
+        let report = await ApplianceComponents.apply(diff, resolved: new, proxy: nil, vrrpRunning: false)
+        #expect(report.needsRestart.map(\.change) == [.init(.added, .frontend, "web")])
+        #expect(report.needsRestart.first?.reason == "hactl started without frontends; restart it to start the proxy")
+    }
+
+    @Test func test_vrrpGlobalKeys_withoutAnyVRRPInstance_countAsApplied() async {
+        var new = Configuration()
+        new.global.vrrpVersion = new.global.vrrpVersion == 2 ? 3 : 2
+        let diff = ConfigurationDiff(from: Configuration(), to: new)
+        let report = await ApplianceComponents.apply(diff, resolved: new, proxy: nil, vrrpRunning: false)
+        #expect(report.applied == [.init(.changed, .globalDefs, "global")])
+        #expect(report.isComplete)
+    }
+}
