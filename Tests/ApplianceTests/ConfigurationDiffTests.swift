@@ -1,4 +1,5 @@
 import Appliance
+import HACore
 import HAConfig
 import Testing
 
@@ -38,5 +39,11 @@ import Testing
         var vrrpOnly = old
         vrrpOnly.global.vrrpVersion = vrrpOnly.global.vrrpVersion == 2 ? 3 : 2
         #expect(ConfigurationDiff(from: old, to: vrrpOnly).changes == [.init(.changed, .globalDefs, "global")])
+    }
+
+    @Test func test_sectionThatOnlyMovedToOtherLines_isUnchanged() {
+        let old = Configuration(backends: [Backend(name: "web", location: SourceLocation(file: "hactl.conf", line: 10))])
+        let new = Configuration(backends: [Backend(name: "web", location: SourceLocation(file: "hactl.conf", line: 14))])
+        #expect(ConfigurationDiff(from: old, to: new).isEmpty)
     }
 }

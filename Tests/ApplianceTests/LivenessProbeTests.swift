@@ -9,10 +9,18 @@ import Testing
 @Suite struct LivenessProbeTests {
     @Test func test_targets_probeWildcardBindsThroughLoopback_andDeduplicate() {
         let configuration = Configuration(frontends: [
-            Frontend(name: "a", binds: [Bind(port: 80), Bind(host: "0.0.0.0", port: 80), Bind(host: "198.18.0.10", port: 443)]),
-            Frontend(name: "b", binds: [Bind(host: "::", port: 8080)]),
+            Frontend(name: "a", mode: .http, binds: [Bind(port: 80), Bind(host: "0.0.0.0", port: 80), Bind(host: "198.18.0.10", port: 443)]),
+            Frontend(name: "b", mode: .http, binds: [Bind(host: "::", port: 8080)]),
         ])
         #expect(LivenessTarget.targets(for: configuration).map(\.description) == ["127.0.0.1:80", "198.18.0.10:443", "[::1]:8080"])
+    }
+
+    @Test func test_targets_leaveOutTCPModeFrontends_whoseEveryConnectionDialsAServer() {
+        let configuration = Configuration(frontends: [
+            Frontend(name: "db", mode: .tcp, binds: [Bind(host: "198.18.0.10", port: 5432)]),
+            Frontend(name: "web", mode: .http, binds: [Bind(host: "198.18.0.10", port: 80)]),
+        ])
+        #expect(LivenessTarget.targets(for: configuration).map(\.description) == ["198.18.0.10:80"])
     }
 
     @Test func test_connectProbe_succeedsOnAListener_failsWhenItIsGone() async throws {

@@ -87,7 +87,7 @@ enum RunConfigurations {
     /// No VRRP instance, one proxy frontend on loopback, on a port of its own per call (other
     /// suites on this machine bind loopback ports too).
     static var loopbackProxy: String {
-        let port = Int.random(in: 20000..<60000)
+        let port = runFreeLoopbackPort()
         return """
         global
             maxconn 100

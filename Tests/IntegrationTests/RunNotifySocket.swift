@@ -86,3 +86,23 @@ struct RunTestError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// A loopback TCP port nothing listens on now, from 20000-32767: below Linux's ephemeral range
+/// (32768-60999), so the other suites' outgoing connections cannot be holding it.
+func runFreeLoopbackPort() -> Int {
+    for _ in 0..<50 {
+        let port = Int.random(in: 20000...32700)
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard probe >= 0 else { continue }
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if bound == 0 { return port }
+    }
+    return Int.random(in: 20000...32700)
+}

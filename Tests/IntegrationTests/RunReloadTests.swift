@@ -79,7 +79,7 @@ import Glibc
     }
 
     @Test func test_sighupWithANewBackend_isAppliedLive_andTheFrontendKeepsServing() async throws {
-        let base = Int.random(in: 20000..<40000)
+        let base = runFreeLoopbackPort()
         let (frontend, one, two) = (base, base + 1, base + 2)
         let first = try Responder(body: "one", port: one)
         let second = try Responder(body: "two", port: two)
@@ -112,7 +112,7 @@ import Glibc
     }
 
     @Test func test_sighupWhoseNewBindFails_keepsTheRunningProxyServing() async throws {
-        let base = Int.random(in: 40000..<60000)
+        let base = runFreeLoopbackPort()
         let (frontend, backend, taken) = (base, base + 1, base + 2)
         let responder = try Responder(body: "one", port: backend)
         let occupant = try Responder(body: "occupant", port: taken)  // holds the port the new file wants

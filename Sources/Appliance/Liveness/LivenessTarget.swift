@@ -2,6 +2,11 @@ public import HAConfig
 
 /// One address the liveness probe connects to: a frontend's `bind`, with a wildcard bind
 /// (`*:80`, `0.0.0.0:80`, `:::80`) probed through loopback.
+///
+/// Only `mode http` frontends are probed by connecting: there a connection that closes without
+/// a request costs the proxy an accept and nothing else. A `mode tcp` frontend dials a server
+/// for every connection it accepts, so connect probes would hit the backends five times a
+/// second; those frontends are judged by the proxy's own state (listeners open and accepting).
 public struct LivenessTarget: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
@@ -22,7 +27,7 @@ public struct LivenessTarget: Sendable, Hashable, CustomStringConvertible {
     public static func targets(for configuration: Configuration) -> [LivenessTarget] {
         var seen = Set<String>()
         var targets: [LivenessTarget] = []
-        for frontend in configuration.frontends {
+        for frontend in configuration.frontends where frontend.mode == .http {
             for bind in frontend.binds {
                 let host: String
                 switch bind.host {

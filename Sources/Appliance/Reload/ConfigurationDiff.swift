@@ -50,7 +50,10 @@ public struct ConfigurationDiff: Sendable, Hashable {
 
     public var isEmpty: Bool { changes.isEmpty }
 
+    /// Compares without source locations: a section that only moved to other lines is unchanged.
     public init(from old: Configuration, to new: Configuration) {
+        let old = old.withoutLocations()
+        let new = new.withoutLocations()
         var changes: [Change] = []
         if old.global.proxySettingsDiffer(from: new.global) { changes.append(Change(.changed, .global, "global")) }
         if old.global.vrrpSettingsDiffer(from: new.global) { changes.append(Change(.changed, .globalDefs, "global")) }
@@ -63,8 +66,7 @@ public struct ConfigurationDiff: Sendable, Hashable {
         self.changes = changes
     }
 
-    /// Sections are matched by name; a section counts as changed when any of its settings differ,
-    /// including only its source location (a line moved), which is harmless to apply.
+    /// Sections are matched by name; a section counts as changed when any of its settings differ.
     static func compare<T: Equatable>(_ old: [T], _ new: [T], section: Section, name: KeyPath<T, String>) -> [Change] {
         var changes: [Change] = []
         let oldByName = Dictionary(old.map { ($0[keyPath: name], $0) }, uniquingKeysWith: { first, _ in first })

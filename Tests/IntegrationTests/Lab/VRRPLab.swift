@@ -121,7 +121,9 @@ extension VRRPLab {
 
 extension VRRPLab {
     /// A keepalived.conf equivalent to `hactlConf(version:password:)` for a node of `priority`.
-    static func keepalivedConf(host: String, version: Int, priority: Int, password: String?) -> String {
+    static func keepalivedConf(
+        host: String, version: Int, priority: Int, password: String?, vip: String = "\(VRRPLab.vip)/24"
+    ) -> String {
         var text = """
             global_defs {
                 router_id \(host)
@@ -138,7 +140,7 @@ extension VRRPLab {
         if let password {
             text += "    authentication {\n        auth_type PASS\n        auth_pass \(password)\n    }\n"
         }
-        text += "    virtual_ipaddress {\n        \(vip)/24\n    }\n}\n"
+        text += "    virtual_ipaddress {\n        \(vip)\n    }\n}\n"
         return text
     }
 
