@@ -20,6 +20,10 @@ final class LoopContext {
     var frontendLimits: [Int]
     var globalLimit: Int
     private var accepting: [Bool]
+    /// HTTP sessions of this loop, for a soft stop.
+    private var httpSessions: [ObjectIdentifier: HTTPSession] = [:]
+    /// Set once shutdown began: sessions finish their exchange and close.
+    private(set) var stopping = false
     private var expiryTask: Scheduled<Void>?
     private var stopped = false
 
@@ -78,6 +82,21 @@ final class LoopContext {
                 channel.setOption(ChannelOptions.autoRead, value: open).whenFailure { _ in }
             }
         }
+    }
+
+    func register(_ session: HTTPSession) {
+        httpSessions[ObjectIdentifier(session)] = session
+    }
+
+    func unregister(_ session: HTTPSession) {
+        httpSessions[ObjectIdentifier(session)] = nil
+    }
+
+    /// HAProxy's soft stop: idle keep-alive clients are closed now, the others after their
+    /// current response (which then says `Connection: close`).
+    func softStop() {
+        stopping = true
+        for session in Array(httpSessions.values) { session.softStop() }
     }
 
     func makeConnectionID() -> Int {

@@ -65,6 +65,13 @@ final class ProxyRuntime: Sendable {
         return total
     }
 
+    /// Soft stop on every loop (see `LoopContext.softStop`).
+    func softStop() async {
+        for context in contexts {
+            try? await context.eventLoop.submit { context.value.softStop() }.get()
+        }
+    }
+
     /// Closes idle pooled connections and stops the per-loop timers.
     func shutdownContexts() async {
         for context in contexts {

@@ -148,6 +148,7 @@ public final class ProxyService: Service, Sendable {
         logger.info("proxy stopping: closing listeners")
         for listener in listeners { try? await listener.close() }
         await health.stop()
+        await runtime.softStop()
         await drain(runtime)
         await runtime.shutdownContexts()
         state.withLock {

@@ -1,4 +1,5 @@
 import HACore
+import Logging
 import NIOCore
 import NIOPosix
 import Testing
@@ -88,6 +89,32 @@ import Testing
             #expect(down == .serverHealth(backend: "b", server: "g", up: false, reason: "Layer7 invalid response (observed)"))
         }
         await garbage.stop()
+        try await group.shutdownGracefully()
+    }
+}
+
+/// Graceful shutdown: listeners close, idle keep-alive clients are let go at once.
+@Suite(.serialized) struct ProxyShutdownTests {
+    @Test func test_shutdown_closesIdleKeepAliveClientsWithoutWaitingForTheDrainTimeout() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let service = ProxyService(plan: ProxyHarness.plan(servers: [s1]), bus: EventBus(), logger: logger, drainTimeout: .seconds(30))
+        let task = Task { try await service.run() }
+        #expect(try await ProxyHarness.waitUntil(seconds: 5) { service.isAcceptingConnections() })
+        let port = try #require(service.boundAddresses().first?.port)
+        let idle = try TestConnection(port: port)
+        try idle.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try idle.readResponse().status == 200)
+        let clock = ContinuousClock()
+        let start = clock.now
+        task.cancel()
+        try await task.value
+        #expect(clock.now - start < .seconds(10))
+        #expect(try idle.readToEnd() == "")
+        #expect(idle.peerClosed)
+        await s1.stop()
         try await group.shutdownGracefully()
     }
 }

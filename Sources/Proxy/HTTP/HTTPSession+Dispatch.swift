@@ -54,7 +54,7 @@ extension HTTPSession {
         let clientOptions = HopByHop.strip(&head.fields)
         let mode = Self.strictest(frontend.connectionMode, backend.plan.connectionMode)
         current.connectionMode = mode
-        current.clientPersistent = clientOptions.persistent(minorVersion: received.minorVersion) && mode != .close
+        current.clientPersistent = clientOptions.persistent(minorVersion: received.minorVersion) && mode != .close && !loop.stopping
         current.retriesLeft = backend.plan.retries
         if let sticky = backend.sticky {
             let match = sticky.inspectRequestDated(&head.fields, now: WallClock.seconds())

@@ -82,6 +82,7 @@ final class HTTPSession: ChannelDuplexHandler {
         clientAddress = context.channel.remoteAddress
         accepted = .now()
         loop.sessionOpened(frontend: frontendIndex)
+        loop.register(self)
         loop.counters.frontends[frontendIndex].currentSessions += 1
         loop.counters.frontends[frontendIndex].totalSessions += 1
         armWatchdog(.request)
@@ -104,6 +105,7 @@ final class HTTPSession: ChannelDuplexHandler {
             if started {
                 started = false
                 loop.sessionClosed(frontend: frontendIndex)
+                loop.unregister(self)
                 loop.counters.frontends[frontendIndex].currentSessions -= 1
             }
         }
@@ -306,6 +308,16 @@ final class HTTPSession: ChannelDuplexHandler {
         }
         phase = .closed
         stopWatchdog()
+    }
+
+    /// Shutdown began: an idle client is closed, a busy one after its response.
+    func softStop() {
+        switch phase {
+        case .awaitingHead where (inbound?.readableBytes ?? 0) == 0:
+            closeClient()
+        default:
+            exchange?.clientPersistent = false
+        }
     }
 
     func closeClient() {

@@ -68,7 +68,7 @@ final class VirtualRouterNode: @unchecked Sendable {
     /// Cleans stale VIPs, opens the socket, starts trackers and the state machine.
     func start() throws {
         eventLoop.preconditionInEventLoop()
-        removeVirtualAddresses(quiet: true)
+        removeVirtualAddresses()
         let socket = try VRRPSocket(
             interface: interface, ipv4: plan.ipv4, multicastGroup: plan.unicastPeers.isEmpty ? plan.multicastGroup : nil)
         self.socket = socket
@@ -98,7 +98,7 @@ final class VirtualRouterNode: @unchecked Sendable {
         cancelTimers()
         trackerTasks.forEach { $0.cancel() }
         trackerTasks = []
-        removeVirtualAddresses(quiet: true)
+        removeVirtualAddresses()
         socket?.close()
         socket = nil
     }
@@ -167,7 +167,7 @@ final class VirtualRouterNode: @unchecked Sendable {
                 addVirtualAddresses()
             case .removeVirtualAddresses:
                 cancelAnnouncements()
-                removeVirtualAddresses(quiet: false)
+                removeVirtualAddresses()
             case .announceVirtualAddresses:
                 scheduleAnnouncements()
             case .transition(let from, let to, let reason):
@@ -204,9 +204,9 @@ final class VirtualRouterNode: @unchecked Sendable {
         }
     }
 
-    func removeVirtualAddresses(quiet: Bool) {
-        let present = Set((try? environment.addresses.addresses()) ?? []).map { AddressKey($0) }
-        for address in virtualAddresses where !quiet || present.contains(AddressKey(address)) {
+    /// Removes every VIP; one that is already gone is no error (`AddressTable.remove`).
+    func removeVirtualAddresses() {
+        for address in virtualAddresses {
             do {
                 try environment.addresses.remove(address)
             } catch {
@@ -238,16 +238,5 @@ final class VirtualRouterNode: @unchecked Sendable {
         VRRPInstanceStatus(
             name: plan.name, state: machine.state.rawValue, priority: Int(machine.priority),
             master: machine.masterAddress?.description, faults: tracking.faults, drops: drops)
-    }
-}
-
-/// Address identity for "is it still on the interface" regardless of label.
-struct AddressKey: Hashable {
-    var address: IPAddress
-    var interfaceIndex: UInt32
-
-    init(_ address: InterfaceAddress) {
-        self.address = address.address
-        self.interfaceIndex = address.interfaceIndex
     }
 }
