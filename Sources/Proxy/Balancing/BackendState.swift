@@ -28,6 +28,21 @@ final class ServerState: Sendable {
     var hasFreeSlot: Bool {
         plan.maxconn == 0 || active.load(ordering: .relaxed) < plan.maxconn
     }
+
+    /// Takes one of the server's `maxconn` slots if one is free, atomically across loops.
+    func tryAcquireSlot() -> Bool {
+        guard plan.maxconn > 0 else {
+            active.add(1, ordering: .relaxed)
+            return true
+        }
+        var current = active.load(ordering: .relaxed)
+        while current < plan.maxconn {
+            let (exchanged, original) = active.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
 }
 
 /// A backend as the data path sees it: its plan, balancer, sticky cookie and servers.

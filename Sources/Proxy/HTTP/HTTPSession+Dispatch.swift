@@ -101,7 +101,16 @@ extension HTTPSession {
     func dispatch(excluding excluded: Int? = nil) {
         guard var current = exchange else { return }
         let backend = runtime.backends[current.backend]
-        guard let server = chooseServer(backend, current, excluding: excluded) else {
+        // The pick reads slot counts; taking the slot is the atomic step (another loop may win it).
+        var chosen: Int?
+        for _ in 0..<3 {
+            guard let candidate = chooseServer(backend, current, excluding: excluded) else { break }
+            if backend.servers[candidate].tryAcquireSlot() {
+                chosen = candidate
+                break
+            }
+        }
+        guard let server = chosen else {
             let anyUsable = backend.servers.contains { $0.isUp }
             if anyUsable && backend.servers.contains(where: { $0.isUp && !$0.hasFreeSlot }) && !current.queued {
                 current.queued = true
@@ -120,7 +129,6 @@ extension HTTPSession {
         current.serverName = backend.servers[server].plan.name
         current.holdsSlot = true
         if current.queued { current.queueEnd = .now() }
-        backend.servers[server].active.add(1, ordering: .relaxed)
         exchange = current
         loop.counters.backends[current.backend].totalSessions += 1
         loop.counters.backends[current.backend].currentSessions += 1

@@ -155,8 +155,22 @@ final class UpstreamConnection: ChannelDuplexHandler {
             serverPersistent = options.persistent(minorVersion: response.minorVersion) && framing != .untilClose
             framer = BodyFramer(framing)
             session.responseHead(response, framing: framing)
-            if response.status == 101 { return false }
-            if framer!.isComplete { finishResponse() }
+            if response.status == 101 {
+                // Bytes the server sent right after switching protocols belong to the tunnel.
+                if buffer.readableBytes > 0 {
+                    session.forwardTunnelData(buffer)
+                    buffer.moveReaderIndex(to: buffer.writerIndex)
+                }
+                return false
+            }
+            if framer!.isComplete {
+                // Anything after a complete bodiless response is out of protocol: don't reuse.
+                if buffer.readableBytes > 0 {
+                    serverPersistent = false
+                    buffer.moveReaderIndex(to: buffer.writerIndex)
+                }
+                finishResponse()
+            }
             return true
         } catch {
             headBuffer = nil

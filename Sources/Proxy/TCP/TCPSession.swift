@@ -106,14 +106,13 @@ final class TCPSession: ChannelDuplexHandler {
         if chosen == excluding {
             chosen = backend.balancer.pick(states, position: position + 1, key: .none, random: (random.next(), random.next()))
         }
-        guard let server = chosen else {
+        guard let server = chosen, backend.servers[server].tryAcquireSlot() else {
             context.close(promise: nil)
             return
         }
         self.server = server
         serverName = backend.servers[server].plan.name
         connectStart = .now()
-        backend.servers[server].active.add(1, ordering: .relaxed)
         loop.counters.backends[b].totalSessions += 1
         loop.counters.servers[b][server].totalSessions += 1
         let timeout = backend.plan.timeouts.connect ?? frontend.timeouts.connect ?? .seconds(5)
