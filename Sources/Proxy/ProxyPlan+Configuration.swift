@@ -307,7 +307,9 @@ extension ProxyPlan {
         case .sslFC: criterion = .sslFc
         case .alwaysTrue: criterion = .alwaysTrue
         case .alwaysFalse: criterion = .alwaysFalse
-        case .headerCount, .destinationPort, .sslSNI:
+        case .destinationPort: criterion = .destinationPort
+        case .sslSNI: criterion = .sslSNI
+        case .headerCount:
             throw ProxyError("\(acl.location): acl criterion '\(acl.criterion.haproxyName)' is not supported by the proxy yet")
         }
         do {

@@ -150,4 +150,48 @@ import Glibc
         try "0\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(bench.lab.wait(timeout: .seconds(6)) { bench.holdsVIP("n1") && !bench.holdsVIP("n2") } != nil, "\(master.log)")
     }
+
+    @Test func test_syncGroup_oneInstanceBecomingMasterTakesTheOthersWithIt() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let bench = try VRRPLab()
+        func config(vi2Priority: Int?) -> String {
+            """
+            global
+                vrrp_version 3
+
+            vrrp_sync_group G
+                group VI_1 VI_2
+
+            vrrp_instance VI_1
+                interface eth0
+                virtual_router_id 51
+                advert_int 1
+                virtual_ipaddress 198.18.0.100/24
+                no track_proxy
+
+            vrrp_instance VI_2
+                interface eth0
+                virtual_router_id 52
+                advert_int 1
+                virtual_ipaddress 198.18.0.101/24
+                no track_proxy
+            \(vi2Priority.map { "    priority \($0)\n" } ?? "")
+            """
+        }
+        let master = try bench.startHactl("n1", role: "master", config: config(vi2Priority: nil))
+        // On n2, VI_2 alone would wait 3 s + (256 - 100)/256 s; the group moves it with VI_1 (3.06 s).
+        let backup = try bench.startHactl("n2", role: "backup", config: config(vi2Priority: 100))
+        #expect(
+            bench.lab.wait(timeout: .seconds(10)) {
+                bench.holdsVIP("n1") && bench.holdsVIP("n1", "198.18.0.101") && !bench.holdsVIP("n2")
+            } != nil)
+        master.send(SIGKILL)
+        #expect(bench.lab.wait(timeout: .seconds(6)) { bench.holdsVIP("n2") && bench.holdsVIP("n2", "198.18.0.101") } != nil)
+        let followed = bench.lab.wait(timeout: .seconds(2)) {
+            backup.log.split(separator: "\n").contains {
+                $0.contains("instance=VI_2") && $0.contains("to=MASTER") && $0.contains("sync group G follows VI_1")
+            }
+        }
+        #expect(followed != nil, "\(backup.log)")
+    }
 }

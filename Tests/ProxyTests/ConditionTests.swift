@@ -76,3 +76,15 @@ import Testing
         #expect(!request.head.fields.contains("host"))
     }
 }
+
+/// `dst_port` and `ssl_fc_sni` without TLS.
+@Suite struct DestinationPortConditionTests {
+    @Test func test_dstPort_exactAndRange() throws {
+        var facts = RequestFacts(head: HTTPRequestHead(method: "GET", target: "/"), source: nil, destinationPort: 8080)
+        #expect(try ACLTest(criterion: .destinationPort, values: ["8080"]).matches(facts))
+        #expect(try ACLTest(criterion: .destinationPort, values: ["8000:8100"]).matches(facts))
+        facts.destinationPort = 80
+        #expect(try !ACLTest(criterion: .destinationPort, values: ["8000:8100"]).matches(facts))
+        #expect(try !ACLTest(criterion: .sslSNI, values: ["example.com"]).matches(facts))
+    }
+}

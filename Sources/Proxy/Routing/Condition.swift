@@ -25,11 +25,14 @@ package struct RequestFacts {
     package var head: HTTPRequestHead
     package var source: SocketAddress?
     package var tls: Bool
+    /// The port the client connected to (`dst_port`).
+    package var destinationPort: Int?
 
-    package init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false) {
+    package init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false, destinationPort: Int? = nil) {
         self.head = head
         self.source = source
         self.tls = tls
+        self.destinationPort = destinationPort
     }
 }
 
@@ -66,8 +69,15 @@ package struct ACLTest: Sendable {
         switch criterion {
         case .alwaysTrue:
             return true
-        case .alwaysFalse:
+        case .alwaysFalse, .sslSNI:
             return false
+        case .destinationPort:
+            guard let port = request.destinationPort else { return false }
+            return values.contains { value in
+                let bounds = value.split(separator: ":", maxSplits: 1).compactMap { Int($0) }
+                if bounds.count == 2 { return (bounds[0]...max(bounds[0], bounds[1])).contains(port) }
+                return bounds.first == port
+            }
         case .pathDirectory:
             return matchString(request.head.path) { s, v in s.split(separator: "/").contains { $0 == v } }
         case .url:
@@ -159,6 +169,10 @@ package enum ACLCriterion: Sendable, Hashable {
     case url, urlBeginning, urlEnd, urlSubstring, urlReg
     case urlParameter(String)
     case alwaysTrue, alwaysFalse
+    /// `dst_port 80` or `dst_port 8000:8080`.
+    case destinationPort
+    /// `ssl_fc_sni`: no TLS in this build, so it never matches.
+    case sslSNI
 }
 
 /// A compiled regular expression that can cross event loops.
