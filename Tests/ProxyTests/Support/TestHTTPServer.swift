@@ -189,6 +189,8 @@ final class RawTCPServer: Sendable {
         case echo
         /// Answers the first read with a 101 response, then echoes.
         case upgradeThenEcho
+        /// Answers the first read with `200 Connection established` (a CONNECT), then echoes.
+        case connectThenEcho
     }
 
     let listener: any Channel
@@ -242,12 +244,17 @@ private final class RawHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
         case .echo:
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-        case .upgradeThenEcho:
+        case .upgradeThenEcho, .connectThenEcho:
             if upgraded {
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             } else {
                 upgraded = true
-                let text = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                let text: String
+                if case .connectThenEcho = behaviour {
+                    text = "HTTP/1.1 200 Connection established\r\n\r\n"
+                } else {
+                    text = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                }
                 context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
             }
         }
