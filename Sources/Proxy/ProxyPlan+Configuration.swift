@@ -13,7 +13,8 @@ import NIOCore
 extension ProxyPlan {
     package init(configuration: Configuration) throws {
         let global = configuration.global
-        var logTargets = try global.logTargets.map(Self.logTarget)
+        let globalTargets = try global.logTargets.map(Self.logTarget)
+        var logTargets = globalTargets
         let backendNames = configuration.backends.map(\.name)
         func backendIndex(_ name: String, _ location: SourceLocation) throws -> Int {
             guard let index = backendNames.firstIndex(of: name) else {
@@ -41,6 +42,12 @@ extension ProxyPlan {
                 RouteRule(backend: try backendIndex(rule.backend, rule.location),
                           condition: try Self.condition(rule.condition, acls: acls))
             }
+            // HAProxy: a proxy logs to the global targets only with `log global`, plus its own `log` lines.
+            var ownTargets = frontend.logGlobal ? globalTargets : []
+            for target in frontend.logTargets {
+                let mapped = try Self.logTarget(target)
+                if !ownTargets.contains(mapped) { ownTargets.append(mapped) }
+            }
             frontends.append(FrontendPlan(
                 name: frontend.name,
                 mode: frontend.mode == .http ? .http : .tcp,
@@ -57,6 +64,7 @@ extension ProxyPlan {
                 requestRules: try frontend.httpRequestRules.map { try Self.requestRule($0, acls: acls) },
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
+            frontends[frontends.count - 1].logTargets = ownTargets
         }
         let backends = try configuration.backends.map { backend in
             var plan = BackendPlan(

@@ -102,6 +102,9 @@ package struct FrontendPlan: Sendable {
     package var requestRules: [HTTPRequestRule]
     /// Replacement responses by status (`errorfile`), complete HTTP messages.
     package var errorFiles: [Int: String]
+    /// Where this frontend's log lines go (`log global` and its own `log` lines); nil = the
+    /// plan's targets.
+    package var logTargets: [LogTarget]?
 
     package init(name: String, mode: ProxyMode = .http, binds: [BindPlan], maxconn: Int = 4096,
                 timeouts: TimeoutPlan = TimeoutPlan(), httplog: Bool = false, tcplog: Bool = false,
