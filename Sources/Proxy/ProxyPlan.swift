@@ -41,6 +41,8 @@ package enum LogTarget: Sendable, Hashable {
     case stdout
     case stderr
     case syslogUnixSocket(path: String, facility: Int)
+    /// `log HOST[:PORT] FACILITY`: UDP syslog (port 514 by default).
+    case syslogUDP(host: String, port: Int, facility: Int)
 }
 
 /// HAProxy `timeout ...` values of one frontend or backend; nil = not set.

@@ -127,3 +127,29 @@ import Testing
         #expect(try plan(logGlobalLine: "").frontends[0].logTargets == [])
     }
 }
+
+/// `log 127.0.0.1 local0 debug` (the OL9 seed) is UDP syslog.
+@Suite struct ProxyUDPLogTargetTests {
+    @Test func test_ipLogTarget_mapsToUDPSyslogOnPort514() throws {
+        let text = """
+            global
+                log 127.0.0.1 local0 debug
+
+            defaults
+                mode http
+                log global
+                timeout connect 5s
+                timeout client 5s
+                timeout server 5s
+
+            frontend main
+                bind 127.0.0.1:18996
+                default_backend web
+
+            backend web
+                server web1 127.0.0.1:18995
+            """
+        let plan = try ProxyPlan(configuration: try ConfigurationLoader.parse(text: text, file: "haproxy.cfg", dialect: .haproxy))
+        #expect(plan.frontends[0].logTargets == [.syslogUDP(host: "127.0.0.1", port: 514, facility: 16)])
+    }
+}
