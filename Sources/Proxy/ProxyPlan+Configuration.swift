@@ -349,8 +349,7 @@ extension ProxyPlan {
         case .alwaysFalse: criterion = .alwaysFalse
         case .destinationPort: criterion = .destinationPort
         case .sslSNI: criterion = .sslSNI
-        case .headerCount:
-            throw ProxyError("\(acl.location): acl criterion '\(acl.criterion.haproxyName)' is not supported by the proxy yet")
+        case .headerCount(let name): criterion = .headerCount(name)
         }
         do {
             return try ACLTest(criterion: criterion, values: acl.values, ignoreCase: acl.caseInsensitive)
