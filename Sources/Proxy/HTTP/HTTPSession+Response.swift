@@ -168,6 +168,6 @@ extension HTTPSession {
             server: current.server == nil ? "<NOSRV>" : current.serverName, exchange: current, now: .now(),
             activeSessions: loop.activeSessions
         )
-        runtime.logSink.emit(line.formatted())
+        runtime.frontendLogSinks[frontendIndex].emit(line.formatted())
     }
 }

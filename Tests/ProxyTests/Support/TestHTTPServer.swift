@@ -26,6 +26,9 @@ final class TestHTTPServer: Sendable {
     /// Requests being answered right now, and the most seen at once.
     let inFlight = Atomic<Int>(0)
     let maxInFlight = Atomic<Int>(0)
+    /// Responses whose last byte the kernel accepted (a proxy that buffered everything would
+    /// let these complete even while its client reads nothing).
+    let responsesWritten = Atomic<Int>(0)
 
     struct State {
         var port = 0
@@ -176,7 +179,9 @@ private final class OriginHandler: ChannelInboundHandler {
         }
         let keepAlive = head.isKeepAlive
         let channel = context.channel
+        let server = self.server
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            server.responsesWritten.add(1, ordering: .relaxed)
             if !keepAlive { channel.close(promise: nil) }
         }
     }
