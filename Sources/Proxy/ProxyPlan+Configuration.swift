@@ -66,6 +66,18 @@ extension ProxyPlan {
             ))
             frontends[frontends.count - 1].logTargets = ownTargets
         }
+        var warnings: [String] = []
+        for backend in configuration.backends {
+            if backend.mode == .tcp, backend.cookie != nil {
+                warnings.append("\(backend.location): backend '\(backend.name)': 'cookie' has no effect in mode tcp (HAProxy ignores it too)")
+            }
+            if backend.httpReuse == .aggressive || backend.httpReuse == .always {
+                warnings.append("\(backend.location): backend '\(backend.name)': 'http-reuse \(backend.httpReuse.rawValue)' is served as 'safe'")
+            }
+            if backend.fullconn != nil {
+                warnings.append("\(backend.location): backend '\(backend.name)': 'fullconn' has no effect without 'minconn' on servers")
+            }
+        }
         let backends = try configuration.backends.map { backend in
             var plan = BackendPlan(
                 name: backend.name,
@@ -88,6 +100,7 @@ extension ProxyPlan {
         }
         self.init(maxconn: global.maxconn ?? 4096, threads: global.nbthread ?? 0, bufsize: global.tuneBufsize,
                   logTargets: logTargets, frontends: frontends, backends: backends)
+        self.warnings = warnings
     }
 
     static func duration(_ value: Duration) -> TimeAmount {
@@ -336,8 +349,7 @@ extension ProxyPlan {
         case .alwaysFalse: criterion = .alwaysFalse
         case .destinationPort: criterion = .destinationPort
         case .sslSNI: criterion = .sslSNI
-        case .headerCount:
-            throw ProxyError("\(acl.location): acl criterion '\(acl.criterion.haproxyName)' is not supported by the proxy yet")
+        case .headerCount(let name): criterion = .headerCount(name)
         }
         do {
             return try ACLTest(criterion: criterion, values: acl.values, ignoreCase: acl.caseInsensitive)

@@ -14,6 +14,8 @@ package struct ProxyPlan: Sendable {
     package var logTargets: [LogTarget]
     package var frontends: [FrontendPlan]
     package var backends: [BackendPlan]
+    /// Keywords accepted with a narrower meaning than HAProxy's, each logged once at start.
+    package var warnings: [String] = []
 
     package init(maxconn: Int = 4096, threads: Int = 0, bufsize: Int = 16384, logTargets: [LogTarget] = [],
                 frontends: [FrontendPlan] = [], backends: [BackendPlan] = []) {

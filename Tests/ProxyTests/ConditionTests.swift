@@ -88,3 +88,17 @@ import Testing
         #expect(try !ACLTest(criterion: .sslSNI, values: ["example.com"]).matches(facts))
     }
 }
+
+/// `hdr_cnt(name) [op] N`.
+@Suite struct HeaderCountConditionTests {
+    @Test func test_hdrCnt_comparesOccurrences() throws {
+        let head = HTTPRequestHead(method: "GET", target: "/", fields: HTTPFields([
+            HTTPField(name: "Host", value: "a"), HTTPField(name: "Host", value: "b"),
+        ]))
+        let facts = RequestFacts(head: head, source: nil)
+        #expect(try ACLTest(criterion: .headerCount("host"), values: ["gt", "1"]).matches(facts))
+        #expect(try ACLTest(criterion: .headerCount("host"), values: ["2"]).matches(facts))
+        #expect(try !ACLTest(criterion: .headerCount("host"), values: ["lt", "2"]).matches(facts))
+        #expect(try ACLTest(criterion: .headerCount("x-none"), values: ["eq", "0"]).matches(facts))
+    }
+}

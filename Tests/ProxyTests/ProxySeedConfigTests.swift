@@ -153,3 +153,27 @@ import Testing
         #expect(plan.frontends[0].logTargets == [.syslogUDP(host: "127.0.0.1", port: 514, facility: 16)])
     }
 }
+
+/// Keywords served with a narrower meaning are logged, not silently dropped.
+@Suite struct ProxyPlanWarningTests {
+    @Test func test_httpReuseAlways_isServedAsSafeWithAWarning() throws {
+        let text = """
+            defaults
+                mode http
+                timeout connect 5s
+                timeout client 5s
+                timeout server 5s
+
+            frontend main
+                bind 127.0.0.1:18994
+                default_backend web
+
+            backend web
+                http-reuse always
+                server web1 127.0.0.1:18993
+            """
+        let plan = try ProxyPlan(configuration: try ConfigurationLoader.parse(text: text, file: "haproxy.cfg", dialect: .haproxy))
+        #expect(plan.backends[0].reuseConnections)
+        #expect(plan.warnings.contains { $0.contains("'http-reuse always' is served as 'safe'") })
+    }
+}

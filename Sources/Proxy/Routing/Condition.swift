@@ -71,6 +71,8 @@ package struct ACLTest: Sendable {
             return true
         case .alwaysFalse, .sslSNI:
             return false
+        case .headerCount(let name):
+            return Self.integerMatch(request.head.fields.occurrences(name), values)
         case .destinationPort:
             guard let port = request.destinationPort else { return false }
             return values.contains { value in
@@ -134,6 +136,29 @@ package struct ACLTest: Sendable {
         }
     }
 
+    /// HAProxy integer matching: `[eq|ge|gt|le|lt] N` pairs, or plain values (any equal).
+    static func integerMatch(_ value: Int, _ patterns: [String]) -> Bool {
+        var i = 0
+        while i < patterns.count {
+            let word = patterns[i]
+            if ["eq", "ge", "gt", "le", "lt"].contains(word), i + 1 < patterns.count, let n = Int(patterns[i + 1]) {
+                let hit = switch word {
+                case "eq": value == n
+                case "ge": value >= n
+                case "gt": value > n
+                case "le": value <= n
+                default: value < n
+                }
+                if hit { return true }
+                i += 2
+            } else {
+                if Int(word) == value { return true }
+                i += 1
+            }
+        }
+        return false
+    }
+
     private func matchString(_ subject: Substring, _ predicate: (Substring, String) -> Bool) -> Bool {
         let s = ignoreCase ? Substring(subject.lowercased()) : subject
         return values.contains { predicate(s, $0) }
@@ -173,6 +198,8 @@ package enum ACLCriterion: Sendable, Hashable {
     case destinationPort
     /// `ssl_fc_sni`: no TLS in this build, so it never matches.
     case sslSNI
+    /// `hdr_cnt(name) [eq|ge|gt|le|lt] N`: how many times the header occurs.
+    case headerCount(String)
 }
 
 /// A compiled regular expression that can cross event loops.
