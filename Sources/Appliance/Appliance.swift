@@ -44,6 +44,14 @@ public struct Appliance: Sendable {
         ])
         let (resolved, overrides) = options.precedence.apply(to: configuration)
         for override in overrides { override.log(to: logger) }
+        for notice in UnappliedSettings.notices(for: resolved.global) {
+            logger.warning("setting not applied", metadata: [
+                "keyword": "\(notice.keyword)", "reason": "\(notice.message)", "location": "\(resolved.global.location)",
+            ])
+        }
+        let pidFile = resolved.global.pidfile.map(PIDFile.init(path:))
+        try pidFile?.create()
+        defer { pidFile?.remove() }
 
         let eventLogger = await EventLogger(bus: bus)
         let status = await SystemdStatusUpdater(bus: bus, initial: StatusSummary(configuration: resolved), notifier: notifier)

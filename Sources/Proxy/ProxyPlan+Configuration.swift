@@ -13,7 +13,8 @@ import NIOCore
 extension ProxyPlan {
     package init(configuration: Configuration) throws {
         let global = configuration.global
-        var logTargets = try global.logTargets.map(Self.logTarget)
+        let globalTargets = try global.logTargets.map(Self.logTarget)
+        var logTargets = globalTargets
         let backendNames = configuration.backends.map(\.name)
         func backendIndex(_ name: String, _ location: SourceLocation) throws -> Int {
             guard let index = backendNames.firstIndex(of: name) else {
@@ -41,6 +42,12 @@ extension ProxyPlan {
                 RouteRule(backend: try backendIndex(rule.backend, rule.location),
                           condition: try Self.condition(rule.condition, acls: acls))
             }
+            // HAProxy: a proxy logs to the global targets only with `log global`, plus its own `log` lines.
+            var ownTargets = frontend.logGlobal ? globalTargets : []
+            for target in frontend.logTargets {
+                let mapped = try Self.logTarget(target)
+                if !ownTargets.contains(mapped) { ownTargets.append(mapped) }
+            }
             frontends.append(FrontendPlan(
                 name: frontend.name,
                 mode: frontend.mode == .http ? .http : .tcp,
@@ -57,6 +64,19 @@ extension ProxyPlan {
                 requestRules: try frontend.httpRequestRules.map { try Self.requestRule($0, acls: acls) },
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
+            frontends[frontends.count - 1].logTargets = ownTargets
+        }
+        var warnings: [String] = []
+        for backend in configuration.backends {
+            if backend.mode == .tcp, backend.cookie != nil {
+                warnings.append("\(backend.location): backend '\(backend.name)': 'cookie' has no effect in mode tcp (HAProxy ignores it too)")
+            }
+            if backend.httpReuse == .aggressive || backend.httpReuse == .always {
+                warnings.append("\(backend.location): backend '\(backend.name)': 'http-reuse \(backend.httpReuse.rawValue)' is served as 'safe'")
+            }
+            if backend.fullconn != nil {
+                warnings.append("\(backend.location): backend '\(backend.name)': 'fullconn' has no effect without 'minconn' on servers")
+            }
         }
         let backends = try configuration.backends.map { backend in
             var plan = BackendPlan(
@@ -80,6 +100,7 @@ extension ProxyPlan {
         }
         self.init(maxconn: global.maxconn ?? 4096, threads: global.nbthread ?? 0, bufsize: global.tuneBufsize,
                   logTargets: logTargets, frontends: frontends, backends: backends)
+        self.warnings = warnings
     }
 
     static func duration(_ value: Duration) -> TimeAmount {
@@ -126,16 +147,35 @@ extension ProxyPlan {
         case "stdout": return .stdout
         case "stderr": return .stderr
         default:
-            guard target.address.hasPrefix("/") else {
-                throw ProxyError("\(target.location): 'log \(target.address)': only stdout, stderr and unix sockets are supported")
-            }
             let facilities = ["kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
                               "auth2", "ftp", "ntp", "audit", "alert", "cron2",
                               "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"]
             guard let facility = facilities.firstIndex(of: target.facility) else {
                 throw ProxyError("\(target.location): 'log': unknown facility '\(target.facility)'")
             }
-            return .syslogUnixSocket(path: target.address, facility: facility)
+            if target.address.hasPrefix("/") { return .syslogUnixSocket(path: target.address, facility: facility) }
+            // HOST, HOST:PORT, udp@HOST:PORT, [V6]:PORT or a bare IPv6 address.
+            var address = Substring(target.address)
+            if address.hasPrefix("udp@") || address.hasPrefix("udp4@") || address.hasPrefix("udp6@") {
+                address = address[address.index(after: address.firstIndex(of: "@")!)...]
+            }
+            var host = String(address)
+            var port = 514
+            if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
+                host = String(address[address.index(after: address.startIndex)..<close])
+                let rest = address[address.index(after: close)...]
+                if rest.hasPrefix(":"), let p = Int(rest.dropFirst()) { port = p }
+            } else if address.filter({ $0 == ":" }).count == 1, let colon = address.firstIndex(of: ":") {
+                host = String(address[..<colon])
+                guard let p = Int(address[address.index(after: colon)...]) else {
+                    throw ProxyError("\(target.location): 'log \(target.address)': invalid port")
+                }
+                port = p
+            }
+            guard (try? SocketAddress(ipAddress: host, port: port)) != nil else {
+                throw ProxyError("\(target.location): 'log \(target.address)': expected stdout, stderr, a unix socket path or an IP address")
+            }
+            return .syslogUDP(host: host, port: port, facility: facility)
         }
     }
 
@@ -307,8 +347,9 @@ extension ProxyPlan {
         case .sslFC: criterion = .sslFc
         case .alwaysTrue: criterion = .alwaysTrue
         case .alwaysFalse: criterion = .alwaysFalse
-        case .headerCount, .destinationPort, .sslSNI:
-            throw ProxyError("\(acl.location): acl criterion '\(acl.criterion.haproxyName)' is not supported by the proxy yet")
+        case .destinationPort: criterion = .destinationPort
+        case .sslSNI: criterion = .sslSNI
+        case .headerCount(let name): criterion = .headerCount(name)
         }
         do {
             return try ACLTest(criterion: criterion, values: acl.values, ignoreCase: acl.caseInsensitive)

@@ -14,6 +14,8 @@ package struct ProxyPlan: Sendable {
     package var logTargets: [LogTarget]
     package var frontends: [FrontendPlan]
     package var backends: [BackendPlan]
+    /// Keywords accepted with a narrower meaning than HAProxy's, each logged once at start.
+    package var warnings: [String] = []
 
     package init(maxconn: Int = 4096, threads: Int = 0, bufsize: Int = 16384, logTargets: [LogTarget] = [],
                 frontends: [FrontendPlan] = [], backends: [BackendPlan] = []) {
@@ -41,6 +43,8 @@ package enum LogTarget: Sendable, Hashable {
     case stdout
     case stderr
     case syslogUnixSocket(path: String, facility: Int)
+    /// `log HOST[:PORT] FACILITY`: UDP syslog (port 514 by default).
+    case syslogUDP(host: String, port: Int, facility: Int)
 }
 
 /// HAProxy `timeout ...` values of one frontend or backend; nil = not set.
@@ -102,6 +106,9 @@ package struct FrontendPlan: Sendable {
     package var requestRules: [HTTPRequestRule]
     /// Replacement responses by status (`errorfile`), complete HTTP messages.
     package var errorFiles: [Int: String]
+    /// Where this frontend's log lines go (`log global` and its own `log` lines); nil = the
+    /// plan's targets.
+    package var logTargets: [LogTarget]?
 
     package init(name: String, mode: ProxyMode = .http, binds: [BindPlan], maxconn: Int = 4096,
                 timeouts: TimeoutPlan = TimeoutPlan(), httplog: Bool = false, tcplog: Bool = false,

@@ -12,6 +12,8 @@ final class ProxyRuntime: Sendable {
     let bus: EventBus
     let logger: Logger
     let logSink: LogSink
+    /// One sink per frontend (its own `log` targets, or the plan's).
+    let frontendLogSinks: [LogSink]
     let limits: ConnectionLimits
     private let contextsBox = Mutex<[NIOLoopBound<LoopContext>]>([])
     private let healthBox = Mutex<HealthMonitor?>(nil)
@@ -31,6 +33,9 @@ final class ProxyRuntime: Sendable {
         self.bus = bus
         self.logger = logger
         self.logSink = logSink
+        self.frontendLogSinks = plan.frontends.map { frontend in
+            frontend.logTargets.map { LogSink(targets: $0) } ?? logSink
+        }
     }
 
     /// Creates one `LoopContext` on each loop.

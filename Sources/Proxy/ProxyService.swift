@@ -110,6 +110,7 @@ public final class ProxyService: Service, Sendable {
                 }
             })
         }
+        for warning in plan.warnings { logger.warning("\(warning)") }
         let limits = ConnectionLimits(requested: plan.maxconn, descriptorLimit: ConnectionLimits.raiseDescriptorLimit())
         if limits.isCapped {
             logger.warning("global maxconn lowered to what the open-files limit allows", metadata: [

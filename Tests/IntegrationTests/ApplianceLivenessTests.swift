@@ -79,10 +79,11 @@ import Glibc
         #expect(lab.wait(timeout: .seconds(10), interval: .milliseconds(20)) { lb1.standardError.contains("restart requested") } != nil,
                 "the supervisor restarts a proxy the probe declared DOWN: \(lb1.standardError)")
 
-        // Heal: the restarted proxy rises again and lb1 returns from FAULT (then, with
-        // preemption and the higher priority, it will take the VIP back).
+        // Heal: the restarted proxy rises again (after the 10 s hold-down: lb1 cannot connect to
+        // a VIP it no longer holds, and the proxy's own word is not trusted sooner after failed
+        // connects) and lb1 returns from FAULT; with its higher priority it then preempts.
         try lab.exec("lb1", ["ip", "rule", "del", "pref", "10"])
-        let recovered = notify1.waitForStatus(timeout: .seconds(10)) { line in
+        let recovered = notify1.waitForStatus(timeout: .seconds(25)) { line in
             (line.hasPrefix("BACKUP VI_1") || line.hasPrefix("MASTER VI_1")) && !line.contains("proxy DOWN")
         }
         #expect(recovered, "lb1: \(notify1.received) \(lb1.standardError)")

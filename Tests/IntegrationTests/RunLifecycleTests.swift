@@ -35,6 +35,25 @@ import Glibc
         await hactl.stop()
     }
 
+    @Test func test_run_writesThePidfile_removesItAtExit_andNamesSettingsItDoesNotApply() async throws {
+        let notify = try RunNotifySocket()
+        let pidPath = FileManager.default.temporaryDirectory.appendingPathComponent("ha-run-\(UUID().uuidString.prefix(8)).pid").path
+        let text = RunConfigurations.loopbackProxy.replacingOccurrences(
+            of: "global\n    maxconn 100\n", with: "global\n    maxconn 100\n    pidfile \(pidPath)\n    daemon\n")
+        #expect(text.contains("pidfile"))
+        let file = try writeConfiguration(text)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let hactl = try RunHactlProcess(arguments: ["run", "--role", "master", "-f", file], environment: ["NOTIFY_SOCKET": notify.path])
+        #expect(notify.waitFor("READY=1", timeout: Self.timeout), "stderr: \(hactl.standardError)")
+        let written = (try? String(contentsOfFile: pidPath, encoding: .utf8)) ?? ""
+        #expect(written == "\(hactl.pid)\n")
+        #expect(hactl.standardError.contains("setting not applied") && hactl.standardError.contains("keyword=daemon"), "stderr: \(hactl.standardError)")
+        hactl.signal(SIGTERM)
+        #expect(await hactl.waitForExit(timeout: Self.timeout) == 0)
+        #expect(!FileManager.default.fileExists(atPath: pidPath), "the pidfile is removed at exit")
+        await hactl.stop()
+    }
+
     @Test func test_run_withWatchdogUsec_pingsWatchdogRepeatedly() async throws {
         let notify = try RunNotifySocket()
         let file = try writeConfiguration(RunConfigurations.loopbackProxy)

@@ -76,3 +76,29 @@ import Testing
         #expect(!request.head.fields.contains("host"))
     }
 }
+
+/// `dst_port` and `ssl_fc_sni` without TLS.
+@Suite struct DestinationPortConditionTests {
+    @Test func test_dstPort_exactAndRange() throws {
+        var facts = RequestFacts(head: HTTPRequestHead(method: "GET", target: "/"), source: nil, destinationPort: 8080)
+        #expect(try ACLTest(criterion: .destinationPort, values: ["8080"]).matches(facts))
+        #expect(try ACLTest(criterion: .destinationPort, values: ["8000:8100"]).matches(facts))
+        facts.destinationPort = 80
+        #expect(try !ACLTest(criterion: .destinationPort, values: ["8000:8100"]).matches(facts))
+        #expect(try !ACLTest(criterion: .sslSNI, values: ["example.com"]).matches(facts))
+    }
+}
+
+/// `hdr_cnt(name) [op] N`.
+@Suite struct HeaderCountConditionTests {
+    @Test func test_hdrCnt_comparesOccurrences() throws {
+        let head = HTTPRequestHead(method: "GET", target: "/", fields: HTTPFields([
+            HTTPField(name: "Host", value: "a"), HTTPField(name: "Host", value: "b"),
+        ]))
+        let facts = RequestFacts(head: head, source: nil)
+        #expect(try ACLTest(criterion: .headerCount("host"), values: ["gt", "1"]).matches(facts))
+        #expect(try ACLTest(criterion: .headerCount("host"), values: ["2"]).matches(facts))
+        #expect(try !ACLTest(criterion: .headerCount("host"), values: ["lt", "2"]).matches(facts))
+        #expect(try ACLTest(criterion: .headerCount("x-none"), values: ["eq", "0"]).matches(facts))
+    }
+}

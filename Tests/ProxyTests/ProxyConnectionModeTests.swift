@@ -118,3 +118,30 @@ import Testing
         try await group.shutdownGracefully()
     }
 }
+
+/// `observe layer7` also counts a server's 5xx answers.
+@Suite(.serialized) struct ProxyObserveStatusTests {
+    @Test func test_observeLayer7_serverErrorsMarkServerDown() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        let plan = ProxyHarness.plan(servers: [s1]) { backend in
+            backend.servers[0].check = true
+            backend.servers[0].inter = .seconds(30)
+            backend.servers[0].fall = 2
+            backend.servers[0].observeLayer7 = true
+        }
+        let bus = EventBus()
+        let events = await bus.subscribe()
+        try await ProxyHarness.withProxy(plan, bus: bus) { _, port async throws in
+            #expect(try TestConnection.get(port: port, path: "/status/500").status == 500)
+            #expect(try TestConnection.get(port: port, path: "/status/503").status == 503)
+            let down = await ProxyHarness.waitForEvent(events, seconds: 5) {
+                if case .serverHealth(_, "websvr1", false, _) = $0 { return true }
+                return false
+            }
+            #expect(down == .serverHealth(backend: "app", server: "websvr1", up: false, reason: "Layer7 wrong status 503 (observed)"))
+        }
+        await s1.stop()
+        try await group.shutdownGracefully()
+    }
+}

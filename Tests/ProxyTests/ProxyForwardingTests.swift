@@ -104,6 +104,25 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    @Test func test_slowClient_slowsTheServerInsteadOfFillingTheProxy() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        try await ProxyHarness.withProxy(ProxyHarness.plan(servers: [s1])) { _, port in
+            let size = 48 * 1024 * 1024
+            let connection = try TestConnection(port: port, timeoutMilliseconds: 20000)
+            try connection.send("GET /big?n=\(size) HTTP/1.1\r\nHost: a\r\n\r\n")
+            // The client reads nothing: the server's write must stay pending (bounded wait for an absence).
+            // (Without backpressure the proxy swallows the whole body in about 1 s, even in a debug build;
+            // the kernel's loopback buffers on both hops hold well under 48 MB.)
+            let finishedEarly = try await ProxyHarness.waitUntil(seconds: 4) { s1.responsesWritten.load(ordering: .relaxed) > 0 }
+            #expect(!finishedEarly)
+            #expect(try connection.readResponse().body.utf8.count == size)
+            #expect(try await ProxyHarness.waitUntil(seconds: 5) { s1.responsesWritten.load(ordering: .relaxed) == 1 })
+        }
+        await s1.stop()
+        try await group.shutdownGracefully()
+    }
+
     @Test func test_chunkedUpload_isForwardedWithItsFraming() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)

@@ -73,6 +73,23 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    @Test func test_connect_becomesATunnelBothWays() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let upstream = try await RawTCPServer.start(group: group, behaviour: .connectThenEcho)
+        let plan = ProxyPlan(threads: 1, frontends: [FrontendPlan(name: "f", binds: [BindPlan(host: "127.0.0.1", port: 0)], defaultBackend: 0)],
+                             backends: [BackendPlan(name: "b", servers: [ServerPlan(name: "u", host: "127.0.0.1", port: upstream.port)])])
+        try await ProxyHarness.withProxy(plan) { _, port in
+            let connection = try TestConnection(port: port)
+            try connection.send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+            #expect(try connection.readResponse(forHead: true).status == 200)
+            try connection.send("opaque-bytes")
+            connection.shutdownWrite()
+            #expect(try connection.readToEnd() == "opaque-bytesbye")
+        }
+        await upstream.stop()
+        try await group.shutdownGracefully()
+    }
+
     @Test func test_severalBindLines_ipv4AndIpv6_allServe() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)

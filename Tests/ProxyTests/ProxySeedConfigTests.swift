@@ -93,3 +93,87 @@ import Testing
         try await group.shutdownGracefully()
     }
 }
+
+/// `log global` decides whether a proxy's lines reach the global targets.
+@Suite struct ProxyLogTargetMappingTests {
+    func plan(logGlobalLine: String) throws -> ProxyPlan {
+        let text = """
+            global
+                log /dev/log local0
+
+            defaults
+                mode http
+                \(logGlobalLine)
+                option httplog
+                timeout connect 5s
+                timeout client 5s
+                timeout server 5s
+
+            frontend main
+                bind 127.0.0.1:18998
+                default_backend web
+
+            backend web
+                server web1 127.0.0.1:18997
+            """
+        return try ProxyPlan(configuration: try ConfigurationLoader.parse(text: text, file: "haproxy.cfg", dialect: .haproxy))
+    }
+
+    @Test func test_logGlobal_sendsFrontendLinesToTheGlobalTarget() throws {
+        #expect(try plan(logGlobalLine: "log global").frontends[0].logTargets == [.syslogUnixSocket(path: "/dev/log", facility: 16)])
+    }
+
+    @Test func test_withoutLogGlobal_frontendLogsNowhere() throws {
+        #expect(try plan(logGlobalLine: "").frontends[0].logTargets == [])
+    }
+}
+
+/// `log 127.0.0.1 local0 debug` (the OL9 seed) is UDP syslog.
+@Suite struct ProxyUDPLogTargetTests {
+    @Test func test_ipLogTarget_mapsToUDPSyslogOnPort514() throws {
+        let text = """
+            global
+                log 127.0.0.1 local0 debug
+
+            defaults
+                mode http
+                log global
+                timeout connect 5s
+                timeout client 5s
+                timeout server 5s
+
+            frontend main
+                bind 127.0.0.1:18996
+                default_backend web
+
+            backend web
+                server web1 127.0.0.1:18995
+            """
+        let plan = try ProxyPlan(configuration: try ConfigurationLoader.parse(text: text, file: "haproxy.cfg", dialect: .haproxy))
+        #expect(plan.frontends[0].logTargets == [.syslogUDP(host: "127.0.0.1", port: 514, facility: 16)])
+    }
+}
+
+/// Keywords served with a narrower meaning are logged, not silently dropped.
+@Suite struct ProxyPlanWarningTests {
+    @Test func test_httpReuseAlways_isServedAsSafeWithAWarning() throws {
+        let text = """
+            defaults
+                mode http
+                timeout connect 5s
+                timeout client 5s
+                timeout server 5s
+
+            frontend main
+                bind 127.0.0.1:18994
+                default_backend web
+
+            backend web
+                http-reuse always
+                server web1 127.0.0.1:18993
+            """
+        let plan = try ProxyPlan(configuration: try ConfigurationLoader.parse(text: text, file: "haproxy.cfg", dialect: .haproxy))
+        #expect(plan.backends[0].reuseConnections)
+        #expect(plan.warnings.contains { $0.contains("'http-reuse always' is served as 'safe'") })
+    }
+}

@@ -1,19 +1,22 @@
 """Polls http://VIP/ every 10 ms from the client namespace (scripts/bench-failover).
 
-    python3 vip-poller.py VIP OUTPUT LIMIT_SECONDS
+    python3 vip-poller.py VIP OUTPUT INJECTED_FLAG LIMIT_SECONDS
 
 Each poll is a fresh TCP connection (connect timeout 50 ms, answer within 200 ms) sending
 `GET / HTTP/1.1` with `Connection: close`; a poll succeeds when the answer starts with a 200
 status line. Writes to OUTPUT, one `key value` per line, times in CLOCK_REALTIME nanoseconds
 (the clock `date +%s%N` reads):
   ready T            first success (the bench injects the failure only after this line)
-  first_failure T    start of the first failed poll after ready
+  first_failure T    start of the first failed poll that started once INJECTED_FLAG existed
+                     (the bench creates it right after injecting the failure)
   recovered T        end of the first successful poll after that failure
   later_failures N   failed polls in the second after recovery (0 unless the VIP flapped)
   polls N            polls made
+  early_failures N   failed polls between ready and the flag (ignored; 0 on a quiet machine)
 Bounded: exits after LIMIT_SECONDS whatever happened, and one second after recovery.
 """
 
+import os
 import socket
 import sys
 import time
@@ -35,13 +38,15 @@ def poll(vip):
 
 
 def main():
-    vip, path, limit = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    vip, path, flag, limit = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
     deadline = time.monotonic() + limit
     ready = first_failure = recovered = None
-    later_failures = polls = 0
+    later_failures = early_failures = polls = 0
+    injected = False
     with open(path, "w", buffering=1) as out:
         next_poll = time.monotonic()
         while time.monotonic() < deadline:
+            injected = injected or (ready is not None and os.path.exists(flag))
             started = time.time_ns()
             ok = poll(vip)
             ended = time.time_ns()
@@ -50,6 +55,9 @@ def main():
                 if ok:
                     ready = ended
                     out.write(f"ready {ready}\n")
+            elif not injected:
+                if not ok:
+                    early_failures += 1
             elif first_failure is None:
                 if not ok:
                     first_failure = started
@@ -67,7 +75,7 @@ def main():
                 time.sleep(pause)
             else:
                 next_poll = time.monotonic()
-        out.write(f"later_failures {later_failures}\npolls {polls}\n")
+        out.write(f"later_failures {later_failures}\nearly_failures {early_failures}\npolls {polls}\n")
 
 
 main()

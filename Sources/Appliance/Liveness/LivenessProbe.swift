@@ -14,19 +14,24 @@ public final class LivenessProbe: Service {
     private let state: Mutex<LivenessState>
     private let tuning: LivenessState.Tuning
     private let round: Round
+    private let accepting: @Sendable () -> Bool
     private let bus: EventBus
     private let onProbedDown: @Sendable (String) -> Void
     private let stops: AsyncStream<String>
     private let stopsContinuation: AsyncStream<String>.Continuation
 
-    /// - Parameter onProbedDown: called when probe rounds (not a reported stop) took the verdict
-    ///   DOWN: the proxy still runs but does not answer, so the supervisor restarts it.
+    /// - Parameters:
+    ///   - onProbedDown: called when probe rounds (not a reported stop) took the verdict DOWN:
+    ///     the proxy still runs but does not answer, so the supervisor restarts it.
+    ///   - accepting: the proxy's own state, used when a round has nothing to connect to.
     public init(
         tuning: LivenessState.Tuning, bus: EventBus,
         onProbedDown: @escaping @Sendable (String) -> Void = { _ in },
+        accepting: @escaping @Sendable () -> Bool = { true },
         round: @escaping Round
     ) {
         self.tuning = tuning
+        self.accepting = accepting
         self.onProbedDown = onProbedDown
         self.state = Mutex(LivenessState(tuning: tuning))
         self.round = round
@@ -63,15 +68,16 @@ public final class LivenessProbe: Service {
                     }
                     let started = NIODeadline.now()
                     let outcome = await round()
-                    let failure: String?
+                    let action: LivenessState.Action
                     switch outcome {
-                    case .success: failure = nil
-                    case .failure(let reason): failure = reason
+                    case .success:
+                        action = state.withLock { $0.probeFinished(failure: nil, now: started) }
+                    case .failure(let reason):
+                        action = state.withLock { $0.probeFinished(failure: reason, now: started) }
                     case .skipped:
-                        next = started + tuning.interval
-                        continue
+                        let accepting = accepting()
+                        action = state.withLock { $0.probeSkipped(accepting: accepting, now: started) }
                     }
-                    let action = state.withLock { $0.probeFinished(failure: failure, now: started) }
                     if case .publish(up: false, let reason, _) = action { onProbedDown(reason) }
                     next = await execute(action)
                 }

@@ -25,15 +25,22 @@ public struct LivenessState: Sendable, Hashable {
         public var rise: Int
         /// How long one connect may take before it counts as a failure.
         public var timeout: TimeAmount
+        /// After connects failed, how long the proxy's own word ("listening") is not enough to
+        /// rise while the node cannot connect (it no longer holds the addresses). Without it a
+        /// proxy that listens but cannot be reached would win the VIP back, lose it again half
+        /// a second later, and so on; with it that cycle slows to one round per hold-down.
+        public var holdDown: TimeAmount
 
         public init(
-            interval: TimeAmount = .milliseconds(200), fall: Int = 2, rise: Int = 2, timeout: TimeAmount = .milliseconds(100)
+            interval: TimeAmount = .milliseconds(200), fall: Int = 2, rise: Int = 2, timeout: TimeAmount = .milliseconds(100),
+            holdDown: TimeAmount = .seconds(10)
         ) {
             precondition(fall >= 1 && rise >= 1, "fall and rise count probes: at least 1")
             self.interval = interval
             self.fall = fall
             self.rise = rise
             self.timeout = timeout
+            self.holdDown = holdDown
         }
     }
 
@@ -49,6 +56,8 @@ public struct LivenessState: Sendable, Hashable {
     public private(set) var isUp = true
     /// Consecutive results that disagree with the current verdict.
     public private(set) var streak = 0
+    /// When failed connects (rather than a stop) took the verdict DOWN.
+    private var downFromConnectsAt: NIODeadline?
 
     public init(tuning: Tuning = Tuning()) {
         self.tuning = tuning
@@ -68,8 +77,21 @@ public struct LivenessState: Sendable, Hashable {
         guard streak >= needed else { return .probeAgain(at: next) }
         isUp = succeeded
         streak = 0
+        downFromConnectsAt = succeeded ? nil : now
         let reason = failure.map { "\(needed) failed probes, last: \($0)" } ?? "\(needed) good probes"
         return .publish(up: isUp, reason: reason, nextProbe: next)
+    }
+
+    /// A round that started at `now` could not connect anywhere (this node holds none of the
+    /// bind addresses); `accepting` is the proxy's own state. Not accepting is a failure;
+    /// accepting is a success, except within `holdDown` of connects having failed.
+    public mutating func probeSkipped(accepting: Bool, now: NIODeadline) -> Action {
+        guard accepting else { return probeFinished(failure: "proxy not accepting connections", now: now) }
+        if !isUp, let since = downFromConnectsAt, now - since < tuning.holdDown {
+            streak = 0
+            return .probeAgain(at: now + tuning.interval)
+        }
+        return probeFinished(failure: nil, now: now)
     }
 
     /// The proxy service stopped (the supervisor saw it): DOWN at once, no need to wait for probes.

@@ -24,14 +24,14 @@ struct SupervisedProxy: Sendable {
         let restarts = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
         // While this node holds none of the bind addresses (a BACKUP, or a MASTER that went to
         // FAULT and dropped its VIPs) a connect cannot reach our own proxy: the verdict then
-        // comes from the proxy itself, listeners open and accepting. Without this, a node whose
-        // proxy failed and was restarted would never see it rise again.
-        let probe = LivenessProbe(tuning: tuning, bus: bus, onProbedDown: { reason in restarts.continuation.yield(reason) }) {
-            let targets = LivenessTarget.targets(for: handle.configuration)
-            let outcome = await TCPConnectProbe(targets: targets, timeout: tuning.timeout).probe()
-            guard outcome == .skipped else { return outcome }
-            return handle.isAcceptingConnections() ? TCPConnectProbe.Outcome.success : .failure("proxy not accepting connections")
-        }
+        // comes from the proxy itself, listeners open and accepting (see LivenessState's
+        // holdDown). Without it, a proxy restarted after a failure would never rise again.
+        let probe = LivenessProbe(
+            tuning: tuning, bus: bus,
+            onProbedDown: { reason in restarts.continuation.yield(reason) },
+            accepting: { handle.isAcceptingConnections() },
+            round: { await TCPConnectProbe(targets: LivenessTarget.targets(for: handle.configuration), timeout: tuning.timeout).probe() }
+        )
         self.probe = probe
         supervisor = Supervisor(
             name: "proxy",

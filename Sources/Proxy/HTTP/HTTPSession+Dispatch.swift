@@ -6,7 +6,7 @@ extension HTTPSession {
     func beginRequest(_ received: HTTPRequestHead, framing: BodyFraming) {
         cancelWatchdog()
         let now = NIODeadline.now()
-        var facts = RequestFacts(head: received, source: clientAddress)
+        var facts = RequestFacts(head: received, source: clientAddress, destinationPort: localPort)
         // Only the log needs the request line as text.
         let requestLine = frontend.httplog ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
         let outcome = frontend.requestRules.apply(to: &facts)

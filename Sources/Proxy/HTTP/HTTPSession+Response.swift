@@ -37,6 +37,10 @@ extension HTTPSession {
             }
         }
         head.minorVersion = 1
+        // `observe layer7`: server errors count against the server's health as failed checks do.
+        if backend.servers[server].plan.observeLayer7, [500, 502, 503, 504].contains(received.status) {
+            runtime.healthObserver?.layer7Failure(backend: current.backend, server: server, reason: "Layer7 wrong status \(received.status) (observed)")
+        }
         loop.counters.frontends[frontendIndex].countResponse(status: received.status)
         loop.counters.backends[current.backend].countResponse(status: received.status)
         loop.counters.servers[current.backend][server].countResponse(status: received.status)
@@ -105,7 +109,7 @@ extension HTTPSession {
             loop.counters.backends[current.backend].responseErrors += 1
             if let server = current.server { loop.counters.servers[current.backend][server].responseErrors += 1 }
             if let server = current.server, runtime.backends[current.backend].servers[server].plan.observeLayer7 {
-                runtime.healthObserver?.layer7Failure(backend: current.backend, server: server)
+                runtime.healthObserver?.layer7Failure(backend: current.backend, server: server, reason: "Layer7 invalid response (observed)")
             }
             if current.responseStarted {
                 exchange?.terminationState = "SD"
@@ -164,6 +168,6 @@ extension HTTPSession {
             server: current.server == nil ? "<NOSRV>" : current.serverName, exchange: current, now: .now(),
             activeSessions: loop.activeSessions
         )
-        runtime.logSink.emit(line.formatted())
+        runtime.frontendLogSinks[frontendIndex].emit(line.formatted())
     }
 }

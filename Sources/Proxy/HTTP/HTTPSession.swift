@@ -37,6 +37,7 @@ final class HTTPSession: ChannelDuplexHandler {
     var pendingRead = false
     var requestsCompleted = 0
     var clientAddress: SocketAddress?
+    var localPort: Int?
     var exchange: Exchange?
     var upstream: UpstreamConnection?
     var connectGeneration = 0
@@ -80,6 +81,7 @@ final class HTTPSession: ChannelDuplexHandler {
         guard !started else { return }
         started = true
         clientAddress = context.channel.remoteAddress
+        localPort = context.channel.localAddress?.port
         accepted = .now()
         loop.sessionOpened(frontend: frontendIndex)
         loop.register(self)

@@ -48,11 +48,11 @@ final class HealthMonitor: Sendable {
         }
     }
 
-    /// `observe layer7`: a server sent a response that could not be parsed.
-    func layer7Failure(backend: Int, server: Int) {
+    /// `observe layer7`: a server sent an unparseable response or a 5xx error.
+    func layer7Failure(backend: Int, server: Int, reason: String) {
         guard let position = index[backend][server] else { return }
         let checker = checkers[position]
-        checker.eventLoop.execute { checker.value.observed(.failed("Layer7 invalid response (observed)")) }
+        checker.eventLoop.execute { checker.value.observed(.failed(reason)) }
     }
 }
 

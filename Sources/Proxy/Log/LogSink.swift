@@ -3,24 +3,49 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import NIOCore
 
-/// Where `option httplog` lines go: HAProxy's `log stdout`, `log stderr`, or a syslog unix
-/// datagram socket (`log /dev/log local0`), RFC 3164 framing for syslog.
+/// Where log lines go: HAProxy's `log stdout`, `log stderr`, a syslog unix datagram socket
+/// (`log /dev/log local0`) or UDP syslog (`log 127.0.0.1 local0`), RFC 3164 framing for syslog.
+///
+/// Sockets are opened once; `emit` is a single `write`/`sendto`, safe from any loop.
 final class LogSink: Sendable {
     let targets: [LogTarget]
+    private let sockets: [Int32]
 
     init(targets: [LogTarget]) {
         self.targets = targets
+        sockets = targets.map { target in
+            switch target {
+            case .stdout, .stderr: return -1
+            case .syslogUnixSocket: return socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+            case .syslogUDP(let host, let port, _):
+                let family = (try? SocketAddress(ipAddress: host, port: port))?.protocol == .inet6 ? AF_INET6 : AF_INET
+                return socket(family, Int32(SOCK_DGRAM.rawValue), 0)
+            }
+        }
+    }
+
+    deinit {
+        for fd in sockets where fd >= 0 { close(fd) }
     }
 
     func emit(_ line: String) {
-        for target in targets {
+        for (target, fd) in zip(targets, sockets) {
             switch target {
             case .stdout: Self.writeAll(1, line + "\n")
             case .stderr: Self.writeAll(2, line + "\n")
             case .syslogUnixSocket(let path, let facility):
                 // PRI = facility * 8 + severity (6: informational).
-                Self.sendDatagram(path: path, "<\(facility * 8 + 6)>hactl[\(getpid())]: \(line)")
+                Self.sendUnix(fd: fd, path: path, "<\(facility * 8 + 6)>hactl[\(getpid())]: \(line)")
+            case .syslogUDP(let host, let port, let facility):
+                guard let address = try? SocketAddress(ipAddress: host, port: port) else { continue }
+                var message = "<\(facility * 8 + 6)>hactl[\(getpid())]: \(line)"
+                message.withUTF8 { bytes in
+                    address.withSockAddr { sa, length in
+                        _ = sendto(fd, bytes.baseAddress, bytes.count, 0, sa, socklen_t(length))
+                    }
+                }
             }
         }
     }
@@ -37,10 +62,8 @@ final class LogSink: Sendable {
         }
     }
 
-    private static func sendDatagram(path: String, _ text: String) {
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+    private static func sendUnix(fd: Int32, path: String, _ text: String) {
         guard fd >= 0 else { return }
-        defer { close(fd) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)

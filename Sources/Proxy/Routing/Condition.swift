@@ -25,11 +25,14 @@ package struct RequestFacts {
     package var head: HTTPRequestHead
     package var source: SocketAddress?
     package var tls: Bool
+    /// The port the client connected to (`dst_port`).
+    package var destinationPort: Int?
 
-    package init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false) {
+    package init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false, destinationPort: Int? = nil) {
         self.head = head
         self.source = source
         self.tls = tls
+        self.destinationPort = destinationPort
     }
 }
 
@@ -66,8 +69,17 @@ package struct ACLTest: Sendable {
         switch criterion {
         case .alwaysTrue:
             return true
-        case .alwaysFalse:
+        case .alwaysFalse, .sslSNI:
             return false
+        case .headerCount(let name):
+            return Self.integerMatch(request.head.fields.occurrences(name), values)
+        case .destinationPort:
+            guard let port = request.destinationPort else { return false }
+            return values.contains { value in
+                let bounds = value.split(separator: ":", maxSplits: 1).compactMap { Int($0) }
+                if bounds.count == 2 { return (bounds[0]...max(bounds[0], bounds[1])).contains(port) }
+                return bounds.first == port
+            }
         case .pathDirectory:
             return matchString(request.head.path) { s, v in s.split(separator: "/").contains { $0 == v } }
         case .url:
@@ -124,6 +136,29 @@ package struct ACLTest: Sendable {
         }
     }
 
+    /// HAProxy integer matching: `[eq|ge|gt|le|lt] N` pairs, or plain values (any equal).
+    static func integerMatch(_ value: Int, _ patterns: [String]) -> Bool {
+        var i = 0
+        while i < patterns.count {
+            let word = patterns[i]
+            if ["eq", "ge", "gt", "le", "lt"].contains(word), i + 1 < patterns.count, let n = Int(patterns[i + 1]) {
+                let hit = switch word {
+                case "eq": value == n
+                case "ge": value >= n
+                case "gt": value > n
+                case "le": value <= n
+                default: value < n
+                }
+                if hit { return true }
+                i += 2
+            } else {
+                if Int(word) == value { return true }
+                i += 1
+            }
+        }
+        return false
+    }
+
     private func matchString(_ subject: Substring, _ predicate: (Substring, String) -> Bool) -> Bool {
         let s = ignoreCase ? Substring(subject.lowercased()) : subject
         return values.contains { predicate(s, $0) }
@@ -159,6 +194,12 @@ package enum ACLCriterion: Sendable, Hashable {
     case url, urlBeginning, urlEnd, urlSubstring, urlReg
     case urlParameter(String)
     case alwaysTrue, alwaysFalse
+    /// `dst_port 80` or `dst_port 8000:8080`.
+    case destinationPort
+    /// `ssl_fc_sni`: no TLS in this build, so it never matches.
+    case sslSNI
+    /// `hdr_cnt(name) [eq|ge|gt|le|lt] N`: how many times the header occurs.
+    case headerCount(String)
 }
 
 /// A compiled regular expression that can cross event loops.

@@ -238,7 +238,7 @@ final class TCPSession: ChannelDuplexHandler {
                 connectStart: connectStart, connected: connected, bytes: bytesToClient,
                 termination: connected == nil ? "SC" : "--", activeSessions: loop.activeSessions, retries: retriesUsed
             )
-            loop.runtime.logSink.emit(line.formatted(now: .now()))
+            loop.runtime.frontendLogSinks[frontendIndex].emit(line.formatted(now: .now()))
         }
         if started {
             loop.sessionClosed(frontend: frontendIndex)

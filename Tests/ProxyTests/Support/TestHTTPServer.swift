@@ -26,6 +26,9 @@ final class TestHTTPServer: Sendable {
     /// Requests being answered right now, and the most seen at once.
     let inFlight = Atomic<Int>(0)
     let maxInFlight = Atomic<Int>(0)
+    /// Responses whose last byte the kernel accepted (a proxy that buffered everything would
+    /// let these complete even while its client reads nothing).
+    let responsesWritten = Atomic<Int>(0)
 
     struct State {
         var port = 0
@@ -176,7 +179,9 @@ private final class OriginHandler: ChannelInboundHandler {
         }
         let keepAlive = head.isKeepAlive
         let channel = context.channel
+        let server = self.server
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            server.responsesWritten.add(1, ordering: .relaxed)
             if !keepAlive { channel.close(promise: nil) }
         }
     }
@@ -189,6 +194,8 @@ final class RawTCPServer: Sendable {
         case echo
         /// Answers the first read with a 101 response, then echoes.
         case upgradeThenEcho
+        /// Answers the first read with `200 Connection established` (a CONNECT), then echoes.
+        case connectThenEcho
     }
 
     let listener: any Channel
@@ -242,12 +249,17 @@ private final class RawHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
         case .echo:
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-        case .upgradeThenEcho:
+        case .upgradeThenEcho, .connectThenEcho:
             if upgraded {
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             } else {
                 upgraded = true
-                let text = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                let text: String
+                if case .connectThenEcho = behaviour {
+                    text = "HTTP/1.1 200 Connection established\r\n\r\n"
+                } else {
+                    text = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                }
                 context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
             }
         }
