@@ -35,4 +35,23 @@ import Testing
             "<5>appliance: stopped\n",
         ])
     }
+
+    @Test func test_eventLogger_throttlesRepeatedDrops_butLogsOtherEvents() async throws {
+        let bus = EventBus()
+        let lines = LineCollector()
+        let format = LogLineFormat(style: .journal)
+        let logger = await EventLogger(bus: bus) { label in
+            Logger(label: label) { _ in StderrLogHandler(component: label, format: format, sink: LogSink { lines.append($0) }) }
+        }
+        let task = Task { await logger.run() }
+        for _ in 0..<5 { await bus.publish(.vrrpPacketDropped(instance: "VI_1", reason: "authentication")) }
+        await bus.publish(.vrrpPacketDropped(instance: "VI_1", reason: "ttl(254)"))
+        await bus.publish(.lifecycle(.stopped))
+        await task.value
+        #expect(lines.all == [
+            "<4>vrrp: advertisement dropped instance=VI_1 reason=authentication\n",
+            "<4>vrrp: advertisement dropped instance=VI_1 reason=ttl(254)\n",
+            "<5>appliance: stopped\n",
+        ])
+    }
 }

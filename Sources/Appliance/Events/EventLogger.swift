@@ -1,8 +1,11 @@
 public import HACore
 public import Logging
 public import ServiceLifecycle
+import NIOCore
 
-/// The bus subscriber that logs every `HAEvent` exactly once, as `EventLogRecord` says.
+/// The bus subscriber that logs every `HAEvent` exactly once, as `EventLogRecord` says —
+/// except dropped VRRP adverts, which repeat every advert interval: those are throttled per
+/// instance and reason (`RepeatThrottle`, one line a minute with the count left out).
 ///
 /// Runs as a `Service` placed first in the group so it is shut down last and still logs the
 /// `stopping` event and what the other services publish while they stop. When its own graceful
@@ -23,8 +26,16 @@ public struct EventLogger: Service {
         let bus = self.bus
         await withGracefulShutdownHandler {
             var loggers: [String: Logger] = [:]
+            var drops = RepeatThrottle()
             for await event in stream {
-                let record = EventLogRecord(event)
+                var record = EventLogRecord(event)
+                if case .vrrpPacketDropped(let instance, let reason) = event {
+                    switch drops.occurred("\(instance) \(reason)", now: .now()) {
+                    case .suppress: continue
+                    case .log(let suppressed) where suppressed > 0: record.metadata["repeats_not_logged"] = "\(suppressed)"
+                    case .log: break
+                    }
+                }
                 let logger = loggers[record.component] ?? makeLogger(record.component)
                 loggers[record.component] = logger
                 logger.log(level: record.level, "\(record.message)", metadata: record.metadata)
