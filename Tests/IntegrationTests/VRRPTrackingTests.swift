@@ -145,7 +145,9 @@ import Glibc
         // 250 - 1 × 20 = 230 < 240: n2 discards n1's adverts and preempts after its Master_Down_Interval.
         try "1\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(bench.lab.wait(timeout: .seconds(6)) { bench.holdsVIP("n2") && !bench.holdsVIP("n1") } != nil, "\(master.log)")
-        #expect(master.log.contains("higher priority advert from 198.18.0.11 (priority 240)"), "\(master.log)")
+        // The VIP leaves before the transition is logged: wait for the line rather than read it once.
+        let reason = "higher priority advert from 198.18.0.11 (priority 240)"
+        #expect(bench.lab.wait(timeout: .seconds(1)) { master.log.contains(reason) } != nil, "\(master.log)")
         // Back to 0: n1 is 250 again and preempts n2.
         try "0\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(bench.lab.wait(timeout: .seconds(6)) { bench.holdsVIP("n1") && !bench.holdsVIP("n2") } != nil, "\(master.log)")
