@@ -7,6 +7,13 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The data path in release builds: exclusivity stays checked at compile time and in debug builds
+/// (every test run), but not again at run time on each access to a class property (measured with
+/// perf: about 2.5 % of the proxy's CPU under wrk).
+let dataPath: [SwiftSetting] = strict + [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
+
 let package = Package(
     name: "hactl",
     platforms: [.macOS(.v15)],
@@ -64,7 +71,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: dataPath
         ),
         // Composition root: services from a Configuration, wired to the bus.
         .target(

@@ -3,13 +3,100 @@
 /// Values are kept byte for byte: each byte is one `Unicode.Scalar` (ISO-8859-1), so
 /// obs-text passes through unchanged when the field is written back.
 package struct HTTPField: Sendable, Hashable {
-    package var name: String
+    package var name: String {
+        didSet { known = KnownFieldName(name) }
+    }
     package var value: String
+    /// The name classified once, so the lookups the proxy makes on every message compare a byte.
+    private(set) var known: KnownFieldName
 
     package init(name: String, value: String) {
         self.name = name
         self.value = value
+        self.known = KnownFieldName(name)
     }
+
+    /// Whether this field's name is `name` (ASCII case-insensitive).
+    func hasName(_ name: FieldName) -> Bool {
+        if name.known != .other { return known == name.known }
+        return known == .other && self.name.equalsIgnoringASCIICase(name.text)
+    }
+}
+
+/// The field names the proxy itself reads or rewrites on every message; every other name is `.other`.
+enum KnownFieldName: UInt8, Sendable, Hashable {
+    case other
+    case connection, keepAlive, proxyConnection, te, trailer, upgrade
+    case transferEncoding, contentLength, host, cookie, setCookie
+
+    init(_ name: some StringProtocol) {
+        // The length and the first letter pick the one candidate; a full comparison confirms it.
+        let initial = (name.utf8.first ?? 0) | 0x20
+        let candidate: KnownFieldName =
+            switch (name.utf8.count, initial) {
+            case (2, _): .te
+            case (4, _): .host
+            case (6, _): .cookie
+            case (7, UInt8(ascii: "u")): .upgrade
+            case (7, _): .trailer
+            case (10, UInt8(ascii: "c")): .connection
+            case (10, UInt8(ascii: "k")): .keepAlive
+            case (10, _): .setCookie
+            case (14, _): .contentLength
+            case (16, _): .proxyConnection
+            case (17, _): .transferEncoding
+            default: .other
+            }
+        self = candidate != .other && name.equalsIgnoringASCIICase(candidate.lowercased) ? candidate : .other
+    }
+
+    var lowercased: String {
+        switch self {
+        case .other: ""
+        case .connection: "connection"
+        case .keepAlive: "keep-alive"
+        case .proxyConnection: "proxy-connection"
+        case .te: "te"
+        case .trailer: "trailer"
+        case .upgrade: "upgrade"
+        case .transferEncoding: "transfer-encoding"
+        case .contentLength: "content-length"
+        case .host: "host"
+        case .cookie: "cookie"
+        case .setCookie: "set-cookie"
+        }
+    }
+
+    /// Fields that never travel past one hop (RFC 9110 §7.6.1).
+    var isHopByHop: Bool {
+        switch self {
+        case .connection, .keepAlive, .proxyConnection, .te, .trailer, .upgrade: true
+        default: false
+        }
+    }
+}
+
+/// A field name to look up: classified once where it is made.
+struct FieldName {
+    let text: String
+    let known: KnownFieldName
+
+    init(_ text: String) {
+        self.text = text
+        self.known = KnownFieldName(text)
+    }
+
+    init(_ known: KnownFieldName) {
+        self.text = known.lowercased
+        self.known = known
+    }
+
+    static var connection: FieldName { FieldName(.connection) }
+    static var upgrade: FieldName { FieldName(.upgrade) }
+    static var transferEncoding: FieldName { FieldName(.transferEncoding) }
+    static var contentLength: FieldName { FieldName(.contentLength) }
+    static var host: FieldName { FieldName(.host) }
+    static var setCookie: FieldName { FieldName(.setCookie) }
 }
 
 /// The ordered header section of a request or response (RFC 9110 §5.3: order and repetition kept).
@@ -23,31 +110,40 @@ package struct HTTPFields: Sendable, Hashable {
     package var count: Int { fields.count }
 
     /// The first value of `name` (case-insensitive), if any.
-    package func first(_ name: String) -> String? {
-        for field in fields where field.name.equalsIgnoringASCIICase(name) { return field.value }
+    package func first(_ name: String) -> String? { first(FieldName(name)) }
+
+    func first(_ name: FieldName) -> String? {
+        for field in fields where field.hasName(name) { return field.value }
         return nil
     }
 
     /// Every value of `name`, in order.
-    package func values(_ name: String) -> [String] {
-        fields.compactMap { $0.name.equalsIgnoringASCIICase(name) ? $0.value : nil }
+    package func values(_ name: String) -> [String] { values(FieldName(name)) }
+
+    func values(_ name: FieldName) -> [String] {
+        fields.compactMap { $0.hasName(name) ? $0.value : nil }
     }
 
     /// How many lines carry `name`.
-    package func occurrences(_ name: String) -> Int {
+    package func occurrences(_ name: String) -> Int { occurrences(FieldName(name)) }
+
+    func occurrences(_ name: FieldName) -> Int {
         var n = 0
-        for field in fields where field.name.equalsIgnoringASCIICase(name) { n += 1 }
+        for field in fields where field.hasName(name) { n += 1 }
         return n
     }
 
-    package func contains(_ name: String) -> Bool { first(name) != nil }
+    package func contains(_ name: String) -> Bool { first(FieldName(name)) != nil }
+
+    func contains(_ name: FieldName) -> Bool { first(name) != nil }
 
     package mutating func add(_ name: String, _ value: String) {
         fields.append(HTTPField(name: name, value: value))
     }
 
     package mutating func remove(_ name: String) {
-        fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
+        let name = FieldName(name)
+        fields.removeAll { $0.hasName(name) }
     }
 
     /// Replaces every `name` line with one line holding `value`.
@@ -57,9 +153,11 @@ package struct HTTPFields: Sendable, Hashable {
     }
 
     /// Comma-separated list elements of every `name` line, trimmed (RFC 9110 §5.6.1).
-    package func listElements(_ name: String) -> [Substring] {
+    package func listElements(_ name: String) -> [Substring] { listElements(FieldName(name)) }
+
+    func listElements(_ name: FieldName) -> [Substring] {
         var result: [Substring] = []
-        for field in fields where field.name.equalsIgnoringASCIICase(name) {
+        for field in fields where field.hasName(name) {
             for element in field.value.split(separator: ",") {
                 let trimmed = element.trimmingOWS()
                 if !trimmed.isEmpty { result.append(trimmed) }
@@ -72,18 +170,22 @@ package struct HTTPFields: Sendable, Hashable {
 extension StringProtocol {
     /// ASCII case-insensitive equality, the comparison HTTP names and tokens use.
     func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
-        let a = utf8, b = other.utf8
-        guard a.count == b.count else { return false }
-        var i = a.startIndex, j = b.startIndex
-        while i != a.endIndex {
-            var x = a[i], y = b[j]
-            if x >= 0x41 && x <= 0x5A { x |= 0x20 }
-            if y >= 0x41 && y <= 0x5A { y |= 0x20 }
-            if x != y { return false }
-            i = a.index(after: i)
-            j = b.index(after: j)
+        guard utf8.count == other.utf8.count else { return false }
+        let fast = utf8.withContiguousStorageIfAvailable { a in
+            other.utf8.withContiguousStorageIfAvailable { b in Self.equalIgnoringASCIICase(a, b) }
         }
+        if let fast, let result = fast { return result }
+        return zip(utf8, other.utf8).allSatisfy { $0 | Self.caseBit($0) == $1 | Self.caseBit($1) }
+    }
+
+    private static func equalIgnoringASCIICase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in 0..<a.count where a[i] | caseBit(a[i]) != b[i] | caseBit(b[i]) { return false }
         return true
+    }
+
+    /// 0x20 for an ASCII capital (folding it to lower case), 0 otherwise.
+    private static func caseBit(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? 0x20 : 0
     }
 
     /// Whether the string starts with `prefix`, ignoring ASCII case.
@@ -109,12 +211,7 @@ extension StringProtocol {
 extension String {
     /// Decodes bytes one scalar per byte (ISO-8859-1), so every byte survives a round trip.
     init(latin1 bytes: UnsafeRawBufferPointer) {
-        var ascii = true
-        for b in bytes where b >= 0x80 {
-            ascii = false
-            break
-        }
-        if ascii {
+        if !bytes.contains(where: { $0 >= 0x80 }) {
             self = String(decoding: bytes, as: UTF8.self)
         } else {
             var scalars = String.UnicodeScalarView()

@@ -25,7 +25,7 @@ extension HTTPSession {
         if received.status == 101 {
             current.tunnel = true
             head.fields.add("Connection", "upgrade")
-            if let proto = received.fields.first("upgrade") { head.fields.add("Upgrade", proto) }
+            if let proto = received.fields.first(.upgrade) { head.fields.add("Upgrade", proto) }
         } else {
             // A body delimited by the server's close can only reach the client the same way.
             if framing == .untilClose { current.clientPersistent = false }

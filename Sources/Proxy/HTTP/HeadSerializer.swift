@@ -31,14 +31,13 @@ extension ByteBuffer {
 
     /// Writes each scalar as one byte (the inverse of `String(latin1:)`).
     mutating func writeLatin1(_ string: String) {
-        var ascii = true
-        for b in string.utf8 where b >= 0x80 {
-            ascii = false
-            break
+        var string = string
+        let ascii = string.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return false }
+            writeBytes(UnsafeRawBufferPointer(bytes))
+            return true
         }
-        if ascii {
-            writeString(string)
-        } else {
+        if !ascii {
             for scalar in string.unicodeScalars { writeInteger(UInt8(truncatingIfNeeded: scalar.value)) }
         }
     }

@@ -1,17 +1,12 @@
 /// Hop-by-hop header handling for an intermediary (RFC 9110 §7.6.1).
 enum HopByHop {
-    /// Fields that never travel past one hop.
-    static let names = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"]
-
     /// Reads the Connection options (`close`, `keep-alive`, `upgrade`) then removes every hop-by-hop
     /// field, including those the Connection field names. `Transfer-Encoding` is framing and
     /// stays, because bodies are forwarded with their original framing.
     static func strip(_ fields: inout HTTPFields) -> ConnectionOptions {
         var options = ConnectionOptions()
-        guard fields.fields.contains(where: { field in names.contains { field.name.equalsIgnoringASCIICase($0) } }) else {
-            return options
-        }
-        let tokens = fields.listElements("connection")
+        guard fields.fields.contains(where: \.known.isHopByHop) else { return options }
+        let tokens = fields.listElements(.connection)
         for token in tokens {
             if token.equalsIgnoringASCIICase("close") {
                 options.close = true
@@ -21,13 +16,13 @@ enum HopByHop {
                 options.upgrade = true
             }
         }
-        if options.upgrade { options.upgradeProtocol = fields.first("upgrade") }
-        if !tokens.isEmpty {
-            fields.fields.removeAll { field in
-                tokens.contains { field.name.equalsIgnoringASCIICase($0) && !field.name.equalsIgnoringASCIICase("transfer-encoding") }
-            }
+        if options.upgrade { options.upgradeProtocol = fields.first(.upgrade) }
+        // Options other than the standard ones name further hop-by-hop fields to drop.
+        let named = tokens.map { FieldName(String($0)) }.filter { !$0.known.isHopByHop && $0.known != .transferEncoding }
+        if !named.isEmpty {
+            fields.fields.removeAll { field in named.contains { field.hasName($0) } }
         }
-        fields.fields.removeAll { field in names.contains { field.name.equalsIgnoringASCIICase($0) } }
+        fields.fields.removeAll(where: \.known.isHopByHop)
         return options
     }
 

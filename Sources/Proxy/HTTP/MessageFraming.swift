@@ -16,8 +16,8 @@ package enum MessageFraming {
     /// The framing of a request body, after checking Host, target form, Content-Length and Transfer-Encoding.
     package static func request(_ head: HTTPRequestHead) throws(HTTPParseError) -> BodyFraming {
         try validateTargetAndHost(head)
-        let lengths = head.fields.occurrences("content-length")
-        let hasTE = head.fields.contains("transfer-encoding")
+        let lengths = head.fields.occurrences(.contentLength)
+        let hasTE = head.fields.contains(.transferEncoding)
         if hasTE && lengths > 0 { throw .contentLengthWithTransferEncoding }
         if hasTE {
             guard head.minorVersion == 1 else { throw .invalidTransferEncoding }
@@ -25,7 +25,7 @@ package enum MessageFraming {
             return .chunked
         }
         guard lengths > 0 else { return .none }
-        guard lengths == 1, let length = parseContentLength(head.fields.first("content-length")!) else { throw .invalidContentLength }
+        guard lengths == 1, let length = parseContentLength(head.fields.first(.contentLength)!) else { throw .invalidContentLength }
         if head.minorVersion == 0, length > 0, head.method == "GET" || head.method == "HEAD" { throw .bodyNotAllowed }
         return length == 0 ? .none : .length(length)
     }
@@ -34,15 +34,15 @@ package enum MessageFraming {
     package static func response(_ head: HTTPResponseHead, requestMethod: String) throws(HTTPParseError) -> BodyFraming {
         if requestMethod == "HEAD" || head.status < 200 || head.status == 204 || head.status == 304 { return .none }
         if requestMethod == "CONNECT" && head.status < 300 { return .untilClose }
-        let lengths = head.fields.occurrences("content-length")
-        if head.fields.contains("transfer-encoding") {
+        let lengths = head.fields.occurrences(.contentLength)
+        if head.fields.contains(.transferEncoding) {
             if lengths > 0 { throw .contentLengthWithTransferEncoding }
-            let codings = head.fields.listElements("transfer-encoding")
+            let codings = head.fields.listElements(.transferEncoding)
             if let last = codings.last, last.equalsIgnoringASCIICase("chunked") { return .chunked }
             return .untilClose
         }
         guard lengths > 0 else { return .untilClose }
-        guard lengths == 1, let length = parseContentLength(head.fields.first("content-length")!) else { throw .invalidContentLength }
+        guard lengths == 1, let length = parseContentLength(head.fields.first(.contentLength)!) else { throw .invalidContentLength }
         return length == 0 ? .none : .length(length)
     }
 
@@ -58,7 +58,7 @@ package enum MessageFraming {
     }
 
     private static func validateChunkedLast(_ fields: HTTPFields) throws(HTTPParseError) {
-        let codings = fields.listElements("transfer-encoding")
+        let codings = fields.listElements(.transferEncoding)
         guard let last = codings.last, last.equalsIgnoringASCIICase("chunked") else { throw .invalidTransferEncoding }
         var chunkedCount = 0
         for coding in codings {
@@ -69,10 +69,10 @@ package enum MessageFraming {
     }
 
     private static func validateTargetAndHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
-        let hostCount = head.fields.occurrences("host")
+        let hostCount = head.fields.occurrences(.host)
         if hostCount > 1 { throw .invalidHost }
         if head.minorVersion == 1 && hostCount == 0 { throw .invalidHost }
-        let hostValue = head.fields.first("host")
+        let hostValue = head.fields.first(.host)
         if let host = hostValue {
             for b in host.utf8 where b == 0x20 || b == 0x09 || b == 0x2F || b == 0x40 || b >= 0x7F { throw .invalidHost }
         }

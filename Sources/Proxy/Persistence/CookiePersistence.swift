@@ -117,10 +117,10 @@ package struct StickyCookie: Sendable {
         switch persistence.mode {
         case .insert:
             if persistence.postOnly && method != "POST" { return }
-            let serverSetsOwn = fields.values("set-cookie").contains { Self.cookieName(of: $0) == persistence.name }
+            let serverSetsOwn = fields.values(.setCookie).contains { Self.cookieName(of: $0) == persistence.name }
             if serverSetsOwn && persistence.preserve { return }
             if serverSetsOwn {
-                fields.fields.removeAll { $0.name.equalsIgnoringASCIICase("set-cookie") && Self.cookieName(of: $0.value) == persistence.name }
+                fields.fields.removeAll { $0.known == .setCookie && Self.cookieName(of: $0.value) == persistence.name }
             }
             // A `maxidle` cookie is re-issued on every response to move its last-seen date.
             if clientHadValidCookie && persistence.maxIdleSeconds == nil { return }

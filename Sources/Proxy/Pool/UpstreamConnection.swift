@@ -255,7 +255,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
 extension HopByHop.ConnectionOptions {
     static func of(_ fields: HTTPFields) -> HopByHop.ConnectionOptions {
         var options = HopByHop.ConnectionOptions()
-        for token in fields.listElements("connection") {
+        for token in fields.listElements(.connection) {
             if token.equalsIgnoringASCIICase("close") { options.close = true }
             if token.equalsIgnoringASCIICase("keep-alive") { options.keepAlive = true }
             if token.equalsIgnoringASCIICase("upgrade") { options.upgrade = true }

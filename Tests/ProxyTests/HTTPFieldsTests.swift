@@ -1,0 +1,42 @@
+import Testing
+@testable import Proxy
+
+/// Field names are classified once; lookups must stay ASCII case-insensitive (RFC 9110 §5.1).
+@Suite struct HTTPFieldsTests {
+    static let known: [(String, KnownFieldName)] = [
+        ("Connection", .connection), ("KEEP-ALIVE", .keepAlive), ("proxy-connection", .proxyConnection),
+        ("Te", .te), ("Trailer", .trailer), ("upgrade", .upgrade), ("Transfer-Encoding", .transferEncoding),
+        ("content-LENGTH", .contentLength), ("HOST", .host), ("Cookie", .cookie), ("Set-Cookie", .setCookie),
+    ]
+
+    @Test(arguments: known) func test_knownName_isClassifiedInAnyCase(name: String, expected: KnownFieldName) {
+        #expect(KnownFieldName(name) == expected)
+        #expect(HTTPField(name: name, value: "v").known == expected)
+    }
+
+    @Test(arguments: ["Content-Lengths", "Hosts", "Set-Cookie2", "Keep-Alivx", "Upgrades", "Tx", "X-Trailer", "Kookie", ""])
+    func test_nearMiss_isOther(name: String) {
+        #expect(KnownFieldName(name) == .other)
+    }
+
+    @Test func test_lookups_ignoreCase_forKnownAndOtherNames() {
+        var fields = HTTPFields([
+            HTTPField(name: "content-length", value: "5"), HTTPField(name: "X-Custom", value: "a"),
+            HTTPField(name: "x-custom", value: "b"), HTTPField(name: "Host", value: "h"),
+        ])
+        #expect(fields.first("Content-Length") == "5")
+        #expect(fields.values("X-CUSTOM") == ["a", "b"])
+        #expect(fields.occurrences("HOST") == 1)
+        // An unknown name that shares a known name's length is still compared in full.
+        #expect(fields.first("Cookie") == nil)
+        fields.remove("X-custom")
+        #expect(fields.count == 2)
+    }
+
+    @Test func test_renamingAField_reclassifiesIt() {
+        var field = HTTPField(name: "X-Length", value: "5")
+        field.name = "Content-Length"
+        #expect(field.known == .contentLength)
+        #expect(HTTPFields([field]).first("content-length") == "5")
+    }
+}
