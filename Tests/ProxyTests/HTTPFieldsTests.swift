@@ -39,4 +39,11 @@ import Testing
         #expect(field.known == .contentLength)
         #expect(HTTPFields([field]).first("content-length") == "5")
     }
+
+    @Test func test_tokenBytes_areExactlyRFC9110Tchar() {
+        let tchar = Set("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(HTTPHeadParser.isTokenByte(byte) == tchar.contains(byte), "byte \(byte)")
+        }
+    }
 }

@@ -1,7 +1,10 @@
 import NIOCore
 
 /// One request/response exchange of an `HTTPSession`: what was asked, where it goes, how it is doing.
-struct Exchange {
+///
+/// A class owned by its session on one event loop: the session's steps update it in place
+/// (as a struct, each step copied every reference it holds and wrote them back; perf showed it).
+final class Exchange {
     var head: HTTPRequestHead
     /// "METHOD TARGET HTTP/1.x" as received, for the log.
     var requestLine: String
@@ -36,6 +39,24 @@ struct Exchange {
     var connected: NIODeadline?
     var responseHeadAt: NIODeadline?
     var retriesUsed = 0
+
+    init(
+        head: HTTPRequestHead, requestLine: String, backend: Int, framing: BodyFraming, requestFramer: BodyFramer,
+        clientPersistent: Bool, connectionMode: ConnectionMode, serializedHead: ByteBuffer?, retriesLeft: Int,
+        requestStart: NIODeadline, headReceived: NIODeadline
+    ) {
+        self.head = head
+        self.requestLine = requestLine
+        self.backend = backend
+        self.framing = framing
+        self.requestFramer = requestFramer
+        self.clientPersistent = clientPersistent
+        self.connectionMode = connectionMode
+        self.serializedHead = serializedHead
+        self.retriesLeft = retriesLeft
+        self.requestStart = requestStart
+        self.headReceived = headReceived
+    }
 
     var requestBodyComplete: Bool { requestFramer.isComplete }
 }

@@ -157,13 +157,18 @@ package struct HTTPFields: Sendable, Hashable {
 
     func listElements(_ name: FieldName) -> [Substring] {
         var result: [Substring] = []
+        forEachListElement(name) { result.append($0) }
+        return result
+    }
+
+    /// Visits the list elements of every `name` line without collecting them.
+    func forEachListElement(_ name: FieldName, _ body: (Substring) -> Void) {
         for field in fields where field.hasName(name) {
             for element in field.value.split(separator: ",") {
                 let trimmed = element.trimmingOWS()
-                if !trimmed.isEmpty { result.append(trimmed) }
+                if !trimmed.isEmpty { body(trimmed) }
             }
         }
-        return result
     }
 }
 

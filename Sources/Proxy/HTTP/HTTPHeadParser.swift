@@ -93,24 +93,15 @@ package enum HTTPHeadParser {
         return nil
     }
 
-    /// tchar (RFC 9110 §5.6.2).
+    /// tchar (RFC 9110 §5.6.2): DIGIT, ALPHA and !#$%&'*+-.^_`|~, as a 128-bit map (no table to load).
     static func isTokenByte(_ b: UInt8) -> Bool {
-        tokenTable[Int(b)]
+        let map: UInt64 = b < 64 ? 0x03FF_6CFA_0000_0000 : 0x57FF_FFFF_C7FF_FFFE
+        return b < 128 && map & (1 << UInt64(b & 63)) != 0
     }
 
     /// field-vchar / SP / HTAB / obs-text (RFC 9110 §5.5).
     static func isFieldValueByte(_ b: UInt8) -> Bool {
         b == 0x09 || (b >= 0x20 && b != 0x7F)
-    }
-
-    private static let tokenTable: [Bool] = (0..<256).map { b in
-        switch UInt8(b) {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"): true
-        default: false
-        }
     }
 }
 

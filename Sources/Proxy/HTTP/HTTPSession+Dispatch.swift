@@ -12,7 +12,7 @@ extension HTTPSession {
         let outcome = frontend.requestRules.apply(to: &facts)
         let backendIndex = route(facts) ?? -1
         // The exchange gets the full head once it is rewritten (sharing it earlier would copy it).
-        var current = Exchange(
+        let current = Exchange(
             head: HTTPRequestHead(method: received.method, target: received.target, minorVersion: received.minorVersion),
             requestLine: requestLine, backend: max(backendIndex, 0), framing: framing,
             requestFramer: BodyFramer(framing), clientPersistent: false, connectionMode: frontend.connectionMode,
@@ -81,7 +81,6 @@ extension HTTPSession {
         serialized.writeRequestHead(head)
         current.head = head
         current.serializedHead = serialized
-        exchange = current
         dispatch()
     }
 
@@ -99,7 +98,7 @@ extension HTTPSession {
 
     /// Picks a server and gets a connection to it, or queues, or answers 503.
     func dispatch(excluding excluded: Int? = nil) {
-        guard var current = exchange else { return }
+        guard let current = exchange else { return }
         let backend = runtime.backends[current.backend]
         // The pick reads slot counts; taking the slot is the atomic step (another loop may win it).
         var chosen: Int?
@@ -115,7 +114,6 @@ extension HTTPSession {
             if anyUsable && backend.servers.contains(where: { $0.isUp && !$0.hasFreeSlot }) && !current.queued {
                 current.queued = true
                 current.queueStart = .now()
-                exchange = current
                 loop.enqueue(self, backend: current.backend)
                 armWatchdog(.queue)
                 return
@@ -129,7 +127,6 @@ extension HTTPSession {
         current.serverName = backend.servers[server].plan.name
         current.holdsSlot = true
         if current.queued { current.queueEnd = .now() }
-        exchange = current
         loop.counters.backends[current.backend].totalSessions += 1
         loop.counters.backends[current.backend].currentSessions += 1
         loop.counters.servers[current.backend][server].totalSessions += 1
@@ -284,7 +281,7 @@ extension HTTPSession {
     /// HAProxy `retries N` + `option redispatch`: retry the same server, and on the last
     /// retry (or when it is down) redispatch to another one.
     func retryOrFail(status: Int, termination: String) {
-        guard var current = exchange else { return }
+        guard let current = exchange else { return }
         let backend = runtime.backends[current.backend]
         guard current.retriesLeft > 0, current.bodyBytesSent == 0 || current.framing == .none else {
             respondAndClose(status: status, termination: termination)
@@ -292,7 +289,6 @@ extension HTTPSession {
         }
         current.retriesLeft -= 1
         current.retriesUsed += 1
-        exchange = current
         loop.counters.backends[current.backend].retries += 1
         let failed = current.server
         releaseSlot()
@@ -316,7 +312,7 @@ extension HTTPSession {
 
     /// Sends the head and whatever body bytes are buffered.
     private func attach(_ connection: UpstreamConnection) {
-        guard var current = exchange else {
+        guard let current = exchange else {
             loop.release(connection, reusable: true)
             return
         }
@@ -325,7 +321,6 @@ extension HTTPSession {
         phase = .exchanging
         if let head = current.serializedHead { connection.write(head) }
         current.tunnel = current.head.method == "CONNECT"
-        exchange = current
         if var pending = inbound, pending.readableBytes > 0, !current.requestBodyComplete {
             inbound = nil
             forwardRequestBody(&pending)
@@ -338,7 +333,7 @@ extension HTTPSession {
 
     /// Forwards the leading body bytes of `buffer` as the slices they arrived in.
     func forwardRequestBody(_ buffer: inout ByteBuffer) {
-        guard var current = exchange, let upstream else { return }
+        guard let current = exchange, let upstream else { return }
         do {
             let n = try buffer.withUnsafeReadableBytes { try current.requestFramer.consume($0) }
             if n > 0, let slice = buffer.readSlice(length: n) {
@@ -346,9 +341,7 @@ extension HTTPSession {
                 upstream.write(slice)
                 needsUpstreamFlush = true
             }
-            exchange = current
         } catch {
-            exchange = current
             loop.counters.frontends[frontendIndex].requestErrors += 1
             if current.responseStarted {
                 closeClient()

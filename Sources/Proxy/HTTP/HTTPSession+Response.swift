@@ -11,7 +11,7 @@ extension HTTPSession {
     }
 
     func responseHead(_ received: HTTPResponseHead, framing: BodyFraming) {
-        guard var current = exchange, let context, let server = current.server else { return }
+        guard let current = exchange, let context, let server = current.server else { return }
         let backend = runtime.backends[current.backend]
         current.responseStarted = true
         current.responseStatus = received.status
@@ -47,7 +47,6 @@ extension HTTPSession {
         var buffer = context.channel.allocator.buffer(capacity: 256 + head.fields.count * 32)
         buffer.writeResponseHead(head)
         current.responseBytes += buffer.readableBytes
-        exchange = current
         writeClient(buffer)
         if current.tunnel {
             phase = .tunnel
@@ -148,7 +147,7 @@ extension HTTPSession {
     /// A connection that closed without sending anything: logged unless `option dontlognull`.
     func logNullConnection() {
         guard frontend.httplog, !frontend.dontlognull else { return }
-        var empty = Exchange(
+        let empty = Exchange(
             head: HTTPRequestHead(method: "", target: ""), requestLine: "<BADREQ>", backend: frontend.defaultBackend ?? 0,
             framing: .none, requestFramer: BodyFramer(.none), clientPersistent: false, connectionMode: .close,
             serializedHead: nil, retriesLeft: 0, requestStart: accepted, headReceived: accepted

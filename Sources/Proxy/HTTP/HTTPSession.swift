@@ -118,9 +118,8 @@ final class HTTPSession: ChannelDuplexHandler {
         }
         phase = .closed
         stopWatchdog()
-        if wasExchanging, var current = exchange {
+        if wasExchanging, let current = exchange {
             current.terminationState = current.responseStarted ? "CD" : "CR"
-            exchange = current
             if current.queued { loop.dequeue(self, backend: current.backend) }
             if let upstream {
                 self.upstream = nil
@@ -286,11 +285,10 @@ final class HTTPSession: ChannelDuplexHandler {
 
     func sendAndClose(_ text: String, status: Int, termination: String, context: ChannelHandlerContext) {
         loop.counters.frontends[frontendIndex].countResponse(status: status)
-        if var current = exchange {
+        if let current = exchange {
             current.responseStatus = status
             current.responseBytes = text.utf8.count
             current.terminationState = termination
-            exchange = current
         }
         var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)

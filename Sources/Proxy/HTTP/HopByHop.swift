@@ -4,21 +4,13 @@ enum HopByHop {
     /// field, including those the Connection field names. `Transfer-Encoding` is framing and
     /// stays, because bodies are forwarded with their original framing.
     static func strip(_ fields: inout HTTPFields) -> ConnectionOptions {
-        var options = ConnectionOptions()
-        guard fields.fields.contains(where: \.known.isHopByHop) else { return options }
-        let tokens = fields.listElements(.connection)
-        for token in tokens {
-            if token.equalsIgnoringASCIICase("close") {
-                options.close = true
-            } else if token.equalsIgnoringASCIICase("keep-alive") {
-                options.keepAlive = true
-            } else if token.equalsIgnoringASCIICase("upgrade") {
-                options.upgrade = true
-            }
+        guard fields.fields.contains(where: \.known.isHopByHop) else { return ConnectionOptions() }
+        var named: [FieldName] = []
+        let options = ConnectionOptions(fields) { option in
+            // Options other than the standard ones name further hop-by-hop fields to drop.
+            let name = FieldName(String(option))
+            if !name.known.isHopByHop && name.known != .transferEncoding { named.append(name) }
         }
-        if options.upgrade { options.upgradeProtocol = fields.first(.upgrade) }
-        // Options other than the standard ones name further hop-by-hop fields to drop.
-        let named = tokens.map { FieldName(String($0)) }.filter { !$0.known.isHopByHop && $0.known != .transferEncoding }
         if !named.isEmpty {
             fields.fields.removeAll { field in named.contains { field.hasName($0) } }
         }
@@ -31,6 +23,24 @@ enum HopByHop {
         var keepAlive = false
         var upgrade = false
         var upgradeProtocol: String?
+
+        init() {}
+
+        /// The options of the Connection field (RFC 9110 §7.6.1); `other` sees every option it does not know.
+        init(_ fields: HTTPFields, other: (Substring) -> Void = { _ in }) {
+            fields.forEachListElement(.connection) { token in
+                if token.equalsIgnoringASCIICase("close") {
+                    close = true
+                } else if token.equalsIgnoringASCIICase("keep-alive") {
+                    keepAlive = true
+                } else if token.equalsIgnoringASCIICase("upgrade") {
+                    upgrade = true
+                } else {
+                    other(token)
+                }
+            }
+            if upgrade { upgradeProtocol = fields.first(.upgrade) }
+        }
 
         /// Whether the peer wants the connection kept after this message (RFC 9112 §9.3).
         func persistent(minorVersion: Int) -> Bool {

@@ -151,7 +151,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
                 return true
             }
             let framing = try MessageFraming.response(response, requestMethod: requestMethod)
-            let options = HopByHop.ConnectionOptions.of(response.fields)
+            let options = HopByHop.ConnectionOptions(response.fields)
             serverPersistent = options.persistent(minorVersion: response.minorVersion) && framing != .untilClose
             framer = BodyFramer(framing)
             session.responseHead(response, framing: framing)
@@ -249,17 +249,5 @@ final class UpstreamConnection: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
-    }
-}
-
-extension HopByHop.ConnectionOptions {
-    static func of(_ fields: HTTPFields) -> HopByHop.ConnectionOptions {
-        var options = HopByHop.ConnectionOptions()
-        for token in fields.listElements(.connection) {
-            if token.equalsIgnoringASCIICase("close") { options.close = true }
-            if token.equalsIgnoringASCIICase("keep-alive") { options.keepAlive = true }
-            if token.equalsIgnoringASCIICase("upgrade") { options.upgrade = true }
-        }
-        return options
     }
 }
