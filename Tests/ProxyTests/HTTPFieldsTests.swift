@@ -46,4 +46,15 @@ import Testing
             #expect(HTTPHeadParser.isTokenByte(byte) == tchar.contains(byte), "byte \(byte)")
         }
     }
+
+    @Test func test_listElements_areSplitOnCommasAndTrimmedOfOWS_acrossLines() {
+        let fields = HTTPFields([
+            HTTPField(name: "Connection", value: " keep-alive ,, X-A\t"), HTTPField(name: "connection", value: "close"),
+            HTTPField(name: "Connection", value: ""), HTTPField(name: "Via", value: "a"),
+        ])
+        #expect(fields.listElements("connection") == ["keep-alive", "X-A", "close"])
+        // Latin-1 bytes (one scalar each) stay whole around the commas.
+        let latin = HTTPFields([HTTPField(name: "X", value: "\u{E9}t\u{E9}, \u{FF}")])
+        #expect(latin.listElements("x") == ["\u{E9}t\u{E9}", "\u{FF}"])
+    }
 }

@@ -164,9 +164,19 @@ package struct HTTPFields: Sendable, Hashable {
     /// Visits the list elements of every `name` line without collecting them.
     func forEachListElement(_ name: FieldName, _ body: (Substring) -> Void) {
         for field in fields where field.hasName(name) {
-            for element in field.value.split(separator: ",") {
-                let trimmed = element.trimmingOWS()
-                if !trimmed.isEmpty { body(trimmed) }
+            // Commas are ASCII, so splitting on UTF-8 indices never cuts a scalar.
+            let value = field.value
+            var start = value.utf8.startIndex
+            var i = start
+            while true {
+                let atEnd = i == value.utf8.endIndex
+                if atEnd || value.utf8[i] == UInt8(ascii: ",") {
+                    let element = value[start..<i].trimmingOWS()
+                    if !element.isEmpty { body(element) }
+                    if atEnd { break }
+                    start = value.utf8.index(after: i)
+                }
+                i = value.utf8.index(after: i)
             }
         }
     }
@@ -202,13 +212,10 @@ extension StringProtocol {
     /// Without leading and trailing spaces and tabs (OWS).
     func trimmingOWS() -> Substring {
         let s = Substring(self)
-        var start = s.startIndex, end = s.endIndex
-        while start < end, s[start] == " " || s[start] == "\t" { start = s.index(after: start) }
-        while end > start {
-            let before = s.index(before: end)
-            guard s[before] == " " || s[before] == "\t" else { break }
-            end = before
-        }
+        let isOWS = { (b: UInt8) in b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+        var start = s.utf8.startIndex, end = s.utf8.endIndex
+        while start < end, isOWS(s.utf8[start]) { start = s.utf8.index(after: start) }
+        while end > start, isOWS(s.utf8[s.utf8.index(before: end)]) { end = s.utf8.index(before: end) }
         return s[start..<end]
     }
 }

@@ -94,12 +94,14 @@ package enum HTTPHeadParser {
     }
 
     /// tchar (RFC 9110 §5.6.2): DIGIT, ALPHA and !#$%&'*+-.^_`|~, as a 128-bit map (no table to load).
+    @inline(__always)
     static func isTokenByte(_ b: UInt8) -> Bool {
         let map: UInt64 = b < 64 ? 0x03FF_6CFA_0000_0000 : 0x57FF_FFFF_C7FF_FFFE
         return b < 128 && map & (1 << UInt64(b & 63)) != 0
     }
 
     /// field-vchar / SP / HTAB / obs-text (RFC 9110 §5.5).
+    @inline(__always)
     static func isFieldValueByte(_ b: UInt8) -> Bool {
         b == 0x09 || (b >= 0x20 && b != 0x7F)
     }
