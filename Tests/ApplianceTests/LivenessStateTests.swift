@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct LivenessStateTests {
     let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
-    let tuning = LivenessState.Tuning(interval: .milliseconds(200), fall: 2, rise: 2)
+    let tuning = LivenessState.Tuning(interval: .milliseconds(200), fastInterval: .milliseconds(50), fall: 2, rise: 2)
 
     @Test func test_startsUp_andGoodProbesKeepItUpSilently() {
         var state = LivenessState(tuning: tuning)
@@ -12,25 +12,26 @@ import Testing
         #expect(state.probeFinished(failure: nil, now: start) == .probeAgain(at: start + .milliseconds(200)))
     }
 
-    @Test func test_fewerThanFallFailures_doNotTakeItDown() {
+    @Test func test_fewerThanFallFailures_doNotTakeItDown_butTheNextRoundComesAtFastInterval() {
         var state = LivenessState(tuning: tuning)
-        #expect(state.probeFinished(failure: "refused", now: start) == .probeAgain(at: start + .milliseconds(200)))
+        #expect(state.probeFinished(failure: "refused", now: start) == .probeAgain(at: start + .milliseconds(50)))
         #expect(state.isUp)
     }
 
     @Test func test_fallConsecutiveFailures_publishDown() {
         var state = LivenessState(tuning: tuning)
         _ = state.probeFinished(failure: "refused", now: start)
-        let action = state.probeFinished(failure: "refused", now: start + .milliseconds(200))
-        #expect(action == .publish(up: false, reason: "2 failed probes, last: refused", nextProbe: start + .milliseconds(400)))
+        let action = state.probeFinished(failure: "refused", now: start + .milliseconds(50))
+        #expect(action == .publish(up: false, reason: "2 failed probes, last: refused", nextProbe: start + .milliseconds(250)))
         #expect(!state.isUp)
     }
 
     @Test func test_successBetweenFailures_resetsTheFallCount() {
         var state = LivenessState(tuning: tuning)
         _ = state.probeFinished(failure: "refused", now: start)
-        _ = state.probeFinished(failure: nil, now: start + .milliseconds(200))
-        #expect(state.probeFinished(failure: "refused", now: start + .milliseconds(400)) == .probeAgain(at: start + .milliseconds(600)))
+        // Back in agreement: the normal interval again.
+        #expect(state.probeFinished(failure: nil, now: start + .milliseconds(50)) == .probeAgain(at: start + .milliseconds(250)))
+        #expect(state.probeFinished(failure: "refused", now: start + .milliseconds(250)) == .probeAgain(at: start + .milliseconds(300)))
         #expect(state.isUp)
     }
 
@@ -38,7 +39,7 @@ import Testing
         var state = LivenessState(tuning: tuning)
         _ = state.probeFinished(failure: "x", now: start)
         _ = state.probeFinished(failure: "x", now: start)
-        #expect(state.probeFinished(failure: nil, now: start) == .probeAgain(at: start + .milliseconds(200)))
+        #expect(state.probeFinished(failure: nil, now: start) == .probeAgain(at: start + .milliseconds(50)))
         #expect(state.probeFinished(failure: nil, now: start) == .publish(up: true, reason: "2 good probes", nextProbe: start + .milliseconds(200)))
     }
 
@@ -47,8 +48,8 @@ import Testing
         _ = state.probeFinished(failure: "x", now: start)
         _ = state.probeFinished(failure: "x", now: start)
         _ = state.probeFinished(failure: nil, now: start)
-        _ = state.probeFinished(failure: "x", now: start)
-        #expect(state.probeFinished(failure: nil, now: start) == .probeAgain(at: start + .milliseconds(200)))
+        #expect(state.probeFinished(failure: "x", now: start) == .probeAgain(at: start + .milliseconds(200)))
+        #expect(state.probeFinished(failure: nil, now: start) == .probeAgain(at: start + .milliseconds(50)))
         #expect(!state.isUp)
     }
 

@@ -8,19 +8,24 @@ public import NIOCore
 /// which is itself a successful probe. No clock, socket or logger here; the shell
 /// (`LivenessProbe`) feeds results and runs the returned `Action`.
 public struct LivenessState: Sendable, Hashable {
-    /// Probe tuning, keepalived-style (`interval`, `fall`, `rise`, as in `vrrp_script`).
+    /// Probe tuning, keepalived-style (`interval`, `fall`, `rise`, as in `vrrp_script`), with
+    /// HAProxy's `fastinter`: while a verdict is in doubt (some results already disagree with
+    /// it) the next round comes after `fastInterval` rather than `interval`.
     ///
-    /// Defaults: a round every 200 ms, each connect allowed 100 ms, DOWN after 2 failed rounds,
-    /// UP after 2 good ones. Rounds keep a fixed rate (the next starts `interval` after the
-    /// previous one started), so a proxy that dies is declared DOWN at most
-    /// `interval × fall + timeout` later: 500 ms when its connects hang, about 400 ms when they
-    /// are refused. The master then sends a priority-0 advert and the backup (priority 240)
-    /// takes over after Skew_Time ≈ 62 ms: failover well under a second. `fall 2` rather than 1
-    /// so one slow accept under load does not move the VIP; `rise 2` so a flapping proxy does
-    /// not pull the VIP back at once. 100 ms is generous for a connect that never leaves the
-    /// node (the kernel completes the handshake; a healthy local connect takes microseconds).
+    /// Defaults: a round every 200 ms, 50 ms while in doubt, each connect allowed 100 ms, DOWN
+    /// after 2 failed rounds, UP after 2 good ones. Rounds keep a fixed rate (the next starts
+    /// its interval after the previous one started), so a proxy that dies is declared DOWN at
+    /// most `interval + (fall - 1) × fastInterval` later when its connects are refused (250 ms,
+    /// 125 ms on average) and `interval + fall × timeout` when they hang (400 ms). The master
+    /// then sends a priority-0 advert and the backup (priority 240) takes over after
+    /// Skew_Time ≈ 62 ms: failover well under a second. `fall 2` rather than 1 so one slow
+    /// accept under load does not move the VIP; `rise 2` so a flapping proxy does not pull the
+    /// VIP back at once. 100 ms is generous for a connect that never leaves the node (the
+    /// kernel completes the handshake; a healthy local connect takes microseconds).
     public struct Tuning: Sendable, Hashable {
         public var interval: TimeAmount
+        /// The interval while results disagree with the verdict (HAProxy's `fastinter`).
+        public var fastInterval: TimeAmount
         public var fall: Int
         public var rise: Int
         /// How long one connect may take before it counts as a failure.
@@ -32,11 +37,12 @@ public struct LivenessState: Sendable, Hashable {
         public var holdDown: TimeAmount
 
         public init(
-            interval: TimeAmount = .milliseconds(200), fall: Int = 2, rise: Int = 2, timeout: TimeAmount = .milliseconds(100),
-            holdDown: TimeAmount = .seconds(10)
+            interval: TimeAmount = .milliseconds(200), fastInterval: TimeAmount = .milliseconds(50), fall: Int = 2, rise: Int = 2,
+            timeout: TimeAmount = .milliseconds(100), holdDown: TimeAmount = .seconds(10)
         ) {
             precondition(fall >= 1 && rise >= 1, "fall and rise count probes: at least 1")
             self.interval = interval
+            self.fastInterval = fastInterval
             self.fall = fall
             self.rise = rise
             self.timeout = timeout
@@ -64,22 +70,22 @@ public struct LivenessState: Sendable, Hashable {
     }
 
     /// One probe round that started at `now` finished: `failure` is nil when it succeeded,
-    /// else why it failed. The next round is due `interval` after this one started.
+    /// else why it failed. The next round is due `interval` after this one started, or
+    /// `fastInterval` while the verdict is in doubt.
     public mutating func probeFinished(failure: String?, now: NIODeadline) -> Action {
-        let next = now + tuning.interval
         let succeeded = failure == nil
         guard succeeded != isUp else {
             streak = 0
-            return .probeAgain(at: next)
+            return .probeAgain(at: now + tuning.interval)
         }
         streak += 1
         let needed = isUp ? tuning.fall : tuning.rise
-        guard streak >= needed else { return .probeAgain(at: next) }
+        guard streak >= needed else { return .probeAgain(at: now + tuning.fastInterval) }
         isUp = succeeded
         streak = 0
         downFromConnectsAt = succeeded ? nil : now
         let reason = failure.map { "\(needed) failed probes, last: \($0)" } ?? "\(needed) good probes"
-        return .publish(up: isUp, reason: reason, nextProbe: next)
+        return .publish(up: isUp, reason: reason, nextProbe: now + tuning.interval)
     }
 
     /// A round that started at `now` could not connect anywhere (this node holds none of the
