@@ -21,34 +21,15 @@ extension HTTPSession {
         if received.method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
         exchange = current
         phase = .waitingForServer
-        switch outcome {
-        case .deny(let status):
-            loop.counters.frontends[frontendIndex].denied += 1
-            respondAndClose(status: status, termination: "PR")
-            return
-        case .redirect(let location, let code):
-            if let context { sendAndClose(ErrorPages.redirect(location: location, code: code), status: code, termination: "LR", context: context) }
-            return
-        case .proceed:
-            break
-        }
+        if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) { return }
         guard backendIndex >= 0 else {
             respondAndClose(status: 503, termination: "SC")
             return
         }
         let backend = runtime.backends[backendIndex]
-        if !backend.plan.requestRules.isEmpty {
-            switch backend.plan.requestRules.apply(to: &facts) {
-            case .deny(let status):
-                loop.counters.backends[backendIndex].denied += 1
-                respondAndClose(status: status, termination: "PR")
-                return
-            case .redirect(let location, let code):
-                if let context { sendAndClose(ErrorPages.redirect(location: location, code: code), status: code, termination: "LR", context: context) }
-                return
-            case .proceed:
-                break
-            }
+        if !backend.plan.requestRules.isEmpty,
+            answered(backend.plan.requestRules.apply(to: &facts), countingDenial: { $0.backends[backendIndex].denied += 1 }) {
+            return
         }
         var head = facts.head
         let clientOptions = HopByHop.strip(&head.fields)
@@ -82,6 +63,20 @@ extension HTTPSession {
         current.head = head
         current.serializedHead = serialized
         dispatch()
+    }
+
+    /// Answers a `deny` (counted by `countingDenial`) or a `redirect`; false when the request proceeds.
+    private func answered(_ outcome: RequestRuleOutcome, countingDenial: (inout LoopCounters) -> Void) -> Bool {
+        switch outcome {
+        case .proceed:
+            return false
+        case .deny(let status):
+            countingDenial(&loop.counters)
+            respondAndClose(status: status, termination: "PR")
+        case .redirect(let location, let code):
+            if let context { sendAndClose(ErrorPages.redirect(location: location, code: code), status: code, termination: "LR", context: context) }
+        }
+        return true
     }
 
     /// HAProxy combines frontend and backend connection options; the stricter one wins.
