@@ -31,14 +31,8 @@ import Glibc
 
         let notify1 = try RunNotifySocket()
         let notify2 = try RunNotifySocket()
-        let lb1 = try RunHactlProcess(
-            arguments: ["netns", "exec", lab.namespace("lb1"), RunHactlProcess.binary, "run", "--role", "master", "-f", file],
-            environment: ["NOTIFY_SOCKET": notify1.path], executable: "/usr/sbin/ip"
-        )
-        let lb2 = try RunHactlProcess(
-            arguments: ["netns", "exec", lab.namespace("lb2"), RunHactlProcess.binary, "run", "--role", "backup", "-f", file],
-            environment: ["NOTIFY_SOCKET": notify2.path], executable: "/usr/sbin/ip"
-        )
+        let lb1 = try RunHactlProcess(in: lab, "lb1", role: "master", file: file, notify: notify1)
+        let lb2 = try RunHactlProcess(in: lab, "lb2", role: "backup", file: file, notify: notify2)
         #expect(notify1.waitFor("READY=1", timeout: .seconds(20)), "lb1: \(lb1.standardError)")
         #expect(notify2.waitFor("READY=1", timeout: .seconds(20)), "lb2: \(lb2.standardError)")
 
@@ -78,14 +72,8 @@ import Glibc
         let notify1 = try RunNotifySocket()
         let notify2 = try RunNotifySocket()
         // --role master, but --priority 100 is below the backup role's 240: lb2 must win.
-        let lb1 = try RunHactlProcess(
-            arguments: ["netns", "exec", lab.namespace("lb1"), RunHactlProcess.binary, "run", "--role", "master", "--priority", "100", "-f", file],
-            environment: ["NOTIFY_SOCKET": notify1.path], executable: "/usr/sbin/ip"
-        )
-        let lb2 = try RunHactlProcess(
-            arguments: ["netns", "exec", lab.namespace("lb2"), RunHactlProcess.binary, "run", "--role", "backup", "-f", file],
-            environment: ["NOTIFY_SOCKET": notify2.path], executable: "/usr/sbin/ip"
-        )
+        let lb1 = try RunHactlProcess(in: lab, "lb1", role: "master", file: file, notify: notify1, arguments: ["--priority", "100"])
+        let lb2 = try RunHactlProcess(in: lab, "lb2", role: "backup", file: file, notify: notify2)
         defer {
             lb1.signal(SIGKILL)
             lb2.signal(SIGKILL)

@@ -42,14 +42,8 @@ import Glibc
         let file = try lab.writeFile("hactl.conf", Self.configuration)
         let notify1 = try RunNotifySocket()
         let notify2 = try RunNotifySocket()
-        let lb1 = try RunHactlProcess(
-            arguments: ["netns", "exec", lab.namespace("lb1"), RunHactlProcess.binary, "run", "--role", "master", "-f", file],
-            environment: ["NOTIFY_SOCKET": notify1.path], executable: "/usr/sbin/ip"
-        )
-        let lb2 = try RunHactlProcess(
-            arguments: ["netns", "exec", lab.namespace("lb2"), RunHactlProcess.binary, "run", "--role", "backup", "-f", file],
-            environment: ["NOTIFY_SOCKET": notify2.path], executable: "/usr/sbin/ip"
-        )
+        let lb1 = try RunHactlProcess(in: lab, "lb1", role: "master", file: file, notify: notify1)
+        let lb2 = try RunHactlProcess(in: lab, "lb2", role: "backup", file: file, notify: notify2)
         defer {
             lb1.signal(SIGKILL)
             lb2.signal(SIGKILL)

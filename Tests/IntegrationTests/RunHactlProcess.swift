@@ -40,6 +40,15 @@ final class RunHactlProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// `hactl run --role ROLE [ARGUMENTS] -f FILE` inside `host`'s namespace of `lab`, reporting
+    /// to `notify` (through `ip netns exec`, which execs hactl in place: the pid is hactl's).
+    convenience init(in lab: NamespaceLab, _ host: String, role: String, file: String, notify: RunNotifySocket, arguments: [String] = []) throws {
+        try self.init(
+            arguments: ["netns", "exec", lab.namespace(host), Self.binary, "run", "--role", role] + arguments + ["-f", file],
+            environment: ["NOTIFY_SOCKET": notify.path], executable: "/usr/sbin/ip"
+        )
+    }
+
     var pid: Int32 { process.processIdentifier }
 
     func signal(_ number: Int32) {

@@ -70,27 +70,8 @@ import Glibc
         let flag = bench.lab.runDirectory + "/n1-up"
         try "up".write(toFile: flag, atomically: true, encoding: .utf8)
         func config(tracked: Bool) -> String {
-            """
-            global
-                vrrp_version 3
+            Self.syncGroupConfig(vi2Lines: tracked ? ["track_script chk_up"] : []) + """
 
-            vrrp_sync_group G
-                group VI_1 VI_2
-
-            vrrp_instance VI_1
-                interface eth0
-                virtual_router_id 51
-                advert_int 1
-                virtual_ipaddress 198.18.0.100/24
-                no track_proxy
-
-            vrrp_instance VI_2
-                interface eth0
-                virtual_router_id 52
-                advert_int 1
-                virtual_ipaddress 198.18.0.101/24
-                no track_proxy
-            \(tracked ? "    track_script chk_up\n" : "")
             vrrp_script chk_up
                 script "/usr/bin/test -e \(flag)"
                 interval 1
@@ -157,28 +138,7 @@ import Glibc
         guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
         let bench = try VRRPLab()
         func config(vi2Priority: Int?) -> String {
-            """
-            global
-                vrrp_version 3
-
-            vrrp_sync_group G
-                group VI_1 VI_2
-
-            vrrp_instance VI_1
-                interface eth0
-                virtual_router_id 51
-                advert_int 1
-                virtual_ipaddress 198.18.0.100/24
-                no track_proxy
-
-            vrrp_instance VI_2
-                interface eth0
-                virtual_router_id 52
-                advert_int 1
-                virtual_ipaddress 198.18.0.101/24
-                no track_proxy
-            \(vi2Priority.map { "    priority \($0)\n" } ?? "")
-            """
+            Self.syncGroupConfig(vi2Lines: vi2Priority.map { ["priority \($0)"] } ?? [])
         }
         let master = try bench.startHactl("n1", role: "master", config: config(vi2Priority: nil))
         // On n2, VI_2 alone would wait 3 s + (256 - 100)/256 s; the group moves it with VI_1 (3.06 s).
@@ -195,5 +155,31 @@ import Glibc
             }
         }
         #expect(followed != nil, "\(backup.log)")
+    }
+
+    /// Two v3 instances in sync group G on eth0 (VI_1: 198.18.0.100, VI_2: 198.18.0.101), with
+    /// `vi2Lines` added to VI_2.
+    static func syncGroupConfig(vi2Lines: [String]) -> String {
+        """
+        global
+            vrrp_version 3
+
+        vrrp_sync_group G
+            group VI_1 VI_2
+
+        vrrp_instance VI_1
+            interface eth0
+            virtual_router_id 51
+            advert_int 1
+            virtual_ipaddress 198.18.0.100/24
+            no track_proxy
+
+        vrrp_instance VI_2
+            interface eth0
+            virtual_router_id 52
+            advert_int 1
+            virtual_ipaddress 198.18.0.101/24
+            no track_proxy
+        """ + vi2Lines.map { "\n    \($0)" }.joined() + "\n"
     }
 }
