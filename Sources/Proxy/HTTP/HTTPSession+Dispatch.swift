@@ -58,8 +58,10 @@ extension HTTPSession {
             head.fields.set("Connection", "upgrade")
             head.fields.add("Upgrade", proto)
         }
-        var serialized = (context?.channel.allocator ?? ByteBufferAllocator()).buffer(capacity: 256 + head.fields.count * 48)
+        var serialized = ByteBuffer.reused(
+            from: &requestHeadBuffer, minimumCapacity: 256 + head.fields.count * 48, allocator: context?.channel.allocator ?? ByteBufferAllocator())
         serialized.writeRequestHead(head)
+        requestHeadBuffer = serialized
         current.head = head
         current.serializedHead = serialized
         dispatch()

@@ -10,22 +10,25 @@ extension HTTPSession {
         writeClient(buffer)
     }
 
-    func responseHead(_ received: HTTPResponseHead, framing: BodyFraming) {
+    func responseHead(_ received: consuming HTTPResponseHead, framing: BodyFraming) {
         guard let current = exchange, let context, let server = current.server else { return }
         let backend = runtime.backends[current.backend]
+        let status = received.status
+        let upgradeProtocol = status == 101 ? received.fields.first(.upgrade) : nil
+        // Owned, so stripping the hop-by-hop fields edits them in place instead of copying them.
+        var head = consume received
         current.responseStarted = true
-        current.responseStatus = received.status
+        current.responseStatus = status
         current.responseHeadAt = .now()
-        var head = received
         _ = HopByHop.strip(&head.fields)
         if let sticky = backend.sticky {
             sticky.adaptResponse(&head.fields, server: server, clientHadValidCookie: current.designatedServer == server,
                                  method: current.head.method, firstSeen: current.cookieFirstSeen, now: WallClock.seconds())
         }
-        if received.status == 101 {
+        if status == 101 {
             current.tunnel = true
             head.fields.add("Connection", "upgrade")
-            if let proto = received.fields.first(.upgrade) { head.fields.add("Upgrade", proto) }
+            if let upgradeProtocol { head.fields.add("Upgrade", upgradeProtocol) }
         } else {
             // A body delimited by the server's close can only reach the client the same way.
             if framing == .untilClose { current.clientPersistent = false }
@@ -38,14 +41,15 @@ extension HTTPSession {
         }
         head.minorVersion = 1
         // `observe layer7`: server errors count against the server's health as failed checks do.
-        if backend.servers[server].plan.observeLayer7, [500, 502, 503, 504].contains(received.status) {
-            runtime.healthObserver?.layer7Failure(backend: current.backend, server: server, reason: "Layer7 wrong status \(received.status) (observed)")
+        if backend.servers[server].plan.observeLayer7, [500, 502, 503, 504].contains(status) {
+            runtime.healthObserver?.layer7Failure(backend: current.backend, server: server, reason: "Layer7 wrong status \(status) (observed)")
         }
-        loop.counters.frontends[frontendIndex].countResponse(status: received.status)
-        loop.counters.backends[current.backend].countResponse(status: received.status)
-        loop.counters.servers[current.backend][server].countResponse(status: received.status)
-        var buffer = context.channel.allocator.buffer(capacity: 256 + head.fields.count * 32)
+        loop.counters.frontends[frontendIndex].countResponse(status: status)
+        loop.counters.backends[current.backend].countResponse(status: status)
+        loop.counters.servers[current.backend][server].countResponse(status: status)
+        var buffer = ByteBuffer.reused(from: &responseHeadBuffer, minimumCapacity: 256 + head.fields.count * 32, allocator: context.channel.allocator)
         buffer.writeResponseHead(head)
+        responseHeadBuffer = buffer
         current.responseBytes += buffer.readableBytes
         writeClient(buffer)
         if current.tunnel {

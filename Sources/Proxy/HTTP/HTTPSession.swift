@@ -50,6 +50,11 @@ final class HTTPSession: ChannelDuplexHandler {
     var watchdogTimeout = TimeAmount.seconds(0)
     var watchdogDeadline = NIODeadline.distantFuture
     var needsUpstreamFlush = false
+    /// The buffers the last request and response heads were written into, kept for the next ones:
+    /// once the channel has written a head this session holds the only reference, and clearing
+    /// the buffer keeps its memory (two allocations a message fewer).
+    var requestHeadBuffer: ByteBuffer?
+    var responseHeadBuffer: ByteBuffer?
 
     init(loop: LoopContext, frontendIndex: Int) {
         self.loop = loop

@@ -19,6 +19,14 @@ extension ByteBuffer {
         writeFields(head.fields)
     }
 
+    /// The buffer in `slot`, emptied for reuse (its memory kept unless something still holds it),
+    /// or a new one when the slot is empty. The slot is left empty: the caller puts the buffer back.
+    static func reused(from slot: inout ByteBuffer?, minimumCapacity: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
+        guard var buffer = slot.take() else { return allocator.buffer(capacity: minimumCapacity) }
+        buffer.clear(minimumCapacity: minimumCapacity)
+        return buffer
+    }
+
     mutating func writeFields(_ fields: HTTPFields) {
         for field in fields.fields {
             writeLatin1(field.name)

@@ -154,8 +154,9 @@ final class UpstreamConnection: ChannelDuplexHandler {
             let options = HopByHop.ConnectionOptions(response.fields)
             serverPersistent = options.persistent(minorVersion: response.minorVersion) && framing != .untilClose
             framer = BodyFramer(framing)
+            let switchingProtocols = response.status == 101
             session.responseHead(response, framing: framing)
-            if response.status == 101 {
+            if switchingProtocols {
                 // Bytes the server sent right after switching protocols belong to the tunnel.
                 if buffer.readableBytes > 0 {
                     session.forwardTunnelData(buffer)
