@@ -13,12 +13,11 @@ final class LoopContext {
     var idleConnections: [Int: UpstreamConnection] = [:]
     var nextConnectionID = 0
     var queues: [CircularBuffer<HTTPSession>]
+    /// Client connections open on this loop (the log's actconn); `maxconn` counts the whole
+    /// process in `runtime.admission`.
     var activeSessions = 0
-    /// Sessions per frontend on this loop, the listeners to pause, and the per-loop limits.
-    var frontendSessions: [Int]
+    /// Each frontend's listeners on this loop, paused while `maxconn` is reached.
     var listeners: [[any Channel]]
-    var frontendLimits: [Int]
-    var globalLimit: Int
     private var accepting: [Bool]
     /// HTTP sessions of this loop, for a soft stop.
     private var httpSessions: [ObjectIdentifier: HTTPSession] = [:]
@@ -37,12 +36,8 @@ final class LoopContext {
             return ConnectionPoolState(servers: backend.servers.count, idleTimeout: keepAlive)
         }
         self.queues = runtime.plan.backends.map { _ in CircularBuffer() }
-        let loops = runtime.loops.count
-        self.frontendSessions = Array(repeating: 0, count: runtime.plan.frontends.count)
         self.listeners = Array(repeating: [], count: runtime.plan.frontends.count)
         self.accepting = Array(repeating: true, count: runtime.plan.frontends.count)
-        self.frontendLimits = runtime.plan.frontends.map { ConnectionLimits.perLoop($0.maxconn, loops: loops) }
-        self.globalLimit = ConnectionLimits.perLoop(runtime.limits.globalMaxconn, loops: loops)
         scheduleExpiry()
     }
 
@@ -62,20 +57,24 @@ final class LoopContext {
     /// (HAProxy leaves further connections in the kernel's backlog).
     func sessionOpened(frontend: Int) {
         activeSessions += 1
-        frontendSessions[frontend] += 1
-        updateAccepting()
+        if runtime.admission.opened(frontend: frontend) { admissionChanged() }
     }
 
     func sessionClosed(frontend: Int) {
         activeSessions -= 1
-        frontendSessions[frontend] -= 1
-        updateAccepting()
+        if runtime.admission.closed(frontend: frontend) { admissionChanged() }
     }
 
-    private func updateAccepting() {
-        let globalFull = activeSessions >= globalLimit
+    /// A `maxconn` was reached or left: this loop's listeners follow now, the others' soon.
+    private func admissionChanged() {
+        updateAccepting()
+        runtime.updateAccepting(except: index)
+    }
+
+    /// Pauses or resumes this loop's listeners as the process-wide counts allow.
+    func updateAccepting() {
         for f in listeners.indices {
-            let open = !(globalFull || frontendSessions[f] >= frontendLimits[f])
+            let open = runtime.admission.admits(frontend: f)
             guard open != accepting[f] else { continue }
             accepting[f] = open
             for channel in listeners[f] {

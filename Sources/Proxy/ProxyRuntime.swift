@@ -15,6 +15,8 @@ final class ProxyRuntime: Sendable {
     /// One sink per frontend (its own `log` targets, or the plan's).
     let frontendLogSinks: [LogSink]
     let limits: ConnectionLimits
+    /// `maxconn` counts for the whole process.
+    let admission: SessionAdmission
     private let contextsBox = Mutex<[NIOLoopBound<LoopContext>]>([])
     private let healthBox = Mutex<HealthMonitor?>(nil)
 
@@ -28,6 +30,7 @@ final class ProxyRuntime: Sendable {
          limits: ConnectionLimits) {
         self.plan = plan
         self.limits = limits
+        self.admission = SessionAdmission(globalLimit: limits.globalMaxconn, frontendLimits: plan.frontends.map(\.maxconn))
         self.backends = backends
         self.loops = loops
         self.bus = bus
@@ -56,6 +59,13 @@ final class ProxyRuntime: Sendable {
     func wakeQueues(backend: Int) {
         for context in contexts {
             context.eventLoop.execute { context.value.drainQueue(backend: backend) }
+        }
+    }
+
+    /// Has every loop but `index` re-read the `maxconn` counts (see `SessionAdmission`).
+    func updateAccepting(except index: Int) {
+        for (other, context) in contexts.enumerated() where other != index {
+            context.eventLoop.execute { context.value.updateAccepting() }
         }
     }
 

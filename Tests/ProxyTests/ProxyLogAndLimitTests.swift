@@ -44,12 +44,54 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    /// With two event loops, `maxconn` still counts the process: per-loop shares would refuse a
+    /// client whenever SO_REUSEPORT put more than half of them on one loop.
+    @Test func test_globalMaxconn_countsEveryLoop_notAShareOfEach() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        var plan = ProxyHarness.plan(servers: [s1]) { _ in } frontend: { _ in }
+        plan.threads = 2
+        plan.maxconn = 8
+        try await ProxyHarness.withProxy(plan) { _, port in
+            // Eight keep-alive clients, each served while all of them stay open.
+            var clients: [TestConnection] = []
+            for _ in 0..<8 {
+                let client = try TestConnection(port: port, timeoutMilliseconds: 2000)
+                try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+                #expect(try client.readResponse().status == 200)
+                clients.append(client)
+            }
+            // The ninth waits in the backlog until one of the eight leaves.
+            let ninth = try TestConnection(port: port, timeoutMilliseconds: 300)
+            try ninth.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(throws: TestConnection.Failure.self) { try ninth.readResponse() }
+            clients.removeFirst()
+            #expect(try ninth.readResponseWithRetries(attempts: 10).status == 200)
+        }
+        await s1.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func test_sessionAdmission_reportsCrossingTheLimitBothWays() {
+        let admission = SessionAdmission(globalLimit: 3, frontendLimits: [2, 10])
+        #expect(!admission.opened(frontend: 0))
+        #expect(admission.opened(frontend: 0), "frontend 0 reached its maxconn 2")
+        #expect(!admission.admits(frontend: 0))
+        #expect(admission.admits(frontend: 1))
+        #expect(admission.opened(frontend: 1), "the process reached maxconn 3")
+        #expect(!admission.admits(frontend: 1))
+        #expect(admission.closed(frontend: 1), "the process left maxconn")
+        #expect(admission.admits(frontend: 1))
+        #expect(!admission.admits(frontend: 0), "frontend 0 is still at its own limit")
+        #expect(admission.closed(frontend: 0))
+        #expect(admission.admits(frontend: 0))
+    }
+
     @Test func test_descriptorLimit_capsGlobalMaxconn() {
         let limits = ConnectionLimits(requested: 50000, descriptorLimit: 20000)
         #expect(limits.isCapped)
         #expect(limits.globalMaxconn == (20000 - ConnectionLimits.reserve) / 2)
         #expect(!ConnectionLimits(requested: 4000, descriptorLimit: 20000).isCapped)
-        #expect(ConnectionLimits.perLoop(4000, loops: 3) == 1334)
     }
 }
 

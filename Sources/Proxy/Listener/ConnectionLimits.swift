@@ -28,11 +28,6 @@ struct ConnectionLimits: Sendable, Hashable {
 
     var isCapped: Bool { globalMaxconn < requestedGlobalMaxconn }
 
-    /// Per-loop share of a limit (listeners on every loop take their share of connections).
-    static func perLoop(_ limit: Int, loops: Int) -> Int {
-        max((limit + loops - 1) / loops, 1)
-    }
-
     /// Raises RLIMIT_NOFILE's soft limit to the hard one and returns the usable limit.
     static func raiseDescriptorLimit() -> Int {
         var limit = rlimit()
