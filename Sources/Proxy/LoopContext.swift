@@ -108,7 +108,7 @@ final class LoopContext {
         let backend = runtime.backends[connection.backend]
         let action = pools[connection.backend].release(connection.id, server: connection.server,
                                                        reusable: reusable && backend.plan.reuseConnections,
-                                                       now: .now())
+                                                       now: eventLoop.now)
         switch action {
         case .park:
             idleConnections[connection.id] = connection
@@ -161,7 +161,7 @@ final class LoopContext {
     }
 
     private func expireIdleConnections() {
-        let now = NIODeadline.now()
+        let now = eventLoop.now
         for b in pools.indices {
             for id in pools[b].expire(now: now) {
                 idleConnections.removeValue(forKey: id)?.close()

@@ -5,7 +5,7 @@ import NIOPosix
 extension HTTPSession {
     func beginRequest(_ received: HTTPRequestHead, framing: BodyFraming) {
         cancelWatchdog()
-        let now = NIODeadline.now()
+        let now = loop.eventLoop.now
         var facts = RequestFacts(head: received, source: clientAddress, destinationPort: localPort)
         // Only the log needs the request line as text.
         let requestLine = frontend.httplog ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
@@ -110,7 +110,7 @@ extension HTTPSession {
             let anyUsable = backend.servers.contains { $0.isUp }
             if anyUsable && backend.servers.contains(where: { $0.isUp && !$0.hasFreeSlot }) && !current.queued {
                 current.queued = true
-                current.queueStart = .now()
+                current.queueStart = loop.eventLoop.now
                 loop.enqueue(self, backend: current.backend)
                 armWatchdog(.queue)
                 return
@@ -123,7 +123,7 @@ extension HTTPSession {
         current.server = server
         current.serverName = backend.servers[server].plan.name
         current.holdsSlot = true
-        if current.queued { current.queueEnd = .now() }
+        if current.queued { current.queueEnd = loop.eventLoop.now }
         loop.counters.backends[current.backend].totalSessions += 1
         loop.counters.backends[current.backend].currentSessions += 1
         loop.counters.servers[current.backend][server].totalSessions += 1
@@ -209,10 +209,10 @@ extension HTTPSession {
         guard let current = exchange else { return }
         let backend = runtime.backends[current.backend]
         let allowReuse = backend.plan.reuseConnections && (requestsCompleted > 0 || current.head.isIdempotent)
-        switch loop.pools[current.backend].acquire(server: server, allowReuse: allowReuse, now: .now()) {
+        switch loop.pools[current.backend].acquire(server: server, allowReuse: allowReuse, now: loop.eventLoop.now) {
         case .reuse(let id):
             if let connection = loop.takeIdle(id), connection.isActive {
-                let now = NIODeadline.now()
+                let now = loop.eventLoop.now
                 exchange?.connectStart = now
                 exchange?.connected = now
                 attach(connection)
@@ -230,7 +230,7 @@ extension HTTPSession {
         let serverState = backend.servers[server]
         connectGeneration += 1
         let generation = connectGeneration
-        exchange?.connectStart = .now()
+        exchange?.connectStart = loop.eventLoop.now
         let id = loop.makeConnectionID()
         let backendIndex = current.backend
         let bufsize = runtime.plan.bufsize
@@ -260,7 +260,7 @@ extension HTTPSession {
                         self.connectFailed()
                         return
                     }
-                    self.exchange?.connected = .now()
+                    self.exchange?.connected = loop.eventLoop.now
                     self.attach(connection)
                 case .failure:
                     self.connectFailed()

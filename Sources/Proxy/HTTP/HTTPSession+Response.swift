@@ -19,7 +19,7 @@ extension HTTPSession {
         var head = consume received
         current.responseStarted = true
         current.responseStatus = status
-        current.responseHeadAt = .now()
+        current.responseHeadAt = loop.eventLoop.now
         _ = HopByHop.strip(&head.fields)
         if let sticky = backend.sticky {
             sticky.adaptResponse(&head.fields, server: server, clientHadValidCookie: current.designatedServer == server,
@@ -67,7 +67,7 @@ extension HTTPSession {
 
     func responseBody(_ slice: ByteBuffer) {
         exchange?.responseBytes += slice.readableBytes
-        lastActivity = .now()
+        lastActivity = loop.eventLoop.now
         writeClient(slice)
     }
 
@@ -138,7 +138,7 @@ extension HTTPSession {
     // MARK: tunnels (CONNECT, Upgrade)
 
     func forwardTunnelData(_ buffer: ByteBuffer) {
-        lastActivity = .now()
+        lastActivity = loop.eventLoop.now
         writeClient(buffer)
     }
 
@@ -168,7 +168,7 @@ extension HTTPSession {
         let backendName = runtime.plan.backends[current.backend].name
         let line = HTTPLogLine(
             client: clientAddress, accepted: accepted, frontend: frontend.name, backend: backendName,
-            server: current.server == nil ? "<NOSRV>" : current.serverName, exchange: current, now: .now(),
+            server: current.server == nil ? "<NOSRV>" : current.serverName, exchange: current, now: loop.eventLoop.now,
             activeSessions: loop.activeSessions
         )
         runtime.frontendLogSinks[frontendIndex].emit(line.formatted())

@@ -61,7 +61,7 @@ final class HTTPSession: ChannelDuplexHandler {
         self.frontendIndex = frontendIndex
         self.frontend = loop.runtime.plan.frontends[frontendIndex]
         self.scanner = HTTPHeadScanner(limit: loop.runtime.plan.bufsize)
-        self.accepted = .now()
+        self.accepted = loop.eventLoop.now
         self.lastActivity = accepted
     }
 
@@ -87,7 +87,7 @@ final class HTTPSession: ChannelDuplexHandler {
         started = true
         clientAddress = context.channel.remoteAddress
         localPort = context.channel.localAddress?.port
-        accepted = .now()
+        accepted = loop.eventLoop.now
         loop.sessionOpened(frontend: frontendIndex)
         loop.register(self)
         loop.counters.frontends[frontendIndex].currentSessions += 1
@@ -176,7 +176,7 @@ final class HTTPSession: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         loop.counters.frontends[frontendIndex].bytesIn += buffer.readableBytes
-        lastActivity = .now()
+        lastActivity = loop.eventLoop.now
         switch phase {
         case .awaitingHead:
             appendInbound(&buffer)
@@ -353,7 +353,7 @@ final class HTTPSession: ChannelDuplexHandler {
         }
         watchdogKind = kind
         watchdogTimeout = timeout
-        lastActivity = .now()
+        lastActivity = loop.eventLoop.now
         watchdogDeadline = lastActivity + timeout
         if watchdog == nil || watchdogScheduledAt > watchdogDeadline {
             watchdog?.cancel()
@@ -386,7 +386,7 @@ final class HTTPSession: ChannelDuplexHandler {
         // Activity-based waits restart from the last byte seen.
         let idleBased = kind == .server || kind == .tunnel || kind == .client
         let deadline = idleBased ? lastActivity + watchdogTimeout : watchdogDeadline
-        if deadline > .now() {
+        if deadline > loop.eventLoop.now {
             scheduleWatchdog(at: deadline, context: context)
             return
         }

@@ -22,8 +22,8 @@ final class TCPSession: ChannelDuplexHandler {
     private var clientInputClosed = false
     private var started = false
     private var finished = false
-    private var lastActivity = NIODeadline.now()
-    private let accepted = NIODeadline.now()
+    private var lastActivity: NIODeadline
+    private let accepted: NIODeadline
     private var connectStart: NIODeadline?
     private var connected: NIODeadline?
     private var serverName = "<NOSRV>"
@@ -36,6 +36,8 @@ final class TCPSession: ChannelDuplexHandler {
         self.loop = loop
         self.frontendIndex = frontendIndex
         self.frontend = loop.runtime.plan.frontends[frontendIndex]
+        self.accepted = loop.eventLoop.now
+        self.lastActivity = accepted
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -76,7 +78,7 @@ final class TCPSession: ChannelDuplexHandler {
         guard let timeout = idleTimeout, let context else { return }
         idleTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity + timeout) { [weak self] in
             guard let self, !self.finished else { return }
-            if self.lastActivity + timeout > .now() {
+            if self.lastActivity + timeout > self.loop.eventLoop.now {
                 self.armIdleTimer()
             } else {
                 self.context?.close(promise: nil)
@@ -112,7 +114,7 @@ final class TCPSession: ChannelDuplexHandler {
         }
         self.server = server
         serverName = backend.servers[server].plan.name
-        connectStart = .now()
+        connectStart = loop.eventLoop.now
         loop.counters.backends[b].totalSessions += 1
         loop.counters.servers[b][server].totalSessions += 1
         let timeout = backend.plan.timeouts.connect ?? frontend.timeouts.connect ?? .seconds(5)
@@ -135,7 +137,7 @@ final class TCPSession: ChannelDuplexHandler {
                 switch result {
                 case .success(let channel):
                     guard let peer = try? channel.pipeline.syncOperations.handler(type: TCPPeer.self) else { return }
-                    self.connected = .now()
+                    self.connected = loop.eventLoop.now
                     self.attach(peer)
                 case .failure:
                     self.releaseServer()
@@ -188,7 +190,7 @@ final class TCPSession: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        lastActivity = .now()
+        lastActivity = loop.eventLoop.now
         loop.counters.frontends[frontendIndex].bytesIn += buffer.readableBytes
         if let peer {
             peer.write(buffer)
@@ -238,7 +240,7 @@ final class TCPSession: ChannelDuplexHandler {
                 connectStart: connectStart, connected: connected, bytes: bytesToClient,
                 termination: connected == nil ? "SC" : "--", activeSessions: loop.activeSessions, retries: retriesUsed
             )
-            loop.runtime.frontendLogSinks[frontendIndex].emit(line.formatted(now: .now()))
+            loop.runtime.frontendLogSinks[frontendIndex].emit(line.formatted(now: loop.eventLoop.now))
         }
         if started {
             loop.sessionClosed(frontend: frontendIndex)
@@ -252,7 +254,7 @@ final class TCPSession: ChannelDuplexHandler {
 
     // Called by the peer.
     func peerData(_ buffer: ByteBuffer) {
-        lastActivity = .now()
+        lastActivity = loop.eventLoop.now
         bytesToClient += buffer.readableBytes
         loop.counters.frontends[frontendIndex].bytesOut += buffer.readableBytes
         context?.write(NIOAny(buffer), promise: nil)
