@@ -267,13 +267,11 @@ extension ProxyPlan {
                 }
                 expectation = .status(ranges)
             case .statusRegex(let pattern):
-                _ = try RegexBox(pattern: pattern, ignoreCase: false)
-                expectation = .statusPattern(pattern)
+                expectation = .statusPattern(try RegexBox(pattern: pattern, ignoreCase: false))
             case .string(let text):
                 expectation = .bodyContains(text)
             case .stringRegex(let pattern):
-                _ = try RegexBox(pattern: pattern, ignoreCase: false)
-                expectation = .bodyPattern(pattern)
+                expectation = .bodyPattern(try RegexBox(pattern: pattern, ignoreCase: false))
             }
             if expect.negated { expectation = .not(expectation) }
         }

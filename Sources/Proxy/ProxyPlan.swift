@@ -255,9 +255,9 @@ package indirect enum HTTPCheckExpectation: Sendable, Hashable {
     case statusClass2xx3xx
     /// `status 200`, `status 200-399`, `status 200,301`.
     case status([ClosedRange<Int>])
-    case statusPattern(String)
+    case statusPattern(RegexBox)
     case bodyContains(String)
-    case bodyPattern(String)
+    case bodyPattern(RegexBox)
     /// `http-check expect ! ...`.
     case not(HTTPCheckExpectation)
 }

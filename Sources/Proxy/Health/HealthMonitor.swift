@@ -226,14 +226,12 @@ final class ServerChecker {
             return (200..<400).contains(status) ? passed : wrongStatus
         case .status(let ranges):
             return ranges.contains { $0.contains(status) } ? passed : wrongStatus
-        case .statusPattern(let pattern):
-            let matches = (try? RegexBox(pattern: pattern, ignoreCase: false))?.matches(statusText) ?? false
-            return matches ? passed : wrongStatus
+        case .statusPattern(let regex):
+            return regex.matches(statusText) ? passed : wrongStatus
         case .bodyContains(let needle):
             return body.contains(needle) ? passed : wrongContent
-        case .bodyPattern(let pattern):
-            let matches = (try? RegexBox(pattern: pattern, ignoreCase: false))?.matches(body) ?? false
-            return matches ? passed : wrongContent
+        case .bodyPattern(let regex):
+            return regex.matches(body) ? passed : wrongContent
         case .not(let inner):
             if case .passed = judge(inner, status: status, statusText: statusText, body: body) {
                 return inner.isStatusMatch ? wrongStatus : wrongContent

@@ -202,18 +202,32 @@ package enum ACLCriterion: Sendable, Hashable {
     case headerCount(String)
 }
 
-/// A compiled regular expression that can cross event loops.
-struct RegexBox: @unchecked Sendable {
+/// A compiled regular expression that can cross event loops; equal when compiled from the same
+/// pattern and case rule.
+package struct RegexBox: @unchecked Sendable, Hashable {
     let regex: Regex<AnyRegexOutput>
+    let pattern: String
+    let ignoreCase: Bool
 
     init(pattern: String, ignoreCase: Bool) throws {
         do {
             var regex = try Regex(pattern)
             if ignoreCase { regex = regex.ignoresCase() }
             self.regex = regex
+            self.pattern = pattern
+            self.ignoreCase = ignoreCase
         } catch {
             throw ProxyError("invalid regular expression '\(pattern)': \(error)")
         }
+    }
+
+    package static func == (a: RegexBox, b: RegexBox) -> Bool {
+        a.pattern == b.pattern && a.ignoreCase == b.ignoreCase
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(pattern)
+        hasher.combine(ignoreCase)
     }
 
     func matches(_ subject: Substring) -> Bool {
