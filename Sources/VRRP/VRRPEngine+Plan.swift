@@ -8,8 +8,27 @@ extension VRRPEngine {
     static func plans(
         for configuration: Configuration, settings: (VRRPInstanceConfig) -> InstanceSettings
     ) throws(VRRPConfigurationError) -> [InstancePlan] {
-        try configuration.vrrpInstances.map { instance throws(VRRPConfigurationError) in
+        var plans = try configuration.vrrpInstances.map { instance throws(VRRPConfigurationError) in
             try plan(for: instance, in: configuration, settings: settings(instance))
+        }
+        warnOfUnevenSyncGroups(&plans)
+        return plans
+    }
+
+    /// A sync group moves all its members with any one of them. When its members have different
+    /// priorities here, a peer that ranks them the other way wins one member, takes the whole
+    /// group with it, loses the other member, and so on: the group flaps. Said once at start.
+    static func warnOfUnevenSyncGroups(_ plans: inout [InstancePlan]) {
+        var seen = Set<String>()
+        for group in plans.compactMap(\.syncGroup) where seen.insert(group).inserted {
+            let members = plans.indices.filter { plans[$0].syncGroup == group }
+            guard Set(members.map { plans[$0].priority }).count > 1 else { continue }
+            let ranking = members.map { "\(plans[$0].name) \(plans[$0].priority)" }.joined(separator: ", ")
+            for member in members {
+                plans[member].warnings.append(
+                    "vrrp_sync_group \(group) has members of different priorities (\(ranking)): "
+                        + "if the peer ranks them otherwise the group flaps; give them one priority")
+            }
         }
     }
 

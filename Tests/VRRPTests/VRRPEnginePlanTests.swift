@@ -109,6 +109,28 @@ import Testing
         #expect(result.syncGroup == "G")
         #expect(result.notify.map(\.kind) == ["INSTANCE", "GROUP"])
     }
+
+    @Test func test_syncGroupWithMembersOfDifferentPriorities_warnsEveryMember() throws {
+        let vi1 = instance()
+        let vi2 = instance { $0.name = "VI_2"; $0.virtualRouterID = 52; $0.priority = 100 }
+        let vi3 = instance { $0.name = "VI_3"; $0.virtualRouterID = 53 }
+        let configuration = Configuration(
+            vrrpInstances: [vi1, vi2, vi3], vrrpSyncGroups: [VRRPSyncGroupConfig(name: "G", members: ["VI_1", "VI_2"])])
+        let plans = try VRRPEngine.plans(for: configuration) { .init(priority: $0.priority ?? 250, state: .master) }
+        let warning = "vrrp_sync_group G has members of different priorities (VI_1 250, VI_2 100): "
+            + "if the peer ranks them otherwise the group flaps; give them one priority"
+        #expect(plans[0].warnings == [warning])
+        #expect(plans[1].warnings == [warning])
+        #expect(plans[2].warnings.isEmpty, "VI_3 is in no group")
+    }
+
+    @Test func test_syncGroupWithOnePriority_warnsNobody() throws {
+        let configuration = Configuration(
+            vrrpInstances: [instance(), instance { $0.name = "VI_2"; $0.virtualRouterID = 52 }],
+            vrrpSyncGroups: [VRRPSyncGroupConfig(name: "G", members: ["VI_1", "VI_2"])])
+        let plans = try VRRPEngine.plans(for: configuration) { _ in .init(priority: 240, state: .backup) }
+        #expect(plans.allSatisfy { $0.warnings.isEmpty })
+    }
 }
 
 /// keepalived's `reverse` and script users.

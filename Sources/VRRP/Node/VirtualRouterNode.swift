@@ -84,7 +84,7 @@ final class VirtualRouterNode: @unchecked Sendable {
                 "destinations": "\(destinations.map(\.description).joined(separator: ","))",
                 "priority": "\(plan.priority)", "version": "\(plan.version.rawValue)",
             ])
-        for warning in plan.warnings { logger.warning("setting has no effect", metadata: ["detail": "\(warning)"]) }
+        for warning in plan.warnings { logger.warning("configuration warning", metadata: ["detail": "\(warning)"]) }
         startTrackers()
         run(machine.start(now: .now()))
     }
