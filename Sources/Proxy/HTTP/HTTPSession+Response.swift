@@ -10,17 +10,16 @@ extension HTTPSession {
         writeClient(buffer)
     }
 
-    func responseHead(_ received: consuming HTTPResponseHead, framing: BodyFraming) {
+    /// The server's response head, its hop-by-hop fields already dropped (`upgradeProtocol`: the
+    /// `Upgrade` field of a 101). Owned, so the fields are edited in place rather than copied.
+    func responseHead(_ received: consuming HTTPResponseHead, framing: BodyFraming, upgradeProtocol: String?) {
         guard let current = exchange, let context, let server = current.server else { return }
         let backend = runtime.backends[current.backend]
-        let status = received.status
-        let upgradeProtocol = status == 101 ? received.fields.first(.upgrade) : nil
-        // Owned, so stripping the hop-by-hop fields edits them in place instead of copying them.
         var head = consume received
+        let status = head.status
         current.responseStarted = true
         current.responseStatus = status
         current.responseHeadAt = loop.eventLoop.now
-        _ = HopByHop.strip(&head.fields)
         if let sticky = backend.sticky {
             sticky.adaptResponse(&head.fields, server: server, clientHadValidCookie: current.designatedServer == server,
                                  method: current.head.method, firstSeen: current.cookieFirstSeen, now: WallClock.seconds())

@@ -139,7 +139,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
         var head = headBuffer!
         do {
             guard let span = try head.withUnsafeReadableBytes({ try scanner.scan($0) }) else { return false }
-            let response = try head.withUnsafeReadableBytes {
+            var response = try head.withUnsafeReadableBytes {
                 try HTTPHeadParser.parseResponse(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]))
             }
             head.moveReaderIndex(forwardBy: span.end)
@@ -151,11 +151,13 @@ final class UpstreamConnection: ChannelDuplexHandler {
                 return true
             }
             let framing = try MessageFraming.response(response, requestMethod: requestMethod)
-            let options = HopByHop.ConnectionOptions(response.fields)
+            let switchingProtocols = response.status == 101
+            let upgradeProtocol = switchingProtocols ? response.fields.first(.upgrade) : nil
+            // One pass reads the server's Connection options and drops the hop-by-hop fields.
+            let options = HopByHop.strip(&response.fields)
             serverPersistent = options.persistent(minorVersion: response.minorVersion) && framing != .untilClose
             framer = BodyFramer(framing)
-            let switchingProtocols = response.status == 101
-            session.responseHead(response, framing: framing)
+            session.responseHead(response, framing: framing, upgradeProtocol: upgradeProtocol)
             if switchingProtocols {
                 // Bytes the server sent right after switching protocols belong to the tunnel.
                 if buffer.readableBytes > 0 {
