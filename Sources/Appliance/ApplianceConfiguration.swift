@@ -1,13 +1,16 @@
 public import HAConfig
 import Proxy
+import VRRP
 
-/// Loading for `hactl run` and its reloads: the files parsed and validated by HAConfig
-/// (throws `ConfigErrors`, every error with its `file:line:column`), then checked against what
-/// the proxy can honour (throws the proxy's error), before anything starts or changes.
+/// Loading for `hactl check`, `hactl run` and its reloads: the files parsed and validated by
+/// HAConfig (throws `ConfigErrors`, every error with its `file:line:column`), then checked
+/// against what the proxy and the VRRP engine can honour (each throws its own errors), before
+/// anything starts or changes.
 public enum ApplianceConfiguration {
     public static func load(files: [String], environment: [String: String]) throws -> Configuration {
         let configuration = try ConfigurationLoader.load(files: files, environment: environment)
         try ProxyService.validate(configuration)
+        try VRRPEngine.validate(configuration)
         return configuration
     }
 }

@@ -12,5 +12,16 @@ public struct VRRPConfigurationError: Error, Sendable, Hashable, CustomStringCon
         self.message = message
     }
 
-    public var description: String { "\(location): vrrp_instance \(instance): \(message)" }
+    public var description: String { "\(location): error: vrrp_instance '\(instance)': \(message)" }
+}
+
+/// Every `vrrp_instance` the engine would refuse, one line each: what `hactl check` prints.
+public struct VRRPConfigurationErrors: Error, Sendable, Hashable, CustomStringConvertible {
+    public var errors: [VRRPConfigurationError]
+
+    public init(_ errors: [VRRPConfigurationError]) {
+        self.errors = errors
+    }
+
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
 }

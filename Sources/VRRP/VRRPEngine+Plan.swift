@@ -1,4 +1,4 @@
-import HAConfig
+public import HAConfig
 import HACore
 import Netlink
 
@@ -13,6 +13,23 @@ extension VRRPEngine {
         }
         warnOfUnevenSyncGroups(&plans)
         return plans
+    }
+
+    /// What `hactl check`, `hactl run` and a reload learn before anything starts: every instance
+    /// the engine would refuse (AH authentication, scripts as another user, a VRRPv2 sub-second
+    /// interval...). Pure: interfaces and addresses are looked up only when the engine starts.
+    public static func validate(_ configuration: Configuration) throws(VRRPConfigurationErrors) {
+        var errors: [VRRPConfigurationError] = []
+        for instance in configuration.vrrpInstances {
+            // Role and --priority change only the priority, which HAConfig has already bounded.
+            let settings = InstanceSettings(priority: instance.priority ?? 240, state: instance.initialState ?? .backup)
+            do {
+                _ = try plan(for: instance, in: configuration, settings: settings)
+            } catch {
+                errors.append(error)
+            }
+        }
+        if !errors.isEmpty { throw VRRPConfigurationErrors(errors) }
     }
 
     /// A sync group moves all its members with any one of them. When its members have different

@@ -64,6 +64,34 @@ import Testing
         """)
     }
 
+    /// What `hactl run` would refuse, `hactl check` refuses first: every instance the VRRP engine cannot run.
+    @Test func test_checkOnInstancesTheEngineCannotRun_exitsOneNamingEachInstance() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hactl-check-vrrp-\(getpid()).conf").path
+        try """
+            vrrp_instance VI_1
+                interface eth0
+                virtual_router_id 51
+                virtual_ipaddress 198.18.0.100/24
+                authentication AH 1234
+
+            vrrp_instance VI_2
+                interface eth0
+                virtual_router_id 52
+                virtual_ipaddress 198.18.0.101/24
+                notify_master "/usr/local/bin/master.sh" nobody
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let result = try run(["check", "-f", path]) else { return }
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == """
+            \(path):1:1: error: vrrp_instance 'VI_1': auth_type AH is not supported by hactl; use PASS or none
+            \(path):7:1: error: vrrp_instance 'VI_2': notify scripts as user nobody are not supported by hactl; they run as hactl's own user
+
+            """)
+    }
+
     @Test func test_import_printsHactlConfThatChecksClean() throws {
         guard let result = try run(["import", "--keepalived", Fixture.path("ol7-nat-master.keepalived.conf"), "--haproxy", Fixture.path("guide-layer4.haproxy.cfg")]) else { return }
         #expect(result.status == 0)

@@ -47,7 +47,7 @@ import Testing
         do {
             _ = try plan(instance { $0.authentication = .ah("x") })
         } catch {
-            #expect(error.description.hasPrefix("hactl.conf:7:1: vrrp_instance VI_1:"))
+            #expect(error.description.hasPrefix("hactl.conf:7:1: error: vrrp_instance 'VI_1':"))
         }
     }
 
