@@ -337,6 +337,8 @@ extension HTTPSession {
                 current.bodyBytesSent += n
                 upstream.write(slice)
                 needsUpstreamFlush = true
+                // The server took request bytes: progress on its side as well as the client's.
+                lastServerActivity = loop.eventLoop.now
             }
         } catch {
             loop.counters.frontends[frontendIndex].requestErrors += 1
@@ -349,6 +351,9 @@ extension HTTPSession {
     }
 
     func upstreamWritabilityChanged() {
+        // While the server could not take the body the client was not read: its wait starts now.
+        lastActivity = loop.eventLoop.now
+        exchangeWaitChanged()
         resumeClientReadIfWanted()
     }
 }

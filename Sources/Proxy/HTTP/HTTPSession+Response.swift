@@ -17,6 +17,7 @@ extension HTTPSession {
         let backend = runtime.backends[current.backend]
         var head = consume received
         let status = head.status
+        lastServerActivity = loop.eventLoop.now
         current.responseStarted = true
         current.responseStatus = status
         current.responseHeadAt = loop.eventLoop.now
@@ -66,7 +67,7 @@ extension HTTPSession {
 
     func responseBody(_ slice: ByteBuffer) {
         exchange?.responseBytes += slice.readableBytes
-        lastActivity = loop.eventLoop.now
+        lastServerActivity = loop.eventLoop.now
         writeClient(slice)
     }
 

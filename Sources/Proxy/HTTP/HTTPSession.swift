@@ -42,7 +42,10 @@ final class HTTPSession: ChannelDuplexHandler {
     var upstream: UpstreamConnection?
     var connectGeneration = 0
     var accepted: NIODeadline
+    /// The client's last read or write progress (and, in a tunnel, either side's).
     var lastActivity: NIODeadline
+    /// The server's last progress during an exchange: connected, took request bytes, sent response bytes.
+    var lastServerActivity: NIODeadline
     var watchdog: Scheduled<Void>?
     var watchdogScheduledAt = NIODeadline.distantFuture
     /// What the session waits for; nil when no timeout applies.
@@ -63,6 +66,7 @@ final class HTTPSession: ChannelDuplexHandler {
         self.scanner = HTTPHeadScanner(limit: loop.runtime.plan.bufsize)
         self.accepted = loop.eventLoop.now
         self.lastActivity = accepted
+        self.lastServerActivity = accepted
     }
 
     var runtime: ProxyRuntime { loop.runtime }
@@ -124,7 +128,8 @@ final class HTTPSession: ChannelDuplexHandler {
         phase = .closed
         stopWatchdog()
         if wasExchanging, let current = exchange {
-            current.terminationState = current.responseStarted ? "CD" : "CR"
+            // A timeout that closed the client already said why ("cD", "sD").
+            if current.terminationState == "--" { current.terminationState = current.responseStarted ? "CD" : "CR" }
             if current.queued { loop.dequeue(self, backend: current.backend) }
             if let upstream {
                 self.upstream = nil
@@ -224,6 +229,10 @@ final class HTTPSession: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // The client's wait (not reading) starts or ends here; a server held back by it starts afresh.
+        lastActivity = loop.eventLoop.now
+        if context.channel.isWritable { lastServerActivity = lastActivity }
+        exchangeWaitChanged()
         upstream?.resumeReadIfWanted()
         context.fireChannelWritabilityChanged()
     }
@@ -354,7 +363,12 @@ final class HTTPSession: ChannelDuplexHandler {
         watchdogKind = kind
         watchdogTimeout = timeout
         lastActivity = loop.eventLoop.now
-        watchdogDeadline = lastActivity + timeout
+        if kind == .server {
+            lastServerActivity = lastActivity
+            // The exchange also waits on the client: look again at the shorter of the two timeouts.
+            if let client = timeouts.client, client < timeout { watchdogTimeout = client }
+        }
+        watchdogDeadline = kind == .server ? (exchangeWait()?.deadline ?? lastActivity + timeout) : lastActivity + timeout
         if watchdog == nil || watchdogScheduledAt > watchdogDeadline {
             watchdog?.cancel()
             scheduleWatchdog(at: watchdogDeadline, context: context)
@@ -380,13 +394,54 @@ final class HTTPSession: ChannelDuplexHandler {
         watchdog = nil
     }
 
+    /// Who an exchange waits on, and until when (HAProxy's `timeout client` and `timeout
+    /// server`, each counted from its own side's last progress): the client while its request
+    /// body is due and the server can take it, or while it does not read what it is sent; the
+    /// server unless the client's not reading is what holds it back. Nil: neither side is due.
+    func exchangeWait() -> (deadline: NIODeadline, side: ExchangeSide)? {
+        guard let current = exchange else { return nil }
+        let clientWritable = context?.channel.isWritable ?? false
+        let bodyDue = !current.requestBodyComplete && (upstream?.isWritable ?? false)
+        var earliest: (deadline: NIODeadline, side: ExchangeSide)?
+        if bodyDue || !clientWritable, let timeout = frontend.timeouts.client {
+            earliest = (lastActivity + timeout, .client)
+        }
+        if clientWritable, let timeout = runtime.plan.backends[current.backend].timeouts.server ?? frontend.timeouts.server {
+            let server = lastServerActivity + timeout
+            if earliest.map({ server < $0.deadline }) ?? true { earliest = (server, .server) }
+        }
+        return earliest
+    }
+
+    enum ExchangeSide { case client, server }
+
+    /// Brings the watchdog forward when a side's wait now ends sooner than it was set for.
+    func exchangeWaitChanged() {
+        guard watchdogKind == .server, let context, let wait = exchangeWait() else { return }
+        if watchdog == nil || watchdogScheduledAt > wait.deadline {
+            watchdog?.cancel()
+            scheduleWatchdog(at: wait.deadline, context: context)
+        }
+    }
+
     private func watchdogFired() {
         watchdog = nil
-        guard let context, phase != .closed, let kind = watchdogKind else { return }
-        // Activity-based waits restart from the last byte seen.
-        let idleBased = kind == .server || kind == .tunnel || kind == .client
-        let deadline = idleBased ? lastActivity + watchdogTimeout : watchdogDeadline
-        if deadline > loop.eventLoop.now {
+        guard let context, phase != .closed, var kind = watchdogKind else { return }
+        let now = loop.eventLoop.now
+        let deadline: NIODeadline
+        switch kind {
+        case .server:
+            // Nobody due yet: look again after the shorter timeout (the waits change with writability).
+            guard let wait = exchangeWait() else { return scheduleWatchdog(at: now + watchdogTimeout, context: context) }
+            deadline = wait.deadline
+            if wait.side == .client { kind = .client }
+        case .tunnel, .client:
+            // Activity-based waits restart from the last byte seen.
+            deadline = lastActivity + watchdogTimeout
+        case .request, .keepAlive, .queue:
+            deadline = watchdogDeadline
+        }
+        if deadline > now {
             scheduleWatchdog(at: deadline, context: context)
             return
         }
@@ -415,7 +470,11 @@ final class HTTPSession: ChannelDuplexHandler {
                 loop.counters.backends[exchange?.backend ?? 0].responseErrors += 1
                 respondAndClose(status: 504, termination: "sH")
             }
-        case .client, .tunnel:
+        case .client:
+            // `timeout client` during the exchange: HAProxy's "cD", the server connection is dropped.
+            exchange?.terminationState = "cD"
+            closeClient()
+        case .tunnel:
             closeClient()
         }
     }
