@@ -1,5 +1,4 @@
 import NIOCore
-import NIOPosix
 import Testing
 @testable import Proxy
 
@@ -8,39 +7,26 @@ import Testing
 /// request body is due or while it does not read what it is sent.
 @Suite(.serialized) struct ProxyTimeoutTests {
     @Test func test_timeoutServer_serverSilent_answers504() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        let plan = ProxyHarness.plan(servers: [s1]) { $0.timeouts.server = .milliseconds(300) } frontend: { $0.timeouts.client = .seconds(10) }
-        try await ProxyHarness.withProxy(plan) { _, port in
+        try await ProxyHarness.withOneServer(backend: { $0.timeouts.server = .milliseconds(300) }, frontend: { $0.timeouts.client = .seconds(10) }) { port in
             let connection = try TestConnection(port: port, timeoutMilliseconds: 3000)
             try connection.send("GET /slow?ms=2500 HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(try connection.readResponse().status == 504)
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_timeoutClient_uploadStallsMidBody_closesWithoutWaitingForTimeoutServer() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        let plan = ProxyHarness.plan(servers: [s1]) { $0.timeouts.server = .seconds(10) } frontend: { $0.timeouts.client = .milliseconds(300) }
-        try await ProxyHarness.withProxy(plan) { _, port in
+        try await ProxyHarness.withOneServer(backend: { $0.timeouts.server = .seconds(10) }, frontend: { $0.timeouts.client = .milliseconds(300) }) { port in
             // 3 s to see the close: only `timeout client` (0.3 s) can explain it, not `timeout server` (10 s).
             let connection = try TestConnection(port: port, timeoutMilliseconds: 3000)
             try connection.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n0123456789")
             #expect(try connection.readToEnd() == "")
             #expect(connection.peerClosed)
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_timeoutClient_clientStopsReadingADownload_closesWithoutWaitingForTimeoutServer() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        let plan = ProxyHarness.plan(servers: [s1]) { $0.timeouts.server = .seconds(10) } frontend: { $0.timeouts.client = .milliseconds(300) }
         let size = 64_000_000
-        try await ProxyHarness.withProxy(plan) { _, port in
+        try await ProxyHarness.withOneServer(backend: { $0.timeouts.server = .seconds(10) }, frontend: { $0.timeouts.client = .milliseconds(300) }) { port in
             let connection = try TestConnection(port: port, timeoutMilliseconds: 3000)
             try connection.send("GET /big?size=\(size) HTTP/1.1\r\nHost: a\r\n\r\n")
             // The stimulus, not a wait for an event: the client reads nothing for 1.5 s, far more
@@ -50,7 +36,5 @@ import Testing
             #expect(connection.peerClosed)
             #expect(received.utf8.count < size, "the proxy closed the client before the end of the body")
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 }

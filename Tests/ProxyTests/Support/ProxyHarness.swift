@@ -32,6 +32,23 @@ enum ProxyHarness {
         _ = try await task.value
     }
 
+    /// One test server ("websvr1") behind a proxy built by `plan(servers:backend:frontend:)`,
+    /// both stopped after `body`, which gets the proxy's port.
+    static func withOneServer(backend: (inout BackendPlan) -> Void = { _ in }, frontend: (inout FrontendPlan) -> Void = { _ in },
+                              _ body: (Int) async throws -> Void) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        do {
+            try await withProxy(plan(servers: [s1], backend: backend, frontend: frontend)) { _, port in try await body(port) }
+        } catch {
+            await s1.stop()
+            try await group.shutdownGracefully()
+            throw error
+        }
+        await s1.stop()
+        try await group.shutdownGracefully()
+    }
+
     /// Polls `condition` until it holds or the deadline passes.
     static func waitUntil(seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
         let clock = ContinuousClock()
