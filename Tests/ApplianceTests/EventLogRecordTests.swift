@@ -22,11 +22,7 @@ import Testing
     @Test func test_eventLogger_logsEachPublishedEventOnce() async throws {
         let bus = EventBus()
         let lines = LineCollector()
-        let format = LogLineFormat(style: .journal)
-        let logger = await EventLogger(bus: bus) { label in
-            Logger(label: label) { _ in StderrLogHandler(component: label, format: format, sink: LogSink { lines.append($0) }) }
-        }
-        let task = Task { await logger.run() }
+        let task = await Self.runEventLogger(bus: bus, into: lines)
         await bus.publish(.serverHealth(backend: "web", server: "s1", up: false, reason: "L4 refused"))
         await bus.publish(.lifecycle(.stopped))
         await task.value
@@ -39,11 +35,7 @@ import Testing
     @Test func test_eventLogger_throttlesRepeatedDrops_butLogsOtherEvents() async throws {
         let bus = EventBus()
         let lines = LineCollector()
-        let format = LogLineFormat(style: .journal)
-        let logger = await EventLogger(bus: bus) { label in
-            Logger(label: label) { _ in StderrLogHandler(component: label, format: format, sink: LogSink { lines.append($0) }) }
-        }
-        let task = Task { await logger.run() }
+        let task = await Self.runEventLogger(bus: bus, into: lines)
         for _ in 0..<5 { await bus.publish(.vrrpPacketDropped(instance: "VI_1", reason: "authentication")) }
         await bus.publish(.vrrpPacketDropped(instance: "VI_1", reason: "ttl(254)"))
         await bus.publish(.lifecycle(.stopped))
@@ -53,5 +45,14 @@ import Testing
             "<4>vrrp: advertisement dropped instance=VI_1 reason=ttl(254)\n",
             "<5>appliance: stopped\n",
         ])
+    }
+
+    /// An `EventLogger` on `bus` writing journal-style lines into `lines`, running until the bus ends.
+    static func runEventLogger(bus: EventBus, into lines: LineCollector) async -> Task<Void, Never> {
+        let format = LogLineFormat(style: .journal)
+        let logger = await EventLogger(bus: bus) { label in
+            Logger(label: label) { _ in StderrLogHandler(component: label, format: format, sink: LogSink { lines.append($0) }) }
+        }
+        return Task { await logger.run() }
     }
 }

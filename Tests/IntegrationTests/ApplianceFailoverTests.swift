@@ -19,18 +19,10 @@ import Glibc
         """
 
     @Test func test_sameFile_rolesPickTheMaster_andSigtermHandsTheVIPToTheBackup() async throws {
-        guard getuid() == 0 else {
-            print("skipped: needs root")
-            return
-        }
-        let lab = try NamespaceLab(tag: "ha", hosts: [("lb1", "198.18.1.11/24"), ("lb2", "198.18.1.12/24")])
+        guard let pair = try HAPairLab.make(subnet: 1, configuration: Self.configuration) else { return }
+        let lab = pair.lab
         defer { lab.destroy() }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ha-failover-\(UUID().uuidString.prefix(8)).conf").path
-        try Self.configuration.write(toFile: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: file) }
-
-        let notify1 = try RunNotifySocket()
-        let notify2 = try RunNotifySocket()
+        let (file, notify1, notify2) = (pair.file, pair.notify1, pair.notify2)
         let lb1 = try RunHactlProcess(in: lab, "lb1", role: "master", file: file, notify: notify1)
         let lb2 = try RunHactlProcess(in: lab, "lb2", role: "backup", file: file, notify: notify2)
         #expect(notify1.waitFor("READY=1", timeout: .seconds(20)), "lb1: \(lb1.standardError)")
@@ -62,15 +54,10 @@ import Glibc
     }
 
     @Test func test_priorityFlag_beatsTheRole_andTheOverrideIsLoggedOnce() async throws {
-        guard getuid() == 0 else {
-            print("skipped: needs root")
-            return
-        }
-        let lab = try NamespaceLab(tag: "ha", hosts: [("lb1", "198.18.1.11/24"), ("lb2", "198.18.1.12/24")])
+        guard let pair = try HAPairLab.make(subnet: 1, configuration: Self.configuration) else { return }
+        let lab = pair.lab
         defer { lab.destroy() }
-        let file = try lab.writeFile("hactl.conf", Self.configuration)
-        let notify1 = try RunNotifySocket()
-        let notify2 = try RunNotifySocket()
+        let (file, notify1, notify2) = (pair.file, pair.notify1, pair.notify2)
         // --role master, but --priority 100 is below the backup role's 240: lb2 must win.
         let lb1 = try RunHactlProcess(in: lab, "lb1", role: "master", file: file, notify: notify1, arguments: ["--priority", "100"])
         let lb2 = try RunHactlProcess(in: lab, "lb2", role: "backup", file: file, notify: notify2)

@@ -33,15 +33,10 @@ import Glibc
         """
 
     @Test func test_masterWhoseProxyStopsAnswering_handsTheVIPOverWithinASecond() async throws {
-        guard getuid() == 0 else {
-            print("skipped: needs root")
-            return
-        }
-        let lab = try NamespaceLab(tag: "ha", hosts: [("lb1", "198.18.2.11/24"), ("lb2", "198.18.2.12/24")])
+        guard let pair = try HAPairLab.make(subnet: 2, configuration: Self.configuration) else { return }
+        let lab = pair.lab
         defer { lab.destroy() }
-        let file = try lab.writeFile("hactl.conf", Self.configuration)
-        let notify1 = try RunNotifySocket()
-        let notify2 = try RunNotifySocket()
+        let (file, notify1, notify2) = (pair.file, pair.notify1, pair.notify2)
         let lb1 = try RunHactlProcess(in: lab, "lb1", role: "master", file: file, notify: notify1)
         let lb2 = try RunHactlProcess(in: lab, "lb2", role: "backup", file: file, notify: notify2)
         defer {
