@@ -7,6 +7,7 @@
 #include <netlink/route/rtnl.h>
 #include <sys/eventfd.h>
 #include <netpacket/packet.h>
+#include <netinet/icmp6.h>
 #include <sched.h>
 /* setns(2) is declared only under _GNU_SOURCE; the same prototype, visible to Swift. */
 extern int setns(int __fd, int __nstype);

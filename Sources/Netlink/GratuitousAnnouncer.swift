@@ -4,11 +4,31 @@ import Glibc
 /// Tells the LAN that addresses moved to us: gratuitous ARP requests for IPv4 (RFC 5227 §3,
 /// sent over AF_PACKET) and unsolicited Neighbor Advertisements with the Override flag for
 /// IPv6 (RFC 4861 §7.2.6) — what keepalived sends on becoming MASTER.
-public struct GratuitousAnnouncer: Sendable {
-    public var interface: NetworkInterface
+///
+/// The sockets stay open from the first announcement until `close()`: closing an AF_PACKET
+/// socket waits for a network RCU grace period (about 15 ms here), and a burst of
+/// `garp_master_repeat` announcements that opened and closed one each blocked its event loop
+/// long enough to delay a resignation by 70 ms. Neither socket receives anything: the ARP one
+/// is opened for protocol 0 and the ICMPv6 one filters every type out.
+///
+/// Not thread-safe: its owner calls it from one thread (a VRRP node's event loop).
+public final class GratuitousAnnouncer {
+    public let interface: NetworkInterface
+    private var arpSocket: Int32 = -1
+    private var neighborSocket: Int32 = -1
 
     public init(interface: NetworkInterface) {
         self.interface = interface
+    }
+
+    deinit { close() }
+
+    /// Closes the sockets; a later announcement opens them again.
+    public func close() {
+        if arpSocket >= 0 { Glibc.close(arpSocket) }
+        if neighborSocket >= 0 { Glibc.close(neighborSocket) }
+        arpSocket = -1
+        neighborSocket = -1
     }
 
     /// Sends one announcement per address.
@@ -40,9 +60,12 @@ public struct GratuitousAnnouncer: Sendable {
     }
 
     private func sendARP(_ addresses: [IPAddress], mac: [UInt8]) throws(NetlinkError) {
-        let fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue), Int32(UInt16(0x0806).bigEndian))
-        guard fd >= 0 else { throw NetlinkError(operation: "AF_PACKET socket", code: -errno) }
-        defer { close(fd) }
+        if arpSocket < 0 {
+            // Protocol 0: the socket can send but is never handed a received frame.
+            arpSocket = socket(AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard arpSocket >= 0 else { throw NetlinkError(operation: "AF_PACKET socket", code: -errno) }
+        }
+        let fd = arpSocket
         var link = sockaddr_ll()
         link.sll_family = UInt16(AF_PACKET)
         link.sll_protocol = UInt16(0x0806).bigEndian
@@ -63,13 +86,8 @@ public struct GratuitousAnnouncer: Sendable {
     }
 
     private func sendNA(_ addresses: [IPAddress], mac: [UInt8]) throws(NetlinkError) {
-        let fd = socket(AF_INET6, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_ICMPV6))
-        guard fd >= 0 else { throw NetlinkError(operation: "ICMPv6 socket", code: -errno) }
-        defer { close(fd) }
-        var hops: Int32 = 255
-        setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, &hops, 4)
-        var index = Int32(bitPattern: interface.index)
-        setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_MULTICAST_IF, &index, 4)
+        if neighborSocket < 0 { neighborSocket = try Self.openNeighborSocket(interfaceIndex: interface.index) }
+        let fd = neighborSocket
         var destination = sockaddr_in6()
         destination.sin6_family = sa_family_t(AF_INET6)
         destination.sin6_scope_id = interface.index
@@ -86,5 +104,25 @@ public struct GratuitousAnnouncer: Sendable {
             }
             if sent < 0 { throw NetlinkError(operation: "send neighbor advertisement for \(address)", code: -errno) }
         }
+    }
+
+    /// A raw ICMPv6 socket sending to `interfaceIndex` with hop limit 255 (RFC 4861 §7.2.6),
+    /// every received ICMPv6 type blocked (RFC 3542 §3.2).
+    private static func openNeighborSocket(interfaceIndex: UInt32) throws(NetlinkError) -> Int32 {
+        let fd = socket(AF_INET6, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(IPPROTO_ICMPV6))
+        guard fd >= 0 else { throw NetlinkError(operation: "ICMPv6 socket", code: -errno) }
+        var blockAll = icmp6_filter()
+        withUnsafeMutableBytes(of: &blockAll) { _ = $0.initializeMemory(as: UInt8.self, repeating: 0xFF) }
+        var hops: Int32 = 255
+        var index = Int32(bitPattern: interfaceIndex)
+        guard setsockopt(fd, Int32(IPPROTO_ICMPV6), ICMP6_FILTER, &blockAll, socklen_t(MemoryLayout<icmp6_filter>.size)) == 0,
+            setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, &hops, 4) == 0,
+            setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_MULTICAST_IF, &index, 4) == 0
+        else {
+            let code = -errno
+            Glibc.close(fd)
+            throw NetlinkError(operation: "ICMPv6 socket options", code: code)
+        }
+        return fd
     }
 }

@@ -111,9 +111,9 @@ public final class VRRPEngine: Service, Sendable {
         }
         busTask?.cancel()
         linkMonitor?.stop()
-        for node in currentNodes {
-            try? await node.eventLoop.submit { node.stop() }.get()
-        }
+        // Every instance resigns at once, each on its own loop: none waits for another's cleanup.
+        let stops = currentNodes.map { node in node.eventLoop.submit { node.stop() } }
+        for stop in stops { try? await stop.get() }
         nodes.withLock { $0 = [] }
         try? await group.shutdownGracefully()
         if let failure { throw failure }

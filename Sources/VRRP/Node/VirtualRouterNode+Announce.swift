@@ -35,8 +35,7 @@ extension VirtualRouterNode {
         var byInterface: [UInt32: [IPAddress]] = [:]
         for address in virtualAddresses { byInterface[address.interfaceIndex, default: []].append(address.address) }
         for (index, addresses) in byInterface {
-            guard let name = environment.interfaceName(index), let interface = NetworkInterface(name: name) else { continue }
-            let announcer = GratuitousAnnouncer(interface: interface)
+            guard let announcer = announcer(interfaceIndex: index) else { continue }
             for _ in 0..<max(1, times) {
                 do {
                     try announcer.announce(addresses)
@@ -46,5 +45,14 @@ extension VirtualRouterNode {
                 }
             }
         }
+    }
+
+    /// The interface's announcer, opened at its first use and kept until `stop()`.
+    private func announcer(interfaceIndex index: UInt32) -> GratuitousAnnouncer? {
+        if let announcer = announcers[index] { return announcer }
+        guard let name = environment.interfaceName(index), let interface = NetworkInterface(name: name) else { return nil }
+        let announcer = GratuitousAnnouncer(interface: interface)
+        announcers[index] = announcer
+        return announcer
     }
 }

@@ -29,6 +29,8 @@ final class VirtualRouterNode: @unchecked Sendable {
     var masterDownTimer: Scheduled<Void>?
     var announceTasks: [Scheduled<Void>] = []
     var refreshTask: RepeatedTask?
+    /// Gratuitous ARP / NA senders by interface index, their sockets open while the node runs.
+    var announcers: [UInt32: GratuitousAnnouncer] = [:]
     var trackerTasks: [RepeatedTask] = []
     var scriptCounters: [String: RiseFallCounter] = [:]
     var drops: [String: Int] = [:]
@@ -101,6 +103,8 @@ final class VirtualRouterNode: @unchecked Sendable {
         removeVirtualAddresses()
         socket?.close()
         socket = nil
+        announcers.values.forEach { $0.close() }
+        announcers = [:]
     }
 
     // MARK: Inputs

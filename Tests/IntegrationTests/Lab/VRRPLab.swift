@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -155,5 +156,24 @@ extension VRRPLab {
             kill(child, SIGKILL)
         }
         parent.send(SIGKILL)
+    }
+}
+
+extension VRRPLab {
+    /// Polls `condition` every 2 ms (up to `timeout`) and expects it to hold within `bound` of
+    /// now. The measured time is printed either way, so every run's log shows the margin.
+    @discardableResult
+    func expectWithin(
+        _ bound: Duration, _ what: String, timeout: Duration, context: @autoclosure () -> String = "",
+        sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool
+    ) -> Duration? {
+        let measured = lab.wait(timeout: timeout, interval: .milliseconds(2), condition)
+        guard let measured else {
+            Issue.record("\(what): not within \(timeout) \(context())", sourceLocation: sourceLocation)
+            return nil
+        }
+        print("\(what): \(measured) (bound \(bound))")
+        #expect(measured <= bound, "\(what) took \(measured)", sourceLocation: sourceLocation)
+        return measured
     }
 }
