@@ -5,31 +5,31 @@ import Netlink
 /// Turning the typed configuration into `InstancePlan`s: versions, addresses, tracked objects,
 /// notify commands and sync groups, with an error naming the line for anything we cannot run.
 extension VRRPEngine {
+    /// Every instance's plan, or every error of every instance.
     static func plans(
         for configuration: Configuration, settings: (VRRPInstanceConfig) -> InstanceSettings
-    ) throws(VRRPConfigurationError) -> [InstancePlan] {
-        var plans = try configuration.vrrpInstances.map { instance throws(VRRPConfigurationError) in
-            try plan(for: instance, in: configuration, settings: settings(instance))
+    ) throws(VRRPConfigurationErrors) -> [InstancePlan] {
+        var plans: [InstancePlan] = []
+        var errors: [VRRPConfigurationError] = []
+        for instance in configuration.vrrpInstances {
+            do {
+                plans.append(try plan(for: instance, in: configuration, settings: settings(instance)))
+            } catch {
+                errors += error.errors
+            }
         }
+        if !errors.isEmpty { throw VRRPConfigurationErrors(errors) }
         warnOfUnevenSyncGroups(&plans)
         return plans
     }
 
-    /// What `hactl check`, `hactl run` and a reload learn before anything starts: every instance
-    /// the engine would refuse (AH authentication, scripts as another user, a VRRPv2 sub-second
-    /// interval...). Pure: interfaces and addresses are looked up only when the engine starts.
+    /// What `hactl check`, `hactl run` and a reload learn before anything starts: everything the
+    /// engine would refuse, in every instance (AH authentication, scripts as another user, a
+    /// VRRPv2 sub-second interval...). Pure: interfaces and addresses are looked up only when
+    /// the engine starts.
     public static func validate(_ configuration: Configuration) throws(VRRPConfigurationErrors) {
-        var errors: [VRRPConfigurationError] = []
-        for instance in configuration.vrrpInstances {
-            // Role and --priority change only the priority, which HAConfig has already bounded.
-            let settings = InstanceSettings(priority: instance.priority ?? 240, state: instance.initialState ?? .backup)
-            do {
-                _ = try plan(for: instance, in: configuration, settings: settings)
-            } catch {
-                errors.append(error)
-            }
-        }
-        if !errors.isEmpty { throw VRRPConfigurationErrors(errors) }
+        // Role and --priority change only the priority, which HAConfig has already bounded.
+        _ = try plans(for: configuration) { InstanceSettings(priority: $0.priority ?? 240, state: $0.initialState ?? .backup) }
     }
 
     /// A sync group moves all its members with any one of them. When its members have different
@@ -49,28 +49,29 @@ extension VRRPEngine {
         }
     }
 
+    /// One instance's plan, or every reason it cannot run.
     static func plan(
         for instance: VRRPInstanceConfig, in configuration: Configuration, settings: InstanceSettings
-    ) throws(VRRPConfigurationError) -> InstancePlan {
-        func fail(_ message: String, at location: SourceLocation? = nil) -> VRRPConfigurationError {
-            VRRPConfigurationError(instance: instance.name, location: location ?? instance.location, message: message)
+    ) throws(VRRPConfigurationErrors) -> InstancePlan {
+        var errors: [VRRPConfigurationError] = []
+        func fail(_ message: String, at location: SourceLocation? = nil) {
+            errors.append(VRRPConfigurationError(instance: instance.name, location: location ?? instance.location, message: message))
         }
         let ipv4 = !instance.isIPv6
         let versionNumber = instance.version ?? configuration.global.vrrpVersion
-        guard let version = VRRPVersion(rawValue: UInt8(clamping: versionNumber)) else {
-            throw fail("vrrp_version \(versionNumber) is not 2 or 3")
+        let version = VRRPVersion(rawValue: UInt8(clamping: versionNumber))
+        if version == nil { fail("vrrp_version \(versionNumber) is not 2 or 3", at: instance.location(of: "version")) }
+        if version == .v2 && !ipv4 { fail("VRRP version 2 is IPv4 only (RFC 3768); set vrrp_version 3 for IPv6") }
+        if !(1...255).contains(instance.virtualRouterID) {
+            fail("virtual_router_id \(instance.virtualRouterID) is not in 1-255", at: instance.location(of: "virtual_router_id"))
         }
-        if version == .v2 && !ipv4 { throw fail("VRRP version 2 is IPv4 only (RFC 3768); set vrrp_version 3 for IPv6") }
-        guard (1...255).contains(instance.virtualRouterID) else {
-            throw fail("virtual_router_id \(instance.virtualRouterID) is not in 1-255")
-        }
-        guard (1...255).contains(settings.priority) else { throw fail("priority \(settings.priority) is not in 1-255") }
+        if !(1...255).contains(settings.priority) { fail("priority \(settings.priority) is not in 1-255", at: instance.location(of: "priority")) }
         let interval = instance.advertInterval
         if version == .v2 && (interval < .seconds(1) || interval.components.attoseconds != 0) {
-            throw fail("advert_int must be whole seconds with VRRP version 2 (got \(interval))")
+            fail("advert_int must be whole seconds with VRRP version 2 (got \(interval))", at: instance.location(of: "advert_int"))
         }
         if version == .v3 && (interval < .milliseconds(10) || interval > .milliseconds(40950)) {
-            throw fail("advert_int must be between 0.01 and 40.95 s with VRRP version 3 (got \(interval))")
+            fail("advert_int must be between 0.01 and 40.95 s with VRRP version 3 (got \(interval))", at: instance.location(of: "advert_int"))
         }
 
         var warnings: [String] = []
@@ -83,13 +84,14 @@ extension VRRPEngine {
             } else {
                 warnings.append("authentication is ignored with VRRP version 3 (RFC 9568 has none), as keepalived does")
             }
-        case .ah: throw fail("auth_type AH is not supported by hactl; use PASS or none")
+        case .ah: fail("auth_type AH is not supported by hactl; use PASS or none", at: instance.location(of: "authentication"))
         }
 
-        func address(_ text: String, _ what: String, _ location: SourceLocation? = nil) throws(VRRPConfigurationError)
-            -> IPAddress
-        {
-            guard let parsed = IPAddress(text) else { throw fail("\(what) \(text) is not an IP address", at: location) }
+        func address(_ text: String, _ what: String, _ location: SourceLocation? = nil) -> IPAddress? {
+            guard let parsed = IPAddress(text) else {
+                fail("\(what) \(text) is not an IP address", at: location)
+                return nil
+            }
             return parsed
         }
         var virtualAddresses: [InstancePlan.VirtualAddress] = []
@@ -97,24 +99,24 @@ extension VRRPEngine {
         for (vip, carried) in instance.virtualIPAddresses.map({ ($0, true) })
             + instance.excludedVirtualIPAddresses.map({ ($0, false) })
         {
-            let parsed = try address(vip.address, "virtual_ipaddress", vip.location)
+            guard let parsed = address(vip.address, "virtual_ipaddress", vip.location) else { continue }
             if parsed.isIPv4 != ipv4 && carried {
-                throw fail("virtual_ipaddress \(vip.address) mixes address families", at: vip.location)
+                fail("virtual_ipaddress \(vip.address) mixes address families", at: vip.location)
+                continue
             }
             let prefixLength = UInt8(clamping: vip.prefixLength)
             var broadcast: IPAddress?
-            if let text = vip.broadcast {
-                broadcast =
-                    text == "+"
-                    ? InterfaceAddress.broadcast(of: parsed, prefixLength: prefixLength)
-                    : (text == "-" ? nil : try address(text, "virtual_ipaddress brd", vip.location))
+            switch vip.broadcast {
+            case nil, "-": broadcast = nil
+            case "+": broadcast = InterfaceAddress.broadcast(of: parsed, prefixLength: prefixLength)
+            case let text?: broadcast = address(text, "virtual_ipaddress brd", vip.location)
             }
             var scope: UInt8?
             if let name = vip.scope {
-                guard let number = InterfaceAddress.scope(named: name) else {
-                    throw fail("virtual_ipaddress scope \(name) is not global, site, link, host or a number", at: vip.location)
+                scope = InterfaceAddress.scope(named: name)
+                if scope == nil {
+                    fail("virtual_ipaddress scope \(name) is not global, site, link, host or a number", at: vip.location)
                 }
-                scope = number
             }
             virtualAddresses.append(
                 .init(
@@ -122,22 +124,24 @@ extension VRRPEngine {
                     broadcast: broadcast, scope: scope))
             if carried { advertised.append(parsed) }
         }
-        if advertised.isEmpty { throw fail("virtual_ipaddress is required") }
+        if instance.virtualIPAddresses.isEmpty { fail("virtual_ipaddress is required") }
 
-        let sourceText = instance.unicastSourceIP ?? instance.mcastSourceIP
-        let source = try sourceText.map { text throws(VRRPConfigurationError) in try address(text, "unicast_src_ip", nil) }
-        var peers: [IPAddress] = []
-        for peer in instance.unicastPeers { peers.append(try address(peer, "unicast_peer")) }
+        let sourceKeyword = instance.unicastSourceIP != nil ? "unicast_src_ip" : "mcast_src_ip"
+        let source = (instance.unicastSourceIP ?? instance.mcastSourceIP).flatMap {
+            address($0, sourceKeyword, instance.location(of: sourceKeyword))
+        }
+        let peers = instance.unicastPeers.compactMap { address($0, "unicast_peer", instance.location(of: "unicast_peer")) }
         let groupText = ipv4 ? configuration.global.vrrpMcastGroup4 ?? "224.0.0.18" : configuration.global.vrrpMcastGroup6 ?? "ff02::12"
-        let group = try address(groupText, ipv4 ? "vrrp_mcast_group4" : "vrrp_mcast_group6")
+        let group = address(groupText, ipv4 ? "vrrp_mcast_group4" : "vrrp_mcast_group6")
 
         var scripts: [InstancePlan.Script] = []
         for reference in instance.trackScripts {
             guard let script = configuration.vrrpScript(named: reference.name) else {
-                throw fail("track_script \(reference.name): no vrrp_script of that name", at: reference.location)
+                fail("track_script \(reference.name): no vrrp_script of that name", at: reference.location)
+                continue
             }
             if let user = script.user ?? script.command.user {
-                throw fail(
+                fail(
                     "vrrp_script \(script.name): running scripts as user \(user) is not supported by hactl; "
                         + "scripts run as hactl's own user", at: script.location)
             }
@@ -149,7 +153,8 @@ extension VRRPEngine {
         var files: [InstancePlan.TrackedFile] = []
         for reference in instance.trackFiles {
             guard let file = configuration.vrrpTrackFile(named: reference.name) else {
-                throw fail("track_file \(reference.name): no vrrp_track_file of that name", at: reference.location)
+                fail("track_file \(reference.name): no vrrp_track_file of that name", at: reference.location)
+                continue
             }
             files.append(
                 .init(
@@ -159,11 +164,19 @@ extension VRRPEngine {
         let interfaces = instance.trackInterfaces.map {
             InstancePlan.TrackedInterface(name: $0.name, weight: $0.weight ?? 0, reverse: $0.reverse)
         }
-        for command in [instance.notify, instance.notifyMaster, instance.notifyBackup, instance.notifyFault, instance.notifyStop] {
+        let notifyCommands = [
+            ("notify", instance.notify), ("notify_master", instance.notifyMaster), ("notify_backup", instance.notifyBackup),
+            ("notify_fault", instance.notifyFault), ("notify_stop", instance.notifyStop),
+        ]
+        for (keyword, command) in notifyCommands {
             if let user = command?.user {
-                throw fail("notify scripts as user \(user) are not supported by hactl; they run as hactl's own user")
+                fail(
+                    "notify scripts as user \(user) are not supported by hactl; they run as hactl's own user",
+                    at: instance.location(of: keyword))
             }
         }
+        // Without errors, the version and the group were read.
+        guard errors.isEmpty, let version, let group else { throw VRRPConfigurationErrors(errors) }
 
         let group_ = configuration.vrrpSyncGroups.first { $0.members.contains(instance.name) }
         var notify = [

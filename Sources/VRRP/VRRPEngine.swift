@@ -40,7 +40,7 @@ public final class VRRPEngine: Service, Sendable {
     public init(
         configuration: Configuration, bus: EventBus, logger: Logger,
         settings: (VRRPInstanceConfig) -> InstanceSettings
-    ) throws(VRRPConfigurationError) {
+    ) throws(VRRPConfigurationErrors) {
         self.plans = try Self.plans(for: configuration, settings: settings)
         self.bus = bus
         self.logger = logger
@@ -51,7 +51,7 @@ public final class VRRPEngine: Service, Sendable {
     public convenience init(
         configuration: Configuration, defaultPriority: Int, defaultState: VRRPInitialState,
         priorityOverride: Int? = nil, bus: EventBus, logger: Logger
-    ) throws(VRRPConfigurationError) {
+    ) throws(VRRPConfigurationErrors) {
         try self.init(configuration: configuration, bus: bus, logger: logger) { instance in
             let priority = priorityOverride ?? instance.priority ?? defaultPriority
             if priority != defaultPriority {

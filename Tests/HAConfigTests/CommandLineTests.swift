@@ -64,8 +64,8 @@ import Testing
         """)
     }
 
-    /// What `hactl run` would refuse, `hactl check` refuses first: every instance the VRRP engine cannot run.
-    @Test func test_checkOnInstancesTheEngineCannotRun_exitsOneNamingEachInstance() throws {
+    /// What `hactl run` would refuse, `hactl check` refuses first: everything the VRRP engine cannot run, in every instance.
+    @Test func test_checkOnInstancesTheEngineCannotRun_exitsOneNamingEveryRefusalOfEveryInstance() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hactl-check-vrrp-\(getpid()).conf").path
         try """
             vrrp_instance VI_1
@@ -73,6 +73,7 @@ import Testing
                 virtual_router_id 51
                 virtual_ipaddress 198.18.0.100/24
                 authentication AH 1234
+                notify_backup "/usr/local/bin/backup.sh" nobody
 
             vrrp_instance VI_2
                 interface eth0
@@ -86,8 +87,9 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr == """
-            \(path):1:1: error: vrrp_instance 'VI_1': auth_type AH is not supported by hactl; use PASS or none
-            \(path):7:1: error: vrrp_instance 'VI_2': notify scripts as user nobody are not supported by hactl; they run as hactl's own user
+            \(path):5:5: error: vrrp_instance 'VI_1': auth_type AH is not supported by hactl; use PASS or none
+            \(path):6:5: error: vrrp_instance 'VI_1': notify scripts as user nobody are not supported by hactl; they run as hactl's own user
+            \(path):12:5: error: vrrp_instance 'VI_2': notify scripts as user nobody are not supported by hactl; they run as hactl's own user
 
             """)
     }

@@ -16,7 +16,7 @@ import Testing
     }
 
     func plan(_ config: VRRPInstanceConfig, global: GlobalSettings = GlobalSettings(), priority: Int = 250)
-        throws(VRRPConfigurationError) -> InstancePlan
+        throws(VRRPConfigurationErrors) -> InstancePlan
     {
         try VRRPEngine.plan(
             for: config, in: Configuration(global: global, vrrpInstances: [config]),
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func test_ahAuthenticationIsRefusedWithTheLine() {
-        #expect(throws: VRRPConfigurationError.self) { try plan(instance { $0.authentication = .ah("x") }) }
+        #expect(throws: VRRPConfigurationErrors.self) { try plan(instance { $0.authentication = .ah("x") }) }
         do {
             _ = try plan(instance { $0.authentication = .ah("x") })
         } catch {
@@ -51,14 +51,34 @@ import Testing
         }
     }
 
+    @Test func test_everyRefusalOfAnInstanceIsReportedWithItsLine() {
+        let vipLine = SourceLocation(file: "hactl.conf", line: 9)
+        let trackLine = SourceLocation(file: "hactl.conf", line: 12)
+        do {
+            _ = try plan(instance {
+                $0.authentication = .ah("x")
+                $0.virtualIPAddresses.append(VirtualIPAddress(address: "198.18.0.300", prefixLength: 24, location: vipLine))
+                $0.trackScripts = [TrackReference(name: "chk_missing", location: trackLine)]
+            })
+            Issue.record("an instance with three faults was accepted")
+        } catch {
+            #expect(error.errors.map(\.location) == [SourceLocation(file: "hactl.conf", line: 7), vipLine, trackLine])
+            #expect(error.errors.map(\.message) == [
+                "auth_type AH is not supported by hactl; use PASS or none",
+                "virtual_ipaddress 198.18.0.300 is not an IP address",
+                "track_script chk_missing: no vrrp_script of that name",
+            ])
+        }
+    }
+
     @Test func test_version2WithSubSecondIntervalIsRefused() {
-        #expect(throws: VRRPConfigurationError.self) {
+        #expect(throws: VRRPConfigurationErrors.self) {
             try plan(instance { $0.advertInterval = .milliseconds(100) })
         }
     }
 
     @Test func test_version2WithIPv6IsRefused() {
-        #expect(throws: VRRPConfigurationError.self) {
+        #expect(throws: VRRPConfigurationErrors.self) {
             try plan(instance { $0.virtualIPAddresses = [VirtualIPAddress(address: "2001:db8::1")] })
         }
     }
@@ -75,7 +95,7 @@ import Testing
     }
 
     @Test func test_unknownTrackScriptIsAnError() {
-        #expect(throws: VRRPConfigurationError.self) {
+        #expect(throws: VRRPConfigurationErrors.self) {
             try plan(instance { $0.trackScripts = [TrackReference(name: "chk_missing")] })
         }
     }
@@ -139,7 +159,7 @@ import Testing
         name: "VI_1", interface: "eth0", virtualRouterID: 51,
         virtualIPAddresses: [VirtualIPAddress(address: "198.18.0.100", prefixLength: 24)])
 
-    func plan(_ instance: VRRPInstanceConfig, script: VRRPScriptConfig) throws(VRRPConfigurationError) -> InstancePlan {
+    func plan(_ instance: VRRPInstanceConfig, script: VRRPScriptConfig) throws(VRRPConfigurationErrors) -> InstancePlan {
         try VRRPEngine.plan(
             for: instance, in: Configuration(vrrpInstances: [instance], vrrpScripts: [script]),
             settings: .init(priority: 250, state: .master))
@@ -163,6 +183,6 @@ import Testing
         var instance = base
         instance.trackScripts = [TrackReference(name: "chk")]
         let script = VRRPScriptConfig(name: "chk", command: ScriptCommand(argv: ["true"]), user: "nobody")
-        #expect(throws: VRRPConfigurationError.self) { try plan(instance, script: script) }
+        #expect(throws: VRRPConfigurationErrors.self) { try plan(instance, script: script) }
     }
 }

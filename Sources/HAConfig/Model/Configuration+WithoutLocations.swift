@@ -36,6 +36,7 @@ extension Configuration {
         copy.vrrpInstances = vrrpInstances.map { instance in
             var i = instance
             i.location = .builtIn
+            i.keywordLocations = [:]
             i.virtualIPAddresses = i.virtualIPAddresses.map { var a = $0; a.location = .builtIn; return a }
             i.excludedVirtualIPAddresses = i.excludedVirtualIPAddresses.map { var a = $0; a.location = .builtIn; return a }
             i.trackScripts = i.trackScripts.map { var t = $0; t.location = .builtIn; return t }

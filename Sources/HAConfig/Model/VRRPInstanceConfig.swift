@@ -60,6 +60,11 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Hashable {
     public var dontTrackPrimary: Bool
     /// `mcast_src_ip`.
     public var mcastSourceIP: String?
+    /// Where each keyword was last written in the section, for errors about its value.
+    public var keywordLocations: [String: SourceLocation] = [:]
+
+    /// The line of `keyword` in this section, or the section's own line when it is not written.
+    public func location(of keyword: String) -> SourceLocation { keywordLocations[keyword] ?? location }
 
     public init(
         name: String,

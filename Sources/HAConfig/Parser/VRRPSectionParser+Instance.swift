@@ -9,6 +9,7 @@ extension VRRPSectionParser {
         var sawRouterID = false
         for statement in section.body {
             let keyword = statement.keyword.text
+            instance.keywordLocations[keyword] = statement.location
             var arguments = ArgumentReader(statement, diagnostics: diagnostics)
             if Self.instanceKeywords.contains(keyword) || keyword == "no",
                !["authentication", "virtual_ipaddress", "virtual_ipaddress_excluded", "unicast_peer", "track_script",

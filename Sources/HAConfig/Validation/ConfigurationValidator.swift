@@ -106,33 +106,33 @@ struct ConfigurationValidator {
             let family = isIPv6 ? "IPv6" : "IPv4"
             let key = "\(instance.interface)/\(family)/\(instance.virtualRouterID)"
             if let other = routers[key] {
-                diagnostics.error(at: instance.location, keyword: "virtual_router_id",
+                diagnostics.error(at: instance.location(of: "virtual_router_id"), keyword: "virtual_router_id",
                                   "virtual_router_id \(instance.virtualRouterID) on \(instance.interface) (\(family)) is already used by vrrp_instance '\(other.name)' at \(other.location)")
             } else {
-                routers[key] = (instance.name, instance.location)
+                routers[key] = (instance.name, instance.location(of: "virtual_router_id"))
             }
 
             let version = instance.version ?? (isIPv6 ? 3 : configuration.global.vrrpVersion)
             if isIPv6, version == 2 {
-                diagnostics.error(at: instance.location, keyword: "version", "vrrp_instance '\(instance.name)' has IPv6 addresses, which need VRRP version 3 (RFC 9568)")
+                diagnostics.error(at: instance.location(of: "version"), keyword: "version", "vrrp_instance '\(instance.name)' has IPv6 addresses, which need VRRP version 3 (RFC 9568)")
             }
             let micros = instance.advertInterval.microseconds
             if version == 2 {
                 if micros % 1_000_000 != 0 || !(1...255).contains(micros / 1_000_000) {
-                    diagnostics.error(at: instance.location, keyword: "advert_int",
+                    diagnostics.error(at: instance.location(of: "advert_int"), keyword: "advert_int",
                                       "VRRPv2 advertises in whole seconds from 1 to 255 (RFC 3768 §5.3.7), got \(TimeValue.formatSeconds(instance.advertInterval)) s; use 'vrrp_version 3' for shorter intervals")
                 }
             } else if micros % 10_000 != 0 || !(10_000...40_950_000).contains(micros) {
-                diagnostics.error(at: instance.location, keyword: "advert_int",
+                diagnostics.error(at: instance.location(of: "advert_int"), keyword: "advert_int",
                                   "VRRPv3 advertises in centiseconds from 0.01 to 40.95 s (RFC 9568 §5.2.7), got \(TimeValue.formatSeconds(instance.advertInterval)) s")
             }
             if instance.authentication != nil, version == 3 {
-                diagnostics.error(at: instance.location, keyword: "authentication",
+                diagnostics.error(at: instance.location(of: "authentication"), keyword: "authentication",
                                   "VRRPv3 has no authentication (RFC 9568 §9); remove it or use version 2")
             }
             let peerFamily: IPAddressFamily = isIPv6 ? .ipv6 : .ipv4
             for peer in instance.unicastPeers where IPAddressFamily.of(peer) != peerFamily {
-                diagnostics.error(at: instance.location, keyword: "unicast_peer", "unicast_peer \(peer) is not \(family) like the instance's addresses")
+                diagnostics.error(at: instance.location(of: "unicast_peer"), keyword: "unicast_peer", "unicast_peer \(peer) is not \(family) like the instance's addresses")
             }
             for reference in instance.trackScripts where !scriptNames.contains(reference.name) {
                 diagnostics.error(at: reference.location, keyword: "track_script", "no vrrp_script named '\(reference.name)'",
