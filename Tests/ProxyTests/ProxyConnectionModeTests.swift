@@ -8,10 +8,7 @@ import Testing
 /// `option http-server-close`, `option httpclose`, `timeout http-keep-alive`, `errorfile`, `observe layer7`.
 @Suite(.serialized) struct ProxyConnectionModeTests {
     @Test func test_httpServerClose_keepsClientAliveButClosesEachServerConnection() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        let plan = ProxyHarness.plan(servers: [s1]) { _ in } frontend: { $0.connectionMode = .serverClose }
-        try await ProxyHarness.withProxy(plan) { _, port in
+        try await ProxyHarness.withOneServer(frontend: { $0.connectionMode = .serverClose }) { s1, port in
             let connection = try TestConnection(port: port)
             for _ in 0..<3 {
                 try connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -22,15 +19,10 @@ import Testing
             #expect(s1.connectionsAccepted.load(ordering: .relaxed) == 3)
             #expect(s1.trafficRequests.allSatisfy { $0.header("connection") == "close" })
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_httpclose_closesTheClientAfterTheResponse() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        let plan = ProxyHarness.plan(servers: [s1]) { $0.connectionMode = .close }
-        try await ProxyHarness.withProxy(plan) { _, port in
+        try await ProxyHarness.withOneServer(backend: { $0.connectionMode = .close }) { _, port in
             let connection = try TestConnection(port: port)
             try connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
             let response = try connection.readResponse()
@@ -38,23 +30,16 @@ import Testing
             _ = try connection.readToEnd()
             #expect(connection.peerClosed)
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_keepAliveTimeout_closesAnIdleClient() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        let plan = ProxyHarness.plan(servers: [s1]) { _ in } frontend: { $0.timeouts.httpKeepAlive = .milliseconds(150) }
-        try await ProxyHarness.withProxy(plan) { _, port in
+        try await ProxyHarness.withOneServer(frontend: { $0.timeouts.httpKeepAlive = .milliseconds(150) }) { _, port in
             let connection = try TestConnection(port: port, timeoutMilliseconds: 3000)
             try connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(try connection.readResponse().status == 200)
             #expect(try connection.readToEnd() == "")
             #expect(connection.peerClosed)
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_errorfile_replacesThe503Page() async throws {

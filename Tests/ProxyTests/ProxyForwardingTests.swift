@@ -24,9 +24,7 @@ import Testing
     }
 
     @Test func test_keepAliveClient_requestsReuseOnePooledServerConnection() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        try await ProxyHarness.withProxy(ProxyHarness.plan(servers: [s1])) { _, port in
+        try await ProxyHarness.withOneServer { s1, port in
             let connection = try TestConnection(port: port)
             for _ in 0..<5 {
                 try connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -35,21 +33,15 @@ import Testing
             #expect(s1.trafficRequests.count == 5)
             #expect(s1.connectionsAccepted.load(ordering: .relaxed) == 1)
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_pipelinedRequests_areAnsweredInOrder() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        try await ProxyHarness.withProxy(ProxyHarness.plan(servers: [s1])) { _, port in
+        try await ProxyHarness.withOneServer { _, port in
             let connection = try TestConnection(port: port)
             try connection.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /status/404 HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(try connection.readResponse().status == 200)
             #expect(try connection.readResponse().status == 404)
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_forwardfor_addsClientAddressUnlessExcepted() async throws {
@@ -73,9 +65,7 @@ import Testing
     }
 
     @Test func test_hopByHopHeaders_areNotForwarded() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        try await ProxyHarness.withProxy(ProxyHarness.plan(servers: [s1])) { _, port in
+        try await ProxyHarness.withOneServer { s1, port in
             let connection = try TestConnection(port: port)
             try connection.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: X-Secret, keep-alive\r\nX-Secret: 1\r\nKeep-Alive: 5\r\nTE: trailers\r\n\r\n")
             #expect(try connection.readResponse().status == 200)
@@ -84,14 +74,10 @@ import Testing
             #expect(seen?.header("keep-alive") == nil)
             #expect(seen?.header("te") == nil)
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_largeUploadAndDownload_streamThroughIntact() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        try await ProxyHarness.withProxy(ProxyHarness.plan(servers: [s1])) { _, port in
+        try await ProxyHarness.withOneServer { _, port in
             let size = 8 * 1024 * 1024
             let connection = try TestConnection(port: port)
             try connection.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: \(size)\r\n\r\n")
@@ -100,14 +86,10 @@ import Testing
             try connection.send("GET /big?n=\(size) HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(try connection.readResponse().body.utf8.count == size)
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_slowClient_slowsTheServerInsteadOfFillingTheProxy() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        try await ProxyHarness.withProxy(ProxyHarness.plan(servers: [s1])) { _, port in
+        try await ProxyHarness.withOneServer { s1, port in
             let size = 48 * 1024 * 1024
             let connection = try TestConnection(port: port, timeoutMilliseconds: 20000)
             try connection.send("GET /big?n=\(size) HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -119,21 +101,15 @@ import Testing
             #expect(try connection.readResponse().body.utf8.count == size)
             #expect(try await ProxyHarness.waitUntil(seconds: 5) { s1.responsesWritten.load(ordering: .relaxed) == 1 })
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_chunkedUpload_isForwardedWithItsFraming() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        try await ProxyHarness.withProxy(ProxyHarness.plan(servers: [s1])) { _, port in
+        try await ProxyHarness.withOneServer { _, port in
             let connection = try TestConnection(port: port)
             try connection.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
             try connection.send("6\r\n world\r\n0\r\n\r\n")
             #expect(try connection.readResponse().body == "received 11 bytes\n")
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_allServersDown_answersHAProxys503Page() async throws {
@@ -188,23 +164,18 @@ import Testing
     }
 
     @Test func test_httpRequestDenyAndRedirect_answerWithoutForwarding() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        let plan = ProxyHarness.plan(servers: [s1]) { _ in } frontend: { frontend in
+        try await ProxyHarness.withOneServer(frontend: { frontend in
             frontend.requestRules = [
                 HTTPRequestRule(action: .deny(status: 403), condition: .test(try! ACLTest(criterion: .pathBeginning, values: ["/admin"]))),
                 HTTPRequestRule(action: .redirectScheme("https", code: 301), condition: .test(try! ACLTest(criterion: .pathBeginning, values: ["/secure"]))),
             ]
-        }
-        try await ProxyHarness.withProxy(plan) { _, port in
+        }) { s1, port in
             #expect(try TestConnection.get(port: port, path: "/admin").status == 403)
             let redirect = try TestConnection.get(port: port, path: "/secure/a")
             #expect(redirect.status == 301)
             #expect(redirect.header("location") == "https://127.0.0.1/secure/a")
             #expect(s1.trafficRequests.isEmpty)
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_tcpMode_relaysBothDirectionsAndHalfClose() async throws {

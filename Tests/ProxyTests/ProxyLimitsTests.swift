@@ -40,18 +40,13 @@ import Testing
     }
 
     @Test func test_queueTimeout_answers503() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        let plan = ProxyHarness.plan(servers: [s1]) { backend in
+        try await ProxyHarness.withOneServer(backend: { backend in
             backend.servers[0].maxconn = 1
             backend.timeouts.queue = .milliseconds(100)
-        }
-        try await ProxyHarness.withProxy(plan) { _, port in
+        }) { _, port in
             let statuses = await Self.concurrentGets(port: port, path: "/slow?ms=600", count: 2)
             #expect(statuses.sorted() == [200, 503])
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test func test_upgrade_becomesATunnelBothWays() async throws {

@@ -68,16 +68,11 @@ import Testing
     }
 
     @Test func test_slowloris_getsTimeoutHttpRequest408() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
-        let plan = ProxyHarness.plan(servers: [s1]) { _ in } frontend: { $0.timeouts.httpRequest = .milliseconds(200) }
-        try await ProxyHarness.withProxy(plan) { _, port in
+        try await ProxyHarness.withOneServer(frontend: { $0.timeouts.httpRequest = .milliseconds(200) }) { s1, port in
             let connection = try TestConnection(port: port)
             try connection.send("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ")
             #expect(try connection.readResponse().status == 408)
             #expect(s1.bytesReceived.load(ordering: .relaxed) == 0)
         }
-        await s1.stop()
-        try await group.shutdownGracefully()
     }
 }

@@ -33,13 +33,13 @@ enum ProxyHarness {
     }
 
     /// One test server ("websvr1") behind a proxy built by `plan(servers:backend:frontend:)`,
-    /// both stopped after `body`, which gets the proxy's port.
+    /// both stopped after `body` (also when it throws), which gets the server and the proxy's port.
     static func withOneServer(backend: (inout BackendPlan) -> Void = { _ in }, frontend: (inout FrontendPlan) -> Void = { _ in },
-                              _ body: (Int) async throws -> Void) async throws {
+                              _ body: (TestHTTPServer, Int) async throws -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
         do {
-            try await withProxy(plan(servers: [s1], backend: backend, frontend: frontend)) { _, port in try await body(port) }
+            try await withProxy(plan(servers: [s1], backend: backend, frontend: frontend)) { _, port in try await body(s1, port) }
         } catch {
             await s1.stop()
             try await group.shutdownGracefully()
