@@ -161,19 +161,17 @@ extension VRRPLab {
 
 extension VRRPLab {
     /// Polls `condition` every 2 ms (up to `timeout`) and expects it to hold within `bound` of
-    /// now. The measured time is printed either way, so every run's log shows the margin.
-    @discardableResult
+    /// now. When it holds, the measured time is printed, within the bound or not, so every run's
+    /// log shows the margin; when it never holds, the issue names `timeout` and `context`.
     func expectWithin(
         _ bound: Duration, _ what: String, timeout: Duration, context: @autoclosure () -> String = "",
         sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool
-    ) -> Duration? {
-        let measured = lab.wait(timeout: timeout, interval: .milliseconds(2), condition)
-        guard let measured else {
+    ) {
+        guard let measured = lab.wait(timeout: timeout, interval: .milliseconds(2), condition) else {
             Issue.record("\(what): not within \(timeout) \(context())", sourceLocation: sourceLocation)
-            return nil
+            return
         }
         print("\(what): \(measured) (bound \(bound))")
         #expect(measured <= bound, "\(what) took \(measured)", sourceLocation: sourceLocation)
-        return measured
     }
 }
