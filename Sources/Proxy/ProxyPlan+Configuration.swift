@@ -101,6 +101,7 @@ extension ProxyPlan {
         self.init(maxconn: global.maxconn ?? 4096, threads: global.nbthread ?? 0, bufsize: global.tuneBufsize,
                   logTargets: logTargets, frontends: frontends, backends: backends)
         self.warnings = warnings
+        self.maxHeaderLines = global.tuneHTTPMaxhdr
     }
 
     static func duration(_ value: Duration) -> TimeAmount {

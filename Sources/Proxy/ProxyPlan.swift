@@ -11,6 +11,8 @@ package struct ProxyPlan: Sendable {
     package var threads: Int
     /// `tune.bufsize`: the largest request or response head accepted.
     package var bufsize: Int
+    /// `tune.http.maxhdr`: the most header lines of a message, its start line included.
+    package var maxHeaderLines: Int = 101
     package var logTargets: [LogTarget]
     package var frontends: [FrontendPlan]
     package var backends: [BackendPlan]

@@ -227,6 +227,7 @@ import Testing
             chroot /var/lib/haproxy
             daemon
             tune.bufsize 32k
+            tune.http.maxhdr 64
             ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets
             notification_email ops@example.com oncall@example.com
             notification_email_from lb@example.com
@@ -245,6 +246,7 @@ import Testing
         #expect(global.statsTimeout == .seconds(30))
         #expect(global.user == "haproxy" && global.group == "haproxy" && global.chroot == "/var/lib/haproxy" && global.daemon)
         #expect(global.tuneBufsize == 32768)
+        #expect(global.tuneHTTPMaxhdr == 64)
         #expect(global.sslDefaultBindOptions == ["ssl-min-ver", "TLSv1.2", "no-tls-tickets"])
         #expect(global.notificationEmail == ["ops@example.com", "oncall@example.com"])
         #expect(global.smtpServer == "198.18.0.25:2525" && global.smtpConnectTimeout == .seconds(10))

@@ -48,6 +48,7 @@ import Testing
             chroot /var/lib/haproxy
             daemon
             tune.bufsize 32k
+            tune.http.maxhdr 64
             tune.ssl.default-dh-param 2048
             crt-base /etc/ssl/private
             ca-base /etc/ssl/certs

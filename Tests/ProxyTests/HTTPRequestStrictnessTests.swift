@@ -47,6 +47,17 @@ import Testing
         Case(name: "two Host fields", raw: "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", error: .invalidHost),
         Case(name: "asterisk target outside OPTIONS", raw: "GET * HTTP/1.1\r\nHost: a\r\n\r\n", error: .invalidTarget),
         Case(name: "relative target", raw: "GET index.html HTTP/1.1\r\nHost: a\r\n\r\n", error: .invalidTarget),
+        // Smuggling: a server that decodes `identity` or an unknown coding first frames the body
+        // otherwise than the proxy. Only `chunked` alone is forwarded.
+        Case(name: "Transfer-Encoding identity, chunked", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity, chunked\r\n\r\n", error: .invalidTransferEncoding),
+        Case(name: "Transfer-Encoding foo, chunked", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: foo, chunked\r\n\r\n", error: .invalidTransferEncoding),
+        Case(name: "Transfer-Encoding identity and chunked on two lines", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n", error: .invalidTransferEncoding),
+        Case(name: "Transfer-Encoding chunked on two lines", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", error: .invalidTransferEncoding),
+        Case(name: "Transfer-Encoding identity alone", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n", error: .invalidTransferEncoding),
+        // ACL bypass: `/admin#x` does not match `path /admin`, but the server serves /admin.
+        Case(name: "fragment in origin-form target", raw: "GET /admin#x HTTP/1.1\r\nHost: a\r\n\r\n", error: .invalidTarget),
+        Case(name: "fragment in absolute-form target", raw: "GET http://a/admin#.png HTTP/1.1\r\nHost: a\r\n\r\n", error: .invalidTarget),
+        Case(name: "101 fields (tune.http.maxhdr 101 counts the request line)", raw: "GET / HTTP/1.1\r\nHost: a\r\n" + (1...100).map { "X-H\($0): v\r\n" }.joined() + "\r\n", error: .tooManyFields),
     ]
 
     @Test(arguments: refused)
@@ -69,6 +80,35 @@ import Testing
         let result = try Self.evaluate("POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
         #expect(result?.1 == .chunked)
         #expect(result?.0.target == "/up")
+    }
+
+    @Test(arguments: ["Chunked", "chunked,", "chunked , ", "CHUNKED"])
+    func test_transferEncodingChunkedAlone_isAcceptedInAnyCaseAndWithEmptyListElements(_ coding: String) throws {
+        let result = try Self.evaluate("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \(coding)\r\n\r\n")
+        #expect(result?.1 == .chunked)
+    }
+
+    @Test func test_hundredFields_areAcceptedAtTheDefaultMaxhdr() throws {
+        let raw = "GET / HTTP/1.1\r\nHost: a\r\n" + (1...99).map { "X-H\($0): v\r\n" }.joined() + "\r\n"
+        #expect(try Self.evaluate(raw)?.0.fields.fields.count == 100)
+    }
+
+    @Test func test_maxHeaderLines_isTheConfiguredLimit() throws {
+        // 3 fields + the request line = 4 lines.
+        let raw = Array("GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nX-B: 2\r\n\r\n".utf8)
+        #expect(throws: HTTPParseError.tooManyFields) {
+            try raw.withUnsafeBytes { try HTTPHeadParser.parseRequest($0, maxHeaderLines: 3) }
+        }
+        let head = try raw.withUnsafeBytes { try HTTPHeadParser.parseRequest($0, maxHeaderLines: 4) }
+        #expect(head.fields.fields.count == 3)
+        #expect(HTTPParseError.tooManyFields.status == 400)
+    }
+
+    @Test func test_responseOverMaxhdr_isRefused() {
+        let raw = Array("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n".utf8)
+        #expect(throws: HTTPParseError.tooManyFields) {
+            try raw.withUnsafeBytes { try HTTPHeadParser.parseResponse($0, maxHeaderLines: 2) }
+        }
     }
 
     @Test func test_leadingEmptyLine_isIgnored() throws {

@@ -25,6 +25,11 @@ import Testing
         Case(name: "invalid method", raw: "GE@T / HTTP/1.1\r\nHost: a\r\n\r\n", status: 400),
         Case(name: "invalid version", raw: "GET / HTTP/1.2\r\nHost: a\r\n\r\n", status: 400),
         Case(name: "absolute-form mismatch", raw: "GET http://evil.example/ HTTP/1.1\r\nHost: a\r\n\r\n", status: 400),
+        Case(name: "TE identity, chunked", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity, chunked\r\n\r\n0\r\n\r\n", status: 400),
+        Case(name: "TE foo, chunked", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: foo, chunked\r\n\r\n0\r\n\r\n", status: 400),
+        Case(name: "TE identity and chunked on two lines", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
+        Case(name: "fragment in target", raw: "GET /admin#x HTTP/1.1\r\nHost: a\r\n\r\n", status: 400),
+        Case(name: "101 header fields", raw: "GET / HTTP/1.1\r\nHost: a\r\n" + (1...100).map { "X-H\($0): v\r\n" }.joined() + "\r\n", status: 400),
         Case(name: "invalid chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", status: 400),
     ]
 

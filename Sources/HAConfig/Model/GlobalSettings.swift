@@ -24,6 +24,9 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
     public var daemon: Bool
     /// `tune.bufsize`: per-connection buffer size in bytes (HAProxy default 16384).
     public var tuneBufsize: Int
+    /// `tune.http.maxhdr`: the most header lines a message may have, its start line included
+    /// (HAProxy default 101); a request over it gets 400, a response 502.
+    public var tuneHTTPMaxhdr: Int
     /// `tune.ssl.default-dh-param`.
     public var sslDefaultDHParam: Int?
     /// `crt-base DIR`: relative `crt` paths are resolved against it (already applied to binds).
@@ -80,6 +83,7 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
         chroot: String? = nil,
         daemon: Bool = false,
         tuneBufsize: Int = 16384,
+        tuneHTTPMaxhdr: Int = 101,
         sslDefaultDHParam: Int? = nil,
         crtBase: String? = nil,
         caBase: String? = nil,
@@ -112,6 +116,7 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
         self.chroot = chroot
         self.daemon = daemon
         self.tuneBufsize = tuneBufsize
+        self.tuneHTTPMaxhdr = tuneHTTPMaxhdr
         self.sslDefaultDHParam = sslDefaultDHParam
         self.crtBase = crtBase
         self.caBase = caBase

@@ -10,7 +10,7 @@ struct GlobalSectionParser {
     let keepalivedKeys: Bool
 
     static let haproxyKeywords = [
-        "log", "maxconn", "nbthread", "stats", "pidfile", "user", "group", "chroot", "daemon", "tune.bufsize",
+        "log", "maxconn", "nbthread", "stats", "pidfile", "user", "group", "chroot", "daemon", "tune.bufsize", "tune.http.maxhdr",
         "tune.ssl.default-dh-param", "crt-base", "ca-base", "ssl-default-bind-ciphers",
         "ssl-default-bind-ciphersuites", "ssl-default-bind-options",
     ]
@@ -80,6 +80,8 @@ struct GlobalSectionParser {
                     diagnostics.error(at: arguments.location(of: word), keyword: "tune.bufsize", "expected a buffer size from 1k to 256m such as 16384 or 16k, got '\(word.text)'")
                 }
             }
+        case "tune.http.maxhdr":
+            if let lines = arguments.integer("a number of header lines", in: 1...32767) { global.tuneHTTPMaxhdr = lines }
         case "tune.ssl.default-dh-param":
             global.sslDefaultDHParam = arguments.integer("a Diffie-Hellman size in bits", in: 1024...16384)
         case "crt-base":

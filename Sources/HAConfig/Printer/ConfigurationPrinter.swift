@@ -52,6 +52,7 @@ public enum ConfigurationPrinter {
         if let chroot = global.chroot { body.line("chroot", chroot) }
         if global.daemon { body.line("daemon") }
         if global.tuneBufsize != standard.tuneBufsize { body.line("tune.bufsize", String(global.tuneBufsize)) }
+        if global.tuneHTTPMaxhdr != standard.tuneHTTPMaxhdr { body.line("tune.http.maxhdr", String(global.tuneHTTPMaxhdr)) }
         if let bits = global.sslDefaultDHParam { body.line("tune.ssl.default-dh-param", String(bits)) }
         if let base = global.crtBase { body.line("crt-base", base) }
         if let base = global.caBase { body.line("ca-base", base) }

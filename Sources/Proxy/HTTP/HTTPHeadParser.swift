@@ -2,9 +2,15 @@
 ///
 /// Input is one complete head as found by `HTTPHeadScanner` (every line CRLF-terminated,
 /// ending with the empty line). Anything outside the grammar is an `HTTPParseError`:
-/// obs-fold, whitespace before a colon, control bytes in values, non-token methods.
+/// obs-fold, whitespace before a colon, control bytes in values, non-token methods, a fragment
+/// in the request target, more header lines than `tune.http.maxhdr` allows.
 package enum HTTPHeadParser {
-    package static func parseRequest(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPRequestHead {
+    /// HAProxy's `tune.http.maxhdr` default: the start line and the field lines together.
+    package static let defaultMaxHeaderLines = 101
+
+    /// `maxHeaderLines` counts the request line with the field lines, as `tune.http.maxhdr` does:
+    /// the default 101 admits 100 fields.
+    package static func parseRequest(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPRequestHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
         // method SP request-target SP HTTP-version
@@ -15,15 +21,18 @@ package enum HTTPHeadParser {
         guard let sp2 = firstIndex(of: 0x20, in: bytes, (sp1 + 1)..<line.upperBound) else { throw .invalidStartLine }
         let targetRange = (sp1 + 1)..<sp2
         guard !targetRange.isEmpty else { throw .invalidTarget }
-        for i in targetRange where bytes[i] <= 0x20 || bytes[i] >= 0x7F { throw .invalidTarget }
+        // A fragment never belongs to a request target (RFC 9112 §3.2): forwarded, `/admin#x`
+        // would slip past `path /admin` while the server serves /admin.
+        for i in targetRange where bytes[i] <= 0x20 || bytes[i] >= 0x7F || bytes[i] == 0x23 { throw .invalidTarget }
         let minor = try parseVersion(bytes, (sp2 + 1)..<line.upperBound)
-        let fields = try parseFields(&lines, bytes)
+        let fields = try parseFields(&lines, bytes, maxFields: maxHeaderLines - 1)
         let method = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[methodRange]))
         let target = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[targetRange]))
         return HTTPRequestHead(method: method, target: target, minorVersion: minor, fields: fields)
     }
 
-    package static func parseResponse(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPResponseHead {
+    /// `maxHeaderLines` as for requests: the status line counts.
+    package static func parseResponse(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPResponseHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
         // HTTP-version SP 3DIGIT SP [ reason-phrase ]
@@ -45,7 +54,7 @@ package enum HTTPHeadParser {
             for i in reasonRange where !isFieldValueByte(bytes[i]) { throw .invalidStartLine }
             reason = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[reasonRange]))
         }
-        let fields = try parseFields(&lines, bytes)
+        let fields = try parseFields(&lines, bytes, maxFields: maxHeaderLines - 1)
         return HTTPResponseHead(minorVersion: minor, status: status, reason: reason, fields: fields)
     }
 
@@ -61,11 +70,12 @@ package enum HTTPHeadParser {
         }
     }
 
-    private static func parseFields(_ lines: inout LineIterator, _ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPFields {
+    private static func parseFields(_ lines: inout LineIterator, _ bytes: UnsafeRawBufferPointer, maxFields: Int) throws(HTTPParseError) -> HTTPFields {
         var fields = HTTPFields()
         fields.fields.reserveCapacity(16)
         while let line = lines.next() {
             if line.isEmpty { break }
+            guard fields.fields.count < maxFields else { throw .tooManyFields }
             let first = bytes[line.lowerBound]
             if first == 0x20 || first == 0x09 { throw .obsoleteLineFolding }
             guard let colon = firstIndex(of: 0x3A, in: bytes, line) else { throw .invalidHeaderName }

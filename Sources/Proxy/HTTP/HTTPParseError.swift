@@ -25,12 +25,15 @@ package enum HTTPParseError: Error, Sendable, Hashable {
     case invalidContentLength
     /// Both Content-Length and Transfer-Encoding (RFC 9112 §6.1, §11.2).
     case contentLengthWithTransferEncoding
-    /// Transfer-Encoding other than a final `chunked`, or on HTTP/1.0 (RFC 9112 §6.1).
+    /// A request's Transfer-Encoding other than exactly `chunked`, or on HTTP/1.0 (RFC 9112 §6.1);
+    /// a response's with `chunked` anywhere but last.
     case invalidTransferEncoding
     /// A chunk size line that is not hexadecimal or overflows (RFC 9112 §7.1).
     case invalidChunk
     /// A body on an HTTP/1.0 GET or HEAD request.
     case bodyNotAllowed
+    /// More field lines than `tune.http.maxhdr` allows (the start line counts as one).
+    case tooManyFields
     /// The head does not fit in `tune.bufsize`.
     case headTooLarge
 

@@ -259,7 +259,7 @@ final class HTTPSession: ChannelDuplexHandler {
         do {
             guard let span = try buffer.withUnsafeReadableBytes({ try scanner.scan($0) }) else { return }
             let head = try buffer.withUnsafeReadableBytes {
-                try HTTPHeadParser.parseRequest(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]))
+                try HTTPHeadParser.parseRequest(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]), maxHeaderLines: runtime.plan.maxHeaderLines)
             }
             let framing = try MessageFraming.request(head)
             buffer.moveReaderIndex(forwardBy: span.end)

@@ -21,7 +21,7 @@ package enum MessageFraming {
         if hasTE && lengths > 0 { throw .contentLengthWithTransferEncoding }
         if hasTE {
             guard head.minorVersion == 1 else { throw .invalidTransferEncoding }
-            try validateChunkedLast(head.fields)
+            try validateChunkedOnly(head.fields)
             return .chunked
         }
         guard lengths > 0 else { return .none }
@@ -57,15 +57,18 @@ package enum MessageFraming {
         return n
     }
 
-    private static func validateChunkedLast(_ fields: HTTPFields) throws(HTTPParseError) {
-        let codings = fields.listElements(.transferEncoding)
-        guard let last = codings.last, last.equalsIgnoringASCIICase("chunked") else { throw .invalidTransferEncoding }
-        var chunkedCount = 0
-        for coding in codings {
-            guard coding.utf8.allSatisfy(HTTPHeadParser.isTokenByte) else { throw .invalidTransferEncoding }
-            if coding.equalsIgnoringASCIICase("chunked") { chunkedCount += 1 }
+    /// A request's codings, over every Transfer-Encoding line, must be `chunked` alone: the proxy
+    /// decodes no other coding, and a server that reads `identity, chunked` or `foo, chunked`
+    /// differently from us is the request-smuggling gap (RFC 9112 §6.1, §11.2). Empty list
+    /// elements are skipped as the list syntax says (RFC 9110 §5.6.1); HAProxy accepts `chunked,` too.
+    private static func validateChunkedOnly(_ fields: HTTPFields) throws(HTTPParseError) {
+        var codings = 0
+        var chunkedOnly = true
+        fields.forEachListElement(.transferEncoding) { coding in
+            codings += 1
+            if !coding.equalsIgnoringASCIICase("chunked") { chunkedOnly = false }
         }
-        guard chunkedCount == 1 else { throw .invalidTransferEncoding }
+        guard codings == 1, chunkedOnly else { throw .invalidTransferEncoding }
     }
 
     private static func validateTargetAndHost(_ head: HTTPRequestHead) throws(HTTPParseError) {

@@ -12,6 +12,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
     let backend: Int
     let server: Int
     let bufsize: Int
+    let maxHeaderLines: Int
     weak var loop: LoopContext?
     private(set) var context: ChannelHandlerContext?
     /// The session this connection serves; nil while idle in the pool.
@@ -33,6 +34,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
         self.backend = backend
         self.server = server
         self.bufsize = bufsize
+        self.maxHeaderLines = loop.runtime.plan.maxHeaderLines
         self.scanner = HTTPHeadScanner(limit: bufsize)
     }
 
@@ -140,7 +142,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
         do {
             guard let span = try head.withUnsafeReadableBytes({ try scanner.scan($0) }) else { return false }
             var response = try head.withUnsafeReadableBytes {
-                try HTTPHeadParser.parseResponse(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]))
+                try HTTPHeadParser.parseResponse(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]), maxHeaderLines: maxHeaderLines)
             }
             head.moveReaderIndex(forwardBy: span.end)
             headBuffer = nil
