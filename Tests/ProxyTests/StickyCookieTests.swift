@@ -38,6 +38,35 @@ import Testing
         #expect(response.first("cache-control") == "private")
     }
 
+    struct CacheCase: CustomTestStringConvertible, Sendable {
+        var server: [String: String]
+        var cacheControl: [String]
+        var testDescription: String { server.isEmpty ? "no cache fields" : server.map { "\($0): \($1)" }.joined(separator: ", ") }
+    }
+
+    /// `nocache` keeps the server's Cache-Control and adds `private` only where a shared cache could
+    /// store the response with the inserted cookie (HAProxy keeps `no-store` too).
+    static let cacheCases: [CacheCase] = [
+        CacheCase(server: ["Cache-Control": "no-store"], cacheControl: ["no-store"]),
+        CacheCase(server: ["Cache-Control": "no-cache"], cacheControl: ["no-cache"]),
+        CacheCase(server: ["Cache-Control": "Private"], cacheControl: ["Private"]),
+        CacheCase(server: ["Cache-Control": "no-cache=\"Set-Cookie\""], cacheControl: ["no-cache=\"Set-Cookie\""]),
+        CacheCase(server: ["Cache-Control": "max-age=0, no-store"], cacheControl: ["max-age=0, no-store"]),
+        CacheCase(server: ["Cache-Control": "max-age=60"], cacheControl: ["max-age=60", "private"]),
+        CacheCase(server: ["Cache-Control": "public, s-maxage=5"], cacheControl: ["public, s-maxage=5", "private"]),
+        CacheCase(server: ["Pragma": "no-cache"], cacheControl: []),
+        CacheCase(server: [:], cacheControl: ["private"]),
+    ]
+
+    @Test(arguments: cacheCases)
+    func test_insertNocache_keepsServersCacheControlAndAddsPrivateOnlyToShareableResponses(_ c: CacheCase) {
+        let sticky = StickyCookie(persistence: CookiePersistence(name: "SRV", mode: .insert, nocache: true), serverValues: servers)
+        var response = HTTPFields(c.server.map { HTTPField(name: $0.key, value: $0.value) })
+        sticky.adaptResponse(&response, server: 0, clientHadValidCookie: false)
+        #expect(response.values("cache-control") == c.cacheControl)
+        #expect(response.first("set-cookie") == "SRV=1; path=/")
+    }
+
     @Test func test_insertPreserve_keepsServersOwnCookie() {
         let sticky = StickyCookie(persistence: CookiePersistence(name: "SRV", mode: .insert, preserve: true), serverValues: servers)
         var response = HTTPFields([HTTPField(name: "Set-Cookie", value: "SRV=custom; path=/app")])

@@ -42,11 +42,10 @@ extension HTTPSession {
             current.designatedServer = match?.server
             current.cookieFirstSeen = match?.firstSeen
         }
-        if let forwardFor = frontend.forwardFor ?? backend.plan.forwardFor, let source = clientAddress {
-            let skip = (forwardFor.except?.contains(source) ?? false) || (forwardFor.ifNone && head.fields.contains(forwardFor.header))
-            if !skip, let ip = source.ipAddress {
-                head.fields.add(forwardFor.header, ip)
-            }
+        if let source = clientAddress,
+           let header = ForwardedFor.header(frontend: frontend.forwardFor, backend: backend.plan.forwardFor, source: source, fields: head.fields),
+           let ip = source.ipAddress {
+            head.fields.add(header, ip)
         }
         switch mode {
         case .keepAlive:

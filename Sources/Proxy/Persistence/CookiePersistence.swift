@@ -133,7 +133,7 @@ package struct StickyCookie: Sendable {
             if persistence.httpOnly { cookie += "; HttpOnly" }
             if persistence.secure { cookie += "; Secure" }
             fields.add("Set-Cookie", cookie)
-            if persistence.nocache { fields.set("Cache-Control", "private") }
+            if persistence.nocache { Self.keepOutOfSharedCaches(&fields) }
         case .prefix, .rewrite:
             for i in fields.fields.indices where fields.fields[i].name.equalsIgnoringASCIICase("set-cookie") {
                 let text = fields.fields[i].value
@@ -143,9 +143,31 @@ package struct StickyCookie: Sendable {
                 let attributes = rest[end...]
                 let newValue = persistence.mode == .prefix ? "\(value)~\(rest[..<end])" : value
                 fields.fields[i].value = "\(persistence.name)=\(newValue)\(attributes)"
-                if persistence.nocache { fields.set("Cache-Control", "private") }
+                if persistence.nocache { Self.keepOutOfSharedCaches(&fields) }
             }
         }
+    }
+
+    /// `nocache`: a response carrying a server-designating cookie must not be stored by a shared
+    /// cache and replayed to other clients. The server's own Cache-Control is kept as it is (a
+    /// `no-store` must stay `no-store`); `Cache-Control: private` is added on a line of its own
+    /// unless the response already keeps out of shared caches (`private`, `no-cache`, `no-store`,
+    /// or `Pragma: no-cache` without Cache-Control; RFC 9111 §5.2.2, §5.4).
+    static func keepOutOfSharedCaches(_ fields: inout HTTPFields) {
+        var shareable = true
+        var hasCacheControl = false
+        fields.forEachListElement(FieldName("cache-control")) { directive in
+            hasCacheControl = true
+            let name = directive.prefix { $0 != "=" }.trimmingOWS()
+            if name.equalsIgnoringASCIICase("private") || name.equalsIgnoringASCIICase("no-cache")
+                || name.equalsIgnoringASCIICase("no-store") {
+                shareable = false
+            }
+        }
+        if !hasCacheControl {
+            fields.forEachListElement(FieldName("pragma")) { if $0.equalsIgnoringASCIICase("no-cache") { shareable = false } }
+        }
+        if shareable { fields.add("Cache-Control", "private") }
     }
 
     private func serverIndex(for value: Substring) -> Int? {
