@@ -44,6 +44,7 @@ public struct Appliance: Sendable {
         ])
         let (resolved, overrides) = options.precedence.apply(to: configuration)
         for override in overrides { override.log(to: logger) }
+        for warning in configuration.warnings { warning.log(to: logger) }
         for notice in UnappliedSettings.notices(for: resolved.global) {
             logger.warning("setting not applied", metadata: [
                 "keyword": "\(notice.keyword)", "reason": "\(notice.message)", "location": "\(resolved.global.location)",

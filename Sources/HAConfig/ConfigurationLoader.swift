@@ -71,6 +71,7 @@ public enum ConfigurationLoader {
             }.map(\.element)
             throw ConfigErrors(sorted)
         }
+        configuration.warnings = diagnostics.warnings
         return configuration
     }
 

@@ -17,7 +17,8 @@ struct Check: ParsableCommand {
 
         Nothing is started, bound or changed: safe to run on a live node before a reload.
 
-        Exit status 0: valid; a one-line summary is printed on stdout.
+        Exit status 0: valid; a one-line summary is printed on stdout, and any warning \
+        (a valid line that may not do what it reads as) on stderr as file:line:column: warning: ...
         Exit status 1: invalid or unreadable; every error is printed on stderr, one per line.
 
         Examples:
@@ -32,6 +33,7 @@ struct Check: ParsableCommand {
     func run() throws {
         do {
             let configuration = try ApplianceConfiguration.load(files: files, environment: ProcessInfo.processInfo.environment)
+            for warning in configuration.warnings { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
             print("configuration valid: \(configuration.summary)")
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))

@@ -211,6 +211,32 @@ import Testing
             .setHeader(name: "X-Forwarded-Proto", value: "https"), .addHeader(name: "X-Via", value: "hactl"),
             .delHeader(name: "X-Secret"), .redirect(kind: .location, value: "/moved", code: 302),
         ])
+        #expect(configuration.warnings.isEmpty)
+    }
+
+    /// HAProxy runs every `http-request` rule before any `redirect` rule and warns when the file
+    /// reads otherwise: `redirect ... if { path /ord }` above `http-request deny if { path /ord }`
+    /// answers 403, not 302.
+    @Test func test_httpRequestRuleAfterRedirect_isEvaluatedFirstAndWarned() throws {
+        let configuration = try parse("""
+        frontend f
+            mode http
+            bind :80
+            redirect location /elsewhere if { path /ord }
+            http-request deny if { path /ord }
+            redirect prefix /p
+            http-request set-header X-A 1
+            default_backend b
+        backend b
+            mode http
+        """)
+        let actions = try #require(configuration.frontend(named: "f")).httpRequestRules.map(\.action)
+        #expect(actions == [
+            .deny(status: 403), .setHeader(name: "X-A", value: "1"),
+            .redirect(kind: .location, value: "/elsewhere", code: 302), .redirect(kind: .prefix, value: "/p", code: 302),
+        ])
+        #expect(configuration.warnings.map(\.location.line) == [5, 7])
+        #expect(configuration.warnings.first?.description.hasPrefix("t.conf:5:5: warning: 'http-request': this rule is evaluated before the 'redirect' at line 4") == true)
     }
 
     @Test func test_global_readsHAProxyAndKeepalivedKeys() throws {

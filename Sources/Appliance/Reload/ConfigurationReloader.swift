@@ -73,6 +73,7 @@ public actor ConfigurationReloader {
             return .failed("\(error)")
         }
 
+        for warning in loaded.warnings { warning.log(to: logger) }
         let (running, runningOverrides) = precedence.apply(to: current)
         let (resolved, overrides) = precedence.apply(to: loaded)
         let diff = ConfigurationDiff(from: running, to: resolved)

@@ -5,6 +5,7 @@ extension Configuration {
     /// of these to learn whether a reload changes anything but line numbers.
     public func withoutLocations() -> Configuration {
         var copy = self
+        copy.warnings = []
         copy.global.location = .builtIn
         copy.global.logTargets = global.logTargets.map { $0.erased() }
         if var socket = copy.global.statsSocket {

@@ -12,6 +12,9 @@ public struct Configuration: Sendable, Equatable, Hashable {
     public var vrrpSyncGroups: [VRRPSyncGroupConfig]
     public var vrrpScripts: [VRRPScriptConfig]
     public var vrrpTrackFiles: [VRRPTrackFileConfig]
+    /// What `hactl check` prints and `hactl run` logs as warnings; not part of what the
+    /// configuration means (`withoutLocations()` drops them).
+    public var warnings: [ConfigWarning] = []
 
     public init(
         global: GlobalSettings = GlobalSettings(),

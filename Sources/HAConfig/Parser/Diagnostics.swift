@@ -3,6 +3,11 @@ import HACore
 /// Collects every error of a parse so all of them are reported at once.
 final class Diagnostics {
     private(set) var errors: [ConfigError] = []
+    private(set) var warnings: [ConfigWarning] = []
+
+    func warning(at location: SourceLocation, keyword: String, _ message: String) {
+        warnings.append(ConfigWarning(location: location, keyword: keyword, message: message))
+    }
 
     func error(at location: SourceLocation, keyword: String, _ message: String, suggestion: String? = nil) {
         errors.append(ConfigError(location: location, keyword: keyword, message: message, suggestion: suggestion))

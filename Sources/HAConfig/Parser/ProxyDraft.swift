@@ -29,7 +29,13 @@ struct ProxyDraft {
     /// `default_backend` written in this very section (not inherited).
     var ownDefaultBackend: String?
     var defaultBackendLocation: SourceLocation?
+    /// The `http-request` rules in file order, then the `redirect` rules in file order: HAProxy
+    /// evaluates every `http-request` rule before any `redirect` rule, wherever each is written.
     var httpRequestRules: [HTTPRequestRule] = []
+    /// How many of `httpRequestRules` come from `http-request` lines (the rest from `redirect`).
+    var httpRequestLineCount = 0
+    /// The first `redirect` line, for the warning when an `http-request` line follows it.
+    var firstRedirectLocation: SourceLocation?
     var logGlobal = false
     var logTargets: [LogTarget] = []
     var errorFiles: [Int: String] = [:]
@@ -57,6 +63,8 @@ struct ProxyDraft {
         copy.failedACLNames = []
         copy.useBackends = []
         copy.httpRequestRules = []
+        copy.httpRequestLineCount = 0
+        copy.firstRedirectLocation = nil
         copy.servers = []
         copy.ownDefaultBackend = nil
         return copy

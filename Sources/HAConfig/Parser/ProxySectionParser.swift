@@ -123,10 +123,20 @@ struct ProxySectionParser {
                 }
             }
         case "http-request":
-            if let rule = parseHTTPRequest(statement) { draft.httpRequestRules.append(rule) }
+            if let rule = parseHTTPRequest(statement) {
+                if let redirect = draft.firstRedirectLocation {
+                    diagnostics.warning(at: statement.location, keyword: "http-request",
+                                        "this rule is evaluated before the 'redirect' at line \(redirect.line): every 'http-request' rule runs before any 'redirect' rule, as in HAProxy; move it above to make the order plain")
+                }
+                draft.httpRequestRules.insert(rule, at: draft.httpRequestLineCount)
+                draft.httpRequestLineCount += 1
+            }
             return
         case "redirect":
-            if let rule = parseRedirect(statement, skipping: 1, keyword: "redirect") { draft.httpRequestRules.append(rule) }
+            if let rule = parseRedirect(statement, skipping: 1, keyword: "redirect") {
+                draft.httpRequestRules.append(rule)
+                if draft.firstRedirectLocation == nil { draft.firstRedirectLocation = statement.location }
+            }
             return
         case "log":
             if arguments.peek?.text == "global" {
