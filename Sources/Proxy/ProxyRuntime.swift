@@ -17,6 +17,7 @@ final class ProxyRuntime: Sendable {
     let limits: ConnectionLimits
     /// `maxconn` counts for the whole process.
     let admission: SessionAdmission
+    let probeConnections: ProbeConnections
     private let contextsBox = Mutex<[NIOLoopBound<LoopContext>]>([])
     private let healthBox = Mutex<HealthMonitor?>(nil)
 
@@ -27,8 +28,9 @@ final class ProxyRuntime: Sendable {
     }
 
     init(plan: ProxyPlan, backends: [BackendState], loops: [any EventLoop], bus: EventBus, logger: Logger, logSink: LogSink,
-         limits: ConnectionLimits) {
+         limits: ConnectionLimits, probeConnections: ProbeConnections = ProbeConnections()) {
         self.plan = plan
+        self.probeConnections = probeConnections
         self.limits = limits
         self.admission = SessionAdmission(globalLimit: limits.globalMaxconn, frontendLimits: plan.frontends.map(\.maxconn))
         self.backends = backends

@@ -18,6 +18,7 @@ public final class ProxyService: Service, Sendable {
     private let bus: EventBus
     private let logger: Logger
     private let providedGroup: (any EventLoopGroup)?
+    private let probeConnections: ProbeConnections
     private let state = Mutex<RunState>(RunState())
     /// How long running exchanges may take to finish after shutdown starts.
     public let drainTimeout: Duration
@@ -32,8 +33,10 @@ public final class ProxyService: Service, Sendable {
     ///   - plan: the proxy part of the configuration.
     ///   - eventLoopGroup: loops to serve on; by default the service makes `nbthread` loops
     ///     (one per core) and shuts them down when `run()` returns.
+    ///   - probeConnections: the liveness probe's connections, neither logged nor counted.
     public convenience init(configuration: Configuration, bus: EventBus, logger: Logger,
-                            eventLoopGroup: (any EventLoopGroup)? = nil, drainTimeout: Duration = .seconds(5)) {
+                            eventLoopGroup: (any EventLoopGroup)? = nil, drainTimeout: Duration = .seconds(5),
+                            probeConnections: ProbeConnections = ProbeConnections()) {
         let result: Result<ProxyPlan, ProxyError>
         do {
             result = .success(try ProxyPlan(configuration: configuration))
@@ -42,7 +45,8 @@ public final class ProxyService: Service, Sendable {
         } catch {
             result = .failure(ProxyError("\(error)"))
         }
-        self.init(planResult: result, bus: bus, logger: logger, eventLoopGroup: eventLoopGroup, drainTimeout: drainTimeout)
+        self.init(planResult: result, bus: bus, logger: logger, eventLoopGroup: eventLoopGroup, drainTimeout: drainTimeout,
+                  probeConnections: probeConnections)
     }
 
     /// Checks that the proxy can honour every proxy keyword of `configuration` (for `hactl check`
@@ -52,12 +56,14 @@ public final class ProxyService: Service, Sendable {
     }
 
     package convenience init(plan: ProxyPlan, bus: EventBus, logger: Logger, eventLoopGroup: (any EventLoopGroup)? = nil,
-                             drainTimeout: Duration = .seconds(5)) {
-        self.init(planResult: .success(plan), bus: bus, logger: logger, eventLoopGroup: eventLoopGroup, drainTimeout: drainTimeout)
+                             drainTimeout: Duration = .seconds(5), probeConnections: ProbeConnections = ProbeConnections()) {
+        self.init(planResult: .success(plan), bus: bus, logger: logger, eventLoopGroup: eventLoopGroup, drainTimeout: drainTimeout,
+                  probeConnections: probeConnections)
     }
 
     private init(planResult: Result<ProxyPlan, ProxyError>, bus: EventBus, logger: Logger,
-                 eventLoopGroup: (any EventLoopGroup)?, drainTimeout: Duration) {
+                 eventLoopGroup: (any EventLoopGroup)?, drainTimeout: Duration, probeConnections: ProbeConnections) {
+        self.probeConnections = probeConnections
         self.planResult = planResult
         self.bus = bus
         self.logger = logger
@@ -119,7 +125,7 @@ public final class ProxyService: Service, Sendable {
             ])
         }
         let runtime = ProxyRuntime(plan: plan, backends: backends, loops: loops, bus: bus, logger: logger,
-                                   logSink: LogSink(targets: plan.logTargets), limits: limits)
+                                   logSink: LogSink(targets: plan.logTargets), limits: limits, probeConnections: probeConnections)
         try await runtime.makeContexts()
         let listeners: [any Channel]
         do {

@@ -97,8 +97,23 @@ import Testing
 
 /// `option dontlognull`.
 @Suite(.serialized) struct ProxyNullConnectionLogTests {
-    /// Log lines up to and including the one of a request sent after the null connection.
-    func run(dontlognull: Bool) async throws -> [String] {
+    /// What the client does before its real request.
+    enum First {
+        /// Connects and closes without a byte.
+        case nullConnection
+        /// Connects and closes as the liveness probe does, registered as the probe's.
+        case probeConnection
+        /// Sends a request the proxy refuses (a fragment in the target).
+        case invalidRequest
+    }
+
+    /// Log lines up to and including the one of a request sent after the null connection,
+    /// and the frontend's session count once that request is answered.
+    func run(dontlognull: Bool, first: First = .nullConnection) async throws -> [String] {
+        try await runCounting(dontlognull: dontlognull, first: first).lines
+    }
+
+    func runCounting(dontlognull: Bool, first: First) async throws -> (lines: [String], sessions: Int) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
         let receiver = LogReceiver(path: "/tmp/hp-nulllog-\(getpid()).sock")
@@ -109,25 +124,55 @@ import Testing
         plan.logTargets = [.syslogUnixSocket(path: receiver.path, facility: 16)]
         plan.threads = 1
         var lines: [String] = []
-        try await ProxyHarness.withProxy(plan) { _, port in
-            var probe: TestConnection? = try TestConnection(port: port)
-            _ = probe
-            probe = nil
+        var sessions = -1
+        let probes = ProbeConnections()
+        try await ProxyHarness.withProxy(plan, probeConnections: probes) { service, port in
+            switch first {
+            case .nullConnection:
+                var probe: TestConnection? = try TestConnection(port: port)
+                _ = probe
+                probe = nil
+            case .probeConnection:
+                let channel = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get()
+                probes.register(try #require(channel.localAddress))
+                try await channel.close()
+            case .invalidRequest:
+                let connection = try TestConnection(port: port)
+                try connection.send("GET /admin#x HTTP/1.1\r\nHost: a\r\n\r\n")
+                #expect(try connection.readResponse().status == 400)
+            }
             // A real request afterwards, so the receiver always gets a line to read.
             _ = try TestConnection.get(port: port, path: "/after")
             while lines.count < 3, let line = receiver.next() {
                 lines.append(line)
                 if line.contains("GET /after") { break }
             }
+            sessions = await service.snapshot().frontends[0].counters.totalSessions
         }
         await s1.stop()
         try await group.shutdownGracefully()
-        return lines
+        return (lines, sessions)
     }
 
     @Test func test_nullConnection_isLoggedWithoutDontlognull() async throws {
         let lines = try await run(dontlognull: false)
-        #expect(lines.contains { $0.contains("\"<BADREQ>\"") && $0.contains(" -1 ") }, "\(lines)")
+        // HAProxy 2.6: `FRONTEND FRONTEND/<NOSRV> -1/-1/-1/-1/0 400 0 - - CR-- ... "<BADREQ>"`.
+        #expect(lines.contains { $0.contains(" http-incoming/<NOSRV> -1/-1/-1/-1/") && $0.contains(" 400 0 - - CR-- ") && $0.hasSuffix("\"<BADREQ>\"") }, "\(lines.joined(separator: "\n"))")
+    }
+
+    @Test(arguments: [false, true])
+    func test_invalidRequest_isLoggedAsBADREQWithPR(dontlognull: Bool) async throws {
+        let lines = try await run(dontlognull: dontlognull, first: .invalidRequest)
+        #expect(!lines.contains { $0.contains(" CR-- ") }, "one line for the refused request, not a null connection too")
+        // HAProxy 2.6: `FRONTEND FRONTEND/<NOSRV> -1/-1/-1/-1/0 400 0 - - PR-- ... "<BADREQ>"`, with or without dontlognull.
+        #expect(lines.contains { $0.contains(" http-incoming/<NOSRV> -1/-1/-1/-1/") && $0.contains(" 400 0 - - PR-- ") && $0.hasSuffix("\"<BADREQ>\"") }, "\(lines.joined(separator: "\n"))")
+    }
+
+    @Test func test_livenessProbeConnection_isNeitherLoggedNorCounted() async throws {
+        let (lines, sessions) = try await runCounting(dontlognull: false, first: .probeConnection)
+        #expect(lines.last?.contains("GET /after") == true, "\(lines)")
+        #expect(!lines.contains { $0.contains("<BADREQ>") }, "\(lines)")
+        #expect(sessions == 1, "only the client's request is a session")
     }
 
     @Test func test_nullConnection_isNotLoggedWithDontlognull() async throws {

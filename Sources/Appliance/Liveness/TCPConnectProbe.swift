@@ -16,8 +16,13 @@ public struct TCPConnectProbe: Sendable {
     public var targets: [LivenessTarget]
     public var timeout: TimeAmount
     private let group: any EventLoopGroup
+    /// Told each connection's local address before it is closed (the proxy leaves those out of
+    /// its logs and counters).
+    private let connected: @Sendable (SocketAddress) -> Void
 
-    public init(targets: [LivenessTarget], timeout: TimeAmount, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(targets: [LivenessTarget], timeout: TimeAmount, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                connected: @escaping @Sendable (SocketAddress) -> Void = { _ in }) {
+        self.connected = connected
         self.targets = targets
         self.timeout = timeout
         self.group = group
@@ -35,6 +40,7 @@ public struct TCPConnectProbe: Sendable {
                     .connectTimeout(timeout)
                     .connect(to: address)
                     .get()
+                if let local = channel.localAddress { connected(local) }
                 try? await channel.close()
             } catch {
                 return .failure("\(target): \(Self.describe(error))")

@@ -18,6 +18,7 @@ final class ProxyHost: Service, Sendable {
     static let replacementTimeout: Duration = .seconds(10)
 
     private let bus: EventBus
+    private let probeConnections: ProbeConnections
     private let logger: Logger
     private let live: Mutex<(configuration: Configuration, service: ProxyService?)>
     private let events: AsyncStream<Event>
@@ -41,7 +42,8 @@ final class ProxyHost: Service, Sendable {
         var description: String
     }
 
-    init(configuration: Configuration, bus: EventBus, logger: Logger) {
+    init(configuration: Configuration, bus: EventBus, logger: Logger, probeConnections: ProbeConnections) {
+        self.probeConnections = probeConnections
         self.bus = bus
         self.logger = logger
         self.live = Mutex((configuration, nil))
@@ -72,7 +74,7 @@ final class ProxyHost: Service, Sendable {
         func start(_ configuration: Configuration) -> (Int, ProxyService) {
             nextID += 1
             let id = nextID
-            let service = ProxyService(configuration: configuration, bus: bus, logger: logger)
+            let service = ProxyService(configuration: configuration, bus: bus, logger: logger, probeConnections: probeConnections)
             let sink = self.sink
             // Unstructured, so one instance can be cancelled alone; it still inherits the group's
             // graceful shutdown, a task-local.

@@ -21,6 +21,7 @@ struct SupervisedProxy: Sendable {
         let proxyLogger = Logger(label: "proxy")
         let handle = ProxyHandle(configuration: configuration)
         self.handle = handle
+        let probeConnections = ProbeConnections()
         let restarts = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
         // While this node holds none of the bind addresses (a BACKUP, or a MASTER that went to
         // FAULT and dropped its VIPs) a connect cannot reach our own proxy: the verdict then
@@ -30,7 +31,10 @@ struct SupervisedProxy: Sendable {
             tuning: tuning, bus: bus,
             onProbedDown: { reason in restarts.continuation.yield(reason) },
             accepting: { handle.isAcceptingConnections() },
-            round: { await TCPConnectProbe(targets: LivenessTarget.targets(for: handle.configuration), timeout: tuning.timeout).probe() }
+            round: {
+                await TCPConnectProbe(targets: LivenessTarget.targets(for: handle.configuration), timeout: tuning.timeout,
+                                      connected: { probeConnections.register($0) }).probe()
+            }
         )
         self.probe = probe
         supervisor = Supervisor(
@@ -40,7 +44,7 @@ struct SupervisedProxy: Sendable {
             startupSucceeded: { handle.hasListened },
             restartRequests: restarts.stream,
             factory: {
-                let host = ProxyHost(configuration: handle.configuration, bus: bus, logger: proxyLogger)
+                let host = ProxyHost(configuration: handle.configuration, bus: bus, logger: proxyLogger, probeConnections: probeConnections)
                 handle.host = host
                 return host
             }

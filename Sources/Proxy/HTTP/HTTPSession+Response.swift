@@ -148,16 +148,29 @@ extension HTTPSession {
 
     // MARK: log
 
-    /// A connection that closed without sending anything: logged unless `option dontlognull`.
+    /// A connection that closed without sending anything: logged unless `option dontlognull`,
+    /// as HAProxy 2.6 does (status 400, `CR--`).
     func logNullConnection() {
-        guard frontend.httplog, !frontend.dontlognull else { return }
+        guard !frontend.dontlognull else { return }
+        logWithoutRequest(status: 400, termination: "CR")
+    }
+
+    /// A request refused as invalid (400, 431, ...): HAProxy logs it as `<BADREQ>` with
+    /// termination state `PR--` whether or not `dontlognull` is set (it sent bytes).
+    func logInvalidRequest(status: Int) {
+        logWithoutRequest(status: status, termination: "PR")
+    }
+
+    /// `<BADREQ>` lines read as HAProxy's: `FRONTEND FRONTEND/<NOSRV> -1/-1/-1/-1/Ta STATUS 0 ...`.
+    private func logWithoutRequest(status: Int, termination: String) {
+        guard frontend.httplog else { return }
         let empty = Exchange(
             head: HTTPRequestHead(method: "", target: ""), requestLine: "<BADREQ>", backend: frontend.defaultBackend ?? 0,
             framing: .none, requestFramer: BodyFramer(.none), clientPersistent: false, connectionMode: .close,
             serializedHead: nil, retriesLeft: 0, requestStart: accepted, headReceived: accepted
         )
-        empty.responseStatus = -1
-        empty.terminationState = "CR"
+        empty.responseStatus = status
+        empty.terminationState = termination
         exchange = empty
         logExchange()
         exchange = nil

@@ -123,7 +123,12 @@ final class HTTPSession: ChannelDuplexHandler {
         guard phase != .closed else { return }
         let wasExchanging = exchange != nil
         if !wasExchanging, requestsCompleted == 0, phase == .awaitingHead, (inbound?.readableBytes ?? 0) == 0 {
-            logNullConnection()
+            if let clientAddress, runtime.probeConnections.claim(clientAddress) {
+                // hactl's own liveness probe: not a client's session.
+                loop.counters.frontends[frontendIndex].totalSessions -= 1
+            } else {
+                logNullConnection()
+            }
         }
         phase = .closed
         stopWatchdog()
@@ -268,8 +273,11 @@ final class HTTPSession: ChannelDuplexHandler {
             beginRequest(head, framing: framing)
         } catch let error as HTTPParseError {
             loop.counters.frontends[frontendIndex].requestErrors += 1
-            inbound = nil
+            // Logged first, while the session still counts as active; the bytes stay buffered
+            // until the answer is written so a close completing at once is not a null connection.
+            logInvalidRequest(status: error.status)
             respondAndClose(status: error.status, termination: "PR")
+            inbound = nil
         } catch {
             closeClient()
         }

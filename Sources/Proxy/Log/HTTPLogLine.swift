@@ -36,15 +36,17 @@ struct HTTPLogLine {
         }
         self.acceptDate = Self.formatDate(accepted, now: now)
         self.frontend = frontend
-        self.backend = backend
+        // No request: no backend was chosen and no step timed (HAProxy prints the frontend).
+        let badRequest = exchange.requestLine == "<BADREQ>"
+        self.backend = badRequest ? frontend : backend
         self.server = server
-        tq = ms(exchange.requestStart, exchange.headReceived)
-        tw = exchange.queueStart == nil ? 0 : ms(exchange.queueStart, exchange.queueEnd)
+        tq = badRequest ? -1 : ms(exchange.requestStart, exchange.headReceived)
+        tw = badRequest ? -1 : exchange.queueStart == nil ? 0 : ms(exchange.queueStart, exchange.queueEnd)
         tc = ms(exchange.connectStart, exchange.connected)
         tr = ms(exchange.connected, exchange.responseHeadAt)
         ta = ms(exchange.requestStart, now)
         status = exchange.responseStatus
-        bytes = exchange.responseBytes
+        bytes = badRequest ? 0 : exchange.responseBytes
         termination = exchange.terminationState + "--"
         self.activeSessions = activeSessions
         retries = exchange.retriesUsed

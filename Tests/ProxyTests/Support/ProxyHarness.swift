@@ -7,11 +7,11 @@ import Testing
 
 /// Runs a `ProxyService` for the duration of a test body and stops it (by cancelling its task).
 enum ProxyHarness {
-    static func withProxy(_ plan: ProxyPlan, bus: EventBus = EventBus(),
+    static func withProxy(_ plan: ProxyPlan, bus: EventBus = EventBus(), probeConnections: ProbeConnections = ProbeConnections(),
                           _ body: (ProxyService, Int) async throws -> Void) async throws {
         var logger = Logger(label: "proxy-test")
         logger.logLevel = .warning
-        let service = ProxyService(plan: plan, bus: bus, logger: logger, drainTimeout: .milliseconds(200))
+        let service = ProxyService(plan: plan, bus: bus, logger: logger, drainTimeout: .milliseconds(200), probeConnections: probeConnections)
         let task = Task { try await service.run() }
         let started = try await waitUntil(seconds: 5) { service.isAcceptingConnections() }
         guard started else {
