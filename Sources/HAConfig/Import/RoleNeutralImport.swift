@@ -133,7 +133,7 @@ public struct RoleNeutralImport: Sendable {
     private static func leftOut(_ keyword: String, _ value: String, instance: String) -> String {
         let what = "'\(keyword) \(value)' of vrrp_instance \(instance) is left out"
         switch keyword {
-        case "unicast_src_ip": return "\(what) and added to unicast_peer: each node sends from its own address there and skips it"
+        case "unicast_src_ip": return "\(what) and added to unicast_peer, which now lists every node: each node skips its own address there"
         case "mcast_src_ip": return "\(what): each node sends from its own address on the interface"
         default: return "\(what): 'hactl run --role master|backup' decides it now (master 250, backup 240)"
         }
