@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import HAConfig
 
-/// `hactl import --keepalived F --haproxy F`: print the equivalent hactl.conf.
+/// `hactl import --keepalived F [--keepalived F] --haproxy F`: print the one equivalent hactl.conf
+/// for every node (`RoleNeutralImport`).
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Print the hactl.conf equivalent to a keepalived.conf and/or an haproxy.cfg.",
+        abstract: "Print the one hactl.conf, for every node, equivalent to the nodes' keepalived.conf and an haproxy.cfg.",
         discussion: """
         Reads keepalived.conf (VRRP instances, scripts, sync groups, and LVS virtual_server \
         sections, which become 'listen' sections in mode tcp) and haproxy.cfg, validates them \
@@ -16,50 +17,50 @@ struct Import: ParsableCommand {
         is printed only when the whole input is understood. LVS direct routing and tunnelling \
         (lb_kind DR / TUN) are refused: hactl proxies connections itself.
 
-        keepalived.conf usually differs between the nodes only in 'state' and 'priority': with \
-        --role-neutral those are left out, so the printed file can be installed on every node and \
-        'hactl run --role master' / '--role backup' decide (master 250, backup 240).
+        The printed file is the same for every node: 'hactl run --role master' on one node and \
+        '--role backup' on the other set each VRRP instance's state and priority (master 250, \
+        backup 240). Give each node's keepalived.conf with its own --keepalived: they may differ \
+        only in state, priority, unicast_src_ip, unicast_peer (the nodes' own addresses), \
+        mcast_src_ip, router_id and notification_email_from. Those are left out of the printed \
+        file (a comment records each node's values; unicast_peer lists every node, and each node \
+        skips its own address); any other difference is an error naming its line in both files. \
+        With one node's file, its state, priority and source address lines are left out the \
+        same way, and stderr says which.
 
-        Exit status 0: the configuration is on stdout. Exit status 1: every error is on stderr.
+        Exit status 0: the configuration is on stdout (notes, if any, on stderr). \
+        Exit status 1: every error is on stderr, nothing on stdout.
 
         Example:
-          hactl import --role-neutral --keepalived /etc/keepalived/keepalived.conf \\
+          hactl import --keepalived lb1/keepalived.conf --keepalived lb2/keepalived.conf \\
                        --haproxy /etc/haproxy/haproxy.cfg > /etc/hactl/hactl.conf.new
           hactl check -f /etc/hactl/hactl.conf.new
         """
     )
 
-    @Option(help: ArgumentHelp("A keepalived.conf to import.", valueName: "FILE"))
-    var keepalived: String?
+    @Option(help: ArgumentHelp("A node's keepalived.conf to import; repeat it for each node's file.", valueName: "FILE"))
+    var keepalived: [String] = []
 
     @Option(help: ArgumentHelp("An haproxy.cfg to import.", valueName: "FILE"))
     var haproxy: String?
 
-    @Flag(help: "Leave out 'state' and 'priority' so the same file serves both nodes; 'hactl run --role' sets them.")
+    /// Import is always role-neutral now; the flag stays so scripts that pass it keep working.
+    @Flag(help: .hidden)
     var roleNeutral = false
 
     func validate() throws {
-        if keepalived == nil && haproxy == nil {
+        if keepalived.isEmpty && haproxy == nil {
             throw ValidationError("give --keepalived FILE, --haproxy FILE, or both")
+        }
+        if let repeated = keepalived.first(where: { file in keepalived.filter { $0 == file }.count > 1 }) {
+            throw ValidationError("--keepalived \(repeated) is given twice: give each node's file once")
         }
     }
 
     func run() throws {
-        var files: [String] = []
-        var dialects: [ConfigurationLoader.Dialect?] = []
-        if let keepalived {
-            files.append(keepalived)
-            dialects.append(.keepalived)
-        }
-        if let haproxy {
-            files.append(haproxy)
-            dialects.append(.haproxy)
-        }
         do {
-            var configuration = try ConfigurationLoader.load(files: files, dialects: dialects)
-            if roleNeutral { configuration = configuration.roleNeutral() }
-            print("# hactl.conf imported by 'hactl import' from \(files.joined(separator: " and "))", terminator: "\n\n")
-            print(ConfigurationPrinter.print(configuration), terminator: "")
+            let imported = try RoleNeutralImport.load(keepalived: keepalived, haproxy: haproxy)
+            for note in imported.notes { FileHandle.standardError.write(Data((note.description + "\n").utf8)) }
+            print(imported.text, terminator: "")
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(1)

@@ -115,6 +115,49 @@ import Testing
         #expect(result.stderr.contains("dr-mode-master.keepalived.conf:32:5: error: 'lb_kind DR'"))
     }
 
+    @Test func test_importOfBothNodesFiles_printsOneFileWithoutStateOrPriorityAndRecordsThem() throws {
+        let (master, backup) = (Fixture.path("ol7-nat-master.keepalived.conf"), Fixture.path("ol7-nat-backup.keepalived.conf"))
+        guard let result = try run(["import", "--keepalived", master, "--keepalived", backup, "--haproxy", Fixture.path("guide-layer4.haproxy.cfg")]) else { return }
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+        #expect(!result.stdout.contains("    state "))
+        #expect(!result.stdout.contains("    priority "))
+        #expect(result.stdout.contains("vrrp_instance external\n    # imported: \(master) state MASTER priority 200; \(backup) state BACKUP priority 100\n"))
+        // The nodes' notification_email_from differ: neither is kept, both are recorded.
+        #expect(result.stdout.contains("    # imported: \(master) notification_email_from svr1@mydomain.com; \(backup) notification_email_from svr2@mydomain.com\n"))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hactl-import-pair-\(getpid()).conf").path
+        try result.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let check = try run(["check", "-f", path]) else { return }
+        #expect(check.status == 0, "\(check.stderr)")
+    }
+
+    @Test func test_importOfOneNodesFile_leavesOutStateAndPriorityAndSaysSoOnStderr() throws {
+        let master = Fixture.path("ol7-nat-master.keepalived.conf")
+        guard let result = try run(["import", "--keepalived", master]) else { return }
+        #expect(result.status == 0)
+        #expect(!result.stdout.contains("    state "))
+        #expect(!result.stdout.contains("    priority "))
+        #expect(result.stderr.contains("\(master):20:5: note: 'state MASTER' of vrrp_instance external is left out: 'hactl run --role master|backup' decides it now (master 250, backup 240)\n"))
+        #expect(result.stderr.contains("\(master):23:5: note: 'priority 200' of vrrp_instance external is left out"))
+        #expect(result.stderr.contains("note: only one node's keepalived.conf was given"))
+    }
+
+    @Test func test_importOfNodesFilesThatDisagree_exitsOneNamingBothLinesAndPrintsNothing() throws {
+        let directory = FileManager.default.temporaryDirectory
+        let (lb1, lb2) = (directory.appendingPathComponent("hactl-lb1-\(getpid()).conf").path, directory.appendingPathComponent("hactl-lb2-\(getpid()).conf").path)
+        let text = { (state: String, priority: Int, routerID: Int) in
+            "vrrp_instance VI_1 {\n    state \(state)\n    interface eth0\n    virtual_router_id \(routerID)\n    priority \(priority)\n    virtual_ipaddress {\n        198.18.0.100/24\n    }\n}\n"
+        }
+        try text("MASTER", 200, 51).write(toFile: lb1, atomically: true, encoding: .utf8)
+        try text("BACKUP", 100, 52).write(toFile: lb2, atomically: true, encoding: .utf8)
+        defer { for path in [lb1, lb2] { try? FileManager.default.removeItem(atPath: path) } }
+        guard let result = try run(["import", "--keepalived", lb1, "--keepalived", lb2]) else { return }
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("\(lb2):4:5: error: 'virtual_router_id': vrrp_instance VI_1: 'virtual_router_id 52' here, but 'virtual_router_id 51' at \(lb1):4:5; "), "\(result.stderr)")
+    }
+
     @Test func test_importWithoutFiles_isAUsageError() throws {
         guard let result = try run(["import"]) else { return }
         #expect(result.status != 0)

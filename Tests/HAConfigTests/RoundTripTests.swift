@@ -272,11 +272,8 @@ import Testing
     }
 
     @Test func test_roleNeutral_makesTheMasterAndBackupFilesOneFile() throws {
-        let master = try ConfigurationLoader.load(files: [Fixture.path("ol7-nat-master.keepalived.conf")], environment: [:])
-        let backup = try ConfigurationLoader.load(files: [Fixture.path("ol7-nat-backup.keepalived.conf")], environment: [:])
-        #expect(master.vrrpInstances.withoutLocations() != backup.vrrpInstances.withoutLocations())
-        let neutral = master.roleNeutral()
-        #expect(neutral.vrrpInstances.withoutLocations() == backup.roleNeutral().vrrpInstances.withoutLocations())
+        let (master, backup) = (Fixture.path("ol7-nat-master.keepalived.conf"), Fixture.path("ol7-nat-backup.keepalived.conf"))
+        let neutral = try RoleNeutralImport.load(keepalived: [master, backup], haproxy: nil, environment: [:]).configuration
         #expect(neutral.vrrpInstances.allSatisfy { $0.initialState == nil && $0.priority == nil })
         #expect(neutral.vrrpInstances.map(\.virtualRouterID) == [91, 92])
     }

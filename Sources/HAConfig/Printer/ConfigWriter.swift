@@ -17,6 +17,11 @@ struct ConfigWriter {
         line(words)
     }
 
+    /// An indented `# text` line; a line break in `text` starts another comment line.
+    mutating func comment(_ text: String) {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) { self.text += "    # \(line)\n" }
+    }
+
     mutating func appendRaw(_ raw: String) {
         text += raw
     }

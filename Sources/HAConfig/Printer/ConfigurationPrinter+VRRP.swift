@@ -33,9 +33,10 @@ extension ConfigurationPrinter {
         [keyword, reference.name, reference.weight.map { _ in "weight" }, reference.weight.map(String.init), reference.reverse ? "reverse" : nil]
     }
 
-    static func printInstance(_ instance: VRRPInstanceConfig, into writer: inout ConfigWriter) {
+    static func printInstance(_ instance: VRRPInstanceConfig, comments: [String] = [], into writer: inout ConfigWriter) {
         let standard = VRRPInstanceConfig(name: "", interface: "", virtualRouterID: 1)
         writer.section("vrrp_instance", instance.name)
+        for comment in comments { writer.comment(comment) }
         if let state = instance.initialState { writer.line("state", state.rawValue) }
         writer.line("interface", instance.interface)
         writer.line("virtual_router_id", String(instance.virtualRouterID))

@@ -4,12 +4,22 @@ import HACore
 /// text back gives the same configuration (locations aside): every setting that differs from
 /// its default is written out in each section, so the output needs no `defaults` section.
 public enum ConfigurationPrinter {
-    public static func print(_ configuration: Configuration) -> String {
+    /// A section `print(_:comments:)` can write comment lines into, right under its header.
+    public enum CommentedSection: Sendable, Hashable {
+        case global
+        case vrrpInstance(String)
+    }
+
+    /// - Parameter comments: `#` lines (without the `#`) to write under a section's header, such as
+    ///   what `hactl import` left out of a `vrrp_instance` and why.
+    public static func print(_ configuration: Configuration, comments: [CommentedSection: [String]] = [:]) -> String {
         var writer = ConfigWriter()
-        printGlobal(configuration.global, into: &writer)
+        printGlobal(configuration.global, comments: comments[.global] ?? [], into: &writer)
         for script in configuration.vrrpScripts { printScript(script, into: &writer) }
         for file in configuration.vrrpTrackFiles { printTrackFile(file, into: &writer) }
-        for instance in configuration.vrrpInstances { printInstance(instance, into: &writer) }
+        for instance in configuration.vrrpInstances {
+            printInstance(instance, comments: comments[.vrrpInstance(instance.name)] ?? [], into: &writer)
+        }
         for group in configuration.vrrpSyncGroups { printSyncGroup(group, into: &writer) }
         for frontend in configuration.frontends {
             if frontend.isListen, let backend = configuration.backends.first(where: { $0.isListen && $0.name == frontend.name }) {
@@ -34,9 +44,10 @@ public enum ConfigurationPrinter {
 
     // MARK: global
 
-    static func printGlobal(_ global: GlobalSettings, into writer: inout ConfigWriter) {
+    static func printGlobal(_ global: GlobalSettings, comments: [String] = [], into writer: inout ConfigWriter) {
         let standard = GlobalSettings()
         var body = ConfigWriter()
+        for comment in comments { body.comment(comment) }
         if let maxconn = global.maxconn { body.line("maxconn", String(maxconn)) }
         if let nbthread = global.nbthread { body.line("nbthread", String(nbthread)) }
         for target in global.logTargets { body.line(logWords(target)) }
