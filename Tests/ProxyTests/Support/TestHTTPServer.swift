@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -171,6 +172,9 @@ private final class OriginHandler: ChannelInboundHandler {
             headers.add(name: "Set-Cookie", value: "SESSIONID=abc; Path=/")
         } else if head.uri.hasPrefix("/headers") {
             text = head.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n") + "\n"
+        } else if head.uri.hasPrefix("/cache/") {
+            // /cache/VALUE answers with `Cache-Control: VALUE` (percent-decoded).
+            headers.add(name: "Cache-Control", value: String(head.uri.dropFirst(7)).removingPercentEncoding ?? "")
         } else if head.uri.hasPrefix("/status/") {
             status = HTTPResponseStatus(statusCode: Int(head.uri.dropFirst(8)) ?? 500)
         }

@@ -1,0 +1,237 @@
+import HAConfig
+import NIOPosix
+import Testing
+@testable import Proxy
+
+/// The same configuration run by HAProxy 2.6 (Debian) and by hactl's proxy on loopback, the same
+/// raw requests sent to both: what the client got and what the servers received must agree.
+/// Each case is an item where hactl once differed (issue 13) or a behaviour both already share
+/// that must stay shared. A difference is a bug unless the configuration reference names it.
+@Suite(.serialized, .enabled(if: IncumbentHAProxy.isInstalled, "needs /usr/sbin/haproxy (scripts/bootstrap installs it)"))
+struct HAProxyDifferentialTests {
+    /// How a case's answers are compared.
+    enum Expectation: Sendable {
+        /// Same status, same selected client headers, same requests at the servers.
+        case same
+        /// Both refuse every request (any 4xx/5xx: HAProxy says 422 where hactl says 400 for an
+        /// unknown transfer coding, see the reference) and no server receives a byte of it.
+        case bothRefuse
+        /// HAProxy repairs and forwards where RFC 9112 lets a recipient refuse; hactl refuses with
+        /// 400 and forwards nothing (the reference says so). Asserts both halves, so a change on
+        /// either side shows.
+        case hactlStricter
+    }
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        /// Sections after `global`/`defaults`; `@PORT@`, `@S1@`, `@S2@` are filled in.
+        var sections: String
+        /// Raw requests, each on its own connection unless it holds several (pipelining).
+        var requests: [String]
+        var expectation: Expectation = .same
+        /// Request fields compared as the servers received them (lowercased names).
+        var serverFields: [String] = []
+        /// Response fields compared as the client received them.
+        var clientFields: [String] = []
+        var testDescription: String { name }
+    }
+
+    static let frontend = """
+    frontend f
+        bind 127.0.0.1:@PORT@
+        default_backend b
+    """
+
+    static func backend(_ lines: String = "", servers: Int = 1) -> String {
+        var text = "backend b\n"
+        if !lines.isEmpty { text += lines.split(separator: "\n").map { "    " + $0.trimmingCharacters(in: .whitespaces) + "\n" }.joined() }
+        text += "    server s1 127.0.0.1:@S1@\n"
+        if servers > 1 { text += "    server s2 127.0.0.1:@S2@\n" }
+        return text
+    }
+
+    static func post(_ fields: String, body: String = "0\r\n\r\n") -> String {
+        "POST /upload HTTP/1.1\r\nHost: a\r\n\(fields)\r\n\(body)"
+    }
+
+    static func get(_ target: String = "/", _ fields: String = "") -> String {
+        "GET \(target) HTTP/1.1\r\nHost: a\r\n\(fields)Connection: close\r\n\r\n"
+    }
+
+    static let cases: [Case] = [
+        // Issue 13 item 6: request smuggling.
+        Case(name: "TE identity, chunked", sections: frontend + "\n" + backend(), requests: [post("Transfer-Encoding: identity, chunked\r\n")], expectation: .bothRefuse),
+        Case(name: "TE foo, chunked", sections: frontend + "\n" + backend(), requests: [post("Transfer-Encoding: foo, chunked\r\n")], expectation: .bothRefuse),
+        Case(name: "TE identity and chunked on two lines", sections: frontend + "\n" + backend(),
+             requests: [post("Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n")], expectation: .bothRefuse),
+        Case(name: "TE chunked, identity", sections: frontend + "\n" + backend(), requests: [post("Transfer-Encoding: chunked, identity\r\n")], expectation: .bothRefuse),
+        // RFC 9112 §6.3: "ought to be handled as an error"; HAProxy drops Content-Length and forwards.
+        Case(name: "CL and TE", sections: frontend + "\n" + backend(), requests: [post("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n")], expectation: .hactlStricter),
+        Case(name: "duplicate CL", sections: frontend + "\n" + backend(), requests: [post("Content-Length: 1\r\nContent-Length: 2\r\n", body: "ab")], expectation: .bothRefuse),
+        Case(name: "TE Chunked (any case) is framed alike", sections: frontend + "\n" + backend(),
+             requests: [post("Transfer-Encoding: Chunked\r\nConnection: close\r\n", body: "3\r\nabc\r\n0\r\n\r\n")]),
+        // Item 7: a fragment in the target bypasses ACLs.
+        Case(name: "fragment in target", sections: frontend + "\n    http-request deny if { path /admin }\n" + backend(),
+             requests: [get("/admin#x")], expectation: .bothRefuse),
+        // Item 13: tune.http.maxhdr 101 counts the request line.
+        Case(name: "101 header lines refused", sections: frontend + "\n" + backend(),
+             requests: [get("/", (1...100).map { "X-H\($0): v\r\n" }.joined())], expectation: .bothRefuse),
+        Case(name: "100 header lines forwarded", sections: frontend + "\n" + backend(),
+             requests: [get("/", (1...98).map { "X-H\($0): v\r\n" }.joined())], serverFields: ["x-h1", "x-h98"]),
+        // Item 8: cookie nocache keeps the server's Cache-Control.
+        Case(name: "cookie nocache and a no-store response", sections: frontend + "\n" + backend("cookie WEBSRV insert indirect nocache").replacingOccurrences(of: "@S1@", with: "@S1@ cookie s1"),
+             requests: [get("/cache/no-store"), get("/cache/max-age%3D60"), get("/cache/private")],
+             clientFields: ["cache-control", "set-cookie"]),
+        // Item 9: option forwardfor in the frontend and the backend.
+        Case(name: "forwardfor: the backend's header wins", sections: frontend + "\n    option forwardfor header X-A\n" + backend("option forwardfor header X-B"),
+             requests: [get("/", "X-B: spoofed\r\n")], serverFields: ["x-a", "x-b", "x-forwarded-for"]),
+        Case(name: "forwardfor: frontend if-none, plain backend", sections: frontend + "\n    option forwardfor if-none\n" + backend("option forwardfor"),
+             requests: [get("/", "X-Forwarded-For: spoofed\r\n")], serverFields: ["x-forwarded-for"]),
+        Case(name: "forwardfor: if-none on both sides", sections: frontend + "\n    option forwardfor if-none\n" + backend("option forwardfor if-none"),
+             requests: [get("/", "X-Forwarded-For: spoofed\r\n"), get("/")], serverFields: ["x-forwarded-for"]),
+        // Item 11: http-request rules run before redirect rules.
+        Case(name: "redirect written before http-request deny", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            redirect location /elsewhere if { path /ord }
+            http-request deny if { path /ord }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/ord"), get("/other")], clientFields: ["location"]),
+        // Shared behaviour that must stay shared.
+        Case(name: "roundrobin over two servers", sections: frontend + "\n" + backend("balance roundrobin", servers: 2),
+             requests: [get("/1"), get("/2"), get("/3"), get("/4")]),
+        Case(name: "http-request set-header, add-header, del-header", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request set-header X-Set one
+            http-request add-header X-Add two
+            http-request del-header X-Secret
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/", "X-Set: client\r\nX-Secret: s\r\nX-Add: client\r\n")], serverFields: ["x-set", "x-add", "x-secret"]),
+        Case(name: "redirect scheme https", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request redirect scheme https code 301 if { path_beg /secure }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/secure/a?b=c"), get("/open")], clientFields: ["location"]),
+        Case(name: "ACL routing with use_backend", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            acl is_api path_beg /api
+            use_backend b2 if is_api
+            default_backend b
+        backend b2
+            server s2 127.0.0.1:@S2@
+        """ + "\n" + backend(), requests: [get("/api/x"), get("/www")]),
+        Case(name: "cookie insert sticks to the designated server", sections: frontend + "\n" + backend("balance roundrobin\ncookie SRV insert indirect", servers: 2)
+            .replacingOccurrences(of: "@S1@\n", with: "@S1@ cookie a\n").replacingOccurrences(of: "@S2@\n", with: "@S2@ cookie b\n"),
+             requests: [get("/x", "Cookie: SRV=b\r\n"), get("/y", "Cookie: SRV=b\r\n"), get("/z")], serverFields: ["cookie"], clientFields: ["set-cookie"]),
+        Case(name: "pipelined requests", sections: frontend + "\n" + backend(),
+             requests: ["GET /p1 HTTP/1.1\r\nHost: a\r\n\r\nGET /p2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
+        Case(name: "absolute-form target", sections: frontend + "\n" + backend(),
+             requests: ["GET http://a/abs?q=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
+        // RFC 9112 §5.2: reject with 400 or unfold; HAProxy unfolds.
+        Case(name: "obs-fold", sections: frontend + "\n" + backend(), requests: [get("/", "X-A: one\r\n two\r\n")], expectation: .hactlStricter),
+    ]
+
+    @Test(arguments: cases)
+    func test_hactlAndHAProxy_agree(_ c: Case) async throws {
+        let reference = try await observeHAProxy(c)
+        let ours = try await observeHactl(c)
+        switch c.expectation {
+        case .same:
+            #expect(ours == reference, "hactl:\n\(ours)\nHAProxy:\n\(reference)")
+        case .bothRefuse:
+            #expect(reference.allSatisfy { $0.status >= 400 && $0.reached.isEmpty }, "HAProxy: \(reference)")
+            #expect(ours.allSatisfy { $0.status >= 400 && $0.reached.isEmpty }, "hactl: \(ours)")
+        case .hactlStricter:
+            #expect(reference.allSatisfy { $0.status == 200 && $0.reached.count == 1 }, "HAProxy: \(reference)")
+            #expect(ours.allSatisfy { $0.status == 400 && $0.reached.isEmpty }, "hactl: \(ours)")
+        }
+    }
+
+    /// One request's outcome: what the client got, what each server received.
+    struct Observation: Equatable, CustomStringConvertible {
+        var status: Int
+        var clientFields: [String]
+        var reached: [String]
+        var description: String { "\(status) \(clientFields) -> \(reached)" }
+    }
+
+    static let preamble = """
+    global
+        maxconn 200
+    defaults
+        mode http
+        timeout connect 2s
+        timeout client 5s
+        timeout server 5s
+
+    """
+
+    func observeHAProxy(_ c: Case) async throws -> [Observation] {
+        try await withServers { s1, s2 in
+            let port = try IncumbentHAProxy.freePort()
+            let haproxy = try IncumbentHAProxy(configuration: Self.configuration(c, port: port, s1: s1, s2: s2), port: port)
+            defer { haproxy.stop() }
+            return try Self.send(c, port: port, servers: [s1, s2])
+        }
+    }
+
+    func observeHactl(_ c: Case) async throws -> [Observation] {
+        try await withServers { s1, s2 in
+            let port = try IncumbentHAProxy.freePort()
+            let configuration = try ConfigurationLoader.parse(text: Self.configuration(c, port: port, s1: s1, s2: s2), file: "diff.cfg", dialect: .haproxy)
+            var observations: [Observation] = []
+            try await ProxyHarness.withProxy(try ProxyPlan(configuration: configuration)) { _, bound in
+                observations = try Self.send(c, port: bound, servers: [s1, s2])
+            }
+            return observations
+        }
+    }
+
+    func withServers(_ body: (TestHTTPServer, TestHTTPServer) async throws -> [Observation]) async throws -> [Observation] {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "s1", group: group)
+        let s2 = try await TestHTTPServer.start(name: "s2", group: group)
+        let result: Result<[Observation], any Error>
+        do { result = .success(try await body(s1, s2)) } catch { result = .failure(error) }
+        await s1.stop()
+        await s2.stop()
+        try await group.shutdownGracefully()
+        return try result.get()
+    }
+
+    static func configuration(_ c: Case, port: Int, s1: TestHTTPServer, s2: TestHTTPServer) -> String {
+        (preamble + c.sections)
+            .replacingOccurrences(of: "@PORT@", with: "\(port)")
+            .replacingOccurrences(of: "@S1@", with: "\(s1.port)")
+            .replacingOccurrences(of: "@S2@", with: "\(s2.port)")
+    }
+
+    static func send(_ c: Case, port: Int, servers: [TestHTTPServer]) throws -> [Observation] {
+        var observations: [Observation] = []
+        for raw in c.requests {
+            let before = servers.map(\.requests.count)
+            let connection = try TestConnection(port: port)
+            try connection.send(raw)
+            let pipelined = raw.components(separatedBy: " HTTP/1.1\r\n").count - 1
+            for _ in 0..<max(pipelined, 1) {
+                let response = try? connection.readResponse()
+                let fields = c.clientFields.flatMap { name in response?.headers(name).map { "\(name): \($0)" } ?? [] }
+                observations.append(Observation(status: response?.status ?? 0, clientFields: fields, reached: []))
+            }
+            var reached: [String] = []
+            for (server, count) in zip(servers, before) {
+                for request in server.requests.dropFirst(count) {
+                    let fields = c.serverFields.flatMap { name in
+                        request.headers.filter { $0.0.lowercased() == name }.map { "\(name): \($0.1)" }
+                    }
+                    reached.append(([server.name, request.method, request.uri] + fields).joined(separator: " "))
+                }
+            }
+            observations[observations.count - 1].reached = reached
+        }
+        return observations
+    }
+}
