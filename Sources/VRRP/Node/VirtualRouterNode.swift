@@ -87,6 +87,7 @@ final class VirtualRouterNode: @unchecked Sendable {
                 "interface": "\(interface.name)", "source": "\(sourceAddress)",
                 "destinations": "\(destinations.map(\.description).joined(separator: ","))",
                 "priority": "\(plan.priority)", "version": "\(plan.version.rawValue)",
+                "preempt": "\(plan.preemptionInEffect)",
             ])
         for warning in plan.warnings { logger.warning("configuration warning", metadata: ["detail": "\(warning)"]) }
         startTrackers()
