@@ -57,15 +57,15 @@ extension VRRPEngine {
     /// `preempt_delay` apply with either role.
     static func preemption(of instance: VRRPInstanceConfig, warnings: inout [String]) -> (preempt: Bool, delay: Duration) {
         guard instance.initialState == .master else { return (!instance.noPreempt, instance.preemptDelay) }
-        let where_ = "state MASTER at \(instance.location(of: "state"))"
+        let statedAt = "state MASTER at \(instance.location(of: "state"))"
         if instance.noPreempt {
             warnings.append(
-                "nopreempt will not work with initial state MASTER (\(where_)): preemption stays on, as keepalived does; "
+                "nopreempt will not work with initial state MASTER (\(statedAt)): preemption stays on, as keepalived does; "
                     + "leave state out and let hactl run --role set it to keep nopreempt")
         }
         if instance.preemptDelay > .zero {
             warnings.append(
-                "preempt_delay will not work with initial state MASTER (\(where_)): it is cleared, as keepalived does; "
+                "preempt_delay will not work with initial state MASTER (\(statedAt)): it is cleared, as keepalived does; "
                     + "leave state out and let hactl run --role set it to keep the delay")
         }
         return (true, .zero)
