@@ -9,8 +9,9 @@ public enum HAEvent: Sendable, Equatable {
     case vrrpTransition(instance: String, from: String, to: String, reason: String)
     /// A VRRP packet was dropped; `reason` is the rejection's name.
     case vrrpPacketDropped(instance: String, reason: String)
-    /// A tracked object (script, interface, file, proxy) changed its verdict.
-    case trackerChanged(instance: String, tracker: String, up: Bool, reason: String)
+    /// A tracked object (script, interface, file, proxy, sync-group peer) changed its verdict;
+    /// the change says what it did to the instance's priority or FAULT.
+    case trackerChanged(TrackerChange)
     /// A backend server went UP or DOWN.
     case serverHealth(backend: String, server: String, up: Bool, reason: String)
     /// The in-process proxy as a whole is healthy or not (the liveness probe's verdict).

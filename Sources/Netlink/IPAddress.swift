@@ -60,6 +60,14 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
         return false
     }
 
+    /// IPv4 224.0.0.0/4 or IPv6 ff00::/8.
+    public var isMulticast: Bool {
+        switch self {
+        case .v4(let value): return value >> 28 == 0xE
+        case .v6(let high, _): return high >> 56 == 0xFF
+        }
+    }
+
     /// The address family constant (AF_INET or AF_INET6).
     public var family: Int32 { isIPv4 ? AF_INET : AF_INET6 }
 

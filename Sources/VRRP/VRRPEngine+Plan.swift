@@ -49,6 +49,28 @@ extension VRRPEngine {
         }
     }
 
+    /// `nopreempt` and `preempt_delay` as they take effect. keepalived.conf(5) says both need an
+    /// initial state other than MASTER, and keepalived clears them with a warning when the file
+    /// says `state MASTER`: so does hactl, for a `state MASTER` written in the file. The role
+    /// (`hactl run --role master`) is not such a state: it only sets the initial priority and
+    /// state of a file both nodes share (and every instance starts in BACKUP), so `nopreempt` and
+    /// `preempt_delay` apply with either role.
+    static func preemption(of instance: VRRPInstanceConfig, warnings: inout [String]) -> (preempt: Bool, delay: Duration) {
+        guard instance.initialState == .master else { return (!instance.noPreempt, instance.preemptDelay) }
+        let statedAt = "state MASTER at \(instance.location(of: "state"))"
+        if instance.noPreempt {
+            warnings.append(
+                "nopreempt will not work with initial state MASTER (\(statedAt)): preemption stays on, as keepalived does; "
+                    + "leave state out and let hactl run --role set it to keep nopreempt")
+        }
+        if instance.preemptDelay > .zero {
+            warnings.append(
+                "preempt_delay will not work with initial state MASTER (\(statedAt)): it is cleared, as keepalived does; "
+                    + "leave state out and let hactl run --role set it to keep the delay")
+        }
+        return (true, .zero)
+    }
+
     /// One instance's plan, or every reason it cannot run.
     static func plan(
         for instance: VRRPInstanceConfig, in configuration: Configuration, settings: InstanceSettings
@@ -191,6 +213,7 @@ extension VRRPEngine {
                     fault: group_.notifyFault, stop: group_.notifyStop, kind: "GROUP", name: group_.name))
         }
 
+        let (preempt, preemptDelay) = preemption(of: instance, warnings: &warnings)
         if instance.v3ChecksumAsV2 && (version != .v3 || !ipv4) {
             warnings.append("vrrpv3_checksum_as_v2 only changes VRRPv3 over IPv4; it has no effect here")
         }
@@ -199,7 +222,7 @@ extension VRRPEngine {
             version: version,
             virtualRouterID: UInt8(instance.virtualRouterID), priority: UInt8(settings.priority),
             startAsMaster: settings.state == .master, advertisementInterval: interval,
-            preempt: !instance.noPreempt, preemptDelay: instance.preemptDelay, authentication: authentication,
+            preempt: preempt, preemptDelay: preemptDelay, authentication: authentication,
             checksumStyle: instance.v3ChecksumAsV2 ? .vrrpMessageOnly : .pseudoHeader,
             virtualAddresses: virtualAddresses, advertisedAddresses: advertised, sourceAddress: source,
             unicastPeers: peers, multicastGroup: group, trackProxy: instance.trackProxy,

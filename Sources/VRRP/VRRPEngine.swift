@@ -174,7 +174,8 @@ public final class VRRPEngine: Service, Sendable {
                 destinations: destinations, virtualAddresses: vips, environment: environment)
             node.ownAddresses = ownAddresses
             if let name = plan.syncGroup {
-                let syncGroup = syncGroups[name] ?? SyncGroup(name: name)
+                let syncGroup =
+                    syncGroups[name] ?? SyncGroup(name: name, members: plans.filter { $0.syncGroup == name }.map(\.name))
                 syncGroups[name] = syncGroup
                 syncGroup.add(node)
                 node.syncGroup = syncGroup

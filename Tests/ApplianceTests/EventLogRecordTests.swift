@@ -12,6 +12,34 @@ import Testing
         ))
     }
 
+    static func trackerChange(_ effect: TrackerChange.Effect, priority: Int = 240) -> TrackerChange {
+        TrackerChange(
+            instance: "VI_1", tracker: "track_file w", reason: "/run/w holds 1", effect: effect, basePriority: 250,
+            priority: priority,
+            terms: [.init(tracker: "track_file w", value: "-10"), .init(tracker: "track_script chk", value: "0")])
+    }
+
+    @Test func test_trackerLoweringThePriority_isAWarningSayingSo_withPriorityBaseAndTerms() {
+        #expect(EventLogRecord(.trackerChanged(Self.trackerChange(.lowersPriority))) == EventLogRecord(
+            component: "vrrp", level: .warning, message: "tracker lowers priority",
+            metadata: [
+                "instance": "VI_1", "tracker": "track_file w", "reason": "/run/w holds 1", "priority": "240",
+                "base_priority": "250", "terms": "track_file w=-10, track_script chk=0",
+            ]
+        ))
+    }
+
+    @Test func test_trackerMessages_sayWhatTheChangeDid_neverUpForALoweredPriority() {
+        func message(_ effect: TrackerChange.Effect) -> String { EventLogRecord(.trackerChanged(Self.trackerChange(effect))).message }
+        #expect(message(.restoresPriority) == "tracker restores priority")
+        #expect(message(.raisesPriority) == "tracker raises priority")
+        #expect(message(.fault) == "tracker fault")
+        #expect(message(.faultCleared) == "tracker fault cleared")
+        #expect(message(.none) == "tracker changed")
+        #expect(EventLogRecord(.trackerChanged(Self.trackerChange(.fault))).level == .warning)
+        #expect(EventLogRecord(.trackerChanged(Self.trackerChange(.restoresPriority))).level == .notice)
+    }
+
     @Test func test_failures_areLoggedAboveRecoveries() {
         #expect(EventLogRecord(.proxyHealth(up: false, reason: "r")).level == .error)
         #expect(EventLogRecord(.proxyHealth(up: true, reason: "r")).level == .notice)

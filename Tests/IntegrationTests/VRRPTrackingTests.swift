@@ -94,6 +94,56 @@ import Glibc
         #expect(bench.lab.wait(timeout: .seconds(1)) { VRRPLab.transitions(in: master, to: "FAULT") == 2 } != nil)
     }
 
+    @Test func test_syncGroupTrackInterfaceDown_takesBothToFault_andLinkUpBringsBothOutWithTheirVIPs() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let bench = try VRRPLab()
+        // trk0: a veth in n1 that VI_2 tracks (weight 0: down means FAULT); its peer trk0p, also in
+        // n1, going down takes trk0's carrier with it.
+        let n1 = bench.lab.namespace("n1")
+        try NamespaceLab.run(["ip", "-n", n1, "link", "add", "trk0", "type", "veth", "peer", "name", "trk0p"])
+        try NamespaceLab.run(["ip", "-n", n1, "link", "set", "trk0", "up"])
+        try NamespaceLab.run(["ip", "-n", n1, "link", "set", "trk0p", "up"])
+        let master = try bench.startHactl("n1", role: "master", config: Self.syncGroupConfig(vi2Lines: ["track_interface trk0"]))
+        try bench.startHactl("n2", role: "backup", config: Self.syncGroupConfig(vi2Lines: []))
+        func holdsBoth(_ host: String) -> Bool { bench.holdsVIP(host) && bench.holdsVIP(host, "198.18.0.101") }
+        func holdsNone(_ host: String) -> Bool { !bench.holdsVIP(host) && !bench.holdsVIP(host, "198.18.0.101") }
+        #expect(bench.lab.wait(timeout: .seconds(10)) { holdsBoth("n1") && holdsNone("n2") } != nil, "\(master.log)")
+
+        try NamespaceLab.run(["ip", "-n", n1, "link", "set", "trk0p", "down"])
+        #expect(bench.lab.wait(timeout: .seconds(4)) { holdsBoth("n2") && holdsNone("n1") } != nil, "\(master.log)")
+        #expect(bench.lab.wait(timeout: .seconds(1)) { VRRPLab.transitions(in: master, to: "FAULT") == 2 } != nil)
+
+        // Both members leave FAULT for BACKUP (VI_1 was held by the group only) and, at priority
+        // 250 against n2's 240, take both addresses back after Master_Down_Interval.
+        try NamespaceLab.run(["ip", "-n", n1, "link", "set", "trk0p", "up"])
+        let back = bench.lab.wait(timeout: .seconds(8)) { holdsBoth("n1") && holdsNone("n2") }
+        #expect(back != nil, "\(master.log)")
+        let leftFault = master.log.split(separator: "\n").filter {
+            $0.contains("state change") && $0.contains("from=FAULT") && $0.contains("to=BACKUP")
+        }
+        #expect(leftFault.contains { $0.contains("instance=VI_1") } && leftFault.contains { $0.contains("instance=VI_2") }, "\(master.log)")
+    }
+
+    @Test func test_trackFileValueTimesWeightBelowMinus253_isFault_masterResignsAndDropsTheVIPAtOnce() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let bench = try VRRPLab()
+        let file = bench.lab.runDirectory + "/n1-weight"
+        try "0\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let n1Config = VRRPLab.hactlConf(
+            extra: ["track_file degraded"], sections: ["vrrp_track_file degraded", "    file \(file)", "    weight -10"])
+        let master = try bench.startHactl("n1", role: "master", config: n1Config)
+        try bench.startHactl("n2", role: "backup", config: VRRPLab.hactlConf())
+        #expect(bench.lab.wait(timeout: .seconds(10)) { bench.holdsVIP("n1") && !bench.holdsVIP("n2") } != nil)
+        // 30 × -10 = -300 < -253: FAULT, not a priority clamped to 1. The file is read every second;
+        // the priority-0 advert hands the VIP to n2 within its Skew_Time.
+        try "30\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(bench.lab.wait(timeout: .seconds(3)) { VRRPLab.transitions(in: master, to: "FAULT") == 1 } != nil, "\(master.log)")
+        #expect(bench.lab.wait(timeout: .milliseconds(500)) { !bench.holdsVIP("n1") && bench.holdsVIP("n2") } != nil)
+        #expect(master.log.contains("tracker fault"), "\(master.log)")
+        try "0\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(bench.lab.wait(timeout: .seconds(8)) { bench.holdsVIP("n1") && !bench.holdsVIP("n2") } != nil, "\(master.log)")
+    }
+
     @Test func test_rfc9568_v3OverIPv6_electionAndResignationWithLinkLocalVIP() throws {
         guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
         let bench = try VRRPLab(ipv6: true)

@@ -45,6 +45,33 @@ import Testing
         #expect(v3Validator.validate(packet(v3(), ttl: 64)) == .failure(.ttl(64)))
     }
 
+    // keepalived checks the TTL of multicast adverts only: unicast peers across a router interoperate.
+    let me = IPAddress("198.18.0.11")!
+
+    @Test func test_unicastAdvertWithTTLOtherThan255_isAcceptedLikeKeepalived() {
+        #expect(v3Validator.validate(packet(v3(), ttl: 254, destination: me)) == .success(v3()))
+        #expect(v2Validator.validate(packet(v2(), ttl: 1, destination: me)) == .success(v2()))
+    }
+
+    @Test func test_unicastAdvertWithTTLOtherThan255_isCountedAsAcceptedDespiteTTL() {
+        #expect(AdvertisementValidator.acceptedDespiteTTL(packet(v3(), ttl: 254, destination: me)) == "unicast_ttl")
+        #expect(AdvertisementValidator.acceptedDespiteTTL(packet(v3(), ttl: 255, destination: me)) == nil)
+    }
+
+    @Test func test_unicastAdvertWithAnyTTL_stillGetsEveryOtherCheck() {
+        #expect(v3Validator.validate(packet(v3(vrid: 52), ttl: 254, destination: me)) == .failure(.virtualRouterID(52)))
+        #expect(v2Validator.validate(packet(v2(password: "x"), ttl: 254, destination: me)) == .failure(.authenticationFailure))
+    }
+
+    @Test func test_ipv6UnicastAdvertWithHopLimitOtherThan255_isAccepted_butNotMulticast() {
+        let validator = AdvertisementValidator(version: .v3, virtualRouterID: 51, ipv4: false, intervalCentiseconds: 100)
+        let advert = v3(addresses: [IPAddress("fe80::100")!])
+        let peer = IPAddress("fe80::12")!
+        #expect(validator.validate(packet(advert, ttl: 64, source: peer, destination: IPAddress("fe80::11")!)) == .success(advert))
+        #expect(
+            validator.validate(packet(advert, ttl: 64, source: peer, destination: IPAddress("ff02::12")!)) == .failure(.ttl(64)))
+    }
+
     @Test func test_rfc9568_7_1_otherVersionIsRejected() {
         #expect(v3Validator.validate(packet(v2())) == .failure(.version(2)))
     }

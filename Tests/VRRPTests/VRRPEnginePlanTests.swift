@@ -113,6 +113,44 @@ import Testing
         #expect(try plan(instance { $0.noPreempt = true }).preempt == false)
     }
 
+    // keepalived.conf(5): nopreempt and preempt_delay need an initial state other than MASTER.
+
+    @Test func test_stateMasterInTheFileWithNopreempt_clearsNopreemptWithAWarningLikeKeepalived() throws {
+        let stateLine = SourceLocation(file: "hactl.conf", line: 8)
+        let result = try plan(instance {
+            $0.initialState = .master
+            $0.keywordLocations["state"] = stateLine
+            $0.noPreempt = true
+        })
+        #expect(result.preempt == true)
+        #expect(result.warnings == [
+            "nopreempt will not work with initial state MASTER (state MASTER at hactl.conf:8:1): preemption stays on, "
+                + "as keepalived does; leave state out and let hactl run --role set it to keep nopreempt"
+        ])
+        #expect(result.preemptionInEffect == "on")
+    }
+
+    @Test func test_stateMasterInTheFileWithPreemptDelay_clearsTheDelayWithAWarning() throws {
+        let result = try plan(instance { $0.initialState = .master; $0.preemptDelay = .seconds(30) })
+        #expect(result.preemptDelay == .zero)
+        #expect(result.warnings.count == 1 && result.warnings[0].hasPrefix("preempt_delay will not work with initial state MASTER"))
+    }
+
+    @Test func test_roleMasterWithNopreempt_keepsNopreempt_becauseTheRoleOnlySetsPriorityAndState() throws {
+        // plan(_:) resolves as `hactl run --role master` does: state MASTER from the role, none in the file.
+        let result = try plan(instance { $0.noPreempt = true })
+        #expect(result.preempt == false)
+        #expect(result.warnings.isEmpty)
+        #expect(result.preemptionInEffect == "off (nopreempt)")
+    }
+
+    @Test func test_roleMasterWithPreemptDelay_keepsTheDelay() throws {
+        let result = try plan(instance { $0.preemptDelay = .milliseconds(2500) })
+        #expect(result.preemptDelay == .milliseconds(2500))
+        #expect(result.preemptionInEffect == "on after 2.5s (preempt_delay)")
+        #expect(result.warnings.isEmpty)
+    }
+
     @Test func test_multicastGroupDefaultsAndGlobalOverride() throws {
         #expect(try plan(instance()).multicastGroup == IPAddress("224.0.0.18")!)
         var global = GlobalSettings()

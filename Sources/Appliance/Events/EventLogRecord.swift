@@ -52,12 +52,18 @@ public struct EventLogRecord: Sendable, Equatable {
                 message: "advertisement dropped",
                 metadata: ["instance": "\(instance)", "reason": "\(reason)"]
             )
-        case .trackerChanged(let instance, let tracker, let up, let reason):
+        case .trackerChanged(let change):
+            // "tracker lowers priority", "tracker fault cleared"...: a weight that subtracts is
+            // never called "up". The priority comes with the base and every term that makes it.
             self.init(
                 component: "vrrp",
-                level: up ? .notice : .warning,
-                message: up ? "tracker up" : "tracker down",
-                metadata: ["instance": "\(instance)", "tracker": "\(tracker)", "reason": "\(reason)"]
+                level: change.isDegradation ? .warning : .notice,
+                message: change.effect == .none ? "tracker changed" : "tracker \(change.effect.rawValue)",
+                metadata: [
+                    "instance": "\(change.instance)", "tracker": "\(change.tracker)", "reason": "\(change.reason)",
+                    "priority": "\(change.priority)", "base_priority": "\(change.basePriority)",
+                    "terms": "\(change.terms.map { "\($0.tracker)=\($0.value)" }.joined(separator: ", "))",
+                ]
             )
         case .serverHealth(let backend, let server, let up, let reason):
             self.init(

@@ -76,6 +76,16 @@ struct InstancePlan: Sendable {
     var garpMasterRefresh: Duration?
     var garpMasterRefreshRepeat: Int
     var syncGroup: String?
+    /// What the instance does about a live lower-priority master, as logged at start:
+    /// "on", "on after 30s (preempt_delay)" or "off (nopreempt)".
+    var preemptionInEffect: String {
+        if !preempt { return "off (nopreempt)" }
+        guard preemptDelay > .zero else { return "on" }
+        let milliseconds = preemptDelay.milliseconds
+        let seconds = milliseconds % 1000 == 0 ? "\(milliseconds / 1000)" : "\(Double(milliseconds) / 1000)"
+        return "on after \(seconds)s (preempt_delay)"
+    }
+
     /// Settings accepted but without effect, logged once at start (as keepalived warns).
     var warnings: [String] = []
 }

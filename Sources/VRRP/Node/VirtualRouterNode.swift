@@ -34,6 +34,8 @@ final class VirtualRouterNode: @unchecked Sendable {
     var trackerTasks: [RepeatedTask] = []
     var scriptCounters: [String: RiseFallCounter] = [:]
     var drops: [String: Int] = [:]
+    /// Adverts accepted although RFC 9568 §7.1 drops them (`AdvertisementValidator.acceptedDespiteTTL`).
+    var accepted: [String: Int] = [:]
     var lastDropPublished: [String: NIODeadline] = [:]
     var stopped = false
 
@@ -85,6 +87,7 @@ final class VirtualRouterNode: @unchecked Sendable {
                 "interface": "\(interface.name)", "source": "\(sourceAddress)",
                 "destinations": "\(destinations.map(\.description).joined(separator: ","))",
                 "priority": "\(plan.priority)", "version": "\(plan.version.rawValue)",
+                "preempt": "\(plan.preemptionInEffect)",
             ])
         for warning in plan.warnings { logger.warning("configuration warning", metadata: ["detail": "\(warning)"]) }
         startTrackers()
@@ -111,13 +114,14 @@ final class VirtualRouterNode: @unchecked Sendable {
 
     func received(_ result: Result<ReceivedPacket, AdvertisementRejection>) {
         guard !stopped else { return }
-        let validated = result.flatMap { packet -> Result<(Advertisement, IPAddress), AdvertisementRejection> in
-            validator.validate(packet).map { ($0, packet.source) }
+        let validated = result.flatMap { packet -> Result<(Advertisement, ReceivedPacket), AdvertisementRejection> in
+            validator.validate(packet).map { ($0, packet) }
         }
         switch validated {
-        case .success(let (advertisement, sender)):
-            if ownAddresses.contains(sender) { return }
-            run(machine.advertisementReceived(advertisement, from: sender, now: .now()))
+        case .success(let (advertisement, packet)):
+            if ownAddresses.contains(packet.source) { return }
+            if let counter = AdvertisementValidator.acceptedDespiteTTL(packet) { accepted[counter, default: 0] += 1 }
+            run(machine.advertisementReceived(advertisement, from: packet.source, now: .now()))
         case .failure(.virtualRouterID(let vrid)) where siblingVRIDs.contains(vrid):
             return
         case .failure(let rejection):
@@ -241,6 +245,7 @@ final class VirtualRouterNode: @unchecked Sendable {
     func status() -> VRRPInstanceStatus {
         VRRPInstanceStatus(
             name: plan.name, state: machine.state.rawValue, priority: Int(machine.priority),
-            master: machine.masterAddress?.description, faults: tracking.faults, drops: drops)
+            master: machine.masterAddress?.description, faults: tracking.faults, drops: drops,
+            accepted: accepted)
     }
 }

@@ -3,6 +3,11 @@ import Netlink
 /// The receive checks of RFC 9568 §7.1 (and RFC 3768 §7.1 for version 2) for one virtual
 /// router: a packet either becomes an `Advertisement` for the state machine or a counted
 /// `AdvertisementRejection`.
+///
+/// One deliberate deviation, as keepalived does: the TTL / Hop Limit must be 255 only for an
+/// advert sent to a multicast group. A unicast advert (`unicast_peer`) may have crossed a router
+/// that decremented it, and keepalived peers configured that way accept it; hactl accepts it too
+/// (every other check still applies) and counts it (`acceptedDespiteTTL`).
 public struct AdvertisementValidator: Sendable {
     public var version: VRRPVersion
     public var virtualRouterID: UInt8
@@ -24,10 +29,16 @@ public struct AdvertisementValidator: Sendable {
         self.intervalCentiseconds = intervalCentiseconds
     }
 
+    /// The name of the counter an accepted `packet` adds to beside the rejection counters, when it
+    /// was accepted despite RFC 9568 §7.1: "unicast_ttl" for a unicast advert whose TTL is not 255.
+    public static func acceptedDespiteTTL(_ packet: ReceivedPacket) -> String? {
+        packet.ttl != 255 && !packet.destination.isMulticast ? "unicast_ttl" : nil
+    }
+
     /// Runs every check in the order of RFC 9568 §7.1.
     public func validate(_ packet: ReceivedPacket) -> Result<Advertisement, AdvertisementRejection> {
         guard packet.source.isIPv4 == ipv4 else { return .failure(.addressFamily) }
-        guard packet.ttl == 255 else { return .failure(.ttl(packet.ttl)) }
+        guard packet.ttl == 255 || !packet.destination.isMulticast else { return .failure(.ttl(packet.ttl)) }
         if packet.payload.count >= 1, packet.payload[0] >> 4 != version.rawValue {
             return .failure(.version(packet.payload[0] >> 4))
         }

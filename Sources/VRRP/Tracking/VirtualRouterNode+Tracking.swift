@@ -36,17 +36,20 @@ extension VirtualRouterNode {
         applyTracking(reason: nil)
     }
 
-    /// Records a tracker's new verdict, publishes it and applies the result.
+    /// Records a tracker's new verdict, publishes what it did (its effect, the priority, every
+    /// term) and applies the result.
     func setTracker(_ name: String, _ contribution: TrackedPriority.Contribution, reason: String) {
         guard tracking.contributions[name] != contribution else { return }
-        tracking.set(name, contribution)
-        let up: Bool
+        let change = tracking.set(name, contribution)
+        environment.bus.post(.trackerChanged(change.event(instance: plan.name, reason: reason)))
+        guard change.term == .fault else { return applyTracking(reason: nil) }
+        let why: String
         switch contribution {
-        case .status(let isUp, _): up = isUp
-        case .fileValue(let value, let weight): up = !(weight == 0 && value != 0)
+        case .status: why = "\(name) \(name.hasPrefix("track_script") ? "failed" : "down")"
+        case .fileValue: why = "\(name) is FAULT (\(reason))"
+        case .syncGroupPeer: why = "\(name) down (\(reason))"
         }
-        environment.bus.post(.trackerChanged(instance: plan.name, tracker: name, up: up, reason: reason))
-        applyTracking(reason: up ? nil : "\(name) \(name.hasPrefix("track_script") ? "failed" : "down")")
+        applyTracking(reason: why)
     }
 
     func applyTracking(reason: String?) {
@@ -61,6 +64,7 @@ extension VirtualRouterNode {
         if faults.isEmpty && machine.faulted {
             run(machine.faultCleared(now: now))
         }
+        syncGroup?.ownFaultsChanged(self, faults: tracking.ownFaults)
     }
 
     func linkChanged(index: UInt32, up: Bool) {
