@@ -50,7 +50,7 @@ struct LogFormatParser {
     static let unsupportedFetches: Set<String> = [
         "req.cook", "cook", "res.hdr", "url_param", "urlp", "var", "str", "int", "uuid", "rand", "date", "hdr_ip",
         "req.hdr_cnt", "hdr_cnt", "capture.req.hdr", "req.body", "http_auth", "unique-id", "req.hdrs",
-        "ssl_c_s_dn", "ssl_fc_protocol", "ssl_fc_cipher", "env", "hostname", "pathq", "req.ssl_sni", "url_ip", "url_port",
+        "ssl_c_s_dn", "ssl_fc_protocol", "ssl_fc_cipher", "env", "hostname", "pathq", "url_ip", "url_port",
     ]
     static let unsupportedConverters: [String: String] = [
         "regsub": "a regular expression per request is not cheap enough for the hactl data path yet",
