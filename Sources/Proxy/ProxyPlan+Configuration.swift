@@ -22,6 +22,7 @@ extension ProxyPlan {
             }
             return index
         }
+        let host = LogFormatHost.current()
         var frontends: [FrontendPlan] = []
         for frontend in configuration.frontends {
             for target in frontend.logTargets {
@@ -61,7 +62,11 @@ extension ProxyPlan {
                 connectionMode: Self.connectionMode(frontend.connectionMode),
                 routes: routes,
                 defaultBackend: try frontend.defaultBackend.map { try backendIndex($0, frontend.location) },
-                requestRules: try frontend.httpRequestRules.map { try Self.requestRule($0, acls: acls) },
+                // A listen's rules run in its own backend, so `%b`/`be_name` are known there.
+                requestRules: try frontend.httpRequestRules.map {
+                    try Self.requestRule($0, acls: acls, scope: LogFormatScope(
+                        frontendName: frontend.name, backendName: frontend.isListen ? frontend.name : nil, host: host))
+                },
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
             frontends[frontends.count - 1].logTargets = ownTargets
@@ -94,7 +99,9 @@ extension ProxyPlan {
                 forwardFor: try backend.forwardFor.map { try Self.forwardFor($0, backend.location) },
                 reuseConnections: backend.httpReuse != .never
             )
-            plan.requestRules = try backend.httpRequestRules.map { try Self.requestRule($0, acls: backend.acls) }
+            plan.requestRules = try backend.httpRequestRules.map {
+                try Self.requestRule($0, acls: backend.acls, scope: LogFormatScope(frontendName: nil, backendName: backend.name, host: host))
+            }
             plan.errorFiles = try Self.errorFiles(backend.errorFiles, backend.location)
             return plan
         }
@@ -280,18 +287,21 @@ extension ProxyPlan {
                              headers: check.headers.map { HTTPField(name: $0.name, value: $0.value) }, expect: expectation)
     }
 
-    static func requestRule(_ rule: HAConfig.HTTPRequestRule, acls: [ACL]) throws -> Proxy.HTTPRequestRule {
+    static func requestRule(_ rule: HAConfig.HTTPRequestRule, acls: [ACL], scope: LogFormatScope) throws -> Proxy.HTTPRequestRule {
         let action: HTTPRequestAction
+        func compiled(_ format: LogFormat) throws -> LogFormatString {
+            try logFormat(format, scope: scope, location: rule.location)
+        }
         switch rule.action {
         case .deny(let status): action = .deny(status: status)
         case .redirect(let kind, let value, let code):
             switch kind {
-            case .scheme: action = .redirectScheme(value, code: code)
-            case .location: action = .redirectLocation(value, code: code)
-            case .prefix: action = .redirectPrefix(value, code: code)
+            case .scheme: action = .redirectScheme(try compiled(value), code: code)
+            case .location: action = .redirectLocation(try compiled(value), code: code)
+            case .prefix: action = .redirectPrefix(try compiled(value), code: code)
             }
-        case .setHeader(let name, let value): action = .setHeader(name: name, value: value)
-        case .addHeader(let name, let value): action = .addHeader(name: name, value: value)
+        case .setHeader(let name, let value): action = .setHeader(name: name, value: try compiled(value))
+        case .addHeader(let name, let value): action = .addHeader(name: name, value: try compiled(value))
         case .delHeader(let name): action = .deleteHeader(name: name)
         }
         return Proxy.HTTPRequestRule(action: action, condition: try condition(rule.condition, acls: acls))

@@ -24,6 +24,15 @@ import Testing
         #expect(lexed.allSatisfy { $0.line == 7 })
     }
 
+    @Test func test_charactersMovedByQuotesAndEscapes_keepTheirSourceColumns() {
+        // Columns: `"` 3, `a` 4, ` ` 5, `b` 6, `"` 7, `\` 8, ` ` 9, `c` 10, `"` 11, `$` 12: the escaped blank
+        // comes from its backslash, and V's text from the `$`.
+        let (lexed, _) = LineLexer(file: "t", environment: ["V": "yz"]).words(of: #"x "a b"\ c"$V""#, line: 1)
+        #expect(lexed.map(\.text) == ["x", "a b c" + "yz"])
+        #expect(lexed[0].columns == nil)
+        #expect((0..<7).map { lexed[1].column(atOffset: $0) } == [4, 5, 6, 8, 10, 12, 12])
+    }
+
     @Test func test_hash_startsAComment() {
         #expect(words("maxconn 10 # the limit") == ["maxconn", "10"])
         #expect(words("maxconn 10#no blank needed") == ["maxconn", "10"])

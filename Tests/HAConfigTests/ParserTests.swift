@@ -207,9 +207,9 @@ import Testing
         """)
         let actions = try #require(configuration.frontend(named: "f")).httpRequestRules.map(\.action)
         #expect(actions == [
-            .redirect(kind: .scheme, value: "https", code: 301), .deny(status: 429),
-            .setHeader(name: "X-Forwarded-Proto", value: "https"), .addHeader(name: "X-Via", value: "hactl"),
-            .delHeader(name: "X-Secret"), .redirect(kind: .location, value: "/moved", code: 302),
+            .redirect(kind: .scheme, value: LogFormat(literal: "https"), code: 301), .deny(status: 429),
+            .setHeader(name: "X-Forwarded-Proto", value: LogFormat(literal: "https")), .addHeader(name: "X-Via", value: LogFormat(literal: "hactl")),
+            .delHeader(name: "X-Secret"), .redirect(kind: .location, value: LogFormat(literal: "/moved"), code: 302),
         ])
         #expect(configuration.warnings.isEmpty)
     }

@@ -233,7 +233,7 @@ import Testing
         configuration.frontends = [Frontend(
             name: "f", mode: .http, binds: [Bind(host: "2001:db8::1", port: 443, ssl: true, certificatePath: "/etc/my certs/")],
             acls: [ACL(name: "odd", criterion: .header("x-note"), values: ["a b", "-dash", "quote\"s", "hash#", "dollar${X}", "back\\slash", "'single'"])],
-            httpRequestRules: [.setHeader(name: "X-Trace", value: "%[src] \"quoted\"", condition: Condition(kind: .unless, alternatives: [
+            httpRequestRules: [.setHeader(name: "X-Trace", value: try LogFormat(parsing: "%[src] \"quoted\" 100%%"), condition: Condition(kind: .unless, alternatives: [
                 [Condition.Term(negated: true, acl: .named("odd")), Condition.Term(acl: .anonymous(ACL(name: "", criterion: .sslFC)))],
                 [Condition.Term(acl: .anonymous(ACL(name: "", criterion: .pathBegins, caseInsensitive: true, values: ["/API"])))],
             ]))]

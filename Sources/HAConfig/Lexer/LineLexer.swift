@@ -42,6 +42,8 @@ struct LineLexer {
         var words: [Word] = []
         var errors: [ConfigError] = []
         var current = ""
+        // The source column of each character of `current`.
+        var columns: [Int] = []
         var inWord = false
         var wordColumn = 1
         var quote = Quote.none
@@ -59,15 +61,24 @@ struct LineLexer {
         }
         func finishWord(endColumn: Int) {
             if inWord {
-                words.append(Word(text: current, line: lineNumber, column: wordColumn, endColumn: endColumn))
+                // `${NAME[*]}` ends a word in the middle of a step: its last characters came from the `$`.
+                if columns.count < current.count { columns += repeatElement(columns.last ?? wordColumn, count: current.count - columns.count) }
+                let shifted = columns.enumerated().contains { $0.element != wordColumn + $0.offset }
+                words.append(Word(text: current, line: lineNumber, column: wordColumn, endColumn: endColumn, columns: shifted ? columns : nil))
             }
             current = ""
+            columns = []
             inWord = false
         }
 
         while index < characters.count {
             let character = characters[index]
             let column = index + 1
+            // Every character this step adds to the word came from `column`.
+            defer {
+                let added = current.count - columns.count
+                if added > 0 { columns += repeatElement(column, count: added) }
+            }
             switch quote {
             case .strong:
                 if character == "'" { quote = .none } else { current.append(character) }

@@ -8,12 +8,23 @@ struct Word: Sendable, Equatable {
     var column: Int
     /// The column just after the word's last raw character (quotes and escapes included).
     var endColumn: Int
+    /// The source column of each character of `text`, kept only when quotes, escapes or an
+    /// environment variable moved them (`nil`: character `i` is at `column + i`). Errors inside a
+    /// value, such as an unknown fetch in a log-format string, point at the character with it.
+    var columns: [Int]?
 
-    init(text: String, line: Int, column: Int, endColumn: Int? = nil) {
+    init(text: String, line: Int, column: Int, endColumn: Int? = nil, columns: [Int]? = nil) {
         self.text = text
         self.line = line
         self.column = column
         self.endColumn = endColumn ?? column + text.count
+        self.columns = columns
+    }
+
+    /// The column of the character at `offset` in `text` (the end of the word past the last one).
+    func column(atOffset offset: Int) -> Int {
+        guard let columns else { return column + offset }
+        return offset < columns.count ? columns[offset] : endColumn
     }
 }
 

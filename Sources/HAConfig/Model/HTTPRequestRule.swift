@@ -4,14 +4,15 @@ public import HACore
 public struct HTTPRequestRule: Sendable, Equatable, Hashable {
     /// What the rule does when its condition holds.
     public enum Action: Sendable, Equatable, Hashable {
-        /// `http-request redirect scheme|location|prefix VALUE [code N]` (default code 302).
-        case redirect(kind: RedirectKind, value: String, code: Int)
+        /// `http-request redirect scheme|location|prefix VALUE [code N]` (default code 302). The value
+        /// is a log-format string (§8.2.4); the older `redirect` keyword takes it literally, as HAProxy does.
+        case redirect(kind: RedirectKind, value: LogFormat, code: Int)
         /// `http-request deny [deny_status N]` (default 403).
         case deny(status: Int)
-        /// `http-request set-header NAME VALUE`.
-        case setHeader(name: String, value: String)
-        /// `http-request add-header NAME VALUE`.
-        case addHeader(name: String, value: String)
+        /// `http-request set-header NAME VALUE`; VALUE is a log-format string (§8.2.4).
+        case setHeader(name: String, value: LogFormat)
+        /// `http-request add-header NAME VALUE`; VALUE is a log-format string (§8.2.4).
+        case addHeader(name: String, value: LogFormat)
         /// `http-request del-header NAME`.
         case delHeader(name: String)
     }
@@ -33,7 +34,7 @@ public struct HTTPRequestRule: Sendable, Equatable, Hashable {
         self.location = location
     }
 
-    public static func redirect(kind: RedirectKind, value: String, code: Int = 302, condition: Condition? = nil, location: SourceLocation = .builtIn) -> HTTPRequestRule {
+    public static func redirect(kind: RedirectKind, value: LogFormat, code: Int = 302, condition: Condition? = nil, location: SourceLocation = .builtIn) -> HTTPRequestRule {
         HTTPRequestRule(action: .redirect(kind: kind, value: value, code: code), condition: condition, location: location)
     }
 
@@ -41,11 +42,11 @@ public struct HTTPRequestRule: Sendable, Equatable, Hashable {
         HTTPRequestRule(action: .deny(status: status), condition: condition, location: location)
     }
 
-    public static func setHeader(name: String, value: String, condition: Condition? = nil, location: SourceLocation = .builtIn) -> HTTPRequestRule {
+    public static func setHeader(name: String, value: LogFormat, condition: Condition? = nil, location: SourceLocation = .builtIn) -> HTTPRequestRule {
         HTTPRequestRule(action: .setHeader(name: name, value: value), condition: condition, location: location)
     }
 
-    public static func addHeader(name: String, value: String, condition: Condition? = nil, location: SourceLocation = .builtIn) -> HTTPRequestRule {
+    public static func addHeader(name: String, value: LogFormat, condition: Condition? = nil, location: SourceLocation = .builtIn) -> HTTPRequestRule {
         HTTPRequestRule(action: .addHeader(name: name, value: value), condition: condition, location: location)
     }
 

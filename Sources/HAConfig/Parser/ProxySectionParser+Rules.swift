@@ -45,11 +45,12 @@ extension ProxySectionParser {
                 diagnostics.error(at: arguments.location(of: name), keyword: keyword, "expected a header name (letters, digits, '-'), got '\(name.text)'")
                 return nil
             }
+            guard let format = parseLogFormat(value, in: statement, keyword: keyword, what: "\(action.text) value") else { return nil }
             let (condition, ok) = parseCondition(statement, from: 4, keyword: keyword)
             guard ok else { return nil }
             return action.text == "set-header"
-                ? .setHeader(name: name.text, value: value.text, condition: condition, location: statement.location)
-                : .addHeader(name: name.text, value: value.text, condition: condition, location: statement.location)
+                ? .setHeader(name: name.text, value: format, condition: condition, location: statement.location)
+                : .addHeader(name: name.text, value: format, condition: condition, location: statement.location)
         case "del-header":
             guard let name = arguments.require("a header name") else { return nil }
             guard isHeaderName(name.text) else {
@@ -89,6 +90,21 @@ extension ProxySectionParser {
             return nil
         }
         guard let value = arguments.require("a \(kind.rawValue)") else { return nil }
+        let format: LogFormat
+        if keyword == "redirect" {
+            // HAProxy reads the older keyword's value literally (`/a%20b` stays as it is), so a sample
+            // expression there would be sent as text: refuse it and name the keyword that evaluates it.
+            if let range = value.text.range(of: "%[") {
+                let offset = value.text.distance(from: value.text.startIndex, to: range.lowerBound)
+                diagnostics.error(at: location(in: value, offset: offset, of: statement), keyword: keyword,
+                                  "'redirect \(kind.rawValue)' takes its value literally, as in HAProxy: write 'http-request redirect \(kind.rawValue) ...' to evaluate '%[...]'")
+                return nil
+            }
+            format = LogFormat(literal: value.text)
+        } else {
+            guard let parsed = parseLogFormat(value, in: statement, keyword: keyword, what: "redirect \(kind.rawValue)") else { return nil }
+            format = parsed
+        }
         var code = 302
         while let option = arguments.peek, option.text != "if", option.text != "unless" {
             _ = arguments.next()
@@ -111,6 +127,24 @@ extension ProxySectionParser {
         }
         let (condition, ok) = parseCondition(statement, from: arguments.index, keyword: keyword)
         guard ok else { return nil }
-        return .redirect(kind: kind, value: value.text, code: code, condition: condition, location: statement.location)
+        return .redirect(kind: kind, value: format, code: code, condition: condition, location: statement.location)
+    }
+
+    /// `word` read as a log-format string (§8.2.4); an error points at the character it is about.
+    func parseLogFormat(_ word: Word, in statement: Statement, keyword: String, what: String) -> LogFormat? {
+        let parser = LogFormatParser(what: what, backendKnown: kind != .frontend) { offset in
+            location(in: word, offset: offset, of: statement)
+        }
+        do {
+            return try parser.parse(word.text)
+        } catch {
+            diagnostics.error(at: location(in: word, offset: error.offset, of: statement), keyword: keyword, error.message, suggestion: error.suggestion)
+            return nil
+        }
+    }
+
+    /// The location of the character at `offset` in `word`'s text.
+    private func location(in word: Word, offset: Int, of statement: Statement) -> SourceLocation {
+        SourceLocation(file: statement.file, line: word.line, column: word.column(atOffset: offset))
     }
 }

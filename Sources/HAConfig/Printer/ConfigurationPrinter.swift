@@ -259,13 +259,13 @@ public enum ConfigurationPrinter {
         var words: [String?] = ["http-request"]
         switch rule.action {
         case .redirect(let kind, let value, let code):
-            words += ["redirect", kind.rawValue, value, code == 302 ? nil : "code", code == 302 ? nil : String(code)]
+            words += ["redirect", kind.rawValue, value.text, code == 302 ? nil : "code", code == 302 ? nil : String(code)]
         case .deny(let status):
             words += ["deny", status == 403 ? nil : "deny_status", status == 403 ? nil : String(status)]
         case .setHeader(let name, let value):
-            words += ["set-header", name, value]
+            words += ["set-header", name, value.text]
         case .addHeader(let name, let value):
-            words += ["add-header", name, value]
+            words += ["add-header", name, value.text]
         case .delHeader(let name):
             words += ["del-header", name]
         }

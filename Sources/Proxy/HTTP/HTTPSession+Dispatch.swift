@@ -6,7 +6,8 @@ extension HTTPSession {
     func beginRequest(_ received: HTTPRequestHead, framing: BodyFraming) {
         cancelWatchdog()
         let now = loop.eventLoop.now
-        var facts = RequestFacts(head: received, source: clientAddress, destinationPort: localPort)
+        var facts = RequestFacts(head: received, source: clientAddress, destinationPort: localPort,
+                                 destination: localAddress, frontendName: frontend.name)
         // Only the log needs the request line as text.
         let requestLine = frontend.httplog ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
         let outcome = frontend.requestRules.apply(to: &facts)

@@ -38,6 +38,7 @@ final class HTTPSession: ChannelDuplexHandler {
     var requestsCompleted = 0
     var clientAddress: SocketAddress?
     var localPort: Int?
+    var localAddress: SocketAddress?
     var exchange: Exchange?
     var upstream: UpstreamConnection?
     var connectGeneration = 0
@@ -90,7 +91,8 @@ final class HTTPSession: ChannelDuplexHandler {
         guard !started else { return }
         started = true
         clientAddress = context.channel.remoteAddress
-        localPort = context.channel.localAddress?.port
+        localAddress = context.channel.localAddress
+        localPort = localAddress?.port
         accepted = loop.eventLoop.now
         loop.sessionOpened(frontend: frontendIndex)
         loop.register(self)

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import NIOCore
 
 /// HAProxy's `option httplog` line: client, accept date, frontend, backend/server,
@@ -60,16 +55,6 @@ struct HTTPLogLine {
 
     /// `06/Feb/2009:12:14:14.655` in local time, derived from the wall clock now.
     static func formatDate(_ instant: NIODeadline, now: NIODeadline) -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        let wallNanos = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec) - (now - instant).nanoseconds
-        var seconds = time_t(wallNanos / 1_000_000_000)
-        let millis = Int((wallNanos / 1_000_000) % 1000)
-        var parts = tm()
-        localtime_r(&seconds, &parts)
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return "\(two(parts.tm_mday))/\(months[Int(parts.tm_mon)])/\(parts.tm_year + 1900):\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)"
+        LogDate.local(wallNanoseconds: LogDate.nowNanoseconds() - (now - instant).nanoseconds)
     }
 }

@@ -20,19 +20,30 @@ package indirect enum Condition: Sendable {
     }
 }
 
-/// What ACLs look at: the request head and the connection.
+/// What ACLs and log-format strings look at: the request head and the connection.
 package struct RequestFacts {
     package var head: HTTPRequestHead
     package var source: SocketAddress?
     package var tls: Bool
     /// The port the client connected to (`dst_port`).
     package var destinationPort: Int?
+    /// The local address the client connected to (`dst`, `%fi`).
+    package var destination: SocketAddress?
+    /// The frontend that received the request (`fe_name`, `%f` in a backend's rules).
+    package var frontendName: String
+    /// The wall clock for `%t`, `%T`, `%Ts`, in nanoseconds since the epoch; `nil` reads the clock
+    /// when (and only when) a string needs it.
+    package var wallClockNanoseconds: Int64?
 
-    package init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false, destinationPort: Int? = nil) {
+    package init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false, destinationPort: Int? = nil,
+                 destination: SocketAddress? = nil, frontendName: String = "", wallClockNanoseconds: Int64? = nil) {
         self.head = head
         self.source = source
         self.tls = tls
         self.destinationPort = destinationPort
+        self.destination = destination
+        self.frontendName = frontendName
+        self.wallClockNanoseconds = wallClockNanoseconds
     }
 }
 

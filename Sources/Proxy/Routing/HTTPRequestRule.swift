@@ -9,18 +9,19 @@ package struct HTTPRequestRule: Sendable {
     }
 }
 
-/// The supported `http-request` actions.
+/// The supported `http-request` actions. Values are log-format strings (§8.2.4), evaluated when
+/// the rule applies.
 package enum HTTPRequestAction: Sendable, Hashable {
     /// `deny [deny_status N]`.
     case deny(status: Int)
     /// `redirect location URL [code N]`.
-    case redirectLocation(String, code: Int)
+    case redirectLocation(LogFormatString, code: Int)
     /// `redirect prefix URL [code N]`: URL + original path and query.
-    case redirectPrefix(String, code: Int)
+    case redirectPrefix(LogFormatString, code: Int)
     /// `redirect scheme SCHEME [code N]`: SCHEME://Host + original target.
-    case redirectScheme(String, code: Int)
-    case setHeader(name: String, value: String)
-    case addHeader(name: String, value: String)
+    case redirectScheme(LogFormatString, code: Int)
+    case setHeader(name: String, value: LogFormatString)
+    case addHeader(name: String, value: LogFormatString)
     case deleteHeader(name: String)
 }
 
@@ -39,17 +40,19 @@ extension Array where Element == HTTPRequestRule {
             case .deny(let status):
                 return .deny(status: status)
             case .redirectLocation(let location, let code):
-                return .redirect(location: location, code: code)
-            case .redirectPrefix(let prefix, let code):
+                return .redirect(location: location.evaluate(facts), code: code)
+            case .redirectPrefix(let format, let code):
+                let prefix = format.evaluate(facts)
                 let trimmed = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
                 return .redirect(location: trimmed + facts.head.target, code: code)
             case .redirectScheme(let scheme, let code):
                 let host = facts.head.fields.first("host") ?? ""
-                return .redirect(location: "\(scheme)://\(host)\(facts.head.target)", code: code)
+                return .redirect(location: "\(scheme.evaluate(facts))://\(host)\(facts.head.target)", code: code)
             case .setHeader(let name, let value):
-                facts.head.fields.set(name, value)
+                // Evaluated before the old value goes: `set-header X %[req.hdr(x),lower]` reads it.
+                facts.head.fields.set(name, value.evaluate(facts))
             case .addHeader(let name, let value):
-                facts.head.fields.add(name, value)
+                facts.head.fields.add(name, value.evaluate(facts))
             case .deleteHeader(let name):
                 facts.head.fields.remove(name)
             }

@@ -48,6 +48,16 @@ final class TestConnection {
 
     deinit { close(fd) }
 
+    /// The client's own port, as the proxy sees it (`%cp`).
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     func send(_ text: String) throws {
         try send(Array(text.utf8))
     }

@@ -1,0 +1,159 @@
+public import HACore
+
+/// An HAProxy log-format string (configuration manual §8.2.4 "Custom log format"): the value of
+/// `http-request set-header` / `add-header` and of `http-request redirect location|prefix|scheme`.
+///
+/// Literal text, `%%` for a percent sign, `%VAR` variables (`%ci`, `%fp`, `%t`) and `%[FETCH,CONV...]`
+/// sample expressions (§7.3). Parsed once at configuration time; the proxy compiles the segments into
+/// its evaluation plan. Two formats are equal when their text is: the segments follow from the text,
+/// and their locations only say where an error would point.
+public struct LogFormat: Sendable, Hashable, CustomStringConvertible {
+    /// One piece of the string, in order.
+    public enum Segment: Sendable, Hashable {
+        /// Text sent as it is (`%%` already turned into `%`).
+        case literal(String)
+        /// `%ci`, `%H`, `%t`...
+        case variable(LogFormatVariable, location: SourceLocation)
+        /// `%[src]`, `%[req.hdr(host),lower]`.
+        case sample(SampleExpression)
+    }
+
+    /// The string as written in the configuration (after quotes and escapes), `%%` included.
+    public var text: String
+    public var segments: [Segment]
+
+    /// A format parsed by `LogFormatParser`.
+    init(text: String, segments: [Segment]) {
+        self.text = text
+        self.segments = segments
+    }
+
+    /// A format that sends `value` as it is: a `%` in it is written `%%` in `text`.
+    public init(literal value: String) {
+        self.text = value.replacing("%", with: "%%")
+        self.segments = value.isEmpty ? [] : [.literal(value)]
+    }
+
+    /// True when nothing in the string is evaluated per request.
+    public var isLiteral: Bool {
+        segments.allSatisfy { if case .literal = $0 { true } else { false } }
+    }
+
+    /// The text sent when the string is literal.
+    public var literalValue: String? {
+        guard isLiteral else { return nil }
+        return segments.map { if case .literal(let text) = $0 { text } else { "" } }.joined()
+    }
+
+    public var description: String { text }
+
+    public static func == (a: LogFormat, b: LogFormat) -> Bool { a.text == b.text }
+    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
+}
+
+/// The `%` variables of §8.2.4 that hactl evaluates in a request-time value. The raw value is the
+/// name as written after `%`.
+public enum LogFormatVariable: String, Sendable, Hashable, CaseIterable {
+    /// `%ci`: client IP address.
+    case clientIP = "ci"
+    /// `%cp`: client port.
+    case clientPort = "cp"
+    /// `%fi`: the frontend's local IP address (where the client connected).
+    case frontendIP = "fi"
+    /// `%fp`: the frontend's local port.
+    case frontendPort = "fp"
+    /// `%f`: frontend name.
+    case frontendName = "f"
+    /// `%ft`: frontend name with `~` after it for TLS connections (never, until TLS lands).
+    case frontendNameTransport = "ft"
+    /// `%b`: backend name (known in a backend or listen section; a frontend's rules run before it is chosen).
+    case backendName = "b"
+    /// `%H`: the host name of the node.
+    case hostname = "H"
+    /// `%pid`: the process id.
+    case pid = "pid"
+    /// `%t`: date and time with milliseconds, local time (`30/Nov/2026:21:58:38.168`).
+    case date = "t"
+    /// `%T`: date and time in GMT (`30/Nov/2026:21:58:38 +0000`).
+    case gmtDate = "T"
+    /// `%Ts`: seconds since the Unix epoch.
+    case timestamp = "Ts"
+    /// `%HM`: the request method.
+    case method = "HM"
+    /// `%HU`: the request target as received (path and query).
+    case uri = "HU"
+    /// `%HP`: the path of the request target.
+    case path = "HP"
+    /// `%HQ`: the query string with its `?` (empty without one).
+    case query = "HQ"
+    /// `%HV`: the HTTP version (`HTTP/1.1`).
+    case version = "HV"
+    /// `%r`: the request line (`GET /x HTTP/1.1`).
+    case requestLine = "r"
+}
+
+/// `%[FETCH,CONVERTER...]`: a sample fetch and the converters applied to its result, in order
+/// (configuration manual §7.3).
+public struct SampleExpression: Sendable, Hashable {
+    public var fetch: SampleFetch
+    public var converters: [SampleConverter]
+    /// Where the fetch name starts.
+    public var location: SourceLocation
+
+    public init(fetch: SampleFetch, converters: [SampleConverter] = [], location: SourceLocation = .builtIn) {
+        self.fetch = fetch
+        self.converters = converters
+        self.location = location
+    }
+}
+
+/// The sample fetches hactl evaluates (§7.3.2 layer 4, §7.3.6 HTTP, §7.3.3 for `ssl_fc*`).
+public enum SampleFetch: Sendable, Hashable {
+    /// `src`: the client's address.
+    case source
+    /// `src_port`.
+    case sourcePort
+    /// `dst`: the local address the client connected to.
+    case destination
+    /// `dst_port`.
+    case destinationPort
+    /// `req.hdr(NAME[,OCC])` / `hdr(NAME[,OCC])`: one comma-separated value of a header; `occurrence`
+    /// counts from the first (1, 2...) or from the last (-1 is the last, HAProxy's default).
+    case header(name: String, occurrence: Int)
+    /// `req.fhdr(NAME[,OCC])`: one full header line's value, commas included.
+    case fullHeader(name: String, occurrence: Int)
+    /// `path`: the path of the target, without the query.
+    case path
+    /// `url`: the target as received.
+    case url
+    /// `query`: what follows the first `?` (absent without one).
+    case query
+    /// `method`.
+    case method
+    /// `base`: the Host header followed by the path.
+    case base
+    /// `req.ver`: `1.1` or `1.0`.
+    case requestVersion
+    /// `fe_name`.
+    case frontendName
+    /// `be_name`: in a backend or listen section.
+    case backendName
+    /// `ssl_fc`: whether the client connection is TLS; always false until TLS termination lands.
+    case sslFrontConnection
+    /// `ssl_fc_sni`: the SNI the client sent; absent until TLS termination lands.
+    case sslServerName
+}
+
+/// The converters hactl applies (§7.3.1).
+public enum SampleConverter: Sendable, Hashable {
+    case lower
+    case upper
+    /// `base64`: the input's bytes in base64.
+    case base64
+    /// `hex`: the input's bytes as upper-case hexadecimal.
+    case hex
+    /// `field(N,SEPARATORS)`: the Nth field between separator characters (negative: from the end).
+    case field(index: Int, separators: String)
+    /// `word(N,SEPARATORS)`: like `field`, but runs of separators count as one and empty words are skipped.
+    case word(index: Int, separators: String)
+}

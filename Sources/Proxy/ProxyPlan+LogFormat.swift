@@ -1,0 +1,108 @@
+import HACore
+import HAConfig
+
+/// Compiles the configuration's log-format strings (§8.2.4) into the proxy's `LogFormatString`.
+extension ProxyPlan {
+    /// Where a string is evaluated: the names a rule there knows for certain, and the process.
+    package struct LogFormatScope: Sendable {
+        /// The frontend, for a frontend's (or listen's) rules; `nil` in a backend, which several frontends may use.
+        package var frontendName: String?
+        /// The backend, for a backend's or listen's rules; `nil` in a frontend (chosen after its rules).
+        package var backendName: String?
+        package var host: LogFormatHost
+
+        package init(frontendName: String?, backendName: String?, host: LogFormatHost) {
+            self.frontendName = frontendName
+            self.backendName = backendName
+            self.host = host
+        }
+    }
+
+    static func logFormat(_ format: LogFormat, scope: LogFormatScope, location: SourceLocation) throws -> LogFormatString {
+        if let literal = format.literalValue { return .literal(literal) }
+        var parts: [LogFormatPart] = []
+        for segment in format.segments {
+            switch segment {
+            case .literal(let text):
+                parts.append(.literal(text))
+            case .variable(let variable, let at):
+                parts.append(try part(variable, scope: scope, location: at == .builtIn ? location : at))
+            case .sample(let expression):
+                parts.append(try part(expression, scope: scope, location: expression.location == .builtIn ? location : expression.location))
+            }
+        }
+        return LogFormatString(parts: parts)
+    }
+
+    private static func part(_ variable: LogFormatVariable, scope: LogFormatScope, location: SourceLocation) throws -> LogFormatPart {
+        switch variable {
+        case .clientIP: return .variable(.clientIP)
+        case .clientPort: return .variable(.clientPort)
+        case .frontendIP: return .variable(.frontendIP)
+        case .frontendPort: return .variable(.frontendPort)
+        case .frontendName, .frontendNameTransport:
+            // `%ft` adds `~` for TLS connections; the proxy has none yet.
+            return scope.frontendName.map(LogFormatPart.literal) ?? .variable(.frontendName)
+        case .backendName:
+            guard let name = scope.backendName else {
+                throw ProxyError("\(location): '%b' is not known in a frontend's http-request rules (the backend is chosen after them)")
+            }
+            return .literal(name)
+        case .hostname: return .literal(scope.host.hostname)
+        case .pid: return .literal(String(scope.host.pid))
+        case .date: return .variable(.date)
+        case .gmtDate: return .variable(.gmtDate)
+        case .timestamp: return .variable(.timestamp)
+        case .method: return .variable(.method)
+        case .uri: return .variable(.uri)
+        case .path: return .variable(.path)
+        case .query: return .variable(.query)
+        case .version: return .variable(.version)
+        case .requestLine: return .variable(.requestLine)
+        }
+    }
+
+    private static func part(_ expression: HAConfig.SampleExpression, scope: LogFormatScope, location: SourceLocation) throws -> LogFormatPart {
+        let fetch: Proxy.SampleFetch
+        switch expression.fetch {
+        case .source: fetch = .source
+        case .sourcePort: fetch = .sourcePort
+        case .destination: fetch = .destination
+        case .destinationPort: fetch = .destinationPort
+        case .header(let name, let occurrence): fetch = .header(FieldNameKey(name), occurrence: occurrence)
+        case .fullHeader(let name, let occurrence): fetch = .fullHeader(FieldNameKey(name), occurrence: occurrence)
+        case .path: fetch = .path
+        case .url: fetch = .url
+        case .query: fetch = .query
+        case .method: fetch = .method
+        case .base: fetch = .base
+        case .requestVersion: fetch = .requestVersion
+        case .frontendName:
+            guard let name = scope.frontendName else { fetch = .frontendName; break }
+            if expression.converters.isEmpty { return .literal(name) }
+            fetch = .frontendName
+        case .backendName:
+            guard let name = scope.backendName else {
+                throw ProxyError("\(location): 'be_name' is not known in a frontend's http-request rules (the backend is chosen after them)")
+            }
+            // Known at configuration time: converters run once, here.
+            let value = Proxy.SampleExpression(fetch: .frontendName, converters: expression.converters.map(converter))
+            let facts = RequestFacts(head: HTTPRequestHead(method: "", target: ""), source: nil, frontendName: name)
+            return .literal(String(value.evaluate(facts).text))
+        case .sslFrontConnection: fetch = .sslFrontConnection
+        case .sslServerName: fetch = .sslServerName
+        }
+        return .sample(Proxy.SampleExpression(fetch: fetch, converters: expression.converters.map(converter)))
+    }
+
+    private static func converter(_ converter: HAConfig.SampleConverter) -> Proxy.SampleConverter {
+        switch converter {
+        case .lower: .lower
+        case .upper: .upper
+        case .base64: .base64
+        case .hex: .hex
+        case .field(let index, let separators): .field(index: index, separators: Set(separators))
+        case .word(let index, let separators): .word(index: index, separators: Set(separators))
+        }
+    }
+}
