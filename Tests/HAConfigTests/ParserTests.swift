@@ -232,8 +232,8 @@ import Testing
         """)
         let actions = try #require(configuration.frontend(named: "f")).httpRequestRules.map(\.action)
         #expect(actions == [
-            .deny(status: 403), .setHeader(name: "X-A", value: "1"),
-            .redirect(kind: .location, value: "/elsewhere", code: 302), .redirect(kind: .prefix, value: "/p", code: 302),
+            .deny(status: 403), .setHeader(name: "X-A", value: LogFormat(literal: "1")),
+            .redirect(kind: .location, value: LogFormat(literal: "/elsewhere"), code: 302), .redirect(kind: .prefix, value: LogFormat(literal: "/p"), code: 302),
         ])
         #expect(configuration.warnings.map(\.location.line) == [5, 7])
         #expect(configuration.warnings.first?.description.hasPrefix("t.conf:5:5: warning: 'http-request': this rule is evaluated before the 'redirect' at line 4") == true)
