@@ -79,7 +79,7 @@ public struct Appliance: Sendable {
             .init(service: eventLogger, serviceName: "event-logger"),
             .init(service: status, serviceName: "systemd-status"),
         ]
-        if let watchdog = WatchdogPinger(notifier: notifier) {
+        if let watchdog = WatchdogPinger(notifier: notifier, logger: logger, heartbeat: components.heartbeat) {
             logger.info("systemd watchdog enabled", metadata: ["interval": "\(watchdog.interval)"])
             services.append(.init(service: watchdog, serviceName: "systemd-watchdog"))
         }

@@ -11,6 +11,30 @@ struct ApplianceComponents: Sendable {
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
     var readiness: [ReadinessCheck] = []
     var apply: ConfigurationReloader.ApplyChanges
+    /// Every event loop of the proxy and of the VRRP engine, for the systemd watchdog.
+    var heartbeats: [WatchdogPinger.Heartbeat] = []
+
+    /// Runs every heartbeat at once; names the loops that did not answer within `deadline`.
+    var heartbeat: WatchdogPinger.Heartbeat {
+        let heartbeats = self.heartbeats
+        return { deadline in
+            await withTaskGroup(of: [String].self) { group in
+                for heartbeat in heartbeats { group.addTask { await heartbeat(deadline) } }
+                var unresponsive: [String] = []
+                for await names in group { unresponsive += names }
+                return unresponsive.sorted()
+            }
+        }
+    }
+
+    /// Components given directly (services already built elsewhere, or none).
+    init(services: [ServiceGroupConfiguration.ServiceConfiguration] = [], readiness: [ReadinessCheck] = [],
+         heartbeats: [WatchdogPinger.Heartbeat] = [], apply: @escaping ConfigurationReloader.ApplyChanges = { _, _ in ReloadReport() }) {
+        self.services = services
+        self.readiness = readiness
+        self.heartbeats = heartbeats
+        self.apply = apply
+    }
 
     /// - Parameter configuration: resolved: every instance's priority and state filled in by
     ///   `RolePrecedence` (which also logged the overrides).

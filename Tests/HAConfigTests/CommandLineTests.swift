@@ -23,8 +23,12 @@ import Testing
             print("skipped: hactl binary not built")
             return nil
         }
+        return try Self.runTool(binary, arguments)
+    }
+
+    static func runTool(_ tool: String, _ arguments: [String]) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -35,7 +39,7 @@ import Testing
         try process.run()
         if exited.wait(timeout: .now() + 30) == .timedOut {
             process.terminate()
-            Issue.record("hactl \(arguments.joined(separator: " ")) did not exit within 30 s")
+            Issue.record("\(tool) \(arguments.joined(separator: " ")) did not exit within 30 s")
             _ = exited.wait(timeout: .now() + 5)
         }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
@@ -48,6 +52,64 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout == "configuration valid: 1 frontends, 1 backends, 2 servers, 1 VRRP instances\n")
         #expect(result.stderr.isEmpty)
+    }
+
+    /// The example shipped in appliance/ for the seeds' two-node scenario is valid as written.
+    @Test func test_checkOnTheApplianceExample_exitsZero() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        guard let result = try run(["check", "-f", root.appendingPathComponent("appliance/hactl.conf").path]) else { return }
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "configuration valid: 1 frontends, 1 backends, 2 servers, 1 VRRP instances\n")
+    }
+
+    /// appliance/hactl.service as systemd reads it (with ExecStart pointing at the built binary).
+    @Test func test_applianceUnit_passesSystemdAnalyzeVerify() throws {
+        let analyze = "/usr/bin/systemd-analyze"
+        guard let binary = Self.binary, FileManager.default.isExecutableFile(atPath: analyze) else {
+            print("skipped: needs systemd-analyze and the built binary")
+            return
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let unit = try String(contentsOf: root.appendingPathComponent("appliance/hactl.service"), encoding: .utf8)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hactl-unit-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("hactl.service").path
+        try unit.replacingOccurrences(of: "/usr/local/bin/hactl", with: binary).write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try Self.runTool(analyze, ["verify", path])
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+    }
+
+    /// appliance/hactl.nft parses as nftables reads it (checked, not loaded).
+    @Test func test_applianceNftablesSnippet_passesNftCheck() throws {
+        let nft = "/usr/sbin/nft"
+        guard FileManager.default.isExecutableFile(atPath: nft) else {
+            print("skipped: needs nft (scripts/bootstrap installs nftables)")
+            return
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let result = try Self.runTool(nft, ["-c", "-f", root.appendingPathComponent("appliance/hactl.nft").path])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// A warning does not fail the check; it is printed on stderr at its line.
+    @Test func test_checkOnAFileWithARuleOrderWarning_exitsZeroAndPrintsTheWarning() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hactl-check-warn-\(getpid()).cfg").path
+        try """
+        frontend f
+            mode http
+            bind 127.0.0.1:8080
+            redirect location /elsewhere if { path /ord }
+            http-request deny if { path /ord }
+            default_backend b
+        backend b
+            mode http
+            server s 127.0.0.1:8081
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let result = try run(["check", "-f", path]) else { return }
+        #expect(result.status == 0)
+        #expect(result.stderr.hasPrefix("\(path):5:5: warning: 'http-request': this rule is evaluated before the 'redirect' at line 4"), "\(result.stderr)")
     }
 
     @Test func test_checkOnABadFile_exitsOneWithEveryErrorOnStderr() throws {
