@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "HACore", "HAConfig", "Systemd",
+                "Appliance", "HACore", "HAConfig", "Systemd", "Proxy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

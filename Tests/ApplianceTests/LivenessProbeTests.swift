@@ -1,6 +1,8 @@
 import Appliance
 import HACore
 import HAConfig
+import Logging
+import Proxy
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -23,22 +25,59 @@ import Testing
         #expect(LivenessTarget.targets(for: configuration).map(\.description) == ["198.18.0.10:80"])
     }
 
-    @Test func test_connectProbe_succeedsOnAListener_failsWhenItIsGone() async throws {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = server.localAddress!.port!
-        let probe = TCPConnectProbe(targets: [LivenessTarget(host: "127.0.0.1", port: port, origin: "test")], timeout: .seconds(2))
+    /// A proxy answers the probe's `OPTIONS *` itself; once it stops, the round fails.
+    @Test func test_probe_succeedsAgainstTheProxy_failsWhenItIsGone() async throws {
+        let probes = ProbeConnections()
+        let free = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let freePort = free.localAddress!.port!
+        try await free.close()
+        let configuration = try ConfigurationLoader.parse(text: """
+        defaults
+            mode http
+            timeout client 5s
+        frontend f
+            bind 127.0.0.1:\(freePort)
+            default_backend b
+        backend b
+            server s 127.0.0.1:9
+        """, file: "probe.cfg", dialect: .haproxy)
+        let service = ProxyService(configuration: configuration, bus: EventBus(), logger: Logger(label: "test"), probeConnections: probes)
+        let task = Task { try await service.run() }
+        defer { task.cancel() }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !service.isAcceptingConnections(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let port = try #require(service.boundAddresses().first?.port)
+        let probe = ProxyProbe(targets: [LivenessTarget(host: "127.0.0.1", port: port, origin: "test")], timeout: .seconds(2),
+                               connected: { probes.register($0) })
         #expect(await probe.probe() == .success)
-        try await server.close()
+        let statistics = await service.snapshot()
+        #expect(statistics.frontends[0].counters.totalSessions == 0, "the probe is not a client session")
+        task.cancel()
+        _ = try? await task.value
         guard case .failure(let reason) = await probe.probe() else {
-            Issue.record("a closed listener must fail the probe")
+            Issue.record("a stopped proxy must fail the probe")
             return
         }
         #expect(reason.hasPrefix("127.0.0.1:\(port): "))
     }
 
+    /// What a wedged process looks like from outside: the kernel accepts, nobody answers.
+    /// A TCP-connect probe passed this; the request probe fails it within its timeout.
+    @Test func test_probe_failsOnAListenerThatAcceptsButNeverAnswers() async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let port = server.localAddress!.port!
+        let probe = ProxyProbe(targets: [LivenessTarget(host: "127.0.0.1", port: port, origin: "test")], timeout: .milliseconds(300))
+        guard case .failure(let reason) = await probe.probe() else {
+            Issue.record("a listener that never answers must fail the probe")
+            return
+        }
+        #expect(reason == "127.0.0.1:\(port): accepted but not answered within 300 ms (event loop stalled?)")
+    }
+
     @Test func test_connectProbe_skipsAddressesThisNodeDoesNotHold() async {
-        let probe = TCPConnectProbe(targets: [LivenessTarget(host: "198.19.255.254", port: 80, origin: "test")], timeout: .seconds(1))
+        let probe = ProxyProbe(targets: [LivenessTarget(host: "198.19.255.254", port: 80, origin: "test")], timeout: .seconds(1))
         #expect(await probe.probe() == .skipped)
     }
 

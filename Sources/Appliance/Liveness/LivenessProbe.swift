@@ -9,7 +9,7 @@ import Synchronization
 /// the verdict flips it publishes `.proxyHealth(up:reason:)`, which every VRRP instance
 /// tracking the proxy acts on.
 public final class LivenessProbe: Service {
-    public typealias Round = @Sendable () async -> TCPConnectProbe.Outcome
+    public typealias Round = @Sendable () async -> ProxyProbe.Outcome
 
     private let state: Mutex<LivenessState>
     private let tuning: LivenessState.Tuning

@@ -32,7 +32,7 @@ struct SupervisedProxy: Sendable {
             onProbedDown: { reason in restarts.continuation.yield(reason) },
             accepting: { handle.isAcceptingConnections() },
             round: {
-                await TCPConnectProbe(targets: LivenessTarget.targets(for: handle.configuration), timeout: tuning.timeout,
+                await ProxyProbe(targets: LivenessTarget.targets(for: handle.configuration), timeout: tuning.timeout,
                                       connected: { probeConnections.register($0) }).probe()
             }
         )

@@ -146,6 +146,25 @@ extension HTTPSession {
         context?.close(mode: .output, promise: nil)
     }
 
+    // MARK: the liveness probe
+
+    /// hactl's own liveness probe asks `OPTIONS *` on a connection it registered with
+    /// `ProbeConnections`: answered here, by this loop, so a wedged loop fails the probe (a
+    /// bare TCP connect would succeed: the kernel completes the handshake). Neither logged
+    /// nor counted. Any other client's `OPTIONS *` goes on as usual (false). The lookup runs
+    /// only for this rare request, never for ordinary traffic.
+    func answerLivenessProbe() -> Bool {
+        guard let clientAddress, let context, runtime.probeConnections.claim(clientAddress) else { return false }
+        loop.counters.frontends[frontendIndex].totalSessions -= 1
+        phase = .closed
+        stopWatchdog()
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        buffer.writeString("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(buffer)).assumeIsolated().whenComplete { _ in channel.close(promise: nil) }
+        return true
+    }
+
     // MARK: log
 
     /// A connection that closed without sending anything: logged unless `option dontlognull`,

@@ -272,6 +272,7 @@ final class HTTPSession: ChannelDuplexHandler {
             buffer.moveReaderIndex(forwardBy: span.end)
             inbound = buffer
             scanner.reset()
+            if requestsCompleted == 0, head.target == "*", head.method == "OPTIONS", answerLivenessProbe() { return }
             beginRequest(head, framing: framing)
         } catch let error as HTTPParseError {
             loop.counters.frontends[frontendIndex].requestErrors += 1
