@@ -74,6 +74,11 @@ extension ProxyPlan {
             if backend.httpReuse == .aggressive || backend.httpReuse == .always {
                 warnings.append("\(backend.location): backend '\(backend.name)': 'http-reuse \(backend.httpReuse.rawValue)' is served as 'safe'")
             }
+            var drawsOnRing = false
+            if case .random = backend.balance { drawsOnRing = true }
+            if backend.hashBalanceFactor != 0, backend.hashType != .consistent, !drawsOnRing {
+                warnings.append("\(backend.location): backend '\(backend.name)': 'hash-balance-factor' has effect only with 'hash-type consistent' or 'balance random'")
+            }
             if backend.fullconn != nil {
                 warnings.append("\(backend.location): backend '\(backend.name)': 'fullconn' has no effect without 'minconn' on servers")
             }
@@ -94,6 +99,15 @@ extension ProxyPlan {
                 forwardFor: try backend.forwardFor.map { try Self.forwardFor($0, backend.location) },
                 reuseConnections: backend.httpReuse != .never
             )
+            if let function = backend.hashFunction {
+                let mapped: KeyHasher.Function = switch function {
+                case .sdbm: .sdbm
+                case .djb2: .djb2
+                case .crc32: .crc32
+                }
+                plan.hasher = KeyHasher(function: mapped, avalanche: backend.hashAvalanche)
+            }
+            plan.hashBalanceFactor = backend.hashBalanceFactor
             plan.requestRules = try backend.httpRequestRules.map { try Self.requestRule($0, acls: backend.acls) }
             plan.errorFiles = try Self.errorFiles(backend.errorFiles, backend.location)
             return plan
@@ -211,10 +225,10 @@ extension ProxyPlan {
         case .leastConn: .leastConnections
         case .first: .first
         case .source: .source
-        case .uri: .uri
+        case .uri(let key): .uri(URIHashKey(whole: key.whole, length: key.length, depth: key.depth, pathOnly: key.pathOnly))
         case .urlParam(let name): .urlParameter(name)
         case .header(let name): .header(name)
-        case .random: .random
+        case .random(let draws): .random(draws: draws)
         }
     }
 

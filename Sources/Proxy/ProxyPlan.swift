@@ -151,6 +151,10 @@ package struct BackendPlan: Sendable {
     package var mode: ProxyMode
     package var balance: BalanceAlgorithm
     package var consistentHash: Bool
+    /// `hash-type ... FUNCTION [avalanche]`; nil = HAProxy's default for the method.
+    package var hasher: KeyHasher?
+    /// `hash-balance-factor` (0 = off).
+    package var hashBalanceFactor = 0
     package var servers: [ServerPlan]
     package var cookie: CookiePersistence?
     package var healthCheck: HTTPCheckPlan?

@@ -166,6 +166,22 @@ import Testing
             balance hdr(x-user)
             server c 198.18.1.3
         """,
+        """
+        backend by_uri
+            mode http
+            balance uri whole len 20 depth 3 path-only
+            hash-type consistent djb2 avalanche
+            hash-balance-factor 150
+            server a 198.18.1.1:80
+        backend by_random
+            mode http
+            balance random(3)
+            hash-type map-based crc32
+            server a 198.18.1.1:80
+        backend by_random_default
+            balance random
+            server a 198.18.1.1:80
+        """,
     ]
 
     @Test(arguments: everyKeyword.indices)

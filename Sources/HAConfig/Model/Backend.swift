@@ -12,6 +12,14 @@ public struct Backend: Sendable, Equatable, Hashable {
     public var balance: BalanceAlgorithm
     /// `hash-type map-based|consistent`.
     public var hashType: HashType
+    /// `hash-type METHOD FUNCTION`: nil when no function is written (HAProxy then uses sdbm,
+    /// with avalanche for `consistent`).
+    public var hashFunction: HashFunction?
+    /// `hash-type METHOD FUNCTION avalanche`.
+    public var hashAvalanche: Bool
+    /// `hash-balance-factor N`: bounded loads for consistent hashing and `balance random`, in
+    /// percent of the average load; 0 (the default) disables it.
+    public var hashBalanceFactor: Int
     /// `server` lines.
     public var servers: [Server]
     /// `cookie NAME insert|prefix|rewrite ...`.
@@ -49,6 +57,9 @@ public struct Backend: Sendable, Equatable, Hashable {
         mode: ProxyMode = .tcp,
         balance: BalanceAlgorithm = .roundRobin,
         hashType: HashType = .mapBased,
+        hashFunction: HashFunction? = nil,
+        hashAvalanche: Bool = false,
+        hashBalanceFactor: Int = 0,
         servers: [Server] = [],
         cookie: CookiePersistence? = nil,
         healthCheck: HTTPCheck? = nil,
@@ -71,6 +82,9 @@ public struct Backend: Sendable, Equatable, Hashable {
         self.mode = mode
         self.balance = balance
         self.hashType = hashType
+        self.hashFunction = hashFunction
+        self.hashAvalanche = hashAvalanche
+        self.hashBalanceFactor = hashBalanceFactor
         self.servers = servers
         self.cookie = cookie
         self.healthCheck = healthCheck
@@ -106,14 +120,14 @@ public enum BalanceAlgorithm: Sendable, Equatable, Hashable {
     case first
     /// `source`: hash of the client address.
     case source
-    /// `uri`.
-    case uri
+    /// `uri [whole] [len N] [depth N] [path-only]`.
+    case uri(URIHashKey)
     /// `url_param NAME`.
     case urlParam(String)
     /// `hdr(NAME)`.
     case header(String)
-    /// `random`.
-    case random
+    /// `random` / `random(N)`: the least loaded of N weighted random draws (HAProxy default 2).
+    case random(draws: Int)
 
     /// The HAProxy spelling (`static-rr`, `hdr(host)`).
     public var haproxyName: String {
@@ -123,11 +137,40 @@ public enum BalanceAlgorithm: Sendable, Equatable, Hashable {
         case .leastConn: "leastconn"
         case .first: "first"
         case .source: "source"
-        case .uri: "uri"
+        case .uri(let key): (["uri"] + key.words).joined(separator: " ")
         case .urlParam(let name): "url_param \(name)"
         case .header(let name): "hdr(\(name))"
-        case .random: "random"
+        case .random(let draws): draws == 2 ? "random" : "random(\(draws))"
         }
+    }
+}
+
+/// The options of HAProxy `balance uri`: which part of the request target is hashed.
+public struct URIHashKey: Sendable, Equatable, Hashable {
+    /// `whole`: the query string too (by default the hash stops at `?`).
+    public var whole: Bool
+    /// `len N`: only the first N characters.
+    public var length: Int?
+    /// `depth N`: only the first N directory levels (one per `/`).
+    public var depth: Int?
+    /// `path-only`: start at the path's first `/`, skipping `scheme://authority` of an absolute URI.
+    public var pathOnly: Bool
+
+    public init(whole: Bool = false, length: Int? = nil, depth: Int? = nil, pathOnly: Bool = false) {
+        self.whole = whole
+        self.length = length
+        self.depth = depth
+        self.pathOnly = pathOnly
+    }
+
+    /// The words after `balance uri`, as HAProxy spells them.
+    public var words: [String] {
+        var words: [String] = []
+        if whole { words.append("whole") }
+        if let length { words += ["len", String(length)] }
+        if let depth { words += ["depth", String(depth)] }
+        if pathOnly { words.append("path-only") }
+        return words
     }
 }
 
@@ -135,6 +178,13 @@ public enum BalanceAlgorithm: Sendable, Equatable, Hashable {
 public enum HashType: String, Sendable, Equatable, Hashable {
     case mapBased = "map-based"
     case consistent
+}
+
+/// HAProxy `hash-type METHOD FUNCTION`: the hash function applied to the key.
+public enum HashFunction: String, Sendable, Equatable, Hashable, CaseIterable {
+    case sdbm
+    case djb2
+    case crc32
 }
 
 /// HAProxy `cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly] [preserve]

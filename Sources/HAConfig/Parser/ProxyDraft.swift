@@ -35,6 +35,9 @@ struct ProxyDraft {
     var errorFiles: [Int: String] = [:]
     var balance: BalanceAlgorithm = .roundRobin
     var hashType: HashType = .mapBased
+    var hashFunction: HashFunction?
+    var hashAvalanche = false
+    var hashBalanceFactor = 0
     var servers: [Server] = []
     /// `default-server`: the template every later `server` line starts from.
     var defaultServer = Server(name: "", host: "")
@@ -77,6 +80,7 @@ struct ProxyDraft {
     func backend(name: String, location: SourceLocation, isListen: Bool) -> Backend {
         Backend(
             name: name, location: location, isListen: isListen, mode: mode, balance: balance, hashType: hashType,
+            hashFunction: hashFunction, hashAvalanche: hashAvalanche, hashBalanceFactor: hashBalanceFactor,
             servers: servers, cookie: cookie, healthCheck: healthCheck, retries: retries, redispatch: redispatch,
             timeouts: timeouts, forwardFor: forwardFor, connectionMode: connectionMode, httpReuse: httpReuse,
             acls: isListen ? [] : acls, httpRequestRules: isListen ? [] : httpRequestRules, errorFiles: errorFiles,

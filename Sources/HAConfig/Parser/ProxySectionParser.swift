@@ -33,6 +33,7 @@ struct ProxySectionParser {
         "errorfile": .init(defaults: true, frontend: true, backend: true),
         "balance": .init(defaults: true, frontend: false, backend: true),
         "hash-type": .init(defaults: true, frontend: false, backend: true),
+        "hash-balance-factor": .init(defaults: true, frontend: false, backend: true),
         "server": .init(defaults: false, frontend: false, backend: true),
         "default-server": .init(defaults: true, frontend: false, backend: true),
         "cookie": .init(defaults: true, frontend: false, backend: true),
@@ -148,18 +149,16 @@ struct ProxySectionParser {
             parseBalance(statement, into: &draft)
             return
         case "hash-type":
-            guard let word = arguments.require("'map-based' or 'consistent'") else { return }
-            guard let type = HashType(rawValue: word.text) else {
-                diagnostics.error(at: arguments.location(of: word), keyword: "hash-type", "expected 'map-based' or 'consistent', got '\(word.text)'",
-                                  suggestion: KeywordSuggestion.nearest(to: word.text, in: ["map-based", "consistent"]))
+            parseHashType(statement, into: &draft)
+            return
+        case "hash-balance-factor":
+            // HAProxy: 0 disables it; otherwise a percentage above 100.
+            guard let word = arguments.require("0 or a percentage above 100") else { return }
+            guard let factor = Int(word.text), factor == 0 || (101...100_000).contains(factor) else {
+                diagnostics.error(at: arguments.location(of: word), keyword: "hash-balance-factor", "expected 0 or a percentage above 100 (such as 150), got '\(word.text)'")
                 return
             }
-            draft.hashType = type
-            if let function = arguments.next() {
-                diagnostics.error(at: arguments.location(of: function), keyword: "hash-type",
-                                  UnsupportedKeywords.message("hash-type \(word.text) \(function.text)", origin: .haproxy, reason: "hactl uses one hash function"))
-                return
-            }
+            draft.hashBalanceFactor = factor
         case "server":
             if let server = parseServer(statement, template: draft.defaultServer) { draft.servers.append(server) }
             return
@@ -233,26 +232,33 @@ struct ProxySectionParser {
         case "first": draft.balance = .first
         case "source": draft.balance = .source
         case "uri":
-            draft.balance = .uri
-            if let option = arguments.peek {
-                diagnostics.error(at: arguments.location(of: option), keyword: "balance uri", UnsupportedKeywords.message("balance uri \(option.text)", origin: .haproxy))
-                return
-            }
+            guard let key = parseURIHashKey(&arguments) else { return }
+            draft.balance = .uri(key)
         case "url_param":
             guard let name = arguments.require("a query parameter name") else { return }
             draft.balance = .urlParam(name.text)
+            if let option = arguments.peek, option.text == "check_post" {
+                diagnostics.error(at: arguments.location(of: option), keyword: "balance url_param",
+                                  UnsupportedKeywords.message("balance url_param \(name.text) check_post", origin: .haproxy,
+                                                              reason: "the server is chosen from the request line and headers, before the body is read; the parameter is found only in the query string"))
+                return
+            }
         case "random":
-            draft.balance = .random
-            if let draws = arguments.peek, draws.text.hasPrefix("(") || Int(draws.text) != nil {
-                diagnostics.error(at: arguments.location(of: draws), keyword: "balance random", UnsupportedKeywords.message("balance random(N)", origin: .haproxy))
+            draft.balance = .random(draws: 2)
+            if let extra = arguments.peek {
+                // HAProxy 2.6 ignores words after `random`; the number of draws is written `random(N)`.
+                diagnostics.error(at: arguments.location(of: extra), keyword: "balance random", "unexpected '\(extra.text)': the number of draws is written 'random(N)'")
                 return
             }
         default:
             if word.text.hasPrefix("hdr("), word.text.hasSuffix(")"), word.text.count > 5 {
                 draft.balance = .header(String(word.text.dropFirst(4).dropLast()))
             } else if word.text.hasPrefix("random(") {
-                diagnostics.error(at: arguments.location(of: word), keyword: "balance", UnsupportedKeywords.message("balance random(N)", origin: .haproxy))
-                return
+                guard word.text.hasSuffix(")"), let draws = Int(word.text.dropFirst(7).dropLast()), draws >= 1 else {
+                    diagnostics.error(at: arguments.location(of: word), keyword: "balance", "expected 'random(N)' with N draws, a whole number of at least 1, got '\(word.text)'")
+                    return
+                }
+                draft.balance = .random(draws: draws)
             } else if ["rdp-cookie", "hash"].contains(where: { word.text.hasPrefix($0) }) {
                 diagnostics.error(at: arguments.location(of: word), keyword: "balance", UnsupportedKeywords.message("balance \(word.text)", origin: .haproxy))
                 return
@@ -263,6 +269,71 @@ struct ProxySectionParser {
             }
         }
         arguments.expectEnd()
+    }
+
+    /// `uri [whole] [len N] [depth N] [path-only]`, in any order.
+    private func parseURIHashKey(_ arguments: inout ArgumentReader) -> URIHashKey? {
+        arguments.keyword = "balance uri"
+        var key = URIHashKey()
+        while let word = arguments.next() {
+            switch word.text {
+            case "whole": key.whole = true
+            case "path-only": key.pathOnly = true
+            case "len", "depth":
+                guard let value = arguments.require("a positive integer") else { return nil }
+                guard let number = Int(value.text), number > 0 else {
+                    diagnostics.error(at: arguments.location(of: value), keyword: "balance uri", "'\(word.text)' expects a positive integer, got '\(value.text)'")
+                    return nil
+                }
+                if word.text == "len" { key.length = number } else { key.depth = number }
+            default:
+                diagnostics.error(at: arguments.location(of: word), keyword: "balance uri", "unexpected '\(word.text)': expected 'whole', 'len N', 'depth N' or 'path-only'",
+                                  suggestion: KeywordSuggestion.nearest(to: word.text, in: ["whole", "len", "depth", "path-only"]))
+                return nil
+            }
+        }
+        return key
+    }
+
+    /// `hash-type METHOD [FUNCTION [avalanche]]`.
+    private func parseHashType(_ statement: Statement, into draft: inout ProxyDraft) {
+        var arguments = ArgumentReader(statement, diagnostics: diagnostics)
+        guard let word = arguments.require("'map-based' or 'consistent'") else { return }
+        guard let type = HashType(rawValue: word.text) else {
+            diagnostics.error(at: arguments.location(of: word), keyword: "hash-type", "expected 'map-based' or 'consistent', got '\(word.text)'",
+                              suggestion: KeywordSuggestion.nearest(to: word.text, in: ["map-based", "consistent"]))
+            return
+        }
+        var function: HashFunction?
+        var avalanche = false
+        if let name = arguments.next() {
+            if name.text == "wt6" {
+                diagnostics.error(at: arguments.location(of: name), keyword: "hash-type", UnsupportedKeywords.message(
+                    "hash-type \(word.text) wt6", origin: .haproxy, reason: "wt6 is defined only by HAProxy's source code; use sdbm, djb2 or crc32, with avalanche for numeric keys"))
+                return
+            }
+            guard let known = HashFunction(rawValue: name.text) else {
+                // HAProxy wants the function before the modifier (`consistent sdbm avalanche`).
+                diagnostics.error(at: arguments.location(of: name), keyword: "hash-type", "expected a hash function (sdbm, djb2 or crc32), got '\(name.text)'",
+                                  suggestion: KeywordSuggestion.nearest(to: name.text, in: HashFunction.allCases.map(\.rawValue)))
+                return
+            }
+            function = known
+            if let modifier = arguments.next() {
+                guard modifier.text == "avalanche" else {
+                    diagnostics.error(at: arguments.location(of: modifier), keyword: "hash-type", "expected 'avalanche' or nothing after '\(name.text)', got '\(modifier.text)'")
+                    return
+                }
+                avalanche = true
+            }
+        }
+        if arguments.peek != nil {
+            arguments.expectEnd()
+            return
+        }
+        draft.hashType = type
+        draft.hashFunction = function
+        draft.hashAvalanche = avalanche
     }
 
     /// Checks made when a section ends: `http-check` without `option httpchk`; ACL names in

@@ -44,7 +44,7 @@ enum UnsupportedKeywords {
         "maxpipes": nil, "noepoll": nil, "nosplice": nil, "busy-polling": nil, "quiet": nil, "insecure-fork-wanted": nil,
         "external-check": nil, "stats bind-process": nil, "default-path": nil, "zero-warning": nil, "strict-limits": nil,
         "pp2-never-send-local": nil, "numa-cpu-mapping": nil, "cluster-secret": nil, "ssl-load-extra-files": nil, "unix-bind": nil, "expose-experimental-directives": nil,
-        "tune.maxaccept": nil, "tune.maxpollevents": nil, "tune.http.maxhdr": nil, "tune.ssl.cachesize": nil,
+        "tune.maxaccept": nil, "tune.maxpollevents": nil, "tune.ssl.cachesize": nil,
         "tune.ssl.lifetime": nil, "tune.ssl.maxrecord": nil, "tune.h2.max-concurrent-streams": nil,
     ]
 

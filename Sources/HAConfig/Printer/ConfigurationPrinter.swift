@@ -159,12 +159,15 @@ public enum ConfigurationPrinter {
             for acl in backend.acls { writer.line(["acl", acl.name] + aclWords(acl)) }
             for rule in backend.httpRequestRules { writer.line(ruleWords(rule)) }
         }
-        if case .urlParam(let name) = backend.balance {
-            writer.line("balance", "url_param", name)
-        } else {
-            writer.line("balance", backend.balance.haproxyName)
+        switch backend.balance {
+        case .urlParam(let name): writer.line("balance", "url_param", name)
+        case .uri(let key): writer.line((["balance", "uri"] + key.words).map(Optional.some))
+        default: writer.line("balance", backend.balance.haproxyName)
         }
-        if backend.hashType != .mapBased { writer.line("hash-type", backend.hashType.rawValue) }
+        if backend.hashType != .mapBased || backend.hashFunction != nil {
+            writer.line("hash-type", backend.hashType.rawValue, backend.hashFunction?.rawValue, backend.hashAvalanche ? "avalanche" : nil)
+        }
+        if backend.hashBalanceFactor != 0 { writer.line("hash-balance-factor", String(backend.hashBalanceFactor)) }
         if let cookie = backend.cookie {
             var words: [String?] = ["cookie", cookie.name, cookie.mode == .passive ? nil : cookie.mode.rawValue]
             if cookie.indirect { words.append("indirect") }

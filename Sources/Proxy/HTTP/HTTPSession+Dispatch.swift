@@ -153,45 +153,39 @@ extension HTTPSession {
         }
         let states = LiveServerStates(backend: backend)
         let position = backend.position.wrappingAdd(1, ordering: .relaxed).oldValue
-        let key = balanceKey(backend.plan.balance, current)
-        let random = backend.plan.balance == .random ? Self.randomPair() : (0, 0)
-        let pick = backend.balancer.pick(states, position: position, key: key, random: random)
+        let key = balanceKey(backend.balancer, current)
+        let pick = backend.balancer.pick(states, position: position, key: key)
         if let pick, pick == excluded {
             // Redispatch: try the next one in turn.
-            let again = backend.balancer.pick(states, position: position + 1, key: .none, random: Self.randomPair())
+            let again = backend.balancer.pick(states, position: position + 1, key: .none)
             return again == excluded ? nil : again
         }
         return pick
     }
 
-    private func balanceKey(_ algorithm: BalanceAlgorithm, _ current: Exchange) -> BalanceKey {
-        switch algorithm {
+    private func balanceKey(_ balancer: Balancer, _ current: Exchange) -> BalanceKey {
+        let hasher = balancer.hasher
+        switch balancer.algorithm {
         case .source:
             guard let source = clientAddress else { return .none }
-            return .hash(BalanceHash.hash(CIDR.addressBytes(source)))
-        case .uri:
-            return .hash(BalanceHash.hash(current.head.path.utf8))
+            return .hash(hasher.hash(CIDR.addressBytes(source)))
+        case .uri(let key):
+            return .hash(hasher.hash(key.key(of: Substring(current.head.target)).utf8))
         case .urlParameter(let name):
             guard let query = current.head.query else { return .none }
             for pair in query.split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 if parts.first.map({ $0 == name }) == true, parts.count == 2 {
-                    return .hash(BalanceHash.hash(parts[1].utf8))
+                    return .hash(hasher.hash(parts[1].utf8))
                 }
             }
             return .none
         case .header(let name):
             guard let value = current.head.fields.first(name) else { return .none }
-            return .hash(BalanceHash.hash(value.utf8))
+            return .hash(hasher.hash(value.utf8))
         default:
             return .none
         }
-    }
-
-    /// Two random numbers for `balance random` (only that algorithm pays for them).
-    static func randomPair() -> (UInt64, UInt64) {
-        var generator = SystemRandomNumberGenerator()
-        return (generator.next(), generator.next())
     }
 
     func releaseSlot() {

@@ -1,0 +1,81 @@
+import HACore
+@testable import HAConfig
+import Testing
+
+/// Issue 13: HAProxy 2.6 keywords a migrating operator meets, with HAProxy's meanings and
+/// defaults (its configuration manual), or refused with the reason.
+@Suite struct MigrationKeywordTests {
+    private func backend(_ lines: String, kind: String = "backend b") throws -> Backend {
+        let text = "\(kind)\n    mode http\n" + lines.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n") + "\n    server s 198.18.0.1:80"
+        do {
+            let configuration = try ConfigurationLoader.parse(text: text, file: "t.conf")
+            return try #require(configuration.backends.first)
+        } catch {
+            Issue.record("\(error)")
+            throw error
+        }
+    }
+
+    private func messages(_ lines: String) -> [String] {
+        let text = "backend b\n    mode http\n" + lines.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
+        return errors(of: text).map(\.description)
+    }
+
+    // MARK: balance uri, random, hash-type, hash-balance-factor, url_param check_post
+
+    @Test func test_balanceURI_readsWholeLenDepthAndPathOnlyInAnyOrder() throws {
+        let b = try backend("balance uri depth 3 whole len 20 path-only")
+        #expect(b.balance == .uri(URIHashKey(whole: true, length: 20, depth: 3, pathOnly: true)))
+        #expect(try backend("balance uri").balance == .uri(URIHashKey()))
+    }
+
+    @Test func test_balanceURI_lenAndDepthMustBePositive() {
+        #expect(messages("balance uri depth 0") == ["t.conf:3:23: error: 'balance uri': 'depth' expects a positive integer, got '0'"])
+        #expect(messages("balance uri len x") == ["t.conf:3:21: error: 'balance uri': 'len' expects a positive integer, got 'x'"])
+    }
+
+    @Test func test_balanceRandom_defaultsToTwoDraws_randomNTakesN() throws {
+        #expect(try backend("balance random").balance == .random(draws: 2))
+        #expect(try backend("balance random(5)").balance == .random(draws: 5))
+    }
+
+    @Test func test_balanceRandom_zeroDrawsOrATrailingNumber_areErrors() {
+        #expect(messages("balance random(0)").first?.contains("expected 'random(N)' with N draws") == true)
+        #expect(messages("balance random 3").first?.contains("the number of draws is written 'random(N)'") == true)
+    }
+
+    @Test func test_hashType_readsFunctionAndAvalanche() throws {
+        let b = try backend("hash-type consistent djb2 avalanche")
+        #expect(b.hashType == .consistent && b.hashFunction == .djb2 && b.hashAvalanche)
+        let c = try backend("hash-type map-based crc32")
+        #expect(c.hashType == .mapBased && c.hashFunction == .crc32 && !c.hashAvalanche)
+        let d = try backend("hash-type consistent")
+        #expect(d.hashFunction == nil && !d.hashAvalanche)
+    }
+
+    @Test func test_hashType_avalancheWithoutFunction_isAnError_asInHAProxy() {
+        #expect(messages("hash-type consistent avalanche").first?.contains("expected a hash function (sdbm, djb2 or crc32), got 'avalanche'") == true)
+    }
+
+    @Test func test_hashType_wt6_isRefusedWithTheReason() {
+        let text = messages("hash-type consistent wt6").first ?? ""
+        #expect(text.contains("is an HAProxy keyword hactl does not support") && text.contains("use sdbm, djb2 or crc32"))
+    }
+
+    @Test func test_hashBalanceFactor_isZeroOrAbove100() throws {
+        #expect(try backend("hash-balance-factor 150").hashBalanceFactor == 150)
+        #expect(try backend("hash-balance-factor 0").hashBalanceFactor == 0)
+        #expect(messages("hash-balance-factor 100") == ["t.conf:3:25: error: 'hash-balance-factor': expected 0 or a percentage above 100 (such as 150), got '100'"])
+    }
+
+    @Test func test_hashBalanceFactor_isInheritedFromDefaults() throws {
+        let configuration = try ConfigurationLoader.parse(text: "defaults\n    hash-balance-factor 125\nbackend b\n    server s 198.18.0.1:80", file: "t.conf")
+        #expect(configuration.backends.first?.hashBalanceFactor == 125)
+    }
+
+    @Test func test_urlParamCheckPost_isRefusedSayingWhy() {
+        let text = messages("balance url_param id check_post").first ?? ""
+        #expect(text.contains("`balance url_param id check_post` is an HAProxy keyword hactl does not support"))
+        #expect(text.contains("before the body is read"))
+    }
+}
