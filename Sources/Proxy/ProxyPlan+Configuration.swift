@@ -363,6 +363,14 @@ extension ProxyPlan {
         case .destinationPort: criterion = .destinationPort
         case .sslSNI: criterion = .sslSNI
         case .headerCount(let name): criterion = .headerCount(name)
+        case .base: criterion = .base
+        case .baseBegins: criterion = .baseBeginning
+        case .baseEnds: criterion = .baseEnd
+        case .baseSubstring: criterion = .baseSubstring
+        case .baseDirectory: criterion = .baseDirectory
+        case .baseRegex: criterion = .baseReg
+        case .headerFound(let name): criterion = .headerPresent(name)
+        case .urlParamFound(let name): criterion = .urlParameterPresent(name)
         }
         do {
             return try ACLTest(criterion: criterion, values: acl.values, ignoreCase: acl.caseInsensitive)

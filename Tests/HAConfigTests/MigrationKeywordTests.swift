@@ -78,4 +78,37 @@ import Testing
         #expect(text.contains("`balance url_param id check_post` is an HAProxy keyword hactl does not support"))
         #expect(text.contains("before the body is read"))
     }
+
+    // MARK: base*, -m found
+
+    private func acl(_ line: String) throws -> ACL {
+        let configuration = try ConfigurationLoader.parse(text: "frontend f\n    mode http\n    bind :80\n    \(line)\n    http-request deny if x", file: "t.conf")
+        return try #require(configuration.frontends.first?.acls.first)
+    }
+
+    @Test(arguments: [
+        ("acl x base www.example.com/a", ACLCriterion.base),
+        ("acl x base_beg www.example.com/a", .baseBegins),
+        ("acl x base_end /a", .baseEnds),
+        ("acl x base_sub example", .baseSubstring),
+        ("acl x base_dir a", .baseDirectory),
+        ("acl x base_reg ^www", .baseRegex),
+        ("acl x base -m beg www.example.com/a", .baseBegins),
+        ("acl x hdr(x-debug) -m found", .headerFound("x-debug")),
+        ("acl x url_param(debug) -m found", .urlParamFound("debug")),
+        ("acl x urlp(debug) -m found", .urlParamFound("debug")),
+    ])
+    func test_baseFetchesAndFound_areRead(_ line: String, _ criterion: ACLCriterion) throws {
+        #expect(try acl(line).criterion == criterion)
+    }
+
+    @Test func test_found_withAPattern_isAnError() {
+        let text = errors(of: "frontend f\n    mode http\n    bind :80\n    acl x hdr(a) -m found yes").map(\.message)
+        #expect(text == ["'hdr(a) -m found' tests presence only and takes no value, got 'yes'"])
+    }
+
+    @Test func test_found_onAFetchThatIsAlwaysPresent_isRefusedSayingWhy() {
+        let text = errors(of: "frontend f\n    mode http\n    bind :80\n    acl x path -m found").map(\.message)
+        #expect(text.first?.contains("'-m found' cannot be combined with 'path'") == true)
+    }
 }

@@ -181,6 +181,15 @@ import Testing
         backend by_random_default
             balance random
             server a 198.18.1.1:80
+        frontend f
+            mode http
+            bind :80
+            acl static base_beg -i www.example.com/static
+            acl debug url_param(debug) -m found
+            acl traced hdr(x-trace) -m found
+            http-request deny if debug !traced || { base_reg ^admin\\. }
+            use_backend by_uri if static
+            default_backend by_random
         """,
     ]
 

@@ -222,6 +222,7 @@ public enum ConfigurationPrinter {
 
     static func aclWords(_ acl: ACL) -> [String?] {
         var words: [String?] = [acl.criterion.haproxyName]
+        if let method = acl.criterion.matchMethod { words += ["-m", method] }
         if acl.caseInsensitive { words.append("-i") }
         // A first pattern starting with '-' would read as a flag.
         if acl.values.first?.hasPrefix("-") == true { words.append("--") }
