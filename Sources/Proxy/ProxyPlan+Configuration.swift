@@ -23,6 +23,7 @@ extension ProxyPlan {
             return index
         }
         var frontends: [FrontendPlan] = []
+        var warnings: [String] = []
         for frontend in configuration.frontends {
             for target in frontend.logTargets {
                 let mapped = try Self.logTarget(target)
@@ -65,8 +66,15 @@ extension ProxyPlan {
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
             frontends[frontends.count - 1].logTargets = ownTargets
+            if let uri = frontend.monitorURI {
+                if frontend.mode == .tcp {
+                    warnings.append("\(frontend.location): frontend '\(frontend.name)': 'monitor-uri' has no effect in mode tcp")
+                }
+                frontends[frontends.count - 1].monitor = MonitorPlan(uri: uri, fail: try frontend.monitorFail.map { try Self.condition($0, acls: acls) })
+            } else if let condition = frontend.monitorFail.first {
+                warnings.append("\(condition.location): frontend '\(frontend.name)': 'monitor fail' has no effect without 'monitor-uri'")
+            }
         }
-        var warnings: [String] = []
         for backend in configuration.backends {
             if backend.mode == .tcp, backend.cookie != nil {
                 warnings.append("\(backend.location): backend '\(backend.name)': 'cookie' has no effect in mode tcp (HAProxy ignores it too)")

@@ -111,6 +111,8 @@ package struct FrontendPlan: Sendable {
     /// Where this frontend's log lines go (`log global` and its own `log` lines); nil = the
     /// plan's targets.
     package var logTargets: [LogTarget]?
+    /// `monitor-uri` and `monitor fail`.
+    package var monitor: MonitorPlan?
 
     package init(name: String, mode: ProxyMode = .http, binds: [BindPlan], maxconn: Int = 4096,
                 timeouts: TimeoutPlan = TimeoutPlan(), httplog: Bool = false, tcplog: Bool = false,
@@ -131,6 +133,32 @@ package struct FrontendPlan: Sendable {
         self.defaultBackend = defaultBackend
         self.requestRules = requestRules
         self.errorFiles = errorFiles
+    }
+}
+
+/// HAProxy `monitor-uri URI` with its `monitor fail` conditions: the proxy answers requests for
+/// the URI itself (200, or 503 when a condition holds) before any `http-request` rule, and
+/// neither forwards nor logs them.
+package struct MonitorPlan: Sendable {
+    package var uri: String
+    /// Any of them holding turns the answer into 503.
+    package var fail: [Condition]
+
+    package init(uri: String, fail: [Condition] = []) {
+        self.uri = uri
+        self.fail = fail
+    }
+
+    /// A URI starting with `/` is compared with the target from its path on (the query
+    /// included), so an absolute-form target matches too; any other URI with the whole target.
+    package func matches(_ target: String) -> Bool {
+        guard uri.hasPrefix("/") else { return target == uri }
+        var t = Substring(target)
+        if !t.hasPrefix("/"), let scheme = t.firstRange(of: "://") {
+            t = t[scheme.upperBound...]
+            t = t.firstIndex(of: "/").map { t[$0...] } ?? ""
+        }
+        return t == uri
     }
 }
 

@@ -112,3 +112,30 @@ import Testing
         #expect(text.first?.contains("'-m found' cannot be combined with 'path'") == true)
     }
 }
+
+/// `monitor-uri` / `monitor fail`.
+@Suite struct MonitorKeywordTests {
+    @Test func test_monitorURI_isInheritedFromDefaults_lastOneWins() throws {
+        let configuration = try ConfigurationLoader.parse(text: """
+        defaults
+            mode http
+            monitor-uri /old
+        frontend f
+            bind :80
+            monitor-uri /alive
+            acl draining hdr(x-drain) -m found
+            monitor fail if draining
+            monitor fail unless { src 198.18.0.0/15 }
+        frontend g
+            bind :81
+        """, file: "t.conf")
+        #expect(configuration.frontends[0].monitorURI == "/alive" && configuration.frontends[0].monitorFail.count == 2)
+        #expect(configuration.frontends[1].monitorURI == "/old" && configuration.frontends[1].monitorFail.isEmpty)
+    }
+
+    @Test func test_monitorFail_withoutCondition_orInABackend_isAnError() {
+        #expect(errors(of: "frontend f\n    bind :80\n    monitor fail").map(\.message) == ["expected 'if' or 'unless' and a condition"])
+        #expect(errors(of: "backend b\n    monitor-uri /x").first?.message.contains("not allowed in a 'backend' section") == true)
+        #expect(errors(of: "frontend f\n    bind :80\n    monitor fail if nope").map(\.message) == ["no acl named 'nope' in 'f'"])
+    }
+}

@@ -184,6 +184,8 @@ import Testing
         frontend f
             mode http
             bind :80
+            monitor-uri /alive
+            monitor fail if { hdr(x-drain) -m found } || !static
             acl static base_beg -i www.example.com/static
             acl debug url_param(debug) -m found
             acl traced hdr(x-trace) -m found

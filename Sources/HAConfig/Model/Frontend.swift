@@ -40,6 +40,11 @@ public struct Frontend: Sendable, Equatable, Hashable {
     public var logTargets: [LogTarget]
     /// `errorfile CODE PATH`.
     public var errorFiles: [Int: String]
+    /// `monitor-uri URI`: requests for it are answered by the proxy (200, or 503 when a
+    /// `monitor fail` condition says so), never forwarded and never logged.
+    public var monitorURI: String?
+    /// `monitor fail if|unless COND` lines; the monitor answers 503 when any holds.
+    public var monitorFail: [Condition]
 
     public init(
         name: String,
@@ -60,7 +65,9 @@ public struct Frontend: Sendable, Equatable, Hashable {
         httpRequestRules: [HTTPRequestRule] = [],
         logGlobal: Bool = false,
         logTargets: [LogTarget] = [],
-        errorFiles: [Int: String] = [:]
+        errorFiles: [Int: String] = [:],
+        monitorURI: String? = nil,
+        monitorFail: [Condition] = []
     ) {
         self.name = name
         self.location = location
@@ -81,6 +88,8 @@ public struct Frontend: Sendable, Equatable, Hashable {
         self.logGlobal = logGlobal
         self.logTargets = logTargets
         self.errorFiles = errorFiles
+        self.monitorURI = monitorURI
+        self.monitorFail = monitorFail
     }
 
     /// The `acl` called `name`.

@@ -33,6 +33,8 @@ struct ProxyDraft {
     var logGlobal = false
     var logTargets: [LogTarget] = []
     var errorFiles: [Int: String] = [:]
+    var monitorURI: String?
+    var monitorFail: [Condition] = []
     var balance: BalanceAlgorithm = .roundRobin
     var hashType: HashType = .mapBased
     var hashFunction: HashFunction?
@@ -60,6 +62,7 @@ struct ProxyDraft {
         copy.failedACLNames = []
         copy.useBackends = []
         copy.httpRequestRules = []
+        copy.monitorFail = []
         copy.servers = []
         copy.ownDefaultBackend = nil
         return copy
@@ -71,7 +74,8 @@ struct ProxyDraft {
             timeouts: timeouts, httplog: httplog, tcplog: tcplog, dontlognull: dontlognull, forwardFor: forwardFor,
             connectionMode: connectionMode, acls: acls, useBackends: useBackends,
             defaultBackend: isListen ? (ownDefaultBackend ?? name) : defaultBackend,
-            httpRequestRules: httpRequestRules, logGlobal: logGlobal, logTargets: logTargets, errorFiles: errorFiles
+            httpRequestRules: httpRequestRules, logGlobal: logGlobal, logTargets: logTargets, errorFiles: errorFiles,
+            monitorURI: monitorURI, monitorFail: monitorFail
         )
         if !isListen || ownDefaultBackend != nil { frontend.defaultBackendLocation = defaultBackendLocation }
         return frontend

@@ -31,6 +31,8 @@ struct ProxySectionParser {
         "redirect": .init(defaults: false, frontend: true, backend: true),
         "log": .init(defaults: true, frontend: true, backend: true),
         "errorfile": .init(defaults: true, frontend: true, backend: true),
+        "monitor-uri": .init(defaults: true, frontend: true, backend: false),
+        "monitor": .init(defaults: false, frontend: true, backend: false),
         "balance": .init(defaults: true, frontend: false, backend: true),
         "hash-type": .init(defaults: true, frontend: false, backend: true),
         "hash-balance-factor": .init(defaults: true, frontend: false, backend: true),
@@ -145,6 +147,24 @@ struct ProxySectionParser {
                 return
             }
             if let path = arguments.require("a file path") { draft.errorFiles[code] = path.text }
+        case "monitor-uri":
+            // HAProxy: the last one wins.
+            guard let uri = arguments.require("a URI such as /haproxy_test") else { return }
+            draft.monitorURI = uri.text
+        case "monitor":
+            guard let what = arguments.require("'fail'") else { return }
+            guard what.text == "fail" else {
+                diagnostics.error(at: arguments.location(of: what), keyword: "monitor", "expected 'fail', got '\(what.text)'")
+                return
+            }
+            let (condition, ok) = parseCondition(statement, from: 2, keyword: "monitor fail")
+            guard ok else { return }
+            guard let condition else {
+                diagnostics.error(at: statement.endLocation, keyword: "monitor fail", "expected 'if' or 'unless' and a condition")
+                return
+            }
+            draft.monitorFail.append(condition)
+            return
         case "balance":
             parseBalance(statement, into: &draft)
             return
@@ -364,6 +384,11 @@ struct ProxySectionParser {
         }
         for index in draft.useBackends.indices { resolve(&draft.useBackends[index].condition) }
         for index in draft.httpRequestRules.indices { resolve(&draft.httpRequestRules[index].condition) }
+        draft.monitorFail = draft.monitorFail.compactMap { condition in
+            var resolved: Condition? = condition
+            resolve(&resolved)
+            return resolved
+        }
     }
 }
 

@@ -142,7 +142,9 @@ public enum ConfigurationPrinter {
         if frontend.dontlognull { writer.line("option", "dontlognull") }
         printForwardFor(frontend.forwardFor, into: &writer)
         if frontend.connectionMode != .keepAlive { writer.line("option", frontend.connectionMode.rawValue) }
+        if let uri = frontend.monitorURI { writer.line("monitor-uri", uri) }
         for acl in frontend.acls { writer.line(["acl", acl.name] + aclWords(acl)) }
+        for condition in frontend.monitorFail { writer.line(["monitor", "fail"] + conditionWords(condition)) }
         for rule in frontend.httpRequestRules { writer.line(ruleWords(rule)) }
         for rule in frontend.useBackends { writer.line(["use_backend", rule.backend] + conditionWords(rule.condition)) }
         if let name = frontend.defaultBackend, !(listen && name == frontend.name) {

@@ -5,6 +5,7 @@ import NIOPosix
 extension HTTPSession {
     func beginRequest(_ received: HTTPRequestHead, framing: BodyFraming) {
         cancelWatchdog()
+        if frontend.monitor != nil, answeredMonitorRequest(received, framing: framing) { return }
         let now = loop.eventLoop.now
         var facts = RequestFacts(head: received, source: clientAddress, destinationPort: localPort)
         // Only the log needs the request line as text.
