@@ -116,6 +116,8 @@ extension ProxyPlan {
                 plan.hasher = KeyHasher(function: mapped, avalanche: backend.hashAvalanche)
             }
             plan.hashBalanceFactor = backend.hashBalanceFactor
+            plan.abortOnClose = backend.abortOnClose
+            plan.pretendKeepAlive = backend.pretendKeepAlive
             plan.requestRules = try backend.httpRequestRules.map { try Self.requestRule($0, acls: backend.acls) }
             plan.errorFiles = try Self.errorFiles(backend.errorFiles, backend.location)
             return plan

@@ -193,6 +193,12 @@ package struct BackendPlan: Sendable {
     package var forwardFor: ForwardForPlan?
     /// `http-reuse never` disables the pool; `safe` (default) and above enable it.
     package var reuseConnections: Bool
+    /// `option abortonclose`: a client that closes its side while its request waits for a
+    /// server (queued or connecting) aborts the request.
+    package var abortOnClose = false
+    /// `option http-pretend-keepalive`: no `Connection: close` towards the server in
+    /// `http-server-close` / `httpclose` mode (the connection is still closed after the response).
+    package var pretendKeepAlive = false
     /// `http-request` rules of the backend, run after routing.
     package var requestRules: [HTTPRequestRule] = []
     /// `errorfile` of the backend, preferred over the frontend's.

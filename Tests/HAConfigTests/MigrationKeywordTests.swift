@@ -139,3 +139,27 @@ import Testing
         #expect(errors(of: "frontend f\n    bind :80\n    monitor fail if nope").map(\.message) == ["no acl named 'nope' in 'f'"])
     }
 }
+
+/// `option abortonclose`, `option http-pretend-keepalive`.
+@Suite struct BackendOptionKeywordTests {
+    @Test func test_options_areReadInDefaultsAndUndoneWithNo() throws {
+        let configuration = try ConfigurationLoader.parse(text: """
+        defaults
+            mode http
+            option abortonclose
+            option http-pretend-keepalive
+        backend a
+            server s 198.18.0.1:80
+        backend b
+            no option abortonclose
+            no option http-pretend-keepalive
+            server s 198.18.0.1:80
+        """, file: "t.conf")
+        #expect(configuration.backends[0].abortOnClose && configuration.backends[0].pretendKeepAlive)
+        #expect(!configuration.backends[1].abortOnClose && !configuration.backends[1].pretendKeepAlive)
+    }
+
+    @Test func test_pretendKeepAlive_inAFrontend_saysItHasNoEffectThere() {
+        #expect(errors(of: "frontend f\n    bind :80\n    option http-pretend-keepalive").first?.message.contains("has no effect in a 'frontend' section") == true)
+    }
+}

@@ -172,6 +172,8 @@ import Testing
             balance uri whole len 20 depth 3 path-only
             hash-type consistent djb2 avalanche
             hash-balance-factor 150
+            option abortonclose
+            option http-pretend-keepalive
             server a 198.18.1.1:80
         backend by_random
             mode http

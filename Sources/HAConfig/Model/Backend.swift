@@ -37,6 +37,13 @@ public struct Backend: Sendable, Equatable, Hashable {
     public var connectionMode: HTTPConnectionMode
     /// `http-reuse` (default safe).
     public var httpReuse: HTTPReuse
+    /// `option abortonclose`: a request whose client closed its side while it waits for a
+    /// server (queued or connecting) is aborted instead of sent.
+    public var abortOnClose: Bool
+    /// `option http-pretend-keepalive`: with `http-server-close` or `httpclose`, the request to
+    /// the server does not say `Connection: close`; the server connection is closed after the
+    /// response all the same.
+    public var pretendKeepAlive: Bool
     /// `acl` lines (usable by `http-request` rules here).
     public var acls: [ACL]
     /// `http-request` lines, in order.
@@ -69,6 +76,8 @@ public struct Backend: Sendable, Equatable, Hashable {
         forwardFor: ForwardFor? = nil,
         connectionMode: HTTPConnectionMode = .keepAlive,
         httpReuse: HTTPReuse = .safe,
+        abortOnClose: Bool = false,
+        pretendKeepAlive: Bool = false,
         acls: [ACL] = [],
         httpRequestRules: [HTTPRequestRule] = [],
         errorFiles: [Int: String] = [:],
@@ -94,6 +103,8 @@ public struct Backend: Sendable, Equatable, Hashable {
         self.forwardFor = forwardFor
         self.connectionMode = connectionMode
         self.httpReuse = httpReuse
+        self.abortOnClose = abortOnClose
+        self.pretendKeepAlive = pretendKeepAlive
         self.acls = acls
         self.httpRequestRules = httpRequestRules
         self.errorFiles = errorFiles

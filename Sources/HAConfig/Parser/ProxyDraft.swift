@@ -52,6 +52,8 @@ struct ProxyDraft {
     var retries = 3
     var redispatch = false
     var httpReuse: HTTPReuse = .safe
+    var abortOnClose = false
+    var pretendKeepAlive = false
     var fullconn: Int?
 
     /// The copy a new proxy starts from: settings inherit, lists of rules and servers do not.
@@ -87,6 +89,7 @@ struct ProxyDraft {
             hashFunction: hashFunction, hashAvalanche: hashAvalanche, hashBalanceFactor: hashBalanceFactor,
             servers: servers, cookie: cookie, healthCheck: healthCheck, retries: retries, redispatch: redispatch,
             timeouts: timeouts, forwardFor: forwardFor, connectionMode: connectionMode, httpReuse: httpReuse,
+            abortOnClose: abortOnClose, pretendKeepAlive: pretendKeepAlive,
             acls: isListen ? [] : acls, httpRequestRules: isListen ? [] : httpRequestRules, errorFiles: errorFiles,
             logGlobal: logGlobal, logTargets: logTargets, fullconn: fullconn
         )

@@ -70,10 +70,10 @@ enum UnsupportedKeywords {
     static let haproxyOptions: [String: String?] = [
         "http-use-htx": "HTX is HAProxy's internal representation; hactl has its own",
         "http-tunnel": "removed from HAProxy 2.1", "forceclose": "use option httpclose",
-        "http-pretend-keepalive": nil, "http-no-delay": nil, "http-buffer-request": nil, "http-ignore-probes": nil,
+        "http-no-delay": nil, "http-buffer-request": nil, "http-ignore-probes": nil,
         "http-use-proxy-header": nil, "http_proxy": nil, "http-restrict-req-hdr-names": nil,
         "tcpka": nil, "clitcpka": nil, "srvtcpka": nil, "splice-auto": nil, "splice-request": nil, "splice-response": nil,
-        "abortonclose": nil, "accept-invalid-http-request": nil, "accept-invalid-http-response": nil,
+        "accept-invalid-http-request": nil, "accept-invalid-http-response": nil,
         "allbackups": nil, "checkcache": nil, "contstats": nil, "independent-streams": nil, "ldap-check": nil,
         "mysql-check": nil, "pgsql-check": nil, "redis-check": nil, "smtpchk": nil, "spop-check": nil, "ssl-hello-chk": nil,
         "log-health-checks": nil, "log-separate-errors": nil, "logasap": nil, "nolinger": nil, "originalto": nil,

@@ -192,6 +192,8 @@ public enum ConfigurationPrinter {
         }
         if backend.retries != 3 { writer.line("retries", String(backend.retries)) }
         if backend.redispatch { writer.line("option", "redispatch") }
+        if backend.abortOnClose { writer.line("option", "abortonclose") }
+        if backend.pretendKeepAlive { writer.line("option", "http-pretend-keepalive") }
         if backend.httpReuse != .safe { writer.line("http-reuse", backend.httpReuse.rawValue) }
         if let fullconn = backend.fullconn { writer.line("fullconn", String(fullconn)) }
         for server in backend.servers { writer.line(serverWords(server)) }

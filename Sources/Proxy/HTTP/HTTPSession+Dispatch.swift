@@ -53,7 +53,12 @@ extension HTTPSession {
         case .keepAlive:
             if head.minorVersion == 0 { head.fields.add("Connection", "keep-alive") }
         case .serverClose, .close:
-            head.fields.add("Connection", "close")
+            // `option http-pretend-keepalive`: the server is not told; the connection is closed after the response anyway.
+            if backend.plan.pretendKeepAlive {
+                if head.minorVersion == 0 { head.fields.add("Connection", "keep-alive") }
+            } else {
+                head.fields.add("Connection", "close")
+            }
         }
         if clientOptions.upgrade, let proto = clientOptions.upgradeProtocol {
             head.fields.set("Connection", "upgrade")
