@@ -274,6 +274,7 @@ extension ProxyPlan {
             maxLifeSeconds: cookie.maxlife.map { Int($0.components.seconds) }
         )
         plan.postOnly = cookie.postonly
+        plan.attributes = cookie.attributes
         return plan
     }
 

@@ -163,3 +163,16 @@ import Testing
         #expect(errors(of: "frontend f\n    bind :80\n    option http-pretend-keepalive").first?.message.contains("has no effect in a 'frontend' section") == true)
     }
 }
+
+/// `cookie ... attr VALUE`.
+@Suite struct CookieAttrKeywordTests {
+    @Test func test_attr_isRepeatable_andKeptInOrder() throws {
+        let configuration = try ConfigurationLoader.parse(text: "backend b\n    mode http\n    cookie SRV insert attr SameSite=Strict secure attr Partitioned\n    server s 198.18.0.1:80 cookie a", file: "t.conf")
+        #expect(configuration.backends.first?.cookie?.attributes == ["SameSite=Strict", "Partitioned"])
+    }
+
+    @Test func test_attr_withASemicolon_orWithoutInsert_isAnError() {
+        #expect(errors(of: "backend b\n    mode http\n    cookie SRV insert attr \"a;b\"").map(\.message) == ["a cookie attribute may not hold ';' or control characters, got 'a;b'"])
+        #expect(errors(of: "backend b\n    mode http\n    cookie SRV prefix attr SameSite=Lax").map(\.message) == ["attr works only with 'insert' (it adds attributes to the cookie hactl inserts)"])
+    }
+}

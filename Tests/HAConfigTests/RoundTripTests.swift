@@ -154,7 +154,7 @@ import Testing
         backend app
             balance url_param session
             hash-type consistent
-            cookie SRV insert indirect nocache httponly secure maxidle 30m maxlife 12h
+            cookie SRV insert indirect nocache httponly secure maxidle 30m maxlife 12h attr SameSite=Strict attr "Max-Age=3600"
             option httpchk GET /health HTTP/1.1
             http-check send hdr Host app.example.com
             http-check expect rstring ^ok

@@ -199,7 +199,7 @@ public enum HashFunction: String, Sendable, Equatable, Hashable, CaseIterable {
 }
 
 /// HAProxy `cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly] [preserve]
-/// [httponly] [secure] [domain D]* [maxidle T] [maxlife T]`: cookie-based persistence.
+/// [httponly] [secure] [domain D]* [maxidle T] [maxlife T] [attr V]*`: cookie-based persistence.
 public struct CookiePersistence: Sendable, Equatable, Hashable {
     /// How the server's identity travels in the cookie.
     public enum Mode: String, Sendable, Equatable, Hashable {
@@ -221,6 +221,8 @@ public struct CookiePersistence: Sendable, Equatable, Hashable {
     public var maxidle: Duration?
     public var maxlife: Duration?
     public var domains: [String]
+    /// `attr VALUE`, repeatable: extra attributes of an inserted cookie (`SameSite=Strict`).
+    public var attributes: [String]
     public var location: SourceLocation
 
     public init(
@@ -235,6 +237,7 @@ public struct CookiePersistence: Sendable, Equatable, Hashable {
         maxidle: Duration? = nil,
         maxlife: Duration? = nil,
         domains: [String] = [],
+        attributes: [String] = [],
         location: SourceLocation = .builtIn
     ) {
         self.name = name
@@ -248,6 +251,7 @@ public struct CookiePersistence: Sendable, Equatable, Hashable {
         self.maxidle = maxidle
         self.maxlife = maxlife
         self.domains = domains
+        self.attributes = attributes
         self.location = location
     }
 }

@@ -181,6 +181,7 @@ public enum ConfigurationPrinter {
             for domain in cookie.domains { words += ["domain", domain] }
             if let maxidle = cookie.maxidle { words += ["maxidle", time(maxidle)] }
             if let maxlife = cookie.maxlife { words += ["maxlife", time(maxlife)] }
+            for attribute in cookie.attributes { words += ["attr", attribute] }
             writer.line(words)
         }
         if let check = backend.healthCheck {
