@@ -66,6 +66,16 @@ extension ProxyPlan {
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
             frontends[frontends.count - 1].logTargets = ownTargets
+            for capture in frontend.captures {
+                let plan = HeaderCapturePlan(name: capture.name, length: capture.length)
+                switch capture.direction {
+                case .request: frontends[frontends.count - 1].requestCaptures.append(plan)
+                case .response: frontends[frontends.count - 1].responseCaptures.append(plan)
+                }
+            }
+            if !frontend.captures.isEmpty, !frontend.httplog {
+                warnings.append("\(frontend.location): frontend '\(frontend.name)': 'capture' is logged only with 'option httplog'")
+            }
             if let uri = frontend.monitorURI {
                 if frontend.mode == .tcp {
                     warnings.append("\(frontend.location): frontend '\(frontend.name)': 'monitor-uri' has no effect in mode tcp")

@@ -113,6 +113,10 @@ package struct FrontendPlan: Sendable {
     package var logTargets: [LogTarget]?
     /// `monitor-uri` and `monitor fail`.
     package var monitor: MonitorPlan?
+    /// `capture request header NAME len N`, in order.
+    package var requestCaptures: [HeaderCapturePlan] = []
+    /// `capture response header NAME len N`, in order.
+    package var responseCaptures: [HeaderCapturePlan] = []
 
     package init(name: String, mode: ProxyMode = .http, binds: [BindPlan], maxconn: Int = 4096,
                 timeouts: TimeoutPlan = TimeoutPlan(), httplog: Bool = false, tcplog: Bool = false,
@@ -159,6 +163,35 @@ package struct MonitorPlan: Sendable {
             t = t.firstIndex(of: "/").map { t[$0...] } ?? ""
         }
         return t == uri
+    }
+}
+
+/// `capture request|response header NAME len N`: the last occurrence of the header, cut to
+/// `length` bytes, logged between braces (`{a|b}`) in the httplog line.
+package struct HeaderCapturePlan: Sendable, Hashable {
+    package var name: String
+    package var length: Int
+
+    package init(name: String, length: Int) {
+        self.name = name
+        self.length = length
+    }
+
+    /// The logged value: empty when the header is absent; `"`, `#`, `{`, `|`, `}`, control
+    /// bytes and bytes above 0x7E written `#XX` (as HAProxy 2.6 logs them).
+    package func capture(_ fields: HTTPFields) -> String {
+        guard let value = fields.values(name).last else { return "" }
+        var text = ""
+        for byte in value.utf8.prefix(length) {
+            switch byte {
+            case 0x20...0x7E where !"\"#{|}".utf8.contains(byte):
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                text += byte < 0x10 ? "#0\(hex)" : "#\(hex)"
+            }
+        }
+        return text
     }
 }
 

@@ -176,3 +176,25 @@ import Testing
         #expect(errors(of: "backend b\n    mode http\n    cookie SRV prefix attr SameSite=Lax").map(\.message) == ["attr works only with 'insert' (it adds attributes to the cookie hactl inserts)"])
     }
 }
+
+/// `capture request|response header NAME len N`.
+@Suite struct CaptureKeywordTests {
+    @Test func test_captures_areKeptInOrderWithTheirDirection() throws {
+        let configuration = try ConfigurationLoader.parse(text: """
+        frontend f
+            mode http
+            bind :80
+            capture request header Host len 15
+            capture response header Content-Length len 9
+            capture request header User-Agent len 20
+        """, file: "t.conf")
+        #expect(configuration.frontends[0].captures.map { "\($0.direction.rawValue) \($0.name) \($0.length)" }
+            == ["request Host 15", "response Content-Length 9", "request User-Agent 20"])
+    }
+
+    @Test func test_capture_inDefaults_missingLen_orCookie_areErrors() {
+        #expect(errors(of: "defaults\n    capture request header Host len 5").first?.message.contains("not allowed in a 'defaults' section") == true)
+        #expect(errors(of: "frontend f\n    bind :80\n    capture request header Host").map(\.message) == ["expected 'len' and a length"])
+        #expect(errors(of: "frontend f\n    bind :80\n    capture cookie SID len 32").first?.message.contains("`capture cookie` is an HAProxy keyword hactl does not support") == true)
+    }
+}

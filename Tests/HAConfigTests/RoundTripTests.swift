@@ -187,6 +187,8 @@ import Testing
             mode http
             bind :80
             monitor-uri /alive
+            capture request header Host len 15
+            capture response header Content-Length len 9
             monitor fail if { hdr(x-drain) -m found } || !static
             acl static base_beg -i www.example.com/static
             acl debug url_param(debug) -m found

@@ -35,6 +35,7 @@ struct ProxyDraft {
     var errorFiles: [Int: String] = [:]
     var monitorURI: String?
     var monitorFail: [Condition] = []
+    var captures: [HeaderCapture] = []
     var balance: BalanceAlgorithm = .roundRobin
     var hashType: HashType = .mapBased
     var hashFunction: HashFunction?
@@ -80,6 +81,7 @@ struct ProxyDraft {
             monitorURI: monitorURI, monitorFail: monitorFail
         )
         if !isListen || ownDefaultBackend != nil { frontend.defaultBackendLocation = defaultBackendLocation }
+        frontend.captures = captures
         return frontend
     }
 

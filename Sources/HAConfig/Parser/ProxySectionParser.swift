@@ -33,6 +33,7 @@ struct ProxySectionParser {
         "errorfile": .init(defaults: true, frontend: true, backend: true),
         "monitor-uri": .init(defaults: true, frontend: true, backend: false),
         "monitor": .init(defaults: false, frontend: true, backend: false),
+        "capture": .init(defaults: false, frontend: true, backend: false),
         "balance": .init(defaults: true, frontend: false, backend: true),
         "hash-type": .init(defaults: true, frontend: false, backend: true),
         "hash-balance-factor": .init(defaults: true, frontend: false, backend: true),
@@ -165,6 +166,9 @@ struct ProxySectionParser {
             }
             draft.monitorFail.append(condition)
             return
+        case "capture":
+            if let capture = parseCapture(&arguments, statement: statement) { draft.captures.append(capture) }
+            return
         case "balance":
             parseBalance(statement, into: &draft)
             return
@@ -289,6 +293,37 @@ struct ProxySectionParser {
             }
         }
         arguments.expectEnd()
+    }
+
+    /// `capture request|response header NAME len N` (`capture cookie` is refused).
+    private func parseCapture(_ arguments: inout ArgumentReader, statement: Statement) -> HeaderCapture? {
+        guard let what = arguments.require("'request header', 'response header' or 'cookie'") else { return nil }
+        if what.text == "cookie" {
+            diagnostics.error(at: arguments.location(of: what), keyword: "capture cookie", UnsupportedKeywords.message(
+                "capture cookie", origin: .haproxy, reason: "capture the Cookie or Set-Cookie header with 'capture request|response header'"))
+            return nil
+        }
+        guard let direction = HeaderCapture.Direction(rawValue: what.text) else {
+            diagnostics.error(at: arguments.location(of: what), keyword: "capture", "expected 'request header', 'response header' or 'cookie', got '\(what.text)'",
+                              suggestion: KeywordSuggestion.nearest(to: what.text, in: ["request", "response", "cookie"]))
+            return nil
+        }
+        arguments.keyword = "capture \(what.text) header"
+        guard let header = arguments.require("'header'") else { return nil }
+        guard header.text == "header" else {
+            diagnostics.error(at: arguments.location(of: header), keyword: arguments.keyword, "expected 'header', got '\(header.text)'")
+            return nil
+        }
+        guard let name = arguments.require("a header name") else { return nil }
+        guard let len = arguments.require("'len' and a length") else { return nil }
+        guard len.text == "len" else {
+            diagnostics.error(at: arguments.location(of: len), keyword: arguments.keyword, "expected 'len' and a length, got '\(len.text)'")
+            return nil
+        }
+        guard let length = arguments.integer("a length", in: 1...65536) else { return nil }
+        arguments.expectEnd()
+        guard arguments.isAtEnd else { return nil }
+        return HeaderCapture(direction: direction, name: name.text, length: length, location: statement.location)
     }
 
     /// `uri [whole] [len N] [depth N] [path-only]`, in any order.

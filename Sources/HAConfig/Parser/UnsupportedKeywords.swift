@@ -50,7 +50,7 @@ enum UnsupportedKeywords {
 
     /// HAProxy proxy keywords (`frontend`, `backend`, `listen`, `defaults`).
     static let haproxyProxy: [String: String?] = [
-        "stats": "`hactl status` replaces the stats page", "capture": nil, "tcp-request": nil, "tcp-response": nil,
+        "stats": "`hactl status` replaces the stats page", "tcp-request": nil, "tcp-response": nil,
         "http-response": nil, "http-after-response": nil, "stick-table": nil, "stick": nil, "compression": nil,
         "unique-id-format": nil, "unique-id-header": nil, "log-format": nil,
         "rspadd": "removed from HAProxy 2.1", "reqadd": "removed from HAProxy 2.1", "reqrep": "removed from HAProxy 2.1",

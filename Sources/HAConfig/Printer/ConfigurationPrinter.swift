@@ -143,6 +143,9 @@ public enum ConfigurationPrinter {
         printForwardFor(frontend.forwardFor, into: &writer)
         if frontend.connectionMode != .keepAlive { writer.line("option", frontend.connectionMode.rawValue) }
         if let uri = frontend.monitorURI { writer.line("monitor-uri", uri) }
+        for capture in frontend.captures {
+            writer.line("capture", capture.direction.rawValue, "header", capture.name, "len", String(capture.length))
+        }
         for acl in frontend.acls { writer.line(["acl", acl.name] + aclWords(acl)) }
         for condition in frontend.monitorFail { writer.line(["monitor", "fail"] + conditionWords(condition)) }
         for rule in frontend.httpRequestRules { writer.line(ruleWords(rule)) }

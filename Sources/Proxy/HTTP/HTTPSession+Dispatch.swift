@@ -20,6 +20,9 @@ extension HTTPSession {
             serializedHead: nil, retriesLeft: 0, requestStart: lastActivity, headReceived: now
         )
         if received.method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
+        if frontend.httplog, !frontend.requestCaptures.isEmpty {
+            current.requestCaptures = frontend.requestCaptures.map { $0.capture(received.fields) }
+        }
         exchange = current
         phase = .waitingForServer
         if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) { return }
