@@ -24,6 +24,7 @@ extension ProxyPlan {
         }
         let host = LogFormatHost.current()
         var frontends: [FrontendPlan] = []
+        var warnings: [String] = []
         for frontend in configuration.frontends {
             for target in frontend.logTargets {
                 let mapped = try Self.logTarget(target)
@@ -70,14 +71,36 @@ extension ProxyPlan {
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
             frontends[frontends.count - 1].logTargets = ownTargets
+            for capture in frontend.captures {
+                let plan = HeaderCapturePlan(name: capture.name, length: capture.length)
+                switch capture.direction {
+                case .request: frontends[frontends.count - 1].requestCaptures.append(plan)
+                case .response: frontends[frontends.count - 1].responseCaptures.append(plan)
+                }
+            }
+            if !frontend.captures.isEmpty, !frontend.httplog {
+                warnings.append("\(frontend.location): frontend '\(frontend.name)': 'capture' is logged only with 'option httplog'")
+            }
+            if let uri = frontend.monitorURI {
+                if frontend.mode == .tcp {
+                    warnings.append("\(frontend.location): frontend '\(frontend.name)': 'monitor-uri' has no effect in mode tcp")
+                }
+                frontends[frontends.count - 1].monitor = MonitorPlan(uri: uri, fail: try frontend.monitorFail.map { try Self.condition($0, acls: acls) })
+            } else if let condition = frontend.monitorFail.first {
+                warnings.append("\(condition.location): frontend '\(frontend.name)': 'monitor fail' has no effect without 'monitor-uri'")
+            }
         }
-        var warnings: [String] = []
         for backend in configuration.backends {
             if backend.mode == .tcp, backend.cookie != nil {
                 warnings.append("\(backend.location): backend '\(backend.name)': 'cookie' has no effect in mode tcp (HAProxy ignores it too)")
             }
             if backend.httpReuse == .aggressive || backend.httpReuse == .always {
                 warnings.append("\(backend.location): backend '\(backend.name)': 'http-reuse \(backend.httpReuse.rawValue)' is served as 'safe'")
+            }
+            var drawsOnRing = false
+            if case .random = backend.balance { drawsOnRing = true }
+            if backend.hashBalanceFactor != 0, backend.hashType != .consistent, !drawsOnRing {
+                warnings.append("\(backend.location): backend '\(backend.name)': 'hash-balance-factor' has effect only with 'hash-type consistent' or 'balance random'")
             }
             if backend.fullconn != nil {
                 warnings.append("\(backend.location): backend '\(backend.name)': 'fullconn' has no effect without 'minconn' on servers")
@@ -99,6 +122,17 @@ extension ProxyPlan {
                 forwardFor: try backend.forwardFor.map { try Self.forwardFor($0, backend.location) },
                 reuseConnections: backend.httpReuse != .never
             )
+            if let function = backend.hashFunction {
+                let mapped: KeyHasher.Function = switch function {
+                case .sdbm: .sdbm
+                case .djb2: .djb2
+                case .crc32: .crc32
+                }
+                plan.hasher = KeyHasher(function: mapped, avalanche: backend.hashAvalanche)
+            }
+            plan.hashBalanceFactor = backend.hashBalanceFactor
+            plan.abortOnClose = backend.abortOnClose
+            plan.pretendKeepAlive = backend.pretendKeepAlive
             plan.requestRules = try backend.httpRequestRules.map {
                 try Self.requestRule($0, acls: backend.acls, scope: LogFormatScope(frontendName: nil, backendName: backend.name, host: host))
             }
@@ -218,10 +252,10 @@ extension ProxyPlan {
         case .leastConn: .leastConnections
         case .first: .first
         case .source: .source
-        case .uri: .uri
+        case .uri(let key): .uri(URIHashKey(whole: key.whole, length: key.length, depth: key.depth, pathOnly: key.pathOnly))
         case .urlParam(let name): .urlParameter(name)
         case .header(let name): .header(name)
-        case .random: .random
+        case .random(let draws): .random(draws: draws)
         }
     }
 
@@ -257,6 +291,7 @@ extension ProxyPlan {
             maxLifeSeconds: cookie.maxlife.map { Int($0.components.seconds) }
         )
         plan.postOnly = cookie.postonly
+        plan.attributes = cookie.attributes
         return plan
     }
 
@@ -359,6 +394,14 @@ extension ProxyPlan {
         case .destinationPort: criterion = .destinationPort
         case .sslSNI: criterion = .sslSNI
         case .headerCount(let name): criterion = .headerCount(name)
+        case .base: criterion = .base
+        case .baseBegins: criterion = .baseBeginning
+        case .baseEnds: criterion = .baseEnd
+        case .baseSubstring: criterion = .baseSubstring
+        case .baseDirectory: criterion = .baseDirectory
+        case .baseRegex: criterion = .baseReg
+        case .headerFound(let name): criterion = .headerPresent(name)
+        case .urlParamFound(let name): criterion = .urlParameterPresent(name)
         }
         do {
             return try ACLTest(criterion: criterion, values: acl.values, ignoreCase: acl.caseInsensitive)

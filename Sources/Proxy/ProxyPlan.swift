@@ -111,6 +111,12 @@ package struct FrontendPlan: Sendable {
     /// Where this frontend's log lines go (`log global` and its own `log` lines); nil = the
     /// plan's targets.
     package var logTargets: [LogTarget]?
+    /// `monitor-uri` and `monitor fail`.
+    package var monitor: MonitorPlan?
+    /// `capture request header NAME len N`, in order.
+    package var requestCaptures: [HeaderCapturePlan] = []
+    /// `capture response header NAME len N`, in order.
+    package var responseCaptures: [HeaderCapturePlan] = []
 
     package init(name: String, mode: ProxyMode = .http, binds: [BindPlan], maxconn: Int = 4096,
                 timeouts: TimeoutPlan = TimeoutPlan(), httplog: Bool = false, tcplog: Bool = false,
@@ -134,6 +140,61 @@ package struct FrontendPlan: Sendable {
     }
 }
 
+/// HAProxy `monitor-uri URI` with its `monitor fail` conditions: the proxy answers requests for
+/// the URI itself (200, or 503 when a condition holds) before any `http-request` rule, and
+/// neither forwards nor logs them.
+package struct MonitorPlan: Sendable {
+    package var uri: String
+    /// Any of them holding turns the answer into 503.
+    package var fail: [Condition]
+
+    package init(uri: String, fail: [Condition] = []) {
+        self.uri = uri
+        self.fail = fail
+    }
+
+    /// A URI starting with `/` is compared with the target from its path on (the query
+    /// included), so an absolute-form target matches too; any other URI with the whole target.
+    package func matches(_ target: String) -> Bool {
+        guard uri.hasPrefix("/") else { return target == uri }
+        var t = Substring(target)
+        if !t.hasPrefix("/"), let scheme = t.firstRange(of: "://") {
+            t = t[scheme.upperBound...]
+            t = t.firstIndex(of: "/").map { t[$0...] } ?? ""
+        }
+        return t == uri
+    }
+}
+
+/// `capture request|response header NAME len N`: the last occurrence of the header, cut to
+/// `length` bytes, logged between braces (`{a|b}`) in the httplog line.
+package struct HeaderCapturePlan: Sendable, Hashable {
+    package var name: String
+    package var length: Int
+
+    package init(name: String, length: Int) {
+        self.name = name
+        self.length = length
+    }
+
+    /// The logged value: empty when the header is absent; `"`, `#`, `{`, `|`, `}`, control
+    /// bytes and bytes above 0x7E written `#XX` (as HAProxy 2.6 logs them).
+    package func capture(_ fields: HTTPFields) -> String {
+        guard let value = fields.values(name).last else { return "" }
+        var text = ""
+        for byte in value.utf8.prefix(length) {
+            switch byte {
+            case 0x20...0x7E where !"\"#{|}".utf8.contains(byte):
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                text += byte < 0x10 ? "#0\(hex)" : "#\(hex)"
+            }
+        }
+        return text
+    }
+}
+
 /// `use_backend NAME if|unless COND`.
 package struct RouteRule: Sendable {
     package var backend: Int
@@ -151,6 +212,10 @@ package struct BackendPlan: Sendable {
     package var mode: ProxyMode
     package var balance: BalanceAlgorithm
     package var consistentHash: Bool
+    /// `hash-type ... FUNCTION [avalanche]`; nil = HAProxy's default for the method.
+    package var hasher: KeyHasher?
+    /// `hash-balance-factor` (0 = off).
+    package var hashBalanceFactor = 0
     package var servers: [ServerPlan]
     package var cookie: CookiePersistence?
     package var healthCheck: HTTPCheckPlan?
@@ -161,6 +226,12 @@ package struct BackendPlan: Sendable {
     package var forwardFor: ForwardForPlan?
     /// `http-reuse never` disables the pool; `safe` (default) and above enable it.
     package var reuseConnections: Bool
+    /// `option abortonclose`: a client that closes its side while its request waits for a
+    /// server (queued or connecting) aborts the request.
+    package var abortOnClose = false
+    /// `option http-pretend-keepalive`: no `Connection: close` towards the server in
+    /// `http-server-close` / `httpclose` mode (the connection is still closed after the response).
+    package var pretendKeepAlive = false
     /// `http-request` rules of the backend, run after routing.
     package var requestRules: [HTTPRequestRule] = []
     /// `errorfile` of the backend, preferred over the frontend's.

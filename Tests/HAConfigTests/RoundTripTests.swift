@@ -154,7 +154,7 @@ import Testing
         backend app
             balance url_param session
             hash-type consistent
-            cookie SRV insert indirect nocache httponly secure maxidle 30m maxlife 12h
+            cookie SRV insert indirect nocache httponly secure maxidle 30m maxlife 12h attr SameSite=Strict attr "Max-Age=3600"
             option httpchk GET /health HTTP/1.1
             http-check send hdr Host app.example.com
             http-check expect rstring ^ok
@@ -165,6 +165,37 @@ import Testing
         backend api
             balance hdr(x-user)
             server c 198.18.1.3
+        """,
+        """
+        backend by_uri
+            mode http
+            balance uri whole len 20 depth 3 path-only
+            hash-type consistent djb2 avalanche
+            hash-balance-factor 150
+            option abortonclose
+            option http-pretend-keepalive
+            server a 198.18.1.1:80
+        backend by_random
+            mode http
+            balance random(3)
+            hash-type map-based crc32
+            server a 198.18.1.1:80
+        backend by_random_default
+            balance random
+            server a 198.18.1.1:80
+        frontend f
+            mode http
+            bind :80
+            monitor-uri /alive
+            capture request header Host len 15
+            capture response header Content-Length len 9
+            monitor fail if { hdr(x-drain) -m found } || !static
+            acl static base_beg -i www.example.com/static
+            acl debug url_param(debug) -m found
+            acl traced hdr(x-trace) -m found
+            http-request deny if debug !traced || { base_reg ^admin\\. }
+            use_backend by_uri if static
+            default_backend by_random
         """,
     ]
 

@@ -97,15 +97,59 @@ struct FakeServers: ServerStates {
         #expect((1..<10).allSatisfy { b.pick(servers, position: $0, key: key) == first })
     }
 
-    @Test func test_random_prefersTheLessLoadedOfTwo() {
+    /// How often each server is picked in `count` picks drawn from a fixed seed.
+    func shares(_ b: Balancer, _ servers: FakeServers, count: Int = 4000) -> [Int] {
+        var generator = SplitMix64(seed: 7)
+        var shares = Array(repeating: 0, count: servers.serverCount)
+        for i in 0..<count {
+            if let s = b.pick(servers, position: i, key: .none, random: &generator) { shares[s] += 1 }
+        }
+        return shares
+    }
+
+    @Test func test_random_twoDraws_avoidTheLoadedServerMoreThanOneDraw() {
         var servers = FakeServers(2)
         servers.active = [10, 0]
-        #expect(balancer(.random, servers).pick(servers, position: 0, key: .none, random: (0, 1)) == 1)
+        // One draw: the loaded server is picked about half the time; two: only when both draws hit it (~1/4).
+        let one = shares(balancer(.random(draws: 1), servers), servers)[0]
+        let two = shares(balancer(.random(draws: 2), servers), servers)[0]
+        #expect(one > 1600 && one < 2400)
+        #expect(two > 700 && two < 1300)
+    }
+
+    @Test func test_random_manyDraws_convergeOnTheLeastLoaded() {
+        var servers = FakeServers(3)
+        servers.active = [4, 0, 9]
+        #expect(shares(balancer(.random(draws: 20), servers), servers, count: 200)[1] == 200)
+    }
+
+    @Test func test_random_respectsWeights() {
+        let servers = FakeServers(2, weights: [3, 1])
+        let share = shares(balancer(.random(draws: 1), servers), servers)[0]
+        // Weight 3 of 4: about 75 % of single draws (the ring's points are not perfectly even).
+        #expect(share > 2600 && share < 3400)
+    }
+
+    @Test func test_hashBalanceFactor_sendsAHotKeyElsewhereOnceItsServerIsFull() {
+        var servers = FakeServers(4)
+        let hot = BalanceKey.hash(KeyHasher(consistent: true).hash(Array("/hot".utf8)))
+        let unbounded = balancer(.uri(URIHashKey()), servers, consistent: true)
+        let owner = unbounded.pick(servers, position: 0, key: hot)!
+        // 8 connections on 4 servers, all on the owner: at 150 % a server may hold ⌈1.5 × 9 / 4⌉ = 4.
+        servers.active[owner] = 8
+        #expect(unbounded.pick(servers, position: 0, key: hot) == owner)
+        let bounded = Balancer(algorithm: .uri(URIHashKey()), weights: servers.weights, names: servers.weights.indices.map { "s\($0)" },
+                               consistent: true, balanceFactor: 150)
+        let moved = bounded.pick(servers, position: 0, key: hot)
+        #expect(moved != nil && moved != owner)
+        // Evenly loaded (2 each): ⌈1.5 × 9 / 4⌉ = 4 > 2, the owner takes its key again.
+        servers.active = [2, 2, 2, 2]
+        #expect(bounded.pick(servers, position: 0, key: hot) == owner)
     }
 
     @Test func test_consistentHash_serverDown_movesOnlyItsKeys() {
         var servers = FakeServers(4)
-        let b = balancer(.uri, servers, consistent: true)
+        let b = balancer(.uri(URIHashKey()), servers, consistent: true)
         let keys = (0..<2000).map { BalanceHash.hash(Array("/page/\($0)".utf8)) }
         let before = keys.map { b.pick(servers, position: 0, key: .hash($0)) }
         servers.up[2] = false
@@ -118,13 +162,73 @@ struct FakeServers: ServerStates {
 
     @Test func test_mapBasedHash_serverDown_movesMoreThanItsShare() {
         var servers = FakeServers(4)
-        let b = balancer(.uri, servers)
+        let b = balancer(.uri(URIHashKey()), servers)
         let keys = (0..<2000).map { BalanceHash.hash(Array("/page/\($0)".utf8)) }
         let before = keys.map { b.pick(servers, position: 0, key: .hash($0)) }
         servers.up[2] = false
         let after = keys.map { b.pick(servers, position: 0, key: .hash($0)) }
         let movedOthers = zip(before, after).filter { $0 != 2 && $0 != $1 }.count
         #expect(movedOthers > 0)
+    }
+}
+
+/// `balance uri` options: which part of the target is hashed.
+@Suite struct URIHashKeyTests {
+    @Test(arguments: [
+        (URIHashKey(), "/a/b/c?x=1", "/a/b/c"),
+        (URIHashKey(whole: true), "/a/b/c?x=1", "/a/b/c?x=1"),
+        (URIHashKey(length: 4), "/a/b/c?x=1", "/a/b"),
+        (URIHashKey(depth: 1), "/a/b/c?x=1", "/a"),
+        (URIHashKey(depth: 2), "/a/b/c?x=1", "/a/b"),
+        (URIHashKey(depth: 5), "/a/b/c?x=1", "/a/b/c"),
+        (URIHashKey(length: 3, depth: 2), "/ab/c", "/ab"),
+        (URIHashKey(), "http://h.example/a?q", "http://h.example/a"),
+        (URIHashKey(pathOnly: true), "http://h.example/a?q", "/a"),
+        (URIHashKey(whole: true, pathOnly: true), "http://h.example/a?q", "/a?q"),
+    ])
+    func test_key_takesThePartTheOptionsName(_ key: URIHashKey, _ target: String, _ expected: String) {
+        #expect(key.key(of: Substring(target)) == Substring(expected))
+    }
+}
+
+/// `hash-type ... FUNCTION [avalanche]`: the functions' published values.
+@Suite struct KeyHasherTests {
+    @Test func test_crc32_matchesTheStandardCheckValue() {
+        // The CRC-32 check value of "123456789" is 0xCBF43926.
+        #expect(KeyHasher(function: .crc32, avalanche: false).hash(Array("123456789".utf8)) == 0xCBF4_3926)
+    }
+
+    @Test func test_djb2_isTimes33PlusByteFrom5381() {
+        #expect(KeyHasher(function: .djb2, avalanche: false).hash(Array("a".utf8)) == 5381 * 33 + 97)
+    }
+
+    @Test func test_sdbm_ofOneByteIsTheByte() {
+        #expect(KeyHasher(function: .sdbm, avalanche: false).hash(Array("a".utf8)) == 97)
+        #expect(KeyHasher(function: .sdbm, avalanche: false).hash(Array("ab".utf8)) == 98 + (97 << 6) + (97 << 16) - 97)
+    }
+
+    @Test func test_avalanche_changesTheRawHash() {
+        let raw = KeyHasher(function: .sdbm, avalanche: false).hash(Array("a".utf8))
+        let mixed = KeyHasher(function: .sdbm, avalanche: true).hash(Array("a".utf8))
+        #expect(mixed != raw && mixed == UInt64(KeyHasher.fullAvalanche(97)))
+    }
+
+    @Test func test_defaults_sdbmForMapBased_sdbmAvalancheForConsistent() {
+        #expect(KeyHasher(consistent: false) == KeyHasher(function: .sdbm, avalanche: false))
+        #expect(KeyHasher(consistent: true) == KeyHasher(function: .sdbm, avalanche: true))
+    }
+}
+
+/// A small seeded generator (SplitMix64) so that draws are the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 

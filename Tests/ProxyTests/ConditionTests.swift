@@ -102,3 +102,47 @@ import Testing
         #expect(try ACLTest(criterion: .headerCount("x-none"), values: ["eq", "0"]).matches(facts))
     }
 }
+
+/// Issue 13: `base*` fetches and `-m found` presence tests.
+@Suite struct BaseAndFoundConditionTests {
+    let conditions = ConditionTests()
+
+    @Test func test_base_isHostThenPathWithoutQuery() throws {
+        let request = conditions.facts("/api/v1/items?x=1", host: "www.example.com:8080")
+        #expect(try conditions.test(.base, "www.example.com:8080/api/v1/items").evaluate(request))
+        #expect(try conditions.test(.baseBeginning, "www.example.com:8080/api").evaluate(request))
+        #expect(try !conditions.test(.baseBeginning, "/api").evaluate(request))
+        #expect(try conditions.test(.baseEnd, "/items").evaluate(request))
+        #expect(try conditions.test(.baseSubstring, "com:8080/api/v1").evaluate(request))
+        #expect(try conditions.test(.baseDirectory, "v1").evaluate(request))
+        #expect(try conditions.test(.baseReg, "^www\\.[a-z]+\\.com").evaluate(request))
+    }
+
+    @Test func test_base_ofAnAbsoluteTarget_usesItsPath() throws {
+        let request = conditions.facts("http://other.example/p?q", host: "other.example")
+        #expect(try conditions.test(.base, "other.example/p").evaluate(request))
+    }
+
+    @Test func test_base_withoutHost_isThePath() throws {
+        let request = RequestFacts(head: HTTPRequestHead(method: "GET", target: "/a/b?x=1", minorVersion: 0), source: nil)
+        #expect(try conditions.test(.base, "/a/b").evaluate(request))
+    }
+
+    @Test func test_base_ignoreCase() throws {
+        let request = conditions.facts("/API", host: "WWW.Example.com")
+        #expect(try conditions.test(.baseBeginning, "www.example.com/api", ignoreCase: true).evaluate(request))
+    }
+
+    @Test func test_urlParamFound_isPresenceWithOrWithoutValue() throws {
+        #expect(try conditions.test(.urlParameterPresent("debug")).evaluate(conditions.facts("/p?a=1&debug")))
+        #expect(try conditions.test(.urlParameterPresent("debug")).evaluate(conditions.facts("/p?debug=")))
+        #expect(try !conditions.test(.urlParameterPresent("debug")).evaluate(conditions.facts("/p?debugger=1")))
+        #expect(try !conditions.test(.urlParameterPresent("debug")).evaluate(conditions.facts("/p")))
+    }
+
+    @Test func test_headerFound_isPresenceEvenWhenEmpty() throws {
+        let head = HTTPRequestHead(method: "GET", target: "/", fields: HTTPFields([HTTPField(name: "X-Empty", value: "")]))
+        #expect(try conditions.test(.headerPresent("x-empty")).evaluate(RequestFacts(head: head, source: nil)))
+        #expect(try !conditions.test(.headerPresent("x-other")).evaluate(RequestFacts(head: head, source: nil)))
+    }
+}

@@ -29,6 +29,16 @@ import Testing
         #expect(request.first("cookie") == "a=b; c=d")
     }
 
+    /// As HAProxy 2.6 prints it (checked on 127.0.0.1): the `attr` values follow `Secure`, in order.
+    @Test func test_insertAttr_appendsTheAttributesAfterSecure() {
+        var persistence = CookiePersistence(name: "SRV", mode: .insert, httpOnly: true, secure: true, domains: [".ex.com"])
+        persistence.attributes = ["SameSite=Strict", "Partitioned"]
+        let sticky = StickyCookie(persistence: persistence, serverValues: ["s1"])
+        var response = HTTPFields()
+        sticky.adaptResponse(&response, server: 0, clientHadValidCookie: false)
+        #expect(response.first("set-cookie") == "SRV=s1; path=/; domain=.ex.com; HttpOnly; Secure; SameSite=Strict; Partitioned")
+    }
+
     @Test func test_insertNocache_marksResponsePrivate() {
         let sticky = StickyCookie(persistence: CookiePersistence(name: "SRV", mode: .insert, nocache: true, domains: ["example.com"]),
                                   serverValues: servers)

@@ -70,6 +70,22 @@ public enum ACLCriterion: Sendable, Equatable, Hashable {
     case sslFC
     /// `ssl_fc_sni`: the TLS SNI server name.
     case sslSNI
+    /// `base`: the first Host header followed by the path (HAProxy: the path alone without Host).
+    case base
+    /// `base_beg`.
+    case baseBegins
+    /// `base_end`.
+    case baseEnds
+    /// `base_sub`.
+    case baseSubstring
+    /// `base_dir`.
+    case baseDirectory
+    /// `base_reg`.
+    case baseRegex
+    /// `hdr(NAME) -m found`: the header is present, whatever its value.
+    case headerFound(String)
+    /// `url_param(NAME) -m found`: the query string has the parameter, with or without a value.
+    case urlParamFound(String)
     /// `always_true`.
     case alwaysTrue
     /// `always_false`.
@@ -102,15 +118,32 @@ public enum ACLCriterion: Sendable, Equatable, Hashable {
         case .destinationPort: "dst_port"
         case .sslFC: "ssl_fc"
         case .sslSNI: "ssl_fc_sni"
+        case .base: "base"
+        case .baseBegins: "base_beg"
+        case .baseEnds: "base_end"
+        case .baseSubstring: "base_sub"
+        case .baseDirectory: "base_dir"
+        case .baseRegex: "base_reg"
+        case .headerFound(let name): "hdr(\(name))"
+        case .urlParamFound(let name): "url_param(\(name))"
         case .alwaysTrue: "always_true"
         case .alwaysFalse: "always_false"
         }
     }
 
-    /// Whether the criterion is a boolean fetch that takes no pattern (`ssl_fc`, `always_true`).
+    /// The match method written after the fetch (`-m found`), if the fetch's name does not say it.
+    public var matchMethod: String? {
+        switch self {
+        case .headerFound, .urlParamFound: "found"
+        default: nil
+        }
+    }
+
+    /// Whether the criterion is a boolean fetch that takes no pattern (`ssl_fc`, `always_true`),
+    /// or a presence test (`-m found`).
     public var takesNoValue: Bool {
         switch self {
-        case .sslFC, .alwaysTrue, .alwaysFalse: true
+        case .sslFC, .alwaysTrue, .alwaysFalse, .headerFound, .urlParamFound: true
         default: false
         }
     }

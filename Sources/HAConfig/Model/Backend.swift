@@ -12,6 +12,14 @@ public struct Backend: Sendable, Equatable, Hashable {
     public var balance: BalanceAlgorithm
     /// `hash-type map-based|consistent`.
     public var hashType: HashType
+    /// `hash-type METHOD FUNCTION`: nil when no function is written (HAProxy then uses sdbm,
+    /// with avalanche for `consistent`).
+    public var hashFunction: HashFunction?
+    /// `hash-type METHOD FUNCTION avalanche`.
+    public var hashAvalanche: Bool
+    /// `hash-balance-factor N`: bounded loads for consistent hashing and `balance random`, in
+    /// percent of the average load; 0 (the default) disables it.
+    public var hashBalanceFactor: Int
     /// `server` lines.
     public var servers: [Server]
     /// `cookie NAME insert|prefix|rewrite ...`.
@@ -29,6 +37,13 @@ public struct Backend: Sendable, Equatable, Hashable {
     public var connectionMode: HTTPConnectionMode
     /// `http-reuse` (default safe).
     public var httpReuse: HTTPReuse
+    /// `option abortonclose`: a request whose client closed its side while it waits for a
+    /// server (queued or connecting) is aborted instead of sent.
+    public var abortOnClose: Bool
+    /// `option http-pretend-keepalive`: with `http-server-close` or `httpclose`, the request to
+    /// the server does not say `Connection: close`; the server connection is closed after the
+    /// response all the same.
+    public var pretendKeepAlive: Bool
     /// `acl` lines (usable by `http-request` rules here).
     public var acls: [ACL]
     /// `http-request` lines, in order.
@@ -49,6 +64,9 @@ public struct Backend: Sendable, Equatable, Hashable {
         mode: ProxyMode = .tcp,
         balance: BalanceAlgorithm = .roundRobin,
         hashType: HashType = .mapBased,
+        hashFunction: HashFunction? = nil,
+        hashAvalanche: Bool = false,
+        hashBalanceFactor: Int = 0,
         servers: [Server] = [],
         cookie: CookiePersistence? = nil,
         healthCheck: HTTPCheck? = nil,
@@ -58,6 +76,8 @@ public struct Backend: Sendable, Equatable, Hashable {
         forwardFor: ForwardFor? = nil,
         connectionMode: HTTPConnectionMode = .keepAlive,
         httpReuse: HTTPReuse = .safe,
+        abortOnClose: Bool = false,
+        pretendKeepAlive: Bool = false,
         acls: [ACL] = [],
         httpRequestRules: [HTTPRequestRule] = [],
         errorFiles: [Int: String] = [:],
@@ -71,6 +91,9 @@ public struct Backend: Sendable, Equatable, Hashable {
         self.mode = mode
         self.balance = balance
         self.hashType = hashType
+        self.hashFunction = hashFunction
+        self.hashAvalanche = hashAvalanche
+        self.hashBalanceFactor = hashBalanceFactor
         self.servers = servers
         self.cookie = cookie
         self.healthCheck = healthCheck
@@ -80,6 +103,8 @@ public struct Backend: Sendable, Equatable, Hashable {
         self.forwardFor = forwardFor
         self.connectionMode = connectionMode
         self.httpReuse = httpReuse
+        self.abortOnClose = abortOnClose
+        self.pretendKeepAlive = pretendKeepAlive
         self.acls = acls
         self.httpRequestRules = httpRequestRules
         self.errorFiles = errorFiles
@@ -106,14 +131,14 @@ public enum BalanceAlgorithm: Sendable, Equatable, Hashable {
     case first
     /// `source`: hash of the client address.
     case source
-    /// `uri`.
-    case uri
+    /// `uri [whole] [len N] [depth N] [path-only]`.
+    case uri(URIHashKey)
     /// `url_param NAME`.
     case urlParam(String)
     /// `hdr(NAME)`.
     case header(String)
-    /// `random`.
-    case random
+    /// `random` / `random(N)`: the least loaded of N weighted random draws (HAProxy default 2).
+    case random(draws: Int)
 
     /// The HAProxy spelling (`static-rr`, `hdr(host)`).
     public var haproxyName: String {
@@ -123,11 +148,40 @@ public enum BalanceAlgorithm: Sendable, Equatable, Hashable {
         case .leastConn: "leastconn"
         case .first: "first"
         case .source: "source"
-        case .uri: "uri"
+        case .uri(let key): (["uri"] + key.words).joined(separator: " ")
         case .urlParam(let name): "url_param \(name)"
         case .header(let name): "hdr(\(name))"
-        case .random: "random"
+        case .random(let draws): draws == 2 ? "random" : "random(\(draws))"
         }
+    }
+}
+
+/// The options of HAProxy `balance uri`: which part of the request target is hashed.
+public struct URIHashKey: Sendable, Equatable, Hashable {
+    /// `whole`: the query string too (by default the hash stops at `?`).
+    public var whole: Bool
+    /// `len N`: only the first N characters.
+    public var length: Int?
+    /// `depth N`: only the first N directory levels (one per `/`).
+    public var depth: Int?
+    /// `path-only`: start at the path's first `/`, skipping `scheme://authority` of an absolute URI.
+    public var pathOnly: Bool
+
+    public init(whole: Bool = false, length: Int? = nil, depth: Int? = nil, pathOnly: Bool = false) {
+        self.whole = whole
+        self.length = length
+        self.depth = depth
+        self.pathOnly = pathOnly
+    }
+
+    /// The words after `balance uri`, as HAProxy spells them.
+    public var words: [String] {
+        var words: [String] = []
+        if whole { words.append("whole") }
+        if let length { words += ["len", String(length)] }
+        if let depth { words += ["depth", String(depth)] }
+        if pathOnly { words.append("path-only") }
+        return words
     }
 }
 
@@ -137,8 +191,15 @@ public enum HashType: String, Sendable, Equatable, Hashable {
     case consistent
 }
 
+/// HAProxy `hash-type METHOD FUNCTION`: the hash function applied to the key.
+public enum HashFunction: String, Sendable, Equatable, Hashable, CaseIterable {
+    case sdbm
+    case djb2
+    case crc32
+}
+
 /// HAProxy `cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly] [preserve]
-/// [httponly] [secure] [domain D]* [maxidle T] [maxlife T]`: cookie-based persistence.
+/// [httponly] [secure] [domain D]* [maxidle T] [maxlife T] [attr V]*`: cookie-based persistence.
 public struct CookiePersistence: Sendable, Equatable, Hashable {
     /// How the server's identity travels in the cookie.
     public enum Mode: String, Sendable, Equatable, Hashable {
@@ -160,6 +221,8 @@ public struct CookiePersistence: Sendable, Equatable, Hashable {
     public var maxidle: Duration?
     public var maxlife: Duration?
     public var domains: [String]
+    /// `attr VALUE`, repeatable: extra attributes of an inserted cookie (`SameSite=Strict`).
+    public var attributes: [String]
     public var location: SourceLocation
 
     public init(
@@ -174,6 +237,7 @@ public struct CookiePersistence: Sendable, Equatable, Hashable {
         maxidle: Duration? = nil,
         maxlife: Duration? = nil,
         domains: [String] = [],
+        attributes: [String] = [],
         location: SourceLocation = .builtIn
     ) {
         self.name = name
@@ -187,6 +251,7 @@ public struct CookiePersistence: Sendable, Equatable, Hashable {
         self.maxidle = maxidle
         self.maxlife = maxlife
         self.domains = domains
+        self.attributes = attributes
         self.location = location
     }
 }

@@ -20,6 +20,8 @@ extension Configuration {
             f.acls = f.acls.map { $0.erased() }
             f.useBackends = f.useBackends.map { var r = $0; r.location = .builtIn; r.condition = r.condition?.erased(); return r }
             f.httpRequestRules = f.httpRequestRules.map { $0.erased() }
+            f.monitorFail = f.monitorFail.map { $0.erased() }
+            f.captures = f.captures.map { var c = $0; c.location = .builtIn; return c }
             f.logTargets = f.logTargets.map { $0.erased() }
             return f
         }

@@ -40,6 +40,13 @@ public struct Frontend: Sendable, Equatable, Hashable {
     public var logTargets: [LogTarget]
     /// `errorfile CODE PATH`.
     public var errorFiles: [Int: String]
+    /// `monitor-uri URI`: requests for it are answered by the proxy (200, or 503 when a
+    /// `monitor fail` condition says so), never forwarded and never logged.
+    public var monitorURI: String?
+    /// `monitor fail if|unless COND` lines; the monitor answers 503 when any holds.
+    public var monitorFail: [Condition]
+    /// `capture request header NAME len N` and `capture response header NAME len N`, in order.
+    public var captures: [HeaderCapture] = []
 
     public init(
         name: String,
@@ -60,7 +67,9 @@ public struct Frontend: Sendable, Equatable, Hashable {
         httpRequestRules: [HTTPRequestRule] = [],
         logGlobal: Bool = false,
         logTargets: [LogTarget] = [],
-        errorFiles: [Int: String] = [:]
+        errorFiles: [Int: String] = [:],
+        monitorURI: String? = nil,
+        monitorFail: [Condition] = []
     ) {
         self.name = name
         self.location = location
@@ -81,11 +90,33 @@ public struct Frontend: Sendable, Equatable, Hashable {
         self.logGlobal = logGlobal
         self.logTargets = logTargets
         self.errorFiles = errorFiles
+        self.monitorURI = monitorURI
+        self.monitorFail = monitorFail
     }
 
     /// The `acl` called `name`.
     public func acl(named name: String) -> ACL? {
         acls.first { $0.name == name }
+    }
+}
+
+/// HAProxy `capture request|response header NAME len N`: the last occurrence of a header,
+/// cut to N characters, logged between braces in the `option httplog` line.
+public struct HeaderCapture: Sendable, Equatable, Hashable {
+    public enum Direction: String, Sendable, Equatable, Hashable {
+        case request, response
+    }
+
+    public var direction: Direction
+    public var name: String
+    public var length: Int
+    public var location: SourceLocation
+
+    public init(direction: Direction, name: String, length: Int, location: SourceLocation = .builtIn) {
+        self.direction = direction
+        self.name = name
+        self.length = length
+        self.location = location
     }
 }
 

@@ -39,8 +39,14 @@ struct ProxyDraft {
     var logGlobal = false
     var logTargets: [LogTarget] = []
     var errorFiles: [Int: String] = [:]
+    var monitorURI: String?
+    var monitorFail: [Condition] = []
+    var captures: [HeaderCapture] = []
     var balance: BalanceAlgorithm = .roundRobin
     var hashType: HashType = .mapBased
+    var hashFunction: HashFunction?
+    var hashAvalanche = false
+    var hashBalanceFactor = 0
     var servers: [Server] = []
     /// `default-server`: the template every later `server` line starts from.
     var defaultServer = Server(name: "", host: "")
@@ -53,6 +59,8 @@ struct ProxyDraft {
     var retries = 3
     var redispatch = false
     var httpReuse: HTTPReuse = .safe
+    var abortOnClose = false
+    var pretendKeepAlive = false
     var fullconn: Int?
 
     /// The copy a new proxy starts from: settings inherit, lists of rules and servers do not.
@@ -65,6 +73,7 @@ struct ProxyDraft {
         copy.httpRequestRules = []
         copy.httpRequestLineCount = 0
         copy.firstRedirectLocation = nil
+        copy.monitorFail = []
         copy.servers = []
         copy.ownDefaultBackend = nil
         return copy
@@ -76,17 +85,21 @@ struct ProxyDraft {
             timeouts: timeouts, httplog: httplog, tcplog: tcplog, dontlognull: dontlognull, forwardFor: forwardFor,
             connectionMode: connectionMode, acls: acls, useBackends: useBackends,
             defaultBackend: isListen ? (ownDefaultBackend ?? name) : defaultBackend,
-            httpRequestRules: httpRequestRules, logGlobal: logGlobal, logTargets: logTargets, errorFiles: errorFiles
+            httpRequestRules: httpRequestRules, logGlobal: logGlobal, logTargets: logTargets, errorFiles: errorFiles,
+            monitorURI: monitorURI, monitorFail: monitorFail
         )
         if !isListen || ownDefaultBackend != nil { frontend.defaultBackendLocation = defaultBackendLocation }
+        frontend.captures = captures
         return frontend
     }
 
     func backend(name: String, location: SourceLocation, isListen: Bool) -> Backend {
         Backend(
             name: name, location: location, isListen: isListen, mode: mode, balance: balance, hashType: hashType,
+            hashFunction: hashFunction, hashAvalanche: hashAvalanche, hashBalanceFactor: hashBalanceFactor,
             servers: servers, cookie: cookie, healthCheck: healthCheck, retries: retries, redispatch: redispatch,
             timeouts: timeouts, forwardFor: forwardFor, connectionMode: connectionMode, httpReuse: httpReuse,
+            abortOnClose: abortOnClose, pretendKeepAlive: pretendKeepAlive,
             acls: isListen ? [] : acls, httpRequestRules: isListen ? [] : httpRequestRules, errorFiles: errorFiles,
             logGlobal: logGlobal, logTargets: logTargets, fullconn: fullconn
         )

@@ -20,7 +20,7 @@ extension ProxySectionParser {
 
     static let criterionNames = [
         "path", "path_beg", "path_end", "path_sub", "path_dir", "path_reg", "url", "url_beg", "url_end", "url_sub",
-        "url_reg", "url_param(NAME)", "urlp(NAME)", "hdr(NAME)", "hdr_beg(NAME)", "hdr_end(NAME)", "hdr_sub(NAME)",
+        "url_reg", "base", "base_beg", "base_end", "base_sub", "base_dir", "base_reg", "url_param(NAME)", "urlp(NAME)", "hdr(NAME)", "hdr_beg(NAME)", "hdr_end(NAME)", "hdr_sub(NAME)",
         "hdr_reg(NAME)", "hdr_dom(NAME)", "hdr_cnt(NAME)", "method", "src", "dst_port", "ssl_fc", "ssl_fc_sni",
         "always_true", "always_false",
     ]
@@ -42,13 +42,15 @@ extension ProxySectionParser {
                 break
             case "-m":
                 guard let method = words.first else {
-                    diagnostics.error(at: statement.location(of: flag), keyword: keyword, "expected a match method after -m (str, beg, end, sub, reg, dom)")
+                    diagnostics.error(at: statement.location(of: flag), keyword: keyword, "expected a match method after -m (str, beg, end, sub, reg, dom, dir, found)")
                     return nil
                 }
                 words.removeFirst()
                 guard let matched = applyMatchMethod(method.text, to: criterion) else {
                     diagnostics.error(at: statement.location(of: method), keyword: keyword,
-                                      "'-m \(method.text)' cannot be combined with '\(criterionWord.text)' in hactl (expected str, beg, end, sub, reg or dom on path, url or hdr)")
+                                      method.text == "found"
+                                        ? "'-m found' cannot be combined with '\(criterionWord.text)' in hactl (it tests hdr(NAME) and url_param(NAME); the other fetches are always present)"
+                                        : "'-m \(method.text)' cannot be combined with '\(criterionWord.text)' in hactl (expected str, beg, end, sub, dir, reg or dom on path, url, base or hdr)")
                     return nil
                 }
                 criterion = matched
@@ -63,7 +65,8 @@ extension ProxySectionParser {
         acl.values = words.map(\.text)
         if criterion.takesNoValue {
             if let extra = words.first {
-                diagnostics.error(at: statement.location(of: extra), keyword: keyword, "'\(criterion.haproxyName)' takes no value, got '\(extra.text)'")
+                let what = criterion.matchMethod.map { "'\(criterion.haproxyName) -m \($0)' tests presence only and" } ?? "'\(criterion.haproxyName)'"
+                diagnostics.error(at: statement.location(of: extra), keyword: keyword, "\(what) takes no value, got '\(extra.text)'")
                 return nil
             }
         } else if words.isEmpty {
@@ -88,7 +91,7 @@ extension ProxySectionParser {
                     diagnostics.error(at: statement.location(of: word), keyword: keyword, "expected an integer or an operator (eq ge gt le lt), got '\(word.text)'")
                     return nil
                 }
-            case .pathRegex, .urlRegex, .headerRegex:
+            case .pathRegex, .urlRegex, .headerRegex, .baseRegex:
                 var reader = ArgumentReader(statement, diagnostics: diagnostics)
                 reader.keyword = keyword
                 guard checkRegex(word, arguments: reader) else { return nil }
@@ -112,6 +115,12 @@ extension ProxySectionParser {
         case "url_end": return .urlEnds
         case "url_sub": return .urlSubstring
         case "url_reg": return .urlRegex
+        case "base": return .base
+        case "base_beg": return .baseBegins
+        case "base_end": return .baseEnds
+        case "base_sub": return .baseSubstring
+        case "base_dir": return .baseDirectory
+        case "base_reg": return .baseRegex
         case "method": return .method
         case "src": return .source
         case "dst_port": return .destinationPort
@@ -162,6 +171,14 @@ extension ProxySectionParser {
         case (.url, "end"): .urlEnds
         case (.url, "sub"): .urlSubstring
         case (.url, "reg"): .urlRegex
+        case (.base, "str"): .base
+        case (.base, "beg"): .baseBegins
+        case (.base, "end"): .baseEnds
+        case (.base, "sub"): .baseSubstring
+        case (.base, "dir"): .baseDirectory
+        case (.base, "reg"): .baseRegex
+        case (.header(let name), "found"): .headerFound(name)
+        case (.urlParam(let name), "found"): .urlParamFound(name)
         case (.header(let name), "str"): .header(name)
         case (.header(let name), "beg"): .headerBegins(name)
         case (.header(let name), "end"): .headerEnds(name)

@@ -3,13 +3,13 @@ import HACore
 /// HAProxy `cookie` (cookie-based persistence).
 extension ProxySectionParser {
     /// `cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly] [preserve]
-    /// [httponly] [secure] [domain D]* [maxidle T] [maxlife T]`.
+    /// [httponly] [secure] [domain D]* [maxidle T] [maxlife T] [attr V]*`.
     func parseCookie(_ statement: Statement) -> CookiePersistence? {
         var arguments = ArgumentReader(statement, diagnostics: diagnostics)
         guard let name = arguments.require("a cookie name") else { return nil }
         var cookie = CookiePersistence(name: name.text, location: statement.location)
         var modeWord: Word?
-        let flags = ["rewrite", "insert", "prefix", "indirect", "nocache", "postonly", "preserve", "httponly", "secure", "domain", "maxidle", "maxlife"]
+        let flags = ["rewrite", "insert", "prefix", "indirect", "nocache", "postonly", "preserve", "httponly", "secure", "domain", "maxidle", "maxlife", "attr"]
         while let word = arguments.next() {
             switch word.text {
             case "rewrite", "insert", "prefix":
@@ -32,7 +32,15 @@ extension ProxySectionParser {
                 // HAProxy: in seconds unless a unit is given.
                 guard let value = arguments.duration("a duration", bare: .seconds) else { return nil }
                 if word.text == "maxidle" { cookie.maxidle = value } else { cookie.maxlife = value }
-            case "dynamic", "attr":
+            case "attr":
+                // HAProxy: any characters but control ones and ';'.
+                guard let value = arguments.require("a cookie attribute such as SameSite=Strict") else { return nil }
+                guard !value.text.isEmpty, !value.text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == ";" }) else {
+                    diagnostics.error(at: arguments.location(of: value), keyword: "cookie", "a cookie attribute may not hold ';' or control characters, got '\(value.text)'")
+                    return nil
+                }
+                cookie.attributes.append(value.text)
+            case "dynamic":
                 diagnostics.error(at: arguments.location(of: word), keyword: "cookie", UnsupportedKeywords.message("cookie ... \(word.text)", origin: .haproxy))
                 return nil
             default:
@@ -43,6 +51,10 @@ extension ProxySectionParser {
         }
         if cookie.mode != .insert, cookie.maxidle != nil || cookie.maxlife != nil {
             diagnostics.error(at: statement.location, keyword: "cookie", "maxidle and maxlife work only with 'insert'")
+            return nil
+        }
+        if cookie.mode != .insert, !cookie.attributes.isEmpty {
+            diagnostics.error(at: statement.location, keyword: "cookie", "attr works only with 'insert' (it adds attributes to the cookie hactl inserts)")
             return nil
         }
         return cookie

@@ -9,7 +9,7 @@ extension ProxySectionParser {
     private static let options: [String: Side] = [
         "httplog": .frontend, "tcplog": .frontend, "dontlognull": .frontend, "forwardfor": .both,
         "http-server-close": .both, "httpclose": .both, "http-keep-alive": .both, "redispatch": .backend,
-        "httpchk": .backend,
+        "httpchk": .backend, "abortonclose": .backend, "http-pretend-keepalive": .backend,
     ]
 
     /// `option NAME ...`.
@@ -45,6 +45,8 @@ extension ProxySectionParser {
                 return
             }
         case "tcplog": draft.tcplog = !negated
+        case "abortonclose": draft.abortOnClose = !negated
+        case "http-pretend-keepalive": draft.pretendKeepAlive = !negated
         case "dontlognull": draft.dontlognull = !negated
         case "redispatch":
             draft.redispatch = !negated

@@ -31,8 +31,12 @@ struct ProxySectionParser {
         "redirect": .init(defaults: false, frontend: true, backend: true),
         "log": .init(defaults: true, frontend: true, backend: true),
         "errorfile": .init(defaults: true, frontend: true, backend: true),
+        "monitor-uri": .init(defaults: true, frontend: true, backend: false),
+        "monitor": .init(defaults: false, frontend: true, backend: false),
+        "capture": .init(defaults: false, frontend: true, backend: false),
         "balance": .init(defaults: true, frontend: false, backend: true),
         "hash-type": .init(defaults: true, frontend: false, backend: true),
+        "hash-balance-factor": .init(defaults: true, frontend: false, backend: true),
         "server": .init(defaults: false, frontend: false, backend: true),
         "default-server": .init(defaults: true, frontend: false, backend: true),
         "cookie": .init(defaults: true, frontend: false, backend: true),
@@ -154,22 +158,41 @@ struct ProxySectionParser {
                 return
             }
             if let path = arguments.require("a file path") { draft.errorFiles[code] = path.text }
+        case "monitor-uri":
+            // HAProxy: the last one wins.
+            guard let uri = arguments.require("a URI such as /haproxy_test") else { return }
+            draft.monitorURI = uri.text
+        case "monitor":
+            guard let what = arguments.require("'fail'") else { return }
+            guard what.text == "fail" else {
+                diagnostics.error(at: arguments.location(of: what), keyword: "monitor", "expected 'fail', got '\(what.text)'")
+                return
+            }
+            let (condition, ok) = parseCondition(statement, from: 2, keyword: "monitor fail")
+            guard ok else { return }
+            guard let condition else {
+                diagnostics.error(at: statement.endLocation, keyword: "monitor fail", "expected 'if' or 'unless' and a condition")
+                return
+            }
+            draft.monitorFail.append(condition)
+            return
+        case "capture":
+            if let capture = parseCapture(&arguments, statement: statement) { draft.captures.append(capture) }
+            return
         case "balance":
             parseBalance(statement, into: &draft)
             return
         case "hash-type":
-            guard let word = arguments.require("'map-based' or 'consistent'") else { return }
-            guard let type = HashType(rawValue: word.text) else {
-                diagnostics.error(at: arguments.location(of: word), keyword: "hash-type", "expected 'map-based' or 'consistent', got '\(word.text)'",
-                                  suggestion: KeywordSuggestion.nearest(to: word.text, in: ["map-based", "consistent"]))
+            parseHashType(statement, into: &draft)
+            return
+        case "hash-balance-factor":
+            // HAProxy: 0 disables it; otherwise a percentage above 100.
+            guard let word = arguments.require("0 or a percentage above 100") else { return }
+            guard let factor = Int(word.text), factor == 0 || (101...100_000).contains(factor) else {
+                diagnostics.error(at: arguments.location(of: word), keyword: "hash-balance-factor", "expected 0 or a percentage above 100 (such as 150), got '\(word.text)'")
                 return
             }
-            draft.hashType = type
-            if let function = arguments.next() {
-                diagnostics.error(at: arguments.location(of: function), keyword: "hash-type",
-                                  UnsupportedKeywords.message("hash-type \(word.text) \(function.text)", origin: .haproxy, reason: "hactl uses one hash function"))
-                return
-            }
+            draft.hashBalanceFactor = factor
         case "server":
             if let server = parseServer(statement, template: draft.defaultServer) { draft.servers.append(server) }
             return
@@ -243,26 +266,33 @@ struct ProxySectionParser {
         case "first": draft.balance = .first
         case "source": draft.balance = .source
         case "uri":
-            draft.balance = .uri
-            if let option = arguments.peek {
-                diagnostics.error(at: arguments.location(of: option), keyword: "balance uri", UnsupportedKeywords.message("balance uri \(option.text)", origin: .haproxy))
-                return
-            }
+            guard let key = parseURIHashKey(&arguments) else { return }
+            draft.balance = .uri(key)
         case "url_param":
             guard let name = arguments.require("a query parameter name") else { return }
             draft.balance = .urlParam(name.text)
+            if let option = arguments.peek, option.text == "check_post" {
+                diagnostics.error(at: arguments.location(of: option), keyword: "balance url_param",
+                                  UnsupportedKeywords.message("balance url_param \(name.text) check_post", origin: .haproxy,
+                                                              reason: "the server is chosen from the request line and headers, before the body is read; the parameter is found only in the query string"))
+                return
+            }
         case "random":
-            draft.balance = .random
-            if let draws = arguments.peek, draws.text.hasPrefix("(") || Int(draws.text) != nil {
-                diagnostics.error(at: arguments.location(of: draws), keyword: "balance random", UnsupportedKeywords.message("balance random(N)", origin: .haproxy))
+            draft.balance = .random(draws: 2)
+            if let extra = arguments.peek {
+                // HAProxy 2.6 ignores words after `random`; the number of draws is written `random(N)`.
+                diagnostics.error(at: arguments.location(of: extra), keyword: "balance random", "unexpected '\(extra.text)': the number of draws is written 'random(N)'")
                 return
             }
         default:
             if word.text.hasPrefix("hdr("), word.text.hasSuffix(")"), word.text.count > 5 {
                 draft.balance = .header(String(word.text.dropFirst(4).dropLast()))
             } else if word.text.hasPrefix("random(") {
-                diagnostics.error(at: arguments.location(of: word), keyword: "balance", UnsupportedKeywords.message("balance random(N)", origin: .haproxy))
-                return
+                guard word.text.hasSuffix(")"), let draws = Int(word.text.dropFirst(7).dropLast()), draws >= 1 else {
+                    diagnostics.error(at: arguments.location(of: word), keyword: "balance", "expected 'random(N)' with N draws, a whole number of at least 1, got '\(word.text)'")
+                    return
+                }
+                draft.balance = .random(draws: draws)
             } else if ["rdp-cookie", "hash"].contains(where: { word.text.hasPrefix($0) }) {
                 diagnostics.error(at: arguments.location(of: word), keyword: "balance", UnsupportedKeywords.message("balance \(word.text)", origin: .haproxy))
                 return
@@ -273,6 +303,102 @@ struct ProxySectionParser {
             }
         }
         arguments.expectEnd()
+    }
+
+    /// `capture request|response header NAME len N` (`capture cookie` is refused).
+    private func parseCapture(_ arguments: inout ArgumentReader, statement: Statement) -> HeaderCapture? {
+        guard let what = arguments.require("'request header', 'response header' or 'cookie'") else { return nil }
+        if what.text == "cookie" {
+            diagnostics.error(at: arguments.location(of: what), keyword: "capture cookie", UnsupportedKeywords.message(
+                "capture cookie", origin: .haproxy, reason: "capture the Cookie or Set-Cookie header with 'capture request|response header'"))
+            return nil
+        }
+        guard let direction = HeaderCapture.Direction(rawValue: what.text) else {
+            diagnostics.error(at: arguments.location(of: what), keyword: "capture", "expected 'request header', 'response header' or 'cookie', got '\(what.text)'",
+                              suggestion: KeywordSuggestion.nearest(to: what.text, in: ["request", "response", "cookie"]))
+            return nil
+        }
+        arguments.keyword = "capture \(what.text) header"
+        guard let header = arguments.require("'header'") else { return nil }
+        guard header.text == "header" else {
+            diagnostics.error(at: arguments.location(of: header), keyword: arguments.keyword, "expected 'header', got '\(header.text)'")
+            return nil
+        }
+        guard let name = arguments.require("a header name") else { return nil }
+        guard let len = arguments.require("'len' and a length") else { return nil }
+        guard len.text == "len" else {
+            diagnostics.error(at: arguments.location(of: len), keyword: arguments.keyword, "expected 'len' and a length, got '\(len.text)'")
+            return nil
+        }
+        guard let length = arguments.integer("a length", in: 1...65536) else { return nil }
+        arguments.expectEnd()
+        guard arguments.isAtEnd else { return nil }
+        return HeaderCapture(direction: direction, name: name.text, length: length, location: statement.location)
+    }
+
+    /// `uri [whole] [len N] [depth N] [path-only]`, in any order.
+    private func parseURIHashKey(_ arguments: inout ArgumentReader) -> URIHashKey? {
+        arguments.keyword = "balance uri"
+        var key = URIHashKey()
+        while let word = arguments.next() {
+            switch word.text {
+            case "whole": key.whole = true
+            case "path-only": key.pathOnly = true
+            case "len", "depth":
+                guard let value = arguments.require("a positive integer") else { return nil }
+                guard let number = Int(value.text), number > 0 else {
+                    diagnostics.error(at: arguments.location(of: value), keyword: "balance uri", "'\(word.text)' expects a positive integer, got '\(value.text)'")
+                    return nil
+                }
+                if word.text == "len" { key.length = number } else { key.depth = number }
+            default:
+                diagnostics.error(at: arguments.location(of: word), keyword: "balance uri", "unexpected '\(word.text)': expected 'whole', 'len N', 'depth N' or 'path-only'",
+                                  suggestion: KeywordSuggestion.nearest(to: word.text, in: ["whole", "len", "depth", "path-only"]))
+                return nil
+            }
+        }
+        return key
+    }
+
+    /// `hash-type METHOD [FUNCTION [avalanche]]`.
+    private func parseHashType(_ statement: Statement, into draft: inout ProxyDraft) {
+        var arguments = ArgumentReader(statement, diagnostics: diagnostics)
+        guard let word = arguments.require("'map-based' or 'consistent'") else { return }
+        guard let type = HashType(rawValue: word.text) else {
+            diagnostics.error(at: arguments.location(of: word), keyword: "hash-type", "expected 'map-based' or 'consistent', got '\(word.text)'",
+                              suggestion: KeywordSuggestion.nearest(to: word.text, in: ["map-based", "consistent"]))
+            return
+        }
+        var function: HashFunction?
+        var avalanche = false
+        if let name = arguments.next() {
+            if name.text == "wt6" {
+                diagnostics.error(at: arguments.location(of: name), keyword: "hash-type", UnsupportedKeywords.message(
+                    "hash-type \(word.text) wt6", origin: .haproxy, reason: "wt6 is defined only by HAProxy's source code; use sdbm, djb2 or crc32, with avalanche for numeric keys"))
+                return
+            }
+            guard let known = HashFunction(rawValue: name.text) else {
+                // HAProxy wants the function before the modifier (`consistent sdbm avalanche`).
+                diagnostics.error(at: arguments.location(of: name), keyword: "hash-type", "expected a hash function (sdbm, djb2 or crc32), got '\(name.text)'",
+                                  suggestion: KeywordSuggestion.nearest(to: name.text, in: HashFunction.allCases.map(\.rawValue)))
+                return
+            }
+            function = known
+            if let modifier = arguments.next() {
+                guard modifier.text == "avalanche" else {
+                    diagnostics.error(at: arguments.location(of: modifier), keyword: "hash-type", "expected 'avalanche' or nothing after '\(name.text)', got '\(modifier.text)'")
+                    return
+                }
+                avalanche = true
+            }
+        }
+        if arguments.peek != nil {
+            arguments.expectEnd()
+            return
+        }
+        draft.hashType = type
+        draft.hashFunction = function
+        draft.hashAvalanche = avalanche
     }
 
     /// Checks made when a section ends: `http-check` without `option httpchk`; ACL names in
@@ -303,6 +429,11 @@ struct ProxySectionParser {
         }
         for index in draft.useBackends.indices { resolve(&draft.useBackends[index].condition) }
         for index in draft.httpRequestRules.indices { resolve(&draft.httpRequestRules[index].condition) }
+        draft.monitorFail = draft.monitorFail.compactMap { condition in
+            var resolved: Condition? = condition
+            resolve(&resolved)
+            return resolved
+        }
     }
 }
 

@@ -153,7 +153,12 @@ public enum ConfigurationPrinter {
         if frontend.dontlognull { writer.line("option", "dontlognull") }
         printForwardFor(frontend.forwardFor, into: &writer)
         if frontend.connectionMode != .keepAlive { writer.line("option", frontend.connectionMode.rawValue) }
+        if let uri = frontend.monitorURI { writer.line("monitor-uri", uri) }
+        for capture in frontend.captures {
+            writer.line("capture", capture.direction.rawValue, "header", capture.name, "len", String(capture.length))
+        }
         for acl in frontend.acls { writer.line(["acl", acl.name] + aclWords(acl)) }
+        for condition in frontend.monitorFail { writer.line(["monitor", "fail"] + conditionWords(condition)) }
         for rule in frontend.httpRequestRules { writer.line(ruleWords(rule)) }
         for rule in frontend.useBackends { writer.line(["use_backend", rule.backend] + conditionWords(rule.condition)) }
         if let name = frontend.defaultBackend, !(listen && name == frontend.name) {
@@ -170,12 +175,15 @@ public enum ConfigurationPrinter {
             for acl in backend.acls { writer.line(["acl", acl.name] + aclWords(acl)) }
             for rule in backend.httpRequestRules { writer.line(ruleWords(rule)) }
         }
-        if case .urlParam(let name) = backend.balance {
-            writer.line("balance", "url_param", name)
-        } else {
-            writer.line("balance", backend.balance.haproxyName)
+        switch backend.balance {
+        case .urlParam(let name): writer.line("balance", "url_param", name)
+        case .uri(let key): writer.line((["balance", "uri"] + key.words).map(Optional.some))
+        default: writer.line("balance", backend.balance.haproxyName)
         }
-        if backend.hashType != .mapBased { writer.line("hash-type", backend.hashType.rawValue) }
+        if backend.hashType != .mapBased || backend.hashFunction != nil {
+            writer.line("hash-type", backend.hashType.rawValue, backend.hashFunction?.rawValue, backend.hashAvalanche ? "avalanche" : nil)
+        }
+        if backend.hashBalanceFactor != 0 { writer.line("hash-balance-factor", String(backend.hashBalanceFactor)) }
         if let cookie = backend.cookie {
             var words: [String?] = ["cookie", cookie.name, cookie.mode == .passive ? nil : cookie.mode.rawValue]
             if cookie.indirect { words.append("indirect") }
@@ -187,6 +195,7 @@ public enum ConfigurationPrinter {
             for domain in cookie.domains { words += ["domain", domain] }
             if let maxidle = cookie.maxidle { words += ["maxidle", time(maxidle)] }
             if let maxlife = cookie.maxlife { words += ["maxlife", time(maxlife)] }
+            for attribute in cookie.attributes { words += ["attr", attribute] }
             writer.line(words)
         }
         if let check = backend.healthCheck {
@@ -198,6 +207,8 @@ public enum ConfigurationPrinter {
         }
         if backend.retries != 3 { writer.line("retries", String(backend.retries)) }
         if backend.redispatch { writer.line("option", "redispatch") }
+        if backend.abortOnClose { writer.line("option", "abortonclose") }
+        if backend.pretendKeepAlive { writer.line("option", "http-pretend-keepalive") }
         if backend.httpReuse != .safe { writer.line("http-reuse", backend.httpReuse.rawValue) }
         if let fullconn = backend.fullconn { writer.line("fullconn", String(fullconn)) }
         for server in backend.servers { writer.line(serverWords(server)) }
@@ -230,6 +241,7 @@ public enum ConfigurationPrinter {
 
     static func aclWords(_ acl: ACL) -> [String?] {
         var words: [String?] = [acl.criterion.haproxyName]
+        if let method = acl.criterion.matchMethod { words += ["-m", method] }
         if acl.caseInsensitive { words.append("-i") }
         // A first pattern starting with '-' would read as a flag.
         if acl.values.first?.hasPrefix("-") == true { words.append("--") }

@@ -61,7 +61,8 @@ final class BackendState: Sendable {
         self.index = index
         self.plan = plan
         self.balancer = Balancer(algorithm: plan.balance, weights: plan.servers.map(\.weight),
-                                 names: plan.servers.map(\.name), consistent: plan.consistentHash)
+                                 names: plan.servers.map(\.name), consistent: plan.consistentHash,
+                                 hasher: plan.hasher, balanceFactor: plan.hashBalanceFactor)
         self.sticky = plan.cookie.map { StickyCookie(persistence: $0, serverValues: plan.servers.map(\.cookie)) }
         self.servers = zip(plan.servers, addresses).map { ServerState(plan: $0, address: $1.0, checkAddress: $1.1) }
     }

@@ -5,22 +5,39 @@
 /// active server is up (HAProxy `backup`; the first usable backup, as without `allbackups`).
 package struct Balancer: Sendable {
     package let algorithm: BalanceAlgorithm
+    /// `hash-type ... FUNCTION [avalanche]`: how `source`, `uri`, `url_param` and `hdr` keys are hashed.
+    package let hasher: KeyHasher
     /// Smooth weighted round-robin order of server indices (nginx-style interleaving).
     let schedule: [Int]
+    /// `hash-type consistent`, and always for `random` (HAProxy draws on the consistent ring).
     let ring: ConsistentHashRing?
+    /// `hash-balance-factor`: on the ring, a server may hold at most this percentage of the
+    /// average load (weighted); 0 = unbounded.
+    let balanceFactor: Int
 
-    package init(algorithm: BalanceAlgorithm, weights: [Int], names: [String], consistent: Bool) {
+    package init(algorithm: BalanceAlgorithm, weights: [Int], names: [String], consistent: Bool,
+                 hasher: KeyHasher? = nil, balanceFactor: Int = 0) {
         self.algorithm = algorithm
+        self.hasher = hasher ?? KeyHasher(consistent: consistent)
         self.schedule = Self.makeSchedule(weights: weights)
-        self.ring = consistent ? ConsistentHashRing(names: names, weights: weights) : nil
+        var usesRing = consistent
+        if case .random = algorithm { usesRing = true }
+        self.ring = usesRing ? ConsistentHashRing(names: names, weights: weights) : nil
+        self.balanceFactor = balanceFactor
+    }
+
+    /// As `pick(_:position:key:random:)`, drawing from the system generator (only `random` draws).
+    package func pick<S: ServerStates>(_ servers: S, position: Int, key: BalanceKey) -> Int? {
+        var generator = SystemRandomNumberGenerator()
+        return pick(servers, position: position, key: key, random: &generator)
     }
 
     /// - Parameters:
     ///   - position: a counter the caller increments per pick (shared by loops for global alternation).
     ///   - key: the hash for `source`, `uri`, `url_param`, `hdr`; `.none` falls back to round robin.
-    ///   - random: two random numbers for `random`.
+    ///   - random: where `random` draws its keys.
     /// - Returns: the server index, or nil when no server can take the request now.
-    package func pick<S: ServerStates>(_ servers: S, position: Int, key: BalanceKey, random: (UInt64, UInt64) = (0, 0)) -> Int? {
+    package func pick<S: ServerStates, R: RandomNumberGenerator>(_ servers: S, position: Int, key: BalanceKey, random: inout R) -> Int? {
         let useBackup = !(0..<servers.serverCount).contains { !servers.isBackup($0) && servers.isUp($0) && servers.weight($0) > 0 }
         func usable(_ i: Int) -> Bool {
             servers.isBackup(i) == useBackup && servers.isUp(i) && servers.weight(i) > 0
@@ -55,18 +72,59 @@ package struct Balancer: Sendable {
             guard case .hash(let hash) = key else { return roundRobin(servers, position: position, usable: usable) }
             let chosen: Int?
             if let ring {
-                chosen = ring.lookup(hash: hash, usable: usable)
+                let bound = LoadBound(servers, factor: balanceFactor, usable: usable)
+                chosen = ring.lookup(hash: hash) { usable($0) && bound.admits($0, servers) }
             } else {
                 chosen = mapBased(servers, hash: hash, usable: usable)
             }
             guard let chosen else { return nil }
             return servers.hasFreeSlot(chosen) ? chosen : nil
-        case .random:
-            let candidates = (0..<servers.serverCount).filter { usable($0) && servers.hasFreeSlot($0) }
-            guard !candidates.isEmpty else { return nil }
-            let a = candidates[Int(random.0 % UInt64(candidates.count))]
-            let b = candidates[Int(random.1 % UInt64(candidates.count))]
-            return servers.activeConnections(b) < servers.activeConnections(a) ? b : a
+        case .random(let draws):
+            guard let ring else { return nil }
+            let bound = LoadBound(servers, factor: balanceFactor, usable: usable)
+            var best: Int?
+            for _ in 0..<max(draws, 1) {
+                guard let drawn = ring.lookup(hash: random.next(), usable: { usable($0) && servers.hasFreeSlot($0) && bound.admits($0, servers) }) else {
+                    return best
+                }
+                // The less loaded relative to its weight (cross-multiplied: no division).
+                if let current = best,
+                    servers.activeConnections(drawn) * servers.weight(current) >= servers.activeConnections(current) * servers.weight(drawn) {
+                    continue
+                }
+                best = drawn
+            }
+            return best
+        }
+    }
+
+    /// `hash-balance-factor`: bounded loads on the ring (Mirrokni, Thorup, Zadimoghaddam,
+    /// "Consistent Hashing with Bounded Loads", 2018). With `m` connections on the usable servers,
+    /// server `i` of weight `w` admits another while it holds fewer than
+    /// ⌈factor/100 × (m + 1) × w / W⌉, `W` the usable servers' total weight.
+    struct LoadBound {
+        let factor: Int
+        let load: Int
+        let totalWeight: Int
+
+        init<S: ServerStates>(_ servers: S, factor: Int, usable: (Int) -> Bool) {
+            self.factor = factor
+            var load = 0, weight = 0
+            if factor > 0 {
+                for i in 0..<servers.serverCount where usable(i) {
+                    load += servers.activeConnections(i)
+                    weight += servers.weight(i)
+                }
+            }
+            self.load = load
+            self.totalWeight = weight
+        }
+
+        func admits<S: ServerStates>(_ server: Int, _ servers: S) -> Bool {
+            guard factor > 0, totalWeight > 0 else { return true }
+            let scaled = factor * (load + 1) * servers.weight(server)
+            let capacity = (scaled + 100 * totalWeight - 1) / (100 * totalWeight)
+            return servers.activeConnections(server) < capacity
         }
     }
 
@@ -121,7 +179,7 @@ package struct Balancer: Sendable {
     }
 }
 
-/// 64-bit FNV-1a with a final avalanche, the hash behind `source`, `uri`, `url_param` and `hdr`.
+/// 64-bit FNV-1a with a final mix: places the consistent ring's points (not request keys).
 package enum BalanceHash {
     package static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -140,5 +198,70 @@ package enum BalanceHash {
         x = x &* 0xc4ce_b9fe_1a85_ec53
         x ^= x >> 33
         return x
+    }
+}
+
+/// HAProxy `hash-type METHOD FUNCTION [avalanche]`: the 32-bit hash of a request key
+/// (`source`, `uri`, `url_param`, `hdr`). Chosen at configuration time; per request it is one
+/// switch and a loop over the key's bytes.
+package struct KeyHasher: Sendable, Hashable {
+    /// The hash functions of the configuration manual (`hash-type`).
+    package enum Function: Sendable, Hashable {
+        /// sdbm's: h = c + (h << 6) + (h << 16) - h.
+        case sdbm
+        /// Bernstein's: h = h × 33 + c, from 5381.
+        case djb2
+        /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as in gzip and PNG.
+        case crc32
+    }
+
+    package var function: Function
+    /// `avalanche`: Bob Jenkins' 4-byte integer hash applied to the function's result.
+    package var avalanche: Bool
+
+    package init(function: Function, avalanche: Bool) {
+        self.function = function
+        self.avalanche = avalanche
+    }
+
+    /// HAProxy's defaults when `hash-type` names no function: sdbm, with avalanche for `consistent`.
+    package init(consistent: Bool) {
+        self.init(function: .sdbm, avalanche: consistent)
+    }
+
+    package func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var h: UInt32
+        switch function {
+        case .sdbm:
+            h = 0
+            for c in bytes { h = UInt32(c) &+ (h << 6) &+ (h << 16) &- h }
+        case .djb2:
+            h = 5381
+            for c in bytes { h = (h << 5) &+ h &+ UInt32(c) }
+        case .crc32:
+            h = 0xFFFF_FFFF
+            for c in bytes { h = (h >> 8) ^ Self.crcTable[Int((h ^ UInt32(c)) & 0xFF)] }
+            h = ~h
+        }
+        return UInt64(avalanche ? Self.fullAvalanche(h) : h)
+    }
+
+    /// Bob Jenkins' "full avalanche" 32-bit integer hash (public domain): every input bit affects
+    /// every output bit.
+    static func fullAvalanche(_ value: UInt32) -> UInt32 {
+        var a = value
+        a = (a &+ 0x7ed5_5d16) &+ (a << 12)
+        a = (a ^ 0xc761_c23c) ^ (a >> 19)
+        a = (a &+ 0x1656_67b1) &+ (a << 5)
+        a = (a &+ 0xd3a2_646c) ^ (a << 9)
+        a = (a &+ 0xfd70_46c5) &+ (a << 3)
+        a = (a ^ 0xb55a_4f09) ^ (a >> 16)
+        return a
+    }
+
+    static let crcTable: [UInt32] = (0..<256).map { n in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
     }
 }

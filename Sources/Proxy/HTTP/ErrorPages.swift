@@ -28,6 +28,7 @@ enum ErrorPages {
 
     static func message(_ status: Int) -> String {
         switch status {
+        case 200: "The service is ready."
         case 400: "The request is malformed and was not forwarded."
         case 403: "Access to this resource is denied by the proxy's rules."
         case 408: "The request did not arrive completely in time."
@@ -47,6 +48,15 @@ enum ErrorPages {
         let body = "<html><body><h1>\(status) \(reason)</h1>\n\(message(status))\n</body></html>\n"
         return "HTTP/1.1 \(status) \(reason)\r\ncontent-length: \(body.utf8.count)\r\ncache-control: no-cache\r\n"
             + "content-type: text/html\r\nconnection: close\r\n\r\n" + body
+    }
+
+    /// The answer to a `monitor-uri` request: keeps the connection unless `close`; `bodyless` for
+    /// HEAD (the length still announced).
+    static func monitorAnswer(_ status: Int, close: Bool, bodyless: Bool) -> String {
+        let reason = reason(status)
+        let body = "<html><body><h1>\(status) \(reason)</h1>\n\(message(status))\n</body></html>\n"
+        return "HTTP/1.1 \(status) \(reason)\r\ncontent-length: \(body.utf8.count)\r\ncache-control: no-cache\r\n"
+            + "content-type: text/html\r\n" + (close ? "connection: close\r\n" : "") + "\r\n" + (bodyless ? "" : body)
     }
 
     /// `http-request redirect`: an empty-bodied redirect that closes the connection.

@@ -8,6 +8,10 @@ final class Exchange {
     var head: HTTPRequestHead
     /// "METHOD TARGET HTTP/1.x" as received, for the log.
     var requestLine: String
+    /// `capture request header` values, in order (empty without captures).
+    var requestCaptures: [String] = []
+    /// `capture response header` values, in order (empty without captures or a response).
+    var responseCaptures: [String] = []
     var backend: Int
     var server: Int?
     var designatedServer: Int?

@@ -5,6 +5,7 @@ import NIOPosix
 extension HTTPSession {
     func beginRequest(_ received: HTTPRequestHead, framing: BodyFraming) {
         cancelWatchdog()
+        if frontend.monitor != nil, answeredMonitorRequest(received, framing: framing) { return }
         let now = loop.eventLoop.now
         var facts = RequestFacts(head: received, source: clientAddress, destinationPort: localPort,
                                  destination: localAddress, frontendName: frontend.name)
@@ -20,6 +21,9 @@ extension HTTPSession {
             serializedHead: nil, retriesLeft: 0, requestStart: lastActivity, headReceived: now
         )
         if received.method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
+        if frontend.httplog, !frontend.requestCaptures.isEmpty {
+            current.requestCaptures = frontend.requestCaptures.map { $0.capture(received.fields) }
+        }
         exchange = current
         phase = .waitingForServer
         if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) { return }
@@ -52,7 +56,12 @@ extension HTTPSession {
         case .keepAlive:
             if head.minorVersion == 0 { head.fields.add("Connection", "keep-alive") }
         case .serverClose, .close:
-            head.fields.add("Connection", "close")
+            // `option http-pretend-keepalive`: the server is not told; the connection is closed after the response anyway.
+            if backend.plan.pretendKeepAlive {
+                if head.minorVersion == 0 { head.fields.add("Connection", "keep-alive") }
+            } else {
+                head.fields.add("Connection", "close")
+            }
         }
         if clientOptions.upgrade, let proto = clientOptions.upgradeProtocol {
             head.fields.set("Connection", "upgrade")
@@ -153,45 +162,39 @@ extension HTTPSession {
         }
         let states = LiveServerStates(backend: backend)
         let position = backend.position.wrappingAdd(1, ordering: .relaxed).oldValue
-        let key = balanceKey(backend.plan.balance, current)
-        let random = backend.plan.balance == .random ? Self.randomPair() : (0, 0)
-        let pick = backend.balancer.pick(states, position: position, key: key, random: random)
+        let key = balanceKey(backend.balancer, current)
+        let pick = backend.balancer.pick(states, position: position, key: key)
         if let pick, pick == excluded {
             // Redispatch: try the next one in turn.
-            let again = backend.balancer.pick(states, position: position + 1, key: .none, random: Self.randomPair())
+            let again = backend.balancer.pick(states, position: position + 1, key: .none)
             return again == excluded ? nil : again
         }
         return pick
     }
 
-    private func balanceKey(_ algorithm: BalanceAlgorithm, _ current: Exchange) -> BalanceKey {
-        switch algorithm {
+    private func balanceKey(_ balancer: Balancer, _ current: Exchange) -> BalanceKey {
+        let hasher = balancer.hasher
+        switch balancer.algorithm {
         case .source:
             guard let source = clientAddress else { return .none }
-            return .hash(BalanceHash.hash(CIDR.addressBytes(source)))
-        case .uri:
-            return .hash(BalanceHash.hash(current.head.path.utf8))
+            return .hash(hasher.hash(CIDR.addressBytes(source)))
+        case .uri(let key):
+            return .hash(hasher.hash(key.key(of: Substring(current.head.target)).utf8))
         case .urlParameter(let name):
             guard let query = current.head.query else { return .none }
             for pair in query.split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 if parts.first.map({ $0 == name }) == true, parts.count == 2 {
-                    return .hash(BalanceHash.hash(parts[1].utf8))
+                    return .hash(hasher.hash(parts[1].utf8))
                 }
             }
             return .none
         case .header(let name):
             guard let value = current.head.fields.first(name) else { return .none }
-            return .hash(BalanceHash.hash(value.utf8))
+            return .hash(hasher.hash(value.utf8))
         default:
             return .none
         }
-    }
-
-    /// Two random numbers for `balance random` (only that algorithm pays for them).
-    static func randomPair() -> (UInt64, UInt64) {
-        var generator = SystemRandomNumberGenerator()
-        return (generator.next(), generator.next())
     }
 
     func releaseSlot() {

@@ -21,6 +21,9 @@ extension HTTPSession {
         current.responseStarted = true
         current.responseStatus = status
         current.responseHeadAt = loop.eventLoop.now
+        if frontend.httplog, !frontend.responseCaptures.isEmpty {
+            current.responseCaptures = frontend.responseCaptures.map { $0.capture(head.fields) }
+        }
         if let sticky = backend.sticky {
             sticky.adaptResponse(&head.fields, server: server, clientHadValidCookie: current.designatedServer == server,
                                  method: current.head.method, firstSeen: current.cookieFirstSeen, now: WallClock.seconds())
@@ -198,11 +201,17 @@ extension HTTPSession {
     func logExchange() {
         guard let current = exchange, frontend.httplog else { return }
         let backendName = runtime.plan.backends[current.backend].name
-        let line = HTTPLogLine(
+        var line = HTTPLogLine(
             client: clientAddress, accepted: accepted, frontend: frontend.name, backend: backendName,
             server: current.server == nil ? "<NOSRV>" : current.serverName, exchange: current, now: loop.eventLoop.now,
             activeSessions: loop.activeSessions
         )
+        if !frontend.requestCaptures.isEmpty {
+            line.requestCaptures = current.requestCaptures.isEmpty ? Array(repeating: "", count: frontend.requestCaptures.count) : current.requestCaptures
+        }
+        if !frontend.responseCaptures.isEmpty {
+            line.responseCaptures = current.responseCaptures.isEmpty ? Array(repeating: "", count: frontend.responseCaptures.count) : current.responseCaptures
+        }
         runtime.frontendLogSinks[frontendIndex].emit(line.formatted())
     }
 }

@@ -229,6 +229,13 @@ final class HTTPSession: ChannelDuplexHandler {
         case .awaitingHead:
             // Nothing pending: a clean close between requests.
             closeClient()
+        case .waitingForServer where exchange.map { runtime.plan.backends[$0.backend].abortOnClose } ?? false:
+            // `option abortonclose`: the request has not reached a server yet; drop it (HAProxy's CQ / CC).
+            if let current = exchange {
+                current.terminationState = current.queued ? "CQ" : "CC"
+                current.responseStatus = -1
+            }
+            closeClient()
         default:
             // The client half-closed after its request; finish the response, then close.
             exchange?.clientPersistent = false

@@ -17,6 +17,10 @@ struct HTTPLogLine {
     var activeSessions: Int
     var retries: Int
     var requestLine: String
+    /// `capture request header` values; nil when the frontend captures none (no braces).
+    var requestCaptures: [String]?
+    /// `capture response header` values; nil when the frontend captures none.
+    var responseCaptures: [String]?
 
     init(client: SocketAddress?, accepted: NIODeadline, frontend: String, backend: String, server: String,
          exchange: Exchange, now: NIODeadline, activeSessions: Int) {
@@ -49,8 +53,11 @@ struct HTTPLogLine {
     }
 
     func formatted() -> String {
-        "\(client) [\(acceptDate)] \(frontend) \(backend)/\(server) \(tq)/\(tw)/\(tc)/\(tr)/\(ta) \(status) \(bytes) - - "
-            + "\(termination) \(activeSessions)/\(activeSessions)/0/0/\(retries) 0/0 \"\(requestLine)\""
+        var captures = ""
+        if let requestCaptures { captures += "{" + requestCaptures.joined(separator: "|") + "} " }
+        if let responseCaptures { captures += "{" + responseCaptures.joined(separator: "|") + "} " }
+        return "\(client) [\(acceptDate)] \(frontend) \(backend)/\(server) \(tq)/\(tw)/\(tc)/\(tr)/\(ta) \(status) \(bytes) - - "
+            + "\(termination) \(activeSessions)/\(activeSessions)/0/0/\(retries) 0/0 \(captures)\"\(requestLine)\""
     }
 
     /// `06/Feb/2009:12:14:14.655` in local time, derived from the wall clock now.

@@ -15,6 +15,8 @@ package struct CookiePersistence: Sendable, Hashable {
     package var maxLifeSeconds: Int?
     /// `postonly`: insert the cookie only in responses to POST.
     package var postOnly = false
+    /// `attr VALUE`...: appended, in order, to an inserted cookie after `Secure`.
+    package var attributes: [String] = []
 
     package init(name: String, mode: Mode, indirect: Bool = false, nocache: Bool = false, preserve: Bool = false,
                 httpOnly: Bool = false, secure: Bool = false, domains: [String] = [],
@@ -132,6 +134,7 @@ package struct StickyCookie: Sendable {
             for domain in persistence.domains { cookie += "; domain=\(domain)" }
             if persistence.httpOnly { cookie += "; HttpOnly" }
             if persistence.secure { cookie += "; Secure" }
+            for attribute in persistence.attributes { cookie += "; \(attribute)" }
             fields.add("Set-Cookie", cookie)
             if persistence.nocache { Self.keepOutOfSharedCaches(&fields) }
         case .prefix, .rewrite:

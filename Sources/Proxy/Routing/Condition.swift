@@ -67,7 +67,7 @@ package struct ACLTest: Sendable {
                 return network
             }
             regexes = []
-        case .pathReg, .headerRegex, .urlReg:
+        case .pathReg, .headerRegex, .urlReg, .baseReg:
             networks = []
             regexes = try values.map { try RegexBox(pattern: $0, ignoreCase: ignoreCase) }
         default:
@@ -103,6 +103,23 @@ package struct ACLTest: Sendable {
             return matchString(Substring(request.head.target)) { s, v in s.contains(v) }
         case .urlReg:
             return regexes.contains { $0.matches(Substring(request.head.target)) }
+        case .base:
+            return matchString(Self.base(of: request.head)) { s, v in s == v }
+        case .baseBeginning:
+            return matchString(Self.base(of: request.head)) { s, v in s.hasPrefix(v) }
+        case .baseEnd:
+            return matchString(Self.base(of: request.head)) { s, v in s.hasSuffix(v) }
+        case .baseSubstring:
+            return matchString(Self.base(of: request.head)) { s, v in s.contains(v) }
+        case .baseDirectory:
+            return matchString(Self.base(of: request.head)) { s, v in s.split(separator: "/").contains { $0 == v } }
+        case .baseReg:
+            return regexes.contains { $0.matches(Self.base(of: request.head)) }
+        case .urlParameterPresent(let name):
+            guard let query = request.head.query else { return false }
+            return query.split(separator: "&").contains { pair in
+                pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first == Substring(name)
+            }
         case .urlParameter(let name):
             guard let query = request.head.query else { return false }
             for pair in query.split(separator: "&") {
@@ -145,6 +162,12 @@ package struct ACLTest: Sendable {
         case .headerPresent(let name):
             return request.head.fields.contains(name)
         }
+    }
+
+    /// HAProxy's `base`: the first Host header followed by the path; the path alone without Host.
+    static func base(of head: HTTPRequestHead) -> Substring {
+        guard let host = head.fields.first("host"), !host.isEmpty else { return head.path }
+        return Substring(host + head.path)
     }
 
     /// HAProxy integer matching: `[eq|ge|gt|le|lt] N` pairs, or plain values (any equal).
@@ -204,6 +227,10 @@ package enum ACLCriterion: Sendable, Hashable {
     case pathDirectory
     case url, urlBeginning, urlEnd, urlSubstring, urlReg
     case urlParameter(String)
+    /// `url_param(name) -m found`.
+    case urlParameterPresent(String)
+    /// `base` (Host + path) and its `_beg`, `_end`, `_sub`, `_dir`, `_reg` derivatives.
+    case base, baseBeginning, baseEnd, baseSubstring, baseDirectory, baseReg
     case alwaysTrue, alwaysFalse
     /// `dst_port 80` or `dst_port 8000:8080`.
     case destinationPort

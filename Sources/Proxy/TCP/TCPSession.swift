@@ -100,13 +100,12 @@ final class TCPSession: ChannelDuplexHandler {
         let states = LiveServerStates(backend: backend)
         var key = BalanceKey.none
         if case .source = backend.plan.balance, let source = context.channel.remoteAddress {
-            key = .hash(BalanceHash.hash(CIDR.addressBytes(source)))
+            key = .hash(backend.balancer.hasher.hash(CIDR.addressBytes(source)))
         }
-        var random = SystemRandomNumberGenerator()
         let position = backend.position.wrappingAdd(1, ordering: .relaxed).oldValue
-        var chosen = backend.balancer.pick(states, position: position, key: key, random: (random.next(), random.next()))
+        var chosen = backend.balancer.pick(states, position: position, key: key)
         if chosen == excluding {
-            chosen = backend.balancer.pick(states, position: position + 1, key: .none, random: (random.next(), random.next()))
+            chosen = backend.balancer.pick(states, position: position + 1, key: .none)
         }
         guard let server = chosen, backend.servers[server].tryAcquireSlot() else {
             context.close(promise: nil)
