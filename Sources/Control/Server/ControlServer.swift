@@ -164,19 +164,26 @@ public struct ControlServer: Service {
         var metadata: Logger.Metadata = ["path": "\(configuration.path)"]
         if let peer = connection.peer { metadata["peer_uid"] = "\(peer.uid)"; metadata["peer_pid"] = "\(peer.pid)" }
         do {
-            try await connection.channel.executeThenClose { frames, outbound in
+            let channel = connection.channel.channel
+            // Answers are written on the channel itself, awaiting the flush: the async writer
+            // returns once a write is queued, and closing after it would drop what is still
+            // queued (a `show stat` of a large configuration is several MiB).
+            @Sendable func write(_ buffer: ByteBuffer) async throws {
+                try await channel.writeAndFlush(buffer)
+            }
+            try await connection.channel.executeThenClose { frames, _ in
                 guard let peer = connection.peer else {
-                    try await outbound.write(Self.errorLine("cannot tell who is connecting (SO_PEERCRED failed); closing"))
+                    try await write(Self.errorLine("cannot tell who is connecting (SO_PEERCRED failed); closing"))
                     return
                 }
                 guard peer.uid == 0 || peer.uid == ownerUID else {
-                    try await outbound.write(Self.errorLine(
+                    try await write(Self.errorLine(
                         "permission denied: uid \(peer.uid) may not use this control socket (only root and its owner, uid \(ownerUID))"
                     ))
                     return
                 }
                 guard admitted else {
-                    try await outbound.write(Self.errorLine(
+                    try await write(Self.errorLine(
                         "too many control connections (limit \(configuration.maximumConnections)); try again"
                     ))
                     return
@@ -184,15 +191,15 @@ public struct ControlServer: Service {
                 for try await frame in frames {
                     switch frame {
                     case .overlong:
-                        try await outbound.write(Self.errorLine("request line longer than \(configuration.maximumLineLength) bytes; closing"))
+                        try await write(Self.errorLine("request line longer than \(configuration.maximumLineLength) bytes; closing"))
                         return
                     case .line(let bytes):
                         guard let line = Self.text(bytes) else {
-                            try await outbound.write(Self.errorLine("request is not text (binary or invalid UTF-8); closing"))
+                            try await write(Self.errorLine("request is not text (binary or invalid UTF-8); closing"))
                             return
                         }
                         let answer = await session.answer(line)
-                        try await outbound.write(ByteBuffer(string: answer.text))
+                        try await write(ByteBuffer(string: answer.text))
                         if answer.close { return }
                     }
                 }
