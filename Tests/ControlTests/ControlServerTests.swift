@@ -28,7 +28,7 @@ import Glibc
         }
     }
 
-    @Test func test_staleSocketFile_isReplaced_liveOneIsNot() async throws {
+    @Test func test_secondServerOnALiveSocket_refusesAndLeavesItServing() async throws {
         try await withControlServer { path in
             // A second server on the same path must refuse rather than steal the socket.
             let second = ControlServer(configuration: .init(path: path), responder: FakeResponder())
