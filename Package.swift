@@ -72,6 +72,19 @@ let package = Package(
             ],
             swiftSettings: dataPath
         ),
+        // The control socket: hactl's JSON-lines protocol and HAProxy's runtime-API subset, the
+        // server and client, and the status model both halves fill. Knows nothing of VRRP/Proxy.
+        .target(
+            name: "Control",
+            dependencies: [
+                "HACore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // Composition root: services from a Configuration, wired to the bus.
         .target(
             name: "Appliance",
@@ -122,6 +135,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ControlTests",
+            dependencies: [
+                "Control",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
