@@ -222,3 +222,34 @@ import Testing
         #expect(await !service.loopsResponsive(within: .milliseconds(100)))
     }
 }
+
+/// `maint` stops a server's health checks; `ready` resumes them.
+@Suite(.serialized) struct ProxyAdminHealthTests {
+    @Test func test_maint_stopsHealthChecks_readyResumesThem() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        let s2 = try await TestHTTPServer.start(name: "websvr2", group: group)
+        let plan = ProxyHarness.plan(servers: [s1, s2]) { b in
+            for i in b.servers.indices {
+                b.servers[i].check = true
+                b.servers[i].inter = .milliseconds(50)
+            }
+        }
+        try await ProxyHarness.withProxy(plan) { service, _ in
+            try await service.setServerAdmin(backend: "app", server: "websvr2", .maint)
+            let maintChecks = s2.connectionsAccepted.load(ordering: .relaxed)
+            // The other server's checks are the clock: four more of them is four intervals.
+            let reference = s1.connectionsAccepted.load(ordering: .relaxed)
+            #expect(try await ProxyHarness.waitUntil(seconds: 5) { s1.connectionsAccepted.load(ordering: .relaxed) >= reference + 4 })
+            // At most the one check already connecting when maint arrived.
+            #expect(s2.connectionsAccepted.load(ordering: .relaxed) <= maintChecks + 1)
+
+            try await service.setServerAdmin(backend: "app", server: "websvr2", .ready)
+            let resumedFrom = s2.connectionsAccepted.load(ordering: .relaxed)
+            #expect(try await ProxyHarness.waitUntil(seconds: 5) { s2.connectionsAccepted.load(ordering: .relaxed) > resumedFrom })
+        }
+        await s1.stop()
+        await s2.stop()
+        try await group.shutdownGracefully()
+    }
+}
