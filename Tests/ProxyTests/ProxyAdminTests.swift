@@ -217,6 +217,15 @@ import Testing
         }
     }
 
+    @Test func test_loopsResponsive_answeredByTheLoops_isNeverOverturnedByTheCancelledTimer() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let loops = Array(group.makeIterator())
+        var answers: [Bool] = []
+        for _ in 0..<300 { answers.append(await ProxyService.loopsResponsive(loops, within: .seconds(5))) }
+        #expect(answers.allSatisfy { $0 })
+        try await group.shutdownGracefully()
+    }
+
     @Test func test_loopsResponsive_falseWhenNotRunning() async {
         let service = ProxyService(plan: ProxyHarnessPlans.twoServers(["a"]), bus: .init(), logger: .init(label: "test"))
         #expect(await !service.loopsResponsive(within: .milliseconds(100)))

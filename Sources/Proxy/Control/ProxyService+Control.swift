@@ -111,15 +111,16 @@ extension ProxyService {
         return await withCheckedContinuation { continuation in
             verdict.wait(continuation)
             // The timer runs on no proxy loop: one of those may be the wedged one.
+            // Cancelled means the loops answered first: it must not answer as well.
             let timer = Task {
-                try? await Task.sleep(for: .nanoseconds(deadline.nanoseconds))
+                guard (try? await Task.sleep(for: .nanoseconds(deadline.nanoseconds))) != nil else { return }
                 verdict.decide(false)
             }
             for loop in loops {
                 loop.execute {
                     if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
-                        timer.cancel()
                         verdict.decide(true)
+                        timer.cancel()
                     }
                 }
             }
