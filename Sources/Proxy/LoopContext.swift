@@ -13,6 +13,8 @@ final class LoopContext {
     var idleConnections: [Int: UpstreamConnection] = [:]
     var nextConnectionID = 0
     var queues: [CircularBuffer<HTTPSession>]
+    /// Each backend's admin states, weights and balancer as the operator last set them.
+    private(set) var controls: [BackendControl]
     /// Client connections open on this loop (the log's actconn); `maxconn` counts the whole
     /// process in `runtime.admission`.
     var activeSessions = 0
@@ -36,6 +38,7 @@ final class LoopContext {
             return ConnectionPoolState(servers: backend.servers.count, idleTimeout: keepAlive)
         }
         self.queues = runtime.plan.backends.map { _ in CircularBuffer() }
+        self.controls = runtime.initialControls
         self.listeners = Array(repeating: [], count: runtime.plan.frontends.count)
         self.accepting = Array(repeating: true, count: runtime.plan.frontends.count)
         scheduleExpiry()
@@ -51,6 +54,26 @@ final class LoopContext {
 
     func registerListener(_ channel: any Channel, frontend: Int) {
         listeners[frontend].append(channel)
+        // A listener bound again (`enable frontend`) starts as `maxconn` allows now.
+        if !accepting[frontend] { channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in } }
+    }
+
+    /// `disable frontend`: its listeners are being closed; `maxconn` no longer pauses them.
+    func unregisterListeners(frontend: Int) {
+        listeners[frontend] = []
+    }
+
+    /// The server states a pick of `backend` sees on this loop.
+    func serverStates(_ backend: BackendState) -> LiveServerStates {
+        LiveServerStates(backend: backend, control: controls[backend.index])
+    }
+
+    /// An operator change (admin state, weight) for one backend; an older one arriving late is
+    /// ignored. Queued requests are retried, as the change may have made a server usable.
+    func apply(_ control: BackendControl, backend: Int) {
+        guard control.generation > controls[backend].generation else { return }
+        controls[backend] = control
+        if !queues[backend].isEmpty { drainQueue(backend: backend) }
     }
 
     /// A client connection was accepted: count it, and stop accepting at `maxconn`

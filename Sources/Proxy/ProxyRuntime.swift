@@ -18,6 +18,9 @@ final class ProxyRuntime: Sendable {
     /// `maxconn` counts for the whole process.
     let admission: SessionAdmission
     let probeConnections: ProbeConnections
+    /// The admin states and weights each loop starts with (the configuration's, with the
+    /// operator's overrides carried over from the previous instance).
+    let initialControls: [BackendControl]
     private let contextsBox = Mutex<[NIOLoopBound<LoopContext>]>([])
     private let healthBox = Mutex<HealthMonitor?>(nil)
 
@@ -28,8 +31,10 @@ final class ProxyRuntime: Sendable {
     }
 
     init(plan: ProxyPlan, backends: [BackendState], loops: [any EventLoop], bus: EventBus, logger: Logger, logSink: LogSink,
-         limits: ConnectionLimits, probeConnections: ProbeConnections = ProbeConnections()) {
+         limits: ConnectionLimits, probeConnections: ProbeConnections = ProbeConnections(),
+         initialControls: [BackendControl]? = nil) {
         self.plan = plan
+        self.initialControls = initialControls ?? plan.backends.map { BackendControl(plan: $0) }
         self.probeConnections = probeConnections
         self.limits = limits
         self.admission = SessionAdmission(globalLimit: limits.globalMaxconn, frontendLimits: plan.frontends.map(\.maxconn))
@@ -80,6 +85,13 @@ final class ProxyRuntime: Sendable {
             }
         }
         return total
+    }
+
+    /// Hands an operator change of `backend` to every loop and waits until each has it.
+    func applyControl(_ control: BackendControl, backend: Int) async {
+        for context in contexts {
+            try? await context.eventLoop.submit { context.value.apply(control, backend: backend) }.get()
+        }
     }
 
     /// Soft stop on every loop (see `LoopContext.softStop`).

@@ -14,19 +14,28 @@ import Synchronization
 /// when one fails), starts health checks, serves until graceful shutdown or cancellation,
 /// then stops accepting, lets running exchanges finish for a bounded time and returns.
 public final class ProxyService: Service, Sendable {
-    private let planResult: Result<ProxyPlan, ProxyError>
+    let planResult: Result<ProxyPlan, ProxyError>
     private let bus: EventBus
-    private let logger: Logger
+    let logger: Logger
     private let providedGroup: (any EventLoopGroup)?
     private let probeConnections: ProbeConnections
-    private let state = Mutex<RunState>(RunState())
+    let state: Mutex<RunState>
     /// How long running exchanges may take to finish after shutdown starts.
     public let drainTimeout: Duration
 
     struct RunState {
         var runtime: ProxyRuntime?
-        var listeners: [any Channel] = []
-        var accepting = false
+        var health: HealthMonitor?
+        /// Each frontend's open listeners (none while it is disabled).
+        var listeners: [[any Channel]] = []
+        /// Each frontend's ports, one per `bind` line, as first bound (port 0 resolved).
+        var boundPorts: [[Int]] = []
+        /// Between a successful bind of every listener and shutdown.
+        var listening = false
+        /// The operator's changes, by name (see `ProxyOverrides`).
+        var overrides: ProxyOverrides
+        /// Each backend's admin states and weights as last handed to the loops.
+        var controls: [BackendControl] = []
     }
 
     /// - Parameters:
@@ -34,9 +43,11 @@ public final class ProxyService: Service, Sendable {
     ///   - eventLoopGroup: loops to serve on; by default the service makes `nbthread` loops
     ///     (one per core) and shuts them down when `run()` returns.
     ///   - probeConnections: the liveness probe's connections, neither logged nor counted.
+    ///   - overrides: the operator's run-time changes to start with (the previous instance's
+    ///     `operatorOverrides()` on a reload or restart); names this configuration lacks are dropped.
     public convenience init(configuration: Configuration, bus: EventBus, logger: Logger,
                             eventLoopGroup: (any EventLoopGroup)? = nil, drainTimeout: Duration = .seconds(5),
-                            probeConnections: ProbeConnections = ProbeConnections()) {
+                            probeConnections: ProbeConnections = ProbeConnections(), overrides: ProxyOverrides = ProxyOverrides()) {
         let result: Result<ProxyPlan, ProxyError>
         do {
             result = .success(try ProxyPlan(configuration: configuration))
@@ -46,7 +57,7 @@ public final class ProxyService: Service, Sendable {
             result = .failure(ProxyError("\(error)"))
         }
         self.init(planResult: result, bus: bus, logger: logger, eventLoopGroup: eventLoopGroup, drainTimeout: drainTimeout,
-                  probeConnections: probeConnections)
+                  probeConnections: probeConnections, overrides: overrides)
     }
 
     /// Checks that the proxy can honour every proxy keyword of `configuration` (for `hactl check`
@@ -56,13 +67,17 @@ public final class ProxyService: Service, Sendable {
     }
 
     package convenience init(plan: ProxyPlan, bus: EventBus, logger: Logger, eventLoopGroup: (any EventLoopGroup)? = nil,
-                             drainTimeout: Duration = .seconds(5), probeConnections: ProbeConnections = ProbeConnections()) {
+                             drainTimeout: Duration = .seconds(5), probeConnections: ProbeConnections = ProbeConnections(),
+                             overrides: ProxyOverrides = ProxyOverrides()) {
         self.init(planResult: .success(plan), bus: bus, logger: logger, eventLoopGroup: eventLoopGroup, drainTimeout: drainTimeout,
-                  probeConnections: probeConnections)
+                  probeConnections: probeConnections, overrides: overrides)
     }
 
     private init(planResult: Result<ProxyPlan, ProxyError>, bus: EventBus, logger: Logger,
-                 eventLoopGroup: (any EventLoopGroup)?, drainTimeout: Duration, probeConnections: ProbeConnections) {
+                 eventLoopGroup: (any EventLoopGroup)?, drainTimeout: Duration, probeConnections: ProbeConnections,
+                 overrides: ProxyOverrides) {
+        let plan = try? planResult.get()
+        self.state = Mutex(RunState(overrides: plan.map { Self.keepingKnownNames(overrides, of: $0) } ?? overrides))
         self.probeConnections = probeConnections
         self.planResult = planResult
         self.bus = bus
@@ -71,14 +86,24 @@ public final class ProxyService: Service, Sendable {
         self.drainTimeout = drainTimeout
     }
 
-    /// The liveness hook: true between a successful bind of every listener and shutdown.
+    /// The liveness hook: true between a successful bind of every listener and shutdown, while
+    /// no frontend is disabled by the operator (`disable frontend` is how operators rehearse a
+    /// failover: the proxy then counts as not serving).
     public func isAcceptingConnections() -> Bool {
-        state.withLock { $0.accepting }
+        state.withLock { $0.listening && $0.overrides.disabledFrontends.isEmpty }
     }
 
-    /// Where the listeners are bound (ports resolved when a bind asked for port 0).
+    /// True between a successful start (every listener bound, even those of frontends the
+    /// operator keeps disabled, which are closed again at once) and shutdown. A reload switches
+    /// to a new instance once this holds.
+    public func isListening() -> Bool {
+        state.withLock { $0.listening }
+    }
+
+    /// Where the listeners are bound (ports resolved when a bind asked for port 0); a disabled
+    /// frontend has none.
     public func boundAddresses() -> [SocketAddress] {
-        state.withLock { $0.listeners.compactMap(\.localAddress) }
+        state.withLock { $0.listeners.joined().compactMap(\.localAddress) }
     }
 
     public func run() async throws {
@@ -124,36 +149,72 @@ public final class ProxyService: Service, Sendable {
                 "nofile": "\(limits.descriptorLimit)",
             ])
         }
+        let overrides = state.withLock { $0.overrides }
+        let controls = Self.initialControls(plan: plan, overrides: overrides)
         let runtime = ProxyRuntime(plan: plan, backends: backends, loops: loops, bus: bus, logger: logger,
-                                   logSink: LogSink(targets: plan.logTargets), limits: limits, probeConnections: probeConnections)
+                                   logSink: LogSink(targets: plan.logTargets), limits: limits, probeConnections: probeConnections,
+                                   initialControls: controls)
         try await runtime.makeContexts()
-        let listeners: [any Channel]
+        var listeners: [[any Channel]]
         do {
             listeners = try await Listener.bindAll(runtime: runtime)
         } catch {
             await runtime.shutdownContexts()
             throw error
         }
+        let perLoop = runtime.contexts.count
+        let boundPorts = listeners.map { channels in
+            stride(from: 0, to: channels.count, by: max(perLoop, 1)).map { channels[$0].localAddress?.port ?? 0 }
+        }
+        // Frontends the operator disabled before this instance: bound (so a bad address shows
+        // now), then closed until `enable frontend`.
+        for (f, frontend) in plan.frontends.enumerated() where overrides.disabledFrontends.contains(frontend.name) {
+            await closeListeners(listeners[f], frontend: f, runtime: runtime)
+            listeners[f] = []
+        }
         let health = try await HealthMonitor(runtime: runtime)
         runtime.healthObserver = health
+        for (b, control) in controls.enumerated() {
+            for s in control.admin.indices where control.admin[s] == .maint {
+                await health.setMaintenance(backend: b, server: s, true)
+            }
+        }
         health.start()
         state.withLock {
             $0.runtime = runtime
+            $0.health = health
             $0.listeners = listeners
-            $0.accepting = true
+            $0.boundPorts = boundPorts
+            $0.controls = controls
+            $0.listening = true
         }
         logger.info("proxy listening", metadata: [
             "frontends": "\(plan.frontends.map(\.name))",
-            "addresses": "\(listeners.compactMap(\.localAddress))",
+            "addresses": "\(listeners.joined().compactMap(\.localAddress))",
             "threads": "\(loops.count)",
         ])
+        if !overrides.isEmpty {
+            logger.notice("operator overrides carried over", metadata: [
+                "admin": "\(overrides.serverAdmin.map { "\($0.key)=\($0.value)" }.sorted())",
+                "weights": "\(overrides.serverWeights.map { "\($0.key)=\($0.value)" }.sorted())",
+                "disabledFrontends": "\(overrides.disabledFrontends.sorted())",
+            ])
+        }
+        #if DEBUG
+        TestFaults.armLoopStall(loops: loops, logger: logger)
+        #endif
 
         // Serve until graceful shutdown (or cancellation, which `gracefulShutdown()` reports by throwing).
         try? await gracefulShutdown()
 
-        state.withLock { $0.accepting = false }
+        let open = state.withLock {
+            $0.listening = false
+            let open = $0.listeners
+            $0.listeners = Array(repeating: [], count: open.count)
+            return open
+        }
         logger.info("proxy stopping: closing listeners")
-        for listener in listeners { try? await listener.close() }
+        for listener in open.joined() { try? await listener.close() }
         await health.stop()
         await runtime.softStop()
         await drain(runtime)
@@ -161,6 +222,7 @@ public final class ProxyService: Service, Sendable {
         state.withLock {
             $0.listeners = []
             $0.runtime = nil
+            $0.health = nil
         }
     }
 
@@ -183,23 +245,39 @@ public final class ProxyService: Service, Sendable {
         return Int((Int64(NIODeadline.now().uptimeNanoseconds) - uptime) / 1_000_000_000)
     }
 
-    /// Counters of every frontend, backend and server, added up over the loops.
+    /// Counters and states of every frontend, backend and server (HAProxy's `show stat`), the
+    /// counters added up over the loops now.
     public func snapshot() async -> ProxyStatistics {
-        guard let runtime = state.withLock({ $0.runtime }) else { return ProxyStatistics() }
+        let (runtime, controls, overrides) = state.withLock { ($0.runtime, $0.controls, $0.overrides) }
+        guard let runtime else { return ProxyStatistics() }
         let plan = runtime.plan
         let counters = await runtime.collectCounters()
         return ProxyStatistics(
-            frontends: plan.frontends.enumerated().map { ProxyStatistics.Frontend(name: $1.name, counters: counters.frontends[$0]) },
+            frontends: plan.frontends.enumerated().map { f, frontend in
+                ProxyStatistics.Frontend(name: frontend.name, counters: counters.frontends[f],
+                                         status: overrides.disabledFrontends.contains(frontend.name) ? .stop : .open)
+            },
             backends: runtime.backends.map { backend in
-                ProxyStatistics.Backend(
+                let control = controls[backend.index]
+                return ProxyStatistics.Backend(
                     name: backend.plan.name, counters: counters.backends[backend.index],
                     servers: backend.servers.enumerated().map { s, server in
-                        ProxyStatistics.Server(
-                            name: server.plan.name, up: server.isUp, checked: server.plan.check,
+                        let admin = control.admin[s]
+                        let weight = control.weights[s]
+                        let serverCounters = counters.servers[backend.index][s]
+                        return ProxyStatistics.Server(
+                            name: server.plan.name, address: "\(server.address)", up: server.isUp,
+                            status: ProxyStatistics.ServerStatus(up: server.isUp, admin: admin, weight: weight),
+                            adminState: admin, weight: weight, configuredWeight: server.plan.weight,
+                            checked: server.plan.check,
                             lastCheck: server.lastCheck.withLock { $0 },
+                            lastCheckResult: server.lastCheckResult.withLock { $0 }.map {
+                                ProxyStatistics.CheckResult(passed: $0.passed, reason: $0.reason)
+                            },
                             activeConnections: server.active.load(ordering: .relaxed),
+                            queueLength: serverCounters.queueCurrent,
                             secondsSinceLastChange: Self.secondsSince(server.lastChange.load(ordering: .relaxed)),
-                            counters: counters.servers[backend.index][s]
+                            counters: serverCounters
                         )
                     }
                 )

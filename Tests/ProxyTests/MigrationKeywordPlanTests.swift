@@ -11,16 +11,16 @@ import Testing
 
     @Test func test_hashTypeFunction_reachesTheBalancer() throws {
         let p = try plan("backend b\n    mode http\n    balance uri len 8\n    hash-type consistent crc32\n    server s 127.0.0.1:80")
-        let state = BackendState(index: 0, plan: p.backends[0], addresses: [])
+        let state = BackendControl(plan: p.backends[0])
         #expect(state.balancer.hasher == KeyHasher(function: .crc32, avalanche: false))
         #expect(state.balancer.algorithm == .uri(URIHashKey(length: 8)))
     }
 
     @Test func test_noHashFunction_usesHAProxysDefaultForTheMethod() throws {
         let consistent = try plan("backend b\n    balance source\n    hash-type consistent\n    server s 127.0.0.1:80")
-        #expect(BackendState(index: 0, plan: consistent.backends[0], addresses: []).balancer.hasher == KeyHasher(function: .sdbm, avalanche: true))
+        #expect(BackendControl(plan: consistent.backends[0]).balancer.hasher == KeyHasher(function: .sdbm, avalanche: true))
         let mapBased = try plan("backend b\n    balance source\n    server s 127.0.0.1:80")
-        #expect(BackendState(index: 0, plan: mapBased.backends[0], addresses: []).balancer.hasher == KeyHasher(function: .sdbm, avalanche: false))
+        #expect(BackendControl(plan: mapBased.backends[0]).balancer.hasher == KeyHasher(function: .sdbm, avalanche: false))
     }
 
     @Test func test_hashBalanceFactor_withMapBasedHashing_isWarnedAbout() throws {

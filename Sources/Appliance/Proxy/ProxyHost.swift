@@ -1,6 +1,7 @@
 import HACore
 import HAConfig
 import Logging
+import NIOCore
 import Proxy
 import ServiceLifecycle
 import Synchronization
@@ -20,7 +21,8 @@ final class ProxyHost: Service, Sendable {
     private let bus: EventBus
     private let probeConnections: ProbeConnections
     private let logger: Logger
-    private let live: Mutex<(configuration: Configuration, service: ProxyService?)>
+    /// `carried`: the operator's overrides for the next instance when none serves.
+    private let live: Mutex<(configuration: Configuration, service: ProxyService?, carried: ProxyOverrides)>
     private let events: AsyncStream<Event>
     private let sink: AsyncStream<Event>.Continuation
 
@@ -42,11 +44,13 @@ final class ProxyHost: Service, Sendable {
         var description: String
     }
 
-    init(configuration: Configuration, bus: EventBus, logger: Logger, probeConnections: ProbeConnections) {
+    /// - Parameter overrides: the operator's changes a previous host's instances had (restart).
+    init(configuration: Configuration, bus: EventBus, logger: Logger, probeConnections: ProbeConnections,
+         overrides: ProxyOverrides = ProxyOverrides()) {
         self.probeConnections = probeConnections
         self.bus = bus
         self.logger = logger
-        self.live = Mutex((configuration, nil))
+        self.live = Mutex((configuration, nil, overrides))
         (events, sink) = AsyncStream.makeStream()
     }
 
@@ -56,6 +60,42 @@ final class ProxyHost: Service, Sendable {
     /// Whether the serving instance accepts connections on every bind.
     func isAcceptingConnections() -> Bool {
         live.withLock { $0.service }?.isAcceptingConnections() ?? false
+    }
+
+    /// The operator's run-time changes (admin states, weights, disabled frontends), which every
+    /// instance this host starts inherits from the serving one.
+    func operatorOverrides() -> ProxyOverrides {
+        live.withLock { $0.service?.operatorOverrides() ?? $0.carried }
+    }
+
+    /// `set server B/S state`, on the serving instance (see `ProxyService.setServerAdmin`).
+    func setServerAdmin(backend: String, server: String, _ state: ServerAdminState) async throws(ProxyControlError) {
+        try await serving().setServerAdmin(backend: backend, server: server, state)
+    }
+
+    /// `set weight B/S N`, on the serving instance.
+    func setServerWeight(backend: String, server: String, weight: Int) async throws(ProxyControlError) {
+        try await serving().setServerWeight(backend: backend, server: server, weight: weight)
+    }
+
+    /// `disable`/`enable frontend F`, on the serving instance.
+    func setFrontendEnabled(_ name: String, enabled: Bool) async throws(ProxyControlError) {
+        try await serving().setFrontendEnabled(name, enabled: enabled)
+    }
+
+    /// The serving instance's statistics (empty when none serves).
+    func snapshot() async -> ProxyStatistics {
+        await live.withLock { $0.service }?.snapshot() ?? ProxyStatistics()
+    }
+
+    /// The watchdog heartbeat of the serving instance (false when none serves).
+    func loopsResponsive(within deadline: TimeAmount) async -> Bool {
+        await live.withLock { $0.service }?.loopsResponsive(within: deadline) ?? false
+    }
+
+    private func serving() throws(ProxyControlError) -> ProxyService {
+        guard let service = live.withLock({ $0.service }) else { throw .notRunning }
+        return service
     }
 
     /// Starts an instance with `configuration` beside the serving one and switches to it once it
@@ -74,7 +114,8 @@ final class ProxyHost: Service, Sendable {
         func start(_ configuration: Configuration) -> (Int, ProxyService) {
             nextID += 1
             let id = nextID
-            let service = ProxyService(configuration: configuration, bus: bus, logger: logger, probeConnections: probeConnections)
+            let service = ProxyService(configuration: configuration, bus: bus, logger: logger, probeConnections: probeConnections,
+                                       overrides: operatorOverrides())
             let sink = self.sink
             // Unstructured, so one instance can be cancelled alone; it still inherits the group's
             // graceful shutdown, a task-local.
@@ -110,7 +151,8 @@ final class ProxyHost: Service, Sendable {
                     let clock = ContinuousClock()
                     let deadline = clock.now + Self.replacementTimeout
                     // ProxyService offers a flag rather than an event: look every 10 ms, bounded.
-                    while !service.isAcceptingConnections() {
+                    // Listening, not accepting: a frontend the operator disabled stays closed.
+                    while !service.isListening() {
                         guard clock.now < deadline, (try? await Task.sleep(for: .milliseconds(10))) != nil else {
                             sink.yield(.timedOut(id: id))
                             return
@@ -126,7 +168,10 @@ final class ProxyHost: Service, Sendable {
                     "old": "\(currentID)", "new": "\(id)",
                 ])
                 currentID = id
-                live.withLock { $0 = (replacement.configuration, replacement.service) }
+                live.withLock {
+                    $0.configuration = replacement.configuration
+                    $0.service = replacement.service
+                }
                 replacement.reply(nil)
             case .timedOut(let id):
                 guard let replacement = pending.removeValue(forKey: id) else { break }
@@ -145,7 +190,10 @@ final class ProxyHost: Service, Sendable {
         }
         for task in tasks.values { task.cancel() }
         for task in tasks.values { await task.value }
-        live.withLock { $0.service = nil }
+        live.withLock {
+            $0.carried = $0.service?.operatorOverrides() ?? $0.carried
+            $0.service = nil
+        }
         if case .some(.some(let failure)) = outcome { throw Stopped(description: failure) }
     }
 }

@@ -44,7 +44,9 @@ struct SupervisedProxy: Sendable {
             startupSucceeded: { handle.hasListened },
             restartRequests: restarts.stream,
             factory: {
-                let host = ProxyHost(configuration: handle.configuration, bus: bus, logger: proxyLogger, probeConnections: probeConnections)
+                // The operator's admin states, weights and disabled frontends survive a restart.
+                let host = ProxyHost(configuration: handle.configuration, bus: bus, logger: proxyLogger, probeConnections: probeConnections,
+                                     overrides: handle.host?.operatorOverrides() ?? ProxyOverrides())
                 handle.host = host
                 return host
             }
@@ -68,6 +70,9 @@ struct SupervisedProxy: Sendable {
     var probeService: some Service {
         DelayedService(probe, after: readiness().wait)
     }
+
+    /// The running host, for the operator's commands (nil between a failure and its restart).
+    var host: ProxyHost? { handle.host }
 
     /// Reload: serve `configuration` from a new instance, the old one draining. Returns nil
     /// when done, or why the running proxy keeps its configuration.

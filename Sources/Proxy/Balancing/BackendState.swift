@@ -15,6 +15,9 @@ final class ServerState: Sendable {
     /// When the server last changed state (uptime nanoseconds); 0 = never.
     let lastChange = Atomic<Int64>(0)
     let lastCheck = Mutex<String>("")
+    /// The outcome of the most recent health check (nil before the first), for `hactl status`.
+    /// Written by the checker, read by snapshots: never on the request path.
+    let lastCheckResult = Mutex<(passed: Bool, reason: String)?>(nil)
 
     init(plan: ServerPlan, address: SocketAddress, checkAddress: SocketAddress) {
         self.plan = plan
@@ -45,11 +48,11 @@ final class ServerState: Sendable {
     }
 }
 
-/// A backend as the data path sees it: its plan, balancer, sticky cookie and servers.
+/// A backend as the data path sees it: its plan, sticky cookie and servers. (The balancer, built
+/// from the operator's current weights, is each loop's `BackendControl`.)
 final class BackendState: Sendable {
     let index: Int
     let plan: BackendPlan
-    let balancer: Balancer
     let sticky: StickyCookie?
     let servers: [ServerState]
     /// Shared round-robin position: consecutive picks alternate across every loop.
@@ -60,9 +63,6 @@ final class BackendState: Sendable {
     init(index: Int, plan: BackendPlan, addresses: [(SocketAddress, SocketAddress)]) {
         self.index = index
         self.plan = plan
-        self.balancer = Balancer(algorithm: plan.balance, weights: plan.servers.map(\.weight),
-                                 names: plan.servers.map(\.name), consistent: plan.consistentHash,
-                                 hasher: plan.hasher, balanceFactor: plan.hashBalanceFactor)
         self.sticky = plan.cookie.map { StickyCookie(persistence: $0, serverValues: plan.servers.map(\.cookie)) }
         self.servers = zip(plan.servers, addresses).map { ServerState(plan: $0, address: $1.0, checkAddress: $1.1) }
     }
@@ -70,14 +70,17 @@ final class BackendState: Sendable {
     var anyServerUp: Bool { servers.contains { $0.isUp } }
 }
 
-/// `ServerStates` over the atomics, for `Balancer.pick`.
+/// `ServerStates` over the atomics and the loop's `BackendControl` (admin states, weights), for
+/// `Balancer.pick`.
 struct LiveServerStates: ServerStates {
     let backend: BackendState
+    let control: BackendControl
 
     var serverCount: Int { backend.servers.count }
     func isUp(_ server: Int) -> Bool { backend.servers[server].isUp }
     func isBackup(_ server: Int) -> Bool { backend.servers[server].plan.backup }
-    func weight(_ server: Int) -> Int { backend.servers[server].plan.weight }
+    func weight(_ server: Int) -> Int { control.weights[server] }
+    func adminState(_ server: Int) -> ServerAdminState { control.admin[server] }
     func hasFreeSlot(_ server: Int) -> Bool { backend.servers[server].hasFreeSlot }
     func activeConnections(_ server: Int) -> Int { backend.servers[server].active.load(ordering: .relaxed) }
 

@@ -83,10 +83,13 @@ package protocol ServerStates {
     func activeConnections(_ server: Int) -> Int
     /// `slowstart`: the share (0–100 %) of its weight a server that just came back may take.
     func rampPercent(_ server: Int) -> Int
+    /// The operator's `ready` / `drain` / `maint`: only `ready` servers are picked by the algorithm.
+    func adminState(_ server: Int) -> ServerAdminState
 }
 
 extension ServerStates {
     package func rampPercent(_ server: Int) -> Int { 100 }
+    package func adminState(_ server: Int) -> ServerAdminState { .ready }
 }
 
 /// The per-request inputs of a hash-based pick.

@@ -38,9 +38,14 @@ package struct Balancer: Sendable {
     ///   - random: where `random` draws its keys.
     /// - Returns: the server index, or nil when no server can take the request now.
     package func pick<S: ServerStates, R: RandomNumberGenerator>(_ servers: S, position: Int, key: BalanceKey, random: inout R) -> Int? {
-        let useBackup = !(0..<servers.serverCount).contains { !servers.isBackup($0) && servers.isUp($0) && servers.weight($0) > 0 }
+        // A drained or maintained server counts as having no weight: backups take over when
+        // no active server is left to the algorithm.
+        func pickable(_ i: Int) -> Bool {
+            servers.isUp(i) && servers.weight(i) > 0 && servers.adminState(i) == .ready
+        }
+        let useBackup = !(0..<servers.serverCount).contains { !servers.isBackup($0) && pickable($0) }
         func usable(_ i: Int) -> Bool {
-            servers.isBackup(i) == useBackup && servers.isUp(i) && servers.weight(i) > 0
+            servers.isBackup(i) == useBackup && pickable(i)
         }
         if useBackup {
             // HAProxy: only the first backup server takes traffic.
@@ -126,6 +131,13 @@ package struct Balancer: Sendable {
             let capacity = (scaled + 100 * totalWeight - 1) / (100 * totalWeight)
             return servers.activeConnections(server) < capacity
         }
+    }
+
+    /// Whether a request that persistence (a sticky cookie, a retry) designates to `server` may
+    /// go there: it must be UP with a free slot and not in `maint`. A `drain` server still takes
+    /// its persisted clients, and so does a server at weight 0 (HAProxy's drain by weight).
+    package static func honoursPersistence<S: ServerStates>(_ servers: S, server: Int) -> Bool {
+        servers.isUp(server) && servers.adminState(server) != .maint && servers.hasFreeSlot(server)
     }
 
     private func roundRobin<S: ServerStates>(_ servers: S, position: Int, usable: (Int) -> Bool) -> Int? {

@@ -116,8 +116,10 @@ extension HTTPSession {
             }
         }
         guard let server = chosen else {
-            let anyUsable = backend.servers.contains { $0.isUp }
-            if anyUsable && backend.servers.contains(where: { $0.isUp && !$0.hasFreeSlot }) && !current.queued {
+            // A server in `maint` takes nothing, so it is no reason to wait in the queue.
+            let control = loop.controls[current.backend]
+            let inService = backend.servers.indices.filter { backend.servers[$0].isUp && control.admin[$0] != .maint }
+            if !inService.isEmpty && inService.contains(where: { !backend.servers[$0].hasFreeSlot }) && !current.queued {
                 current.queued = true
                 current.queueStart = loop.eventLoop.now
                 loop.enqueue(self, backend: current.backend)
@@ -152,21 +154,22 @@ extension HTTPSession {
     }
 
     private func chooseServer(_ backend: BackendState, _ current: Exchange, excluding excluded: Int?) -> Int? {
-        if let retry = current.retryServer, retry != excluded {
-            let server = backend.servers[retry]
-            if server.isUp && server.hasFreeSlot { return retry }
+        let states = loop.serverStates(backend)
+        // A `drain` server keeps its persisted clients; a `maint` one sends them elsewhere.
+        if let retry = current.retryServer, retry != excluded, Balancer.honoursPersistence(states, server: retry) {
+            return retry
         }
-        if let designated = current.designatedServer, designated != excluded {
-            let server = backend.servers[designated]
-            if server.isUp && server.hasFreeSlot { return designated }
+        if let designated = current.designatedServer, designated != excluded,
+           Balancer.honoursPersistence(states, server: designated) {
+            return designated
         }
-        let states = LiveServerStates(backend: backend)
+        let balancer = states.control.balancer
         let position = backend.position.wrappingAdd(1, ordering: .relaxed).oldValue
-        let key = balanceKey(backend.balancer, current)
-        let pick = backend.balancer.pick(states, position: position, key: key)
+        let key = balanceKey(balancer, current)
+        let pick = balancer.pick(states, position: position, key: key)
         if let pick, pick == excluded {
             // Redispatch: try the next one in turn.
-            let again = backend.balancer.pick(states, position: position + 1, key: .none)
+            let again = balancer.pick(states, position: position + 1, key: .none)
             return again == excluded ? nil : again
         }
         return pick
@@ -295,7 +298,7 @@ extension HTTPSession {
         exchange?.server = nil
         phase = .waitingForServer
         // `option redispatch` (HAProxy's default interval): the last retry goes to another server.
-        let failedIsUp = failed.map { backend.servers[$0].isUp } ?? false
+        let failedIsUp = failed.map { backend.servers[$0].isUp && loop.controls[current.backend].admin[$0] != .maint } ?? false
         if backend.plan.redispatch && (current.retriesLeft == 0 || !failedIsUp) {
             loop.counters.backends[current.backend].redispatches += 1
             exchange?.retryServer = nil

@@ -48,6 +48,14 @@ final class HealthMonitor: Sendable {
         }
     }
 
+    /// `set server B/S state maint` stops the server's checks; leaving `maint` resumes them
+    /// with a check right away. Returns once the checker's loop has it.
+    func setMaintenance(backend: Int, server: Int, _ maintenance: Bool) async {
+        guard let position = index[backend][server] else { return }
+        let checker = checkers[position]
+        try? await checker.eventLoop.submit { checker.value.setSuspended(maintenance) }.get()
+    }
+
     /// `observe layer7`: a server sent an unparseable response or a 5xx error.
     func layer7Failure(backend: Int, server: Int, reason: String) {
         guard let position = index[backend][server] else { return }
@@ -66,6 +74,8 @@ final class ServerChecker {
     private var task: Scheduled<Void>?
     private var running = false
     private var stopped = false
+    /// In `maint`: no checks are scheduled, and a check already under way is not recorded.
+    private var suspended = false
 
     init(runtime: ProxyRuntime, backend: BackendState, server: Int, eventLoop: any EventLoop) {
         self.runtime = runtime
@@ -91,19 +101,28 @@ final class ServerChecker {
         task = nil
     }
 
+    func setSuspended(_ suspended: Bool) {
+        guard suspended != self.suspended else { return }
+        self.suspended = suspended
+        task?.cancel()
+        task = nil
+        if !suspended && !running { schedule(in: .zero) }
+    }
+
     private func schedule(in delay: TimeAmount) {
-        guard !stopped else { return }
+        guard !stopped, !suspended else { return }
         task = eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
             self?.runCheck()
         }
     }
 
     func observed(_ result: HealthCheckState.Result) {
+        guard !suspended else { return }
         apply(state.record(result, now: .now()))
     }
 
     private func runCheck() {
-        guard !stopped, !running else { return }
+        guard !stopped, !suspended, !running else { return }
         running = true
         let timeouts = backend.plan.timeouts
         let limit = timeouts.check ?? timeouts.connect ?? state.inter
@@ -162,6 +181,11 @@ final class ServerChecker {
 
     private func finish(_ result: HealthCheckState.Result) {
         running = false
+        guard !suspended else { return }
+        switch result {
+        case .passed(let reason): serverState.lastCheckResult.withLock { $0 = (true, reason) }
+        case .failed(let reason): serverState.lastCheckResult.withLock { $0 = (false, reason) }
+        }
         let action = state.record(result, now: .now())
         apply(action)
         schedule(in: state.interval)

@@ -10,17 +10,32 @@ import NIOPosix
 /// SO_REUSEPORT (the kernel spreads connections over the loops), and IP_FREEBIND so a backup
 /// node can bind a VIP before VRRP gives it the address.
 enum Listener {
-    static func bindAll(runtime: ProxyRuntime) async throws -> [any Channel] {
+    /// Every frontend's listeners, indexed by frontend.
+    static func bindAll(runtime: ProxyRuntime) async throws -> [[any Channel]] {
+        var bound: [[any Channel]] = []
+        do {
+            for f in runtime.plan.frontends.indices {
+                bound.append(try await bindFrontend(runtime: runtime, frontend: f))
+            }
+        } catch {
+            for channel in bound.joined() { try? await channel.close() }
+            throw error
+        }
+        return bound
+    }
+
+    /// One frontend's listeners: for each `bind` line, one per loop. `ports` (one per bind line)
+    /// replaces the configured ports, so a frontend enabled again gets the ports that port-0
+    /// binds resolved to the first time.
+    static func bindFrontend(runtime: ProxyRuntime, frontend f: Int, ports: [Int]? = nil) async throws -> [any Channel] {
         var channels: [any Channel] = []
         do {
-            for (f, frontend) in runtime.plan.frontends.enumerated() {
-                for bind in frontend.binds {
-                    var port = bind.port
-                    for context in runtime.contexts {
-                        let channel = try await bindOne(runtime: runtime, frontend: f, host: bind.host, port: port, context: context)
-                        if port == 0 { port = channel.localAddress?.port ?? 0 }
-                        channels.append(channel)
-                    }
+            for (b, bind) in runtime.plan.frontends[f].binds.enumerated() {
+                var port = ports?[b] ?? bind.port
+                for context in runtime.contexts {
+                    let channel = try await bindOne(runtime: runtime, frontend: f, host: bind.host, port: port, context: context)
+                    if port == 0 { port = channel.localAddress?.port ?? 0 }
+                    channels.append(channel)
                 }
             }
         } catch {

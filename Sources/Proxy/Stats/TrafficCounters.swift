@@ -70,20 +70,76 @@ public struct TrafficCounters: Sendable, Hashable {
 
 /// A point-in-time view of every frontend, backend and server, for `hactl status`.
 public struct ProxyStatistics: Sendable, Hashable {
+    /// HAProxy's frontend `status`: OPEN, or STOP after `disable frontend`.
+    public enum FrontendStatus: String, Sendable, Hashable {
+        case open = "OPEN"
+        case stop = "STOP"
+    }
+
+    /// HAProxy's server `status` column: the health checks' UP/DOWN, overridden by the admin
+    /// state (MAINT), and DRAIN for a server UP that the balancer no longer picks (`drain`, or
+    /// weight 0).
+    public enum ServerStatus: String, Sendable, Hashable {
+        case up = "UP"
+        case down = "DOWN"
+        case drain = "DRAIN"
+        case maint = "MAINT"
+
+        public init(up: Bool, admin: ServerAdminState, weight: Int) {
+            if admin == .maint {
+                self = .maint
+            } else if !up {
+                self = .down
+            } else if admin == .drain || weight == 0 {
+                self = .drain
+            } else {
+                self = .up
+            }
+        }
+    }
+
+    /// The last health check's outcome (HAProxy `check_status` / `check_desc`).
+    public struct CheckResult: Sendable, Hashable {
+        public var passed: Bool
+        /// "Layer4 connection refused", "Layer7 check passed: 200" ...
+        public var reason: String
+
+        public init(passed: Bool, reason: String) {
+            self.passed = passed
+            self.reason = reason
+        }
+    }
+
     public struct Frontend: Sendable, Hashable {
         public var name: String
         public var counters: TrafficCounters
+        public var status: FrontendStatus = .open
     }
 
     public struct Server: Sendable, Hashable {
         public var name: String
+        /// Where traffic goes ("[IPv4]127.0.0.1/127.0.0.1:8080").
+        public var address: String
+        /// The health checks' view (UP after `rise` good checks); see `status` for the operator's.
         public var up: Bool
+        public var status: ServerStatus
+        public var adminState: ServerAdminState
+        /// The weight the balancer uses now (`set weight`), and the configured one.
+        public var weight: Int
+        public var configuredWeight: Int
         public var checked: Bool
         /// The reason of the last health transition ("Layer4 connection refused").
         public var lastCheck: String
+        /// The most recent check's outcome; nil before the first (or without `check`).
+        public var lastCheckResult: CheckResult?
         public var activeConnections: Int
-        /// Seconds since the last UP/DOWN transition; nil when it never changed (HAProxy `lastchg`).
+        /// Requests waiting for this server in particular (`qcur`); hactl queues per backend,
+        /// so this stays 0 and the backend's `counters.queueCurrent` holds the queue.
+        public var queueLength: Int
+        /// Seconds since the last UP/DOWN or admin-state transition; nil when it never changed
+        /// (HAProxy `lastchg`).
         public var secondsSinceLastChange: Int?
+        /// Current/total sessions (`scur`/`stot`), responses by class, errors.
         public var counters: TrafficCounters
     }
 

@@ -97,15 +97,16 @@ final class TCPSession: ChannelDuplexHandler {
     private func connect(excluding: Int?) {
         guard let context, let b = backendIndex else { return }
         let backend = loop.runtime.backends[b]
-        let states = LiveServerStates(backend: backend)
+        let states = loop.serverStates(backend)
+        let balancer = states.control.balancer
         var key = BalanceKey.none
         if case .source = backend.plan.balance, let source = context.channel.remoteAddress {
-            key = .hash(backend.balancer.hasher.hash(CIDR.addressBytes(source)))
+            key = .hash(balancer.hasher.hash(CIDR.addressBytes(source)))
         }
         let position = backend.position.wrappingAdd(1, ordering: .relaxed).oldValue
-        var chosen = backend.balancer.pick(states, position: position, key: key)
+        var chosen = balancer.pick(states, position: position, key: key)
         if chosen == excluding {
-            chosen = backend.balancer.pick(states, position: position + 1, key: .none)
+            chosen = balancer.pick(states, position: position + 1, key: .none)
         }
         guard let server = chosen, backend.servers[server].tryAcquireSlot() else {
             context.close(promise: nil)
