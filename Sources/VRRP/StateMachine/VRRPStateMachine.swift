@@ -11,7 +11,7 @@ public struct VRRPStateMachine: Sendable {
     /// The priority tracking gives: configured priority adjusted by tracking weights.
     public private(set) var trackedPriority: UInt8
     /// An operator's `hactl failover` in force, until cleared or a restart.
-    public private(set) var operatorHold: OperatorHold?
+    public internal(set) var operatorHold: OperatorHold?
     /// The priority adverts carry now: `trackedPriority`, unless an operator hold replaces it.
     public var priority: UInt8 {
         switch operatorHold {
