@@ -51,25 +51,30 @@ struct ApplianceComponents: Sendable {
             services.append(.init(service: supervised.probeService, serviceName: "liveness-probe"))
             proxy = supervised
         }
+        var vrrp: VRRPEngine?
         if !configuration.vrrpInstances.isEmpty {
-            let engine = try VRRPEngine(configuration: configuration, bus: bus, logger: Logger(label: "vrrp")) { instance in
-                VRRPEngine.InstanceSettings(
-                    priority: instance.priority ?? 0,  // RolePrecedence filled every instance in
-                    state: instance.initialState ?? .backup
-                )
-            }
+            let engine = try VRRPEngine(configuration: configuration, bus: bus, logger: Logger(label: "vrrp"), settings: Self.vrrpSettings)
             readiness.append(await .vrrpInstancesStarted(configuration.vrrpInstances.map(\.name), bus: bus))
             services.append(.init(service: engine, serviceName: "vrrp"))
+            vrrp = engine
         }
         let runningProxy = proxy
-        let vrrpRunning = !configuration.vrrpInstances.isEmpty
+        let runningVRRP = vrrp
         apply = { resolved, diff in
-            await Self.apply(diff, resolved: resolved, proxy: runningProxy, vrrpRunning: vrrpRunning)
+            var report = await Self.apply(diff, resolved: resolved, proxy: runningProxy, vrrpRunning: runningVRRP != nil)
+            if let runningVRRP { await report.applyVRRP(diff, resolved: resolved, engine: runningVRRP) }
+            return report
         }
     }
 
+    /// Every instance's priority and state: `RolePrecedence` filled them in.
+    static let vrrpSettings: @Sendable (VRRPInstanceConfig) -> VRRPEngine.InstanceSettings = { instance in
+        VRRPEngine.InstanceSettings(priority: instance.priority ?? 0, state: instance.initialState ?? .backup)
+    }
+
     /// Proxy changes (frontends, backends, HAProxy's `global` keys) are applied by replacing the
-    /// proxy seamlessly; VRRP changes need a restart: the engine reads its instances at start.
+    /// proxy seamlessly. While the VRRP engine runs, instance, script and track-file changes are
+    /// left to `ReloadReport.applyVRRP`; the rest of VRRP needs a restart.
     /// keepalived's `global_defs` keys while no VRRP instance runs or will run concern nothing
     /// that runs: they count as applied.
     static func apply(_ diff: ConfigurationDiff, resolved: Configuration, proxy: SupervisedProxy?, vrrpRunning: Bool) async -> ReloadReport {
@@ -81,6 +86,8 @@ struct ApplianceComponents: Sendable {
                 proxyChanges.append(change)
             case .globalDefs where !vrrpRunning && resolved.vrrpInstances.isEmpty:
                 report.applied.append(change)
+            case .vrrpInstance where vrrpRunning, .vrrpScript where vrrpRunning, .vrrpTrackFile where vrrpRunning:
+                break  // ReloadReport.applyVRRP
             case .globalDefs, .vrrpInstance, .vrrpSyncGroup, .vrrpScript, .vrrpTrackFile:
                 report.needsRestart.append((change, "the VRRP engine reads its configuration at start; restart hactl (the peer holds the VIP meanwhile)"))
             }

@@ -8,10 +8,25 @@ public actor EventBus {
     private var nextID = 0
     private var history: [HAEvent] = []
     private let historyLimit: Int
+    /// `post` yields here and one task publishes in that order: events from one publisher
+    /// reach every subscriber in the order they were posted (a task per event did not).
+    private nonisolated let posted: AsyncStream<HAEvent>.Continuation
 
     /// - Parameter historyLimit: how many recent events `recent()` keeps for `status`.
     public init(historyLimit: Int = 256) {
         self.historyLimit = historyLimit
+        let (stream, continuation) = AsyncStream<HAEvent>.makeStream(bufferingPolicy: .unbounded)
+        self.posted = continuation
+        Task { [weak self] in
+            for await event in stream {
+                guard let self else { return }
+                await self.publish(event)
+            }
+        }
+    }
+
+    deinit {
+        posted.finish()
     }
 
     /// Delivers `event` to every current subscriber.
@@ -49,7 +64,9 @@ public actor EventBus {
 
 /// Publishing from synchronous code (an event loop, a callback) without awaiting the actor.
 extension EventBus {
+    /// Never blocks the caller. Events posted from one thread (or one event loop) are published
+    /// in the order posted; events posted concurrently from different threads have no order.
     public nonisolated func post(_ event: HAEvent) {
-        Task { await self.publish(event) }
+        posted.yield(event)
     }
 }

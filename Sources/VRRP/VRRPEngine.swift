@@ -29,11 +29,20 @@ public final class VRRPEngine: Service, Sendable {
         }
     }
 
-    private let plans: [InstancePlan]
+    /// What runs (or will run at start); replaced by `apply`.
+    let plans: Mutex<[InstancePlan]>
     private let bus: EventBus
-    private let logger: Logger
-    private let nodes: Mutex<[VirtualRouterNode]> = Mutex([])
-    private let proxyUp: Mutex<(Bool, String)> = Mutex((true, "initial"))
+    let logger: Logger
+    let nodes: Mutex<[VirtualRouterNode]> = Mutex([])
+    /// What `apply` needs to build nodes while the engine runs; nil before start and after stop.
+    let runtime: Mutex<Runtime?> = Mutex(nil)
+
+    struct Runtime: Sendable {
+        var group: MultiThreadedEventLoopGroup
+        var environment: NodeEnvironment
+        var syncGroups: [String: SyncGroup]
+    }
+    let proxyUp: Mutex<(Bool, String)> = Mutex((true, "initial"))
 
     /// - Parameter settings: each instance's resolved priority and state (the appliance applies
     ///   `--priority` > file > role and logs overrides).
@@ -41,7 +50,7 @@ public final class VRRPEngine: Service, Sendable {
         configuration: Configuration, bus: EventBus, logger: Logger,
         settings: (VRRPInstanceConfig) -> InstanceSettings
     ) throws(VRRPConfigurationErrors) {
-        self.plans = try Self.plans(for: configuration, settings: settings)
+        self.plans = Mutex(try Self.plans(for: configuration, settings: settings))
         self.bus = bus
         self.logger = logger
     }
@@ -67,9 +76,10 @@ public final class VRRPEngine: Service, Sendable {
     }
 
     /// The instance names, in configuration order.
-    public var instanceNames: [String] { plans.map(\.name) }
+    public var instanceNames: [String] { plans.withLock { $0.map(\.name) } }
 
     public func run() async throws {
+        let plans = self.plans.withLock { $0 }
         guard !plans.isEmpty else {
             try? await gracefulShutdown()
             return
@@ -82,8 +92,10 @@ public final class VRRPEngine: Service, Sendable {
             let environment = NodeEnvironment(
                 bus: bus, logger: logger, addresses: try AddressTable(),
                 notifier: NotifyRunner(eventLoopGroup: group, logger: logger))
-            let built = try buildNodes(group: group, environment: environment)
+            var runtime = Runtime(group: group, environment: environment, syncGroups: [:])
+            let built = try buildNodes(plans, runtime: &runtime)
             nodes.withLock { $0 = built }
+            self.runtime.withLock { $0 = runtime }
             let stream = await bus.subscribe()
             busTask = Task { [weak self] in
                 for await event in stream {
@@ -111,6 +123,7 @@ public final class VRRPEngine: Service, Sendable {
         }
         busTask?.cancel()
         linkMonitor?.stop()
+        runtime.withLock { $0 = nil }
         // Every instance resigns at once, each on its own loop: none waits for another's cleanup.
         let stops = currentNodes.map { node in node.eventLoop.submit { node.stop() } }
         for stop in stops { try? await stop.get() }
@@ -136,57 +149,74 @@ public final class VRRPEngine: Service, Sendable {
         return result
     }
 
-    private var currentNodes: [VirtualRouterNode] { nodes.withLock { $0 } }
+    var currentNodes: [VirtualRouterNode] { nodes.withLock { $0 } }
 
-    private func buildNodes(group: MultiThreadedEventLoopGroup, environment: NodeEnvironment) throws -> [VirtualRouterNode] {
-        let existing = try environment.addresses.addresses()
+    private func buildNodes(_ plans: [InstancePlan], runtime: inout Runtime) throws -> [VirtualRouterNode] {
+        let existing = try runtime.environment.addresses.addresses()
         let allVIPs = Set(plans.flatMap { $0.virtualAddresses.map(\.address) })
         let ownAddresses = Set(existing.map(\.address)).subtracting(allVIPs)
-        var syncGroups: [String: SyncGroup] = [:]
-        var built: [VirtualRouterNode] = []
-        for plan in plans {
-            func fail(_ message: String) -> VRRPConfigurationError {
-                VRRPConfigurationError(instance: plan.name, location: plan.location, message: message)
-            }
-            guard let interface = NetworkInterface(name: plan.interface) else {
-                throw fail("interface \(plan.interface) does not exist")
-            }
-            var vips: [InterfaceAddress] = []
-            for vip in plan.virtualAddresses {
-                let device = vip.device ?? plan.interface
-                guard let target = NetworkInterface(name: device) else { throw fail("dev \(device) does not exist") }
-                vips.append(
-                    InterfaceAddress(
-                        address: vip.address, prefixLength: vip.prefixLength, interfaceIndex: target.index, label: vip.label,
-                        broadcast: vip.broadcast, scope: vip.scope))
-            }
-            let candidates = existing.filter {
-                $0.interfaceIndex == interface.index && $0.address.isIPv4 == plan.ipv4 && !allVIPs.contains($0.address)
-                    && (plan.ipv4 || $0.address.isIPv6LinkLocal)
-            }
-            guard let source = plan.sourceAddress ?? candidates.first?.address else {
-                throw fail("interface \(plan.interface) has no \(plan.ipv4 ? "IPv4" : "IPv6 link-local") address to send from")
-            }
-            let destinations =
-                plan.unicastPeers.isEmpty ? [plan.multicastGroup] : plan.unicastPeers.filter { !ownAddresses.contains($0) }
-            let node = VirtualRouterNode(
-                plan: plan, eventLoop: group.next(), interface: interface, sourceAddress: source,
-                destinations: destinations, virtualAddresses: vips, environment: environment)
-            node.ownAddresses = ownAddresses
-            if let name = plan.syncGroup {
-                let syncGroup =
-                    syncGroups[name] ?? SyncGroup(name: name, members: plans.filter { $0.syncGroup == name }.map(\.name))
-                syncGroups[name] = syncGroup
-                syncGroup.add(node)
-                node.syncGroup = syncGroup
-            }
-            built.append(node)
+        let built = try plans.map { plan in
+            try buildNode(plan, among: plans, existing: existing, ownAddresses: ownAddresses, runtime: &runtime)
         }
         for node in built {
-            node.siblingVRIDs = Set(
-                built.filter { $0 !== node && $0.interface == node.interface && $0.plan.ipv4 == node.plan.ipv4 }
-                    .map(\.plan.virtualRouterID))
+            node.siblingVRIDs = Self.siblingVRIDs(of: node, among: built)
         }
         return built
+    }
+
+    static func siblingVRIDs(of node: VirtualRouterNode, among nodes: [VirtualRouterNode]) -> Set<UInt8> {
+        Set(
+            nodes.filter { $0 !== node && $0.interface == node.interface && $0.plan.ipv4 == node.plan.ipv4 }
+                .map(\.plan.virtualRouterID))
+    }
+
+    static func virtualAddresses(of plan: InstancePlan) throws(VRRPConfigurationError) -> [InterfaceAddress] {
+        var vips: [InterfaceAddress] = []
+        for vip in plan.virtualAddresses {
+            let device = vip.device ?? plan.interface
+            guard let target = NetworkInterface(name: device) else {
+                throw VRRPConfigurationError(instance: plan.name, location: plan.location, message: "dev \(device) does not exist")
+            }
+            vips.append(
+                InterfaceAddress(
+                    address: vip.address, prefixLength: vip.prefixLength, interfaceIndex: target.index, label: vip.label,
+                    broadcast: vip.broadcast, scope: vip.scope))
+        }
+        return vips
+    }
+
+    func buildNode(
+        _ plan: InstancePlan, among plans: [InstancePlan], existing: [InterfaceAddress], ownAddresses: Set<IPAddress>,
+        runtime: inout Runtime
+    ) throws -> VirtualRouterNode {
+        func fail(_ message: String) -> VRRPConfigurationError {
+            VRRPConfigurationError(instance: plan.name, location: plan.location, message: message)
+        }
+        let allVIPs = Set(plans.flatMap { $0.virtualAddresses.map(\.address) })
+        guard let interface = NetworkInterface(name: plan.interface) else {
+            throw fail("interface \(plan.interface) does not exist")
+        }
+        let vips = try Self.virtualAddresses(of: plan)
+        let candidates = existing.filter {
+            $0.interfaceIndex == interface.index && $0.address.isIPv4 == plan.ipv4 && !allVIPs.contains($0.address)
+                && (plan.ipv4 || $0.address.isIPv6LinkLocal)
+        }
+        guard let source = plan.sourceAddress ?? candidates.first?.address else {
+            throw fail("interface \(plan.interface) has no \(plan.ipv4 ? "IPv4" : "IPv6 link-local") address to send from")
+        }
+        let destinations =
+            plan.unicastPeers.isEmpty ? [plan.multicastGroup] : plan.unicastPeers.filter { !ownAddresses.contains($0) }
+        let node = VirtualRouterNode(
+            plan: plan, eventLoop: runtime.group.next(), interface: interface, sourceAddress: source,
+            destinations: destinations, virtualAddresses: vips, environment: runtime.environment)
+        node.ownAddresses = ownAddresses
+        if let name = plan.syncGroup {
+            let syncGroup =
+                runtime.syncGroups[name] ?? SyncGroup(name: name, members: plans.filter { $0.syncGroup == name }.map(\.name))
+            runtime.syncGroups[name] = syncGroup
+            syncGroup.add(node)
+            node.syncGroup = syncGroup
+        }
+        return node
     }
 }

@@ -5,14 +5,29 @@ import Testing
 @Suite struct ReloadApplyTests {
     let instance = VRRPInstanceConfig(name: "VI_1", interface: "eth0", virtualRouterID: 51, priority: 250)
 
-    @Test func test_vrrpChanges_needARestart_withTheReasonNamed() async {
+    @Test func test_vrrpInstanceChanges_whileTheEngineRuns_areLeftToTheEngineNotToARestart() async {
         var changed = instance
         changed.priority = 100
         let diff = ConfigurationDiff(from: Configuration(vrrpInstances: [instance]), to: Configuration(vrrpInstances: [changed]))
         let report = await ApplianceComponents.apply(diff, resolved: Configuration(vrrpInstances: [changed]), proxy: nil, vrrpRunning: true)
+        #expect(report.needsRestart.isEmpty)
+        #expect(report.failed.isEmpty)
+    }
+
+    @Test func test_vrrpInstanceAdded_withoutARunningEngine_needsARestart_withTheReasonNamed() async {
+        let diff = ConfigurationDiff(from: Configuration(), to: Configuration(vrrpInstances: [instance]))
+        let report = await ApplianceComponents.apply(diff, resolved: Configuration(vrrpInstances: [instance]), proxy: nil, vrrpRunning: false)
         #expect(report.applied.isEmpty)
-        #expect(report.needsRestart.map(\.change) == [.init(.changed, .vrrpInstance, "VI_1")])
+        #expect(report.needsRestart.map(\.change) == [.init(.added, .vrrpInstance, "VI_1")])
         #expect(report.needsRestart.first?.reason.contains("restart hactl") == true)
+    }
+
+    @Test func test_vrrpSyncGroupChange_needsARestart() async {
+        let group = VRRPSyncGroupConfig(name: "G", members: ["VI_1"])
+        let old = Configuration(vrrpInstances: [instance])
+        let new = Configuration(vrrpInstances: [instance], vrrpSyncGroups: [group])
+        let report = await ApplianceComponents.apply(ConfigurationDiff(from: old, to: new), resolved: new, proxy: nil, vrrpRunning: true)
+        #expect(report.needsRestart.map(\.change) == [.init(.added, .vrrpSyncGroup, "G")])
     }
 
     @Test func test_proxyChanges_withoutARunningProxy_needARestart() async {

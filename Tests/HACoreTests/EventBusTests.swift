@@ -1,3 +1,4 @@
+import Foundation
 import HACore
 import Testing
 
@@ -25,5 +26,27 @@ import Testing
         await bus.finish()
         var iterator = stream.makeAsyncIterator()
         #expect(await iterator.next() == nil)
+    }
+}
+
+@Suite struct EventBusOrderTests {
+    /// A DOWN posted after its UP must not overtake it: `post` from one thread keeps its order.
+    @Test func test_postFromOneThread_arrivesAtASubscriberInTheOrderPosted() async {
+        let bus = EventBus()
+        let count = 10_000
+        let stream = await bus.subscribe(bufferingNewest: count)
+        let poster = Thread {
+            for index in 0..<count { bus.post(.proxyHealth(up: index % 2 == 0, reason: "\(index)")) }
+        }
+        poster.start()
+        var received: [Int] = []
+        for await event in stream {
+            guard case .proxyHealth(_, let reason) = event, let index = Int(reason) else { continue }
+            received.append(index)
+            if received.count == count { break }
+        }
+        #expect(received.count == count)
+        let firstOutOfOrder = zip(received, 0...).first { $0.0 != $0.1 }
+        #expect(firstOutOfOrder == nil, "event \(firstOutOfOrder?.1 ?? -1) arrived as \(firstOutOfOrder?.0 ?? -1)")
     }
 }

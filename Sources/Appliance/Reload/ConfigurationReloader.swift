@@ -85,7 +85,11 @@ public actor ConfigurationReloader {
         for override in overrides where !runningOverrides.contains(override) { override.log(to: logger) }
         let report = await apply(resolved, diff)
         for change in report.applied {
-            logger.notice("reload applied", metadata: ["change": "\(change)"])
+            if let detail = report.details[change] {
+                logger.notice("reload applied", metadata: ["change": "\(change)", "detail": "\(detail)"])
+            } else {
+                logger.notice("reload applied", metadata: ["change": "\(change)"])
+            }
         }
         for (change, reason) in report.needsRestart {
             logger.warning("reload: needs a restart to take effect", metadata: ["change": "\(change)", "reason": "\(reason)"])

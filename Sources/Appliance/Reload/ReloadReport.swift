@@ -5,6 +5,9 @@ public struct ReloadReport: Sendable, Hashable {
     public var applied: [ConfigurationDiff.Change]
     public var needsRestart: [(change: ConfigurationDiff.Change, reason: String)]
     public var failed: [(change: ConfigurationDiff.Change, reason: String)]
+    /// How an applied change was applied, where it matters to the operator: "priority 100 → 120
+    /// (applied live)", "restarted: interface … cannot change on a running router".
+    public var details: [ConfigurationDiff.Change: String] = [:]
 
     public init(
         applied: [ConfigurationDiff.Change] = [],

@@ -4,7 +4,7 @@ import Netlink
 
 /// One `vrrp_instance` resolved from the configuration, the role and the overrides into what
 /// the node shell runs: typed addresses, resolved priority and state, tracked objects.
-struct InstancePlan: Sendable {
+struct InstancePlan: Sendable, Hashable {
     struct VirtualAddress: Sendable, Hashable {
         var address: IPAddress
         var prefixLength: UInt8
@@ -16,25 +16,25 @@ struct InstancePlan: Sendable {
     }
 
     /// keepalived's `reverse` flips the tracked object's verdict (and a track_file's value).
-    struct Script: Sendable {
+    struct Script: Sendable, Hashable {
         var config: VRRPScriptConfig
         var weight: Int
         var reverse: Bool
     }
 
-    struct TrackedInterface: Sendable {
+    struct TrackedInterface: Sendable, Hashable {
         var name: String
         var weight: Int
         var reverse: Bool
     }
 
-    struct TrackedFile: Sendable {
+    struct TrackedFile: Sendable, Hashable {
         var config: VRRPTrackFileConfig
         var weight: Int
         var reverse: Bool
     }
 
-    struct Notify: Sendable {
+    struct Notify: Sendable, Hashable {
         var notify: ScriptCommand?
         var master: ScriptCommand?
         var backup: ScriptCommand?

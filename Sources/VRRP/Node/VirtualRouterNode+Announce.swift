@@ -32,8 +32,12 @@ extension VirtualRouterNode {
     }
 
     func announce(times: Int) {
+        announce(virtualAddresses, times: times)
+    }
+
+    func announce(_ addresses: [InterfaceAddress], times: Int) {
         var byInterface: [UInt32: [IPAddress]] = [:]
-        for address in virtualAddresses { byInterface[address.interfaceIndex, default: []].append(address.address) }
+        for address in addresses { byInterface[address.interfaceIndex, default: []].append(address.address) }
         for (index, addresses) in byInterface {
             guard let announcer = announcer(interfaceIndex: index) else { continue }
             for _ in 0..<max(1, times) {

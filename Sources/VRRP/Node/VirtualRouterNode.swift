@@ -1,3 +1,4 @@
+import Glibc
 import HACore
 import Logging
 import NIOCore
@@ -8,7 +9,8 @@ import Netlink
 /// the timers, the VIPs and the trackers, feeds the machine its inputs and runs its actions.
 /// Every mutable field is confined to `eventLoop`.
 final class VirtualRouterNode: @unchecked Sendable {
-    let plan: InstancePlan
+    /// Replaced by a reload that changes only what a running node can change.
+    var plan: InstancePlan
     let eventLoop: any EventLoop
     let interface: NetworkInterface
     let environment: NodeEnvironment
@@ -16,7 +18,9 @@ final class VirtualRouterNode: @unchecked Sendable {
     var machine: VRRPStateMachine
     var tracking: TrackedPriority
     let validator: AdvertisementValidator
-    let virtualAddresses: [InterfaceAddress]
+    var virtualAddresses: [InterfaceAddress]
+    /// Whether our VIPs are installed (between `.addVirtualAddresses` and `.removeVirtualAddresses`).
+    var holdsVirtualAddresses = false
     let sourceAddress: IPAddress
     let destinations: [IPAddress]
     /// VRIDs of our other instances on the same interface: their adverts are not "wrong VRID".
@@ -37,6 +41,11 @@ final class VirtualRouterNode: @unchecked Sendable {
     /// Adverts accepted although RFC 9568 §7.1 drops them (`AdvertisementValidator.acceptedDespiteTTL`).
     var accepted: [String: Int] = [:]
     var lastDropPublished: [String: NIODeadline] = [:]
+    var advertsSent = 0
+    var advertsReceived = 0
+    var lastAdvertReceivedAt: NIODeadline?
+    /// The last `VRRPInstanceStatus.transitionHistoryLimit` transitions, oldest first.
+    var transitionHistory: [VRRPInstanceStatus.Transition] = []
     var stopped = false
 
     init(
@@ -121,6 +130,8 @@ final class VirtualRouterNode: @unchecked Sendable {
         case .success(let (advertisement, packet)):
             if ownAddresses.contains(packet.source) { return }
             if let counter = AdvertisementValidator.acceptedDespiteTTL(packet) { accepted[counter, default: 0] += 1 }
+            advertsReceived += 1
+            lastAdvertReceivedAt = .now()
             run(machine.advertisementReceived(advertisement, from: packet.source, now: .now()))
         case .failure(.virtualRouterID(let vrid)) where siblingVRIDs.contains(vrid):
             return
@@ -191,6 +202,7 @@ final class VirtualRouterNode: @unchecked Sendable {
             version: plan.version, virtualRouterID: plan.virtualRouterID, priority: priority,
             intervalCentiseconds: validator.intervalCentiseconds, authentication: plan.authentication,
             addresses: plan.advertisedAddresses)
+        advertsSent += 1
         for destination in destinations {
             let bytes = AdvertisementCodec.encode(
                 advertisement, source: sourceAddress, destination: destination, ipv4ChecksumStyle: plan.checksumStyle)
@@ -203,7 +215,12 @@ final class VirtualRouterNode: @unchecked Sendable {
     }
 
     func addVirtualAddresses() {
-        for address in virtualAddresses {
+        holdsVirtualAddresses = true
+        addVirtualAddresses(virtualAddresses)
+    }
+
+    func addVirtualAddresses(_ addresses: [InterfaceAddress]) {
+        for address in addresses {
             do {
                 try environment.addresses.add(address)
             } catch {
@@ -214,7 +231,12 @@ final class VirtualRouterNode: @unchecked Sendable {
 
     /// Removes every VIP; one that is already gone is no error (`AddressTable.remove`).
     func removeVirtualAddresses() {
-        for address in virtualAddresses {
+        holdsVirtualAddresses = false
+        removeVirtualAddresses(virtualAddresses)
+    }
+
+    func removeVirtualAddresses(_ addresses: [InterfaceAddress]) {
+        for address in addresses {
             do {
                 try environment.addresses.remove(address)
             } catch {
@@ -225,6 +247,9 @@ final class VirtualRouterNode: @unchecked Sendable {
 
     func transitioned(from: VRRPState, to: VRRPState, reason: TransitionReason) {
         if from == .master { cancelAnnouncements() }
+        transitionHistory.append(
+            .init(from: from.rawValue, to: to.rawValue, reason: reason.description, unixMilliseconds: Self.wallClockMilliseconds()))
+        if transitionHistory.count > VRRPInstanceStatus.transitionHistoryLimit { transitionHistory.removeFirst() }
         environment.bus.post(
             .vrrpTransition(instance: plan.name, from: from.rawValue, to: to.rawValue, reason: reason.description))
         var fromGroup = false
@@ -243,9 +268,46 @@ final class VirtualRouterNode: @unchecked Sendable {
 
     /// A snapshot for `hactl status`.
     func status() -> VRRPInstanceStatus {
-        VRRPInstanceStatus(
+        var status = VRRPInstanceStatus(
             name: plan.name, state: machine.state.rawValue, priority: Int(machine.priority),
             master: machine.masterAddress?.description, faults: tracking.faults, drops: drops,
             accepted: accepted)
+        status.basePriority = Int(tracking.basePriority)
+        status.terms = tracking.terms.sorted { $0.key < $1.key }.map { name, term in
+            switch term {
+            case .fault: return .init(name: name, kind: Self.trackerKind(name), value: 0, fault: true)
+            case .adds(let value): return .init(name: name, kind: Self.trackerKind(name), value: value, fault: false)
+            }
+        }
+        status.masterPriority = machine.masterPriority.map(Int.init)
+        status.virtualAddresses = virtualAddresses.map { address in
+            .init(
+                address: "\(address.address)/\(address.prefixLength)",
+                device: environment.interfaceName(address.interfaceIndex) ?? "#\(address.interfaceIndex)",
+                held: holdsVirtualAddresses)
+        }
+        status.millisecondsSinceLastAdvert = lastAdvertReceivedAt.map { (NIODeadline.now() - $0).nanoseconds / 1_000_000 }
+        status.advertsSent = advertsSent
+        status.advertsReceived = advertsReceived
+        status.transitions = transitionHistory
+        switch machine.operatorHold {
+        case nil: status.failoverHold = nil
+        case .heldDown: status.failoverHold = .heldDown
+        case .forced: status.failoverHold = .forced
+        }
+        return status
+    }
+
+    /// "track_script chk" → "track_script"; "interface eth0" → "interface" (the instance's own).
+    static func trackerKind(_ name: String) -> String {
+        if name.hasPrefix("sync_group") { return "sync_group" }
+        return String(name.prefix { $0 != " " })
+    }
+
+    /// Wall-clock time for display (transition history); no logic reads it.
+    static func wallClockMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 }

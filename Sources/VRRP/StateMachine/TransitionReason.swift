@@ -24,6 +24,10 @@ public enum TransitionReason: Hashable, Sendable, CustomStringConvertible {
     case syncGroup(group: String, instance: String)
     /// The service is stopping.
     case shutdown
+    /// `hactl failover` on a MASTER: it resigned (priority 0) and is held down.
+    case operatorFailover
+    /// `hactl failover --force` on a BACKUP: it took the VIPs, advertising `priority`.
+    case operatorTakeover(priority: UInt8)
 
     public var description: String {
         switch self {
@@ -40,6 +44,8 @@ public enum TransitionReason: Hashable, Sendable, CustomStringConvertible {
         case .faultCleared: return "fault cleared"
         case .syncGroup(let group, let instance): return "sync group \(group) follows \(instance)"
         case .shutdown: return "shutdown"
+        case .operatorFailover: return "operator failover (handed over, held down)"
+        case .operatorTakeover(let priority): return "operator failover --force (took over at priority \(priority))"
         }
     }
 }

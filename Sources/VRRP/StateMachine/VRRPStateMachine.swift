@@ -8,8 +8,22 @@ public import Netlink
 public struct VRRPStateMachine: Sendable {
     public let parameters: VirtualRouterParameters
     public private(set) var state: VRRPState = .initialize
-    /// The priority adverts carry now: configured priority adjusted by tracking weights.
-    public private(set) var priority: UInt8
+    /// The priority tracking gives: configured priority adjusted by tracking weights.
+    public private(set) var trackedPriority: UInt8
+    /// An operator's `hactl failover` in force, until cleared or a restart.
+    public internal(set) var operatorHold: OperatorHold?
+    /// The priority adverts carry now: `trackedPriority`, unless an operator hold replaces it.
+    public var priority: UInt8 {
+        switch operatorHold {
+        case nil: return trackedPriority
+        case .heldDown: return OperatorHold.heldDownPriority
+        case .forced(let priority): return priority
+        }
+    }
+    /// The priority in the last advert we accepted as the master's (ours when MASTER).
+    public private(set) var masterPriority: UInt8?
+    /// When an advert (priority > 0) from another router last arrived, whatever our state.
+    public private(set) var lastPeerAdvertisementAt: NIODeadline?
     /// RFC 9568 §6.1 Active_Adver_Interval: learned from the master's adverts (version 3).
     public private(set) var masterAdvertisementInterval: TimeAmount
     /// The sender of the last advert we accepted as master's.
@@ -26,7 +40,7 @@ public struct VRRPStateMachine: Sendable {
 
     public init(parameters: VirtualRouterParameters) {
         self.parameters = parameters
-        self.priority = parameters.priority
+        self.trackedPriority = parameters.priority
         self.masterAdvertisementInterval = TimeAmount(parameters.advertisementInterval)
     }
 
@@ -99,6 +113,7 @@ public struct VRRPStateMachine: Sendable {
     public mutating func advertisementReceived(
         _ advertisement: Advertisement, from sender: IPAddress, now: NIODeadline
     ) -> [VRRPAction] {
+        if advertisement.priority > 0 { lastPeerAdvertisementAt = now }
         switch state {
         case .backup: return backupReceived(advertisement, from: sender, now: now)
         case .master: return masterReceived(advertisement, from: sender, now: now)
@@ -109,9 +124,17 @@ public struct VRRPStateMachine: Sendable {
     /// Tracking changed the effective priority (already clamped by `PriorityCalculator`).
     /// A master advertises the new priority at once so peers learn it without waiting.
     public mutating func priorityChanged(to newPriority: UInt8, now: NIODeadline) -> [VRRPAction] {
-        guard newPriority != priority, parameters.priority != 255 else { return [] }
-        priority = newPriority
+        guard newPriority != trackedPriority, parameters.priority != 255 else { return [] }
+        let before = priority
+        trackedPriority = newPriority
+        return advertiseIfPriorityChanged(from: before, now: now)
+    }
+
+    /// A master advertises a changed priority at once so peers learn it without waiting.
+    mutating func advertiseIfPriorityChanged(from before: UInt8, now: NIODeadline) -> [VRRPAction] {
+        guard priority != before else { return [] }
         if state == .master {
+            masterPriority = priority
             let next = now + advertisementInterval
             advertDeadline = next
             return [.sendAdvertisement(priority: priority), .armAdvertTimer(next)]
@@ -191,6 +214,7 @@ public struct VRRPStateMachine: Sendable {
             masterAdvertisementInterval = .milliseconds(Int64(advertisement.intervalCentiseconds) * 10)
         }
         masterAddress = sender
+        masterPriority = advertisement.priority
         let deadline = now + masterDownInterval
         masterDownDeadline = deadline
         pendingMasterReason = .masterDownTimerExpired
@@ -214,6 +238,7 @@ public struct VRRPStateMachine: Sendable {
                 masterAdvertisementInterval = .milliseconds(Int64(advertisement.intervalCentiseconds) * 10)
             }
             masterAddress = sender
+            masterPriority = advertisement.priority
             let reason: TransitionReason =
                 higher
                 ? .higherPriorityAdvertisement(sender, priority: advertisement.priority)
@@ -232,6 +257,7 @@ public struct VRRPStateMachine: Sendable {
         masterDownDeadline = nil
         preemptAllowedAt = nil
         masterAddress = parameters.primaryAddress
+        masterPriority = priority
         let next = now + advertisementInterval
         advertDeadline = next
         var actions: [VRRPAction] = []
