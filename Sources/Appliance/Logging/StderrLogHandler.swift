@@ -117,6 +117,13 @@ private func writeStandardError(_ pointer: UnsafeMutableRawPointer, _ count: Int
 
 /// The wall-clock timestamp of `.plain` lines: `2026-11-23T10:52:01.123Z` (UTC, RFC 3339).
 enum WallClock {
+    /// Now as Unix milliseconds (for `hactl status`; logic reads injected clocks).
+    static func unixMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
     static func timestamp() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)

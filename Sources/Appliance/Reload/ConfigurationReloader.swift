@@ -20,6 +20,8 @@ public actor ConfigurationReloader {
     private let bus: EventBus
     private let notifier: ServiceNotifier
     private let logger: Logger
+    /// The last reload's outcome and when it ended (Unix milliseconds), for `hactl status`.
+    public private(set) var last: (atUnixMilliseconds: Int64, outcome: Outcome)?
 
     /// Applies a diff to the running services; returns what it could and could not apply.
     public typealias ApplyChanges = @Sendable (_ resolved: Configuration, _ diff: ConfigurationDiff) async -> ReloadReport
@@ -52,8 +54,15 @@ public actor ConfigurationReloader {
         self.logger = logger
     }
 
+    /// Reloads (SIGHUP, `hactl reload`) and remembers the outcome.
     @discardableResult
     public func reload() async -> Outcome {
+        let outcome = await performReload()
+        last = (WallClock.unixMilliseconds(), outcome)
+        return outcome
+    }
+
+    private func performReload() async -> Outcome {
         notifier.notify(.reloading)
         defer { notifier.notify(.ready) }
         logger.notice("reloading configuration")
