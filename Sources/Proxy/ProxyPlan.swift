@@ -1,4 +1,5 @@
 package import NIOCore
+package import TLS
 
 /// The proxy's view of a configuration: frontends and backends resolved to what the
 /// data path needs (indices instead of names, compiled ACLs, durations as `TimeAmount`).
@@ -84,10 +85,16 @@ package struct BindPlan: Sendable, Hashable {
     /// nil or "*" = every address; IPv6 literals without brackets.
     package var host: String?
     package var port: Int
+    /// `ssl crt ...`: TLS is terminated before the session, with this context (certificates loaded).
+    package var tls: TLSServerContext?
+    /// How the bind is named in log lines: its `name`, else its address.
+    package var label: String
 
-    package init(host: String?, port: Int) {
+    package init(host: String?, port: Int, tls: TLSServerContext? = nil, label: String? = nil) {
         self.host = host
         self.port = port
+        self.tls = tls
+        self.label = label ?? "\(host ?? "*"):\(port)"
     }
 }
 
