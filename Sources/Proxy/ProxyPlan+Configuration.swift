@@ -29,6 +29,7 @@ extension ProxyPlan {
         let host = LogFormatHost.current()
         var frontends: [FrontendPlan] = []
         var warnings: [String] = []
+        var configWarnings: [ConfigWarning] = []
         for frontend in configuration.frontends {
             for target in frontend.logTargets {
                 let mapped = try Self.logTarget(target)
@@ -39,7 +40,8 @@ extension ProxyPlan {
                 if bind.interface != nil {
                     throw ProxyError("\(bind.location): 'bind ... interface': not supported by the proxy")
                 }
-                let tls = bind.ssl ? try Self.tlsContext(bind, global: global, mode: frontend.mode, now: now, warnings: &warnings) : nil
+                let tls = bind.ssl ? try Self.tlsContext(bind, global: global, mode: frontend.mode, now: now,
+                                                                 warnings: &warnings, configWarnings: &configWarnings) : nil
                 binds.append(BindPlan(host: bind.host, port: bind.port, tls: tls, label: bind.name))
             }
             let acls = frontend.acls
@@ -111,13 +113,14 @@ extension ProxyPlan {
         self.init(maxconn: global.maxconn ?? 4096, threads: global.nbthread ?? 0, bufsize: global.tuneBufsize,
                   logTargets: logTargets, frontends: frontends, backends: backends)
         self.warnings = warnings
+        self.configWarnings = configWarnings
         self.maxHeaderLines = global.tuneHTTPMaxhdr
     }
 
     /// `bind ... ssl crt PATH [options]` with `global`'s `ssl-default-bind-*` as defaults: the
     /// certificates are loaded here, so a bad file fails `hactl check` and a reload at its line.
     static func tlsContext(_ bind: Bind, global: GlobalSettings, mode: HAConfig.ProxyMode, now: Int64,
-                           warnings: inout [String]) throws -> TLSServerContext {
+                           warnings: inout [String], configWarnings: inout [ConfigWarning]) throws -> TLSServerContext {
         guard let path = bind.certificatePath else {
             throw ProxyError("\(bind.location): 'bind ... ssl' needs 'crt PATH'")
         }
@@ -162,7 +165,9 @@ extension ProxyPlan {
             throw ProxyError("\(bind.location): 'bind ... ssl crt \(path)': \(error.message)")
         }
         for bundle in context.expiredCertificates(at: now) {
-            warnings.append("\(bind.location): 'bind ... ssl': certificate '\(bundle.path)' expired on \(bundle.notAfterText)")
+            let message = "certificate '\(bundle.path)' expired on \(bundle.notAfterText); clients will refuse it"
+            warnings.append("\(bind.location): 'bind': \(message)")
+            configWarnings.append(ConfigWarning(location: bind.location, keyword: "bind", message: message))
         }
         return context
     }

@@ -1,5 +1,6 @@
 package import NIOCore
 package import TLS
+package import HAConfig
 
 /// The proxy's view of a configuration: frontends and backends resolved to what the
 /// data path needs (indices instead of names, compiled ACLs, durations as `TimeAmount`).
@@ -19,6 +20,8 @@ package struct ProxyPlan: Sendable {
     package var backends: [BackendPlan]
     /// Keywords accepted with a narrower meaning than HAProxy's, each logged once at start.
     package var warnings: [String] = []
+    /// What `hactl check` also prints at a line: certificates that have expired.
+    package var configWarnings: [ConfigWarning] = []
 
     package init(maxconn: Int = 4096, threads: Int = 0, bufsize: Int = 16384, logTargets: [LogTarget] = [],
                 frontends: [FrontendPlan] = [], backends: [BackendPlan] = []) {

@@ -15,9 +15,12 @@ public struct TLSClientConfiguration: Sendable, Hashable {
     public var minimumVersion: TLSProtocolVersion
     public var maximumVersion: TLSProtocolVersion?
     public var alpn: [String]
+    /// `ciphers`: the TLS 1.2 cipher list, OpenSSL syntax.
+    public var ciphers: String?
 
     public init(verify: Bool = true, caFile: String? = nil, minimumVersion: TLSProtocolVersion = .tls1_2,
-                maximumVersion: TLSProtocolVersion? = nil, alpn: [String] = []) {
+                maximumVersion: TLSProtocolVersion? = nil, alpn: [String] = [], ciphers: String? = nil) {
+        self.ciphers = ciphers
         self.verify = verify
         self.caFile = caFile
         self.minimumVersion = minimumVersion
@@ -46,6 +49,10 @@ public final class TLSClientContext: @unchecked Sendable {
         }
         if let maximum = configuration.maximumVersion, ctls_SSL_CTX_set_max_proto_version(context, maximum.openSSLValue) != 1 {
             throw failure(nil, "ssl-max-ver \(maximum.rawValue) is not available in this OpenSSL")
+        }
+        if let ciphers = configuration.ciphers, SSL_CTX_set_cipher_list(context, ciphers) != 1 {
+            OpenSSLErrorQueue.clear()
+            throw failure(nil, "ciphers '\(ciphers)': OpenSSL knows none of these ciphers")
         }
         if configuration.verify {
             if let caFile = configuration.caFile {

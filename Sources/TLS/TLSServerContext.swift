@@ -35,7 +35,7 @@ public final class TLSServerContext: @unchecked Sendable {
             wire.append(UInt8(bytes.count))
             wire += bytes
         }
-        alpnWire = .allocate(capacity: max(wire.count, 1))
+        alpnWire = .allocate(capacity: wire.count + 1)
         _ = alpnWire.initialize(from: wire + [0])
         var contexts: [OpaquePointer] = []
         var certificates: [CertificateBundle] = []
@@ -178,4 +178,10 @@ private let alpnCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<U
                                           UnsafePointer<UInt8>?, UInt32, UnsafeMutableRawPointer?) -> Int32 = { _, out, outLength, offered, offeredLength, argument in
     guard let argument else { return TLSServerContext.extensionNoAck }
     return Unmanaged<TLSServerContext>.fromOpaque(argument).takeUnretainedValue().selectALPN(out, outLength, offered, offeredLength)
+}
+
+/// Contexts compare by identity: two loads of the same files are two contexts.
+extension TLSServerContext: Hashable {
+    public static func == (lhs: TLSServerContext, rhs: TLSServerContext) -> Bool { lhs === rhs }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
