@@ -47,6 +47,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Systemd", dependencies: ["CSystemd"], swiftSettings: strict),
+        // TLS on OpenSSL 3 (the distribution's): a NIO handler over memory BIOs, contexts from HAProxy's keywords.
+        .target(
+            name: "TLS",
+            dependencies: ["CTLS", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
 
         // The VRRP engine (RFC 9568 / RFC 3768).
         .target(
@@ -64,7 +70,7 @@ let package = Package(
         .target(
             name: "Proxy",
             dependencies: [
-                "HACore", "HAConfig",
+                "HACore", "HAConfig", "TLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,6 +153,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TLSTests",
+            dependencies: [
+                "TLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

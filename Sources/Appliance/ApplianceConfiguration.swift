@@ -8,8 +8,8 @@ import VRRP
 /// anything starts or changes.
 public enum ApplianceConfiguration {
     public static func load(files: [String], environment: [String: String]) throws -> Configuration {
-        let configuration = try ConfigurationLoader.load(files: files, environment: environment)
-        try ProxyService.validate(configuration)
+        var configuration = try ConfigurationLoader.load(files: files, environment: environment)
+        configuration.warnings += try ProxyService.validate(configuration)
         try VRRPEngine.validate(configuration)
         return configuration
     }

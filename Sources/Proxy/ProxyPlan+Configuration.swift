@@ -6,12 +6,16 @@ import Musl
 import HACore
 package import HAConfig
 import NIOCore
+import TLS
 
 /// The one place where `HAConfig.Configuration` becomes the proxy's `ProxyPlan`.
 ///
 /// Anything the proxy cannot honour is an error naming the configuration line, never a silent skip.
 extension ProxyPlan {
-    package init(configuration: Configuration) throws {
+    /// - Parameter now: the wall clock (seconds since the epoch) certificates' expiry is judged at;
+    ///   nil reads it.
+    package init(configuration: Configuration, now: Int64? = nil) throws {
+        let now = now ?? Int64(time(nil))
         let global = configuration.global
         let globalTargets = try global.logTargets.map(Self.logTarget)
         var logTargets = globalTargets
@@ -25,19 +29,20 @@ extension ProxyPlan {
         let host = LogFormatHost.current()
         var frontends: [FrontendPlan] = []
         var warnings: [String] = []
+        var configWarnings: [ConfigWarning] = []
         for frontend in configuration.frontends {
             for target in frontend.logTargets {
                 let mapped = try Self.logTarget(target)
                 if !logTargets.contains(mapped) { logTargets.append(mapped) }
             }
-            let binds = try frontend.binds.map { bind in
-                if bind.ssl {
-                    throw ProxyError("\(bind.location): 'bind ... ssl': TLS termination is not available in the proxy yet")
-                }
+            var binds: [BindPlan] = []
+            for bind in frontend.binds {
                 if bind.interface != nil {
                     throw ProxyError("\(bind.location): 'bind ... interface': not supported by the proxy")
                 }
-                return BindPlan(host: bind.host, port: bind.port)
+                let tls = bind.ssl ? try Self.tlsContext(bind, global: global, mode: frontend.mode, now: now,
+                                                                 warnings: &warnings, configWarnings: &configWarnings) : nil
+                binds.append(BindPlan(host: bind.host, port: bind.port, tls: tls, label: bind.name))
             }
             let acls = frontend.acls
             let routes = try frontend.useBackends.map { rule in
@@ -142,7 +147,70 @@ extension ProxyPlan {
         self.init(maxconn: global.maxconn ?? 4096, threads: global.nbthread ?? 0, bufsize: global.tuneBufsize,
                   logTargets: logTargets, frontends: frontends, backends: backends)
         self.warnings = warnings
+        self.configWarnings = configWarnings
         self.maxHeaderLines = global.tuneHTTPMaxhdr
+    }
+
+    /// `bind ... ssl crt PATH [options]` with `global`'s `ssl-default-bind-*` as defaults: the
+    /// certificates are loaded here, so a bad file fails `hactl check` and a reload at its line.
+    static func tlsContext(_ bind: Bind, global: GlobalSettings, mode: HAConfig.ProxyMode, now: Int64,
+                           warnings: inout [String], configWarnings: inout [ConfigWarning]) throws -> TLSServerContext {
+        guard let path = bind.certificatePath else {
+            throw ProxyError("\(bind.location): 'bind ... ssl' needs 'crt PATH'")
+        }
+        var defaults = TLSBindDefaults()
+        var words = global.sslDefaultBindOptions[...]
+        while let word = words.popFirst() {
+            switch word {
+            case "ssl-min-ver", "ssl-max-ver":
+                guard let value = words.popFirst(), let version = TLSProtocolVersion(keyword: value) else {
+                    throw ProxyError("ssl-default-bind-options: '\(word)' expects TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3")
+                }
+                if word == "ssl-min-ver" { defaults.minimum = version } else { defaults.maximum = version }
+            // HAProxy's older spelling of a minimum version.
+            case "no-sslv3": break
+            case "no-tlsv10": defaults.minimum = max(defaults.minimum ?? .tls1_1, .tls1_1)
+            case "no-tlsv11": defaults.minimum = max(defaults.minimum ?? .tls1_2, .tls1_2)
+            case "strict-sni": defaults.strictSNI = true
+            case "no-tls-tickets": defaults.noTickets = true
+            default:
+                warnings.append("ssl-default-bind-options: '\(word)' is not applied by hactl")
+            }
+        }
+        var alpn = bind.alpn
+        if mode == .http, alpn.contains(where: { $0 != "http/1.1" && $0 != "http/1.0" }) {
+            warnings.append("\(bind.location): 'bind ... alpn \(alpn.joined(separator: ","))': the proxy speaks HTTP/1, so only http/1.1 is offered")
+            alpn = alpn.filter { $0 == "http/1.1" || $0 == "http/1.0" }
+        }
+        let configuration = TLSServerConfiguration(
+            certificatePath: path,
+            minimumVersion: bind.sslMinVer.flatMap(TLSProtocolVersion.init(keyword:)) ?? defaults.minimum ?? .tls1_2,
+            maximumVersion: bind.sslMaxVer.flatMap(TLSProtocolVersion.init(keyword:)) ?? defaults.maximum,
+            ciphers: bind.ciphers ?? global.sslDefaultBindCiphers,
+            ciphersuites: bind.ciphersuites ?? global.sslDefaultBindCiphersuites,
+            alpn: alpn,
+            strictSNI: bind.strictSNI || defaults.strictSNI,
+            sessionTickets: !(bind.noTLSTickets || defaults.noTickets)
+        )
+        let context: TLSServerContext
+        do {
+            context = try TLSServerContext(configuration: configuration)
+        } catch {
+            throw ProxyError("\(bind.location): 'bind ... ssl crt \(path)': \(error.message)")
+        }
+        for bundle in context.expiredCertificates(at: now) {
+            let message = "certificate '\(bundle.path)' expired on \(bundle.notAfterText); clients will refuse it"
+            warnings.append("\(bind.location): 'bind': \(message)")
+            configWarnings.append(ConfigWarning(location: bind.location, keyword: "bind", message: message))
+        }
+        return context
+    }
+
+    private struct TLSBindDefaults {
+        var minimum: TLSProtocolVersion?
+        var maximum: TLSProtocolVersion?
+        var strictSNI = false
+        var noTickets = false
     }
 
     static func duration(_ value: Duration) -> TimeAmount {

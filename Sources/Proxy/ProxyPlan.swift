@@ -1,4 +1,6 @@
 package import NIOCore
+package import TLS
+package import HAConfig
 
 /// The proxy's view of a configuration: frontends and backends resolved to what the
 /// data path needs (indices instead of names, compiled ACLs, durations as `TimeAmount`).
@@ -18,6 +20,8 @@ package struct ProxyPlan: Sendable {
     package var backends: [BackendPlan]
     /// Keywords accepted with a narrower meaning than HAProxy's, each logged once at start.
     package var warnings: [String] = []
+    /// What `hactl check` also prints at a line: certificates that have expired.
+    package var configWarnings: [ConfigWarning] = []
 
     package init(maxconn: Int = 4096, threads: Int = 0, bufsize: Int = 16384, logTargets: [LogTarget] = [],
                 frontends: [FrontendPlan] = [], backends: [BackendPlan] = []) {
@@ -84,10 +88,16 @@ package struct BindPlan: Sendable, Hashable {
     /// nil or "*" = every address; IPv6 literals without brackets.
     package var host: String?
     package var port: Int
+    /// `ssl crt ...`: TLS is terminated before the session, with this context (certificates loaded).
+    package var tls: TLSServerContext?
+    /// How the bind is named in log lines: its `name`, else its address.
+    package var label: String
 
-    package init(host: String?, port: Int) {
+    package init(host: String?, port: Int, tls: TLSServerContext? = nil, label: String? = nil) {
         self.host = host
         self.port = port
+        self.tls = tls
+        self.label = label ?? "\(host ?? "*"):\(port)"
     }
 }
 

@@ -62,8 +62,10 @@ public final class ProxyService: Service, Sendable {
 
     /// Checks that the proxy can honour every proxy keyword of `configuration` (for `hactl check`
     /// and reloads), without binding anything.
-    public static func validate(_ configuration: Configuration) throws {
-        _ = try ProxyPlan(configuration: configuration)
+    /// Returns what deserves a warning at a line (an expired certificate).
+    @discardableResult
+    public static func validate(_ configuration: Configuration) throws -> [ConfigWarning] {
+        try ProxyPlan(configuration: configuration).configWarnings
     }
 
     package convenience init(plan: ProxyPlan, bus: EventBus, logger: Logger, eventLoopGroup: (any EventLoopGroup)? = nil,

@@ -58,14 +58,14 @@ import Testing
         try await group.shutdownGracefully()
     }
 
-    @Test func test_sslBind_isAClearErrorNamingTheLine() throws {
+    @Test func test_sslBindWithUnreadableCertificate_isAnErrorNamingTheLineAndFile() throws {
         var configuration = seedConfiguration(port1: 1, port2: 2)
         configuration.frontends[0].binds = [Bind(port: 443, ssl: true, certificatePath: "/etc/x.pem",
                                                   location: SourceLocation(file: "hactl.conf", line: 12))]
         #expect {
             try ProxyService.validate(configuration)
         } throws: { error in
-            "\(error)".contains("hactl.conf:12") && "\(error)".contains("TLS")
+            "\(error)".contains("hactl.conf:12") && "\(error)".contains("cannot read certificate '/etc/x.pem'")
         }
     }
 

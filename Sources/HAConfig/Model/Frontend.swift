@@ -131,6 +131,18 @@ public struct Bind: Sendable, Equatable, Hashable {
     public var certificatePath: String?
     /// `alpn h2,http/1.1`.
     public var alpn: [String]
+    /// `ssl-min-ver TLSv1.2` (as written; `ssl-default-bind-options` applies when nil).
+    public var sslMinVer: String?
+    /// `ssl-max-ver TLSv1.3`.
+    public var sslMaxVer: String?
+    /// `ciphers LIST`: TLS 1.2 and older, OpenSSL syntax (`ssl-default-bind-ciphers` when nil).
+    public var ciphers: String?
+    /// `ciphersuites LIST`: TLS 1.3 (`ssl-default-bind-ciphersuites` when nil).
+    public var ciphersuites: String?
+    /// `strict-sni`: refuse a handshake no certificate's name matches.
+    public var strictSNI: Bool
+    /// `no-tls-tickets`.
+    public var noTLSTickets: Bool
     /// `transparent`: bind an address this node does not hold (needs IP_TRANSPARENT).
     public var transparent: Bool
     /// `v6only`.
@@ -147,6 +159,12 @@ public struct Bind: Sendable, Equatable, Hashable {
         ssl: Bool = false,
         certificatePath: String? = nil,
         alpn: [String] = [],
+        sslMinVer: String? = nil,
+        sslMaxVer: String? = nil,
+        ciphers: String? = nil,
+        ciphersuites: String? = nil,
+        strictSNI: Bool = false,
+        noTLSTickets: Bool = false,
         transparent: Bool = false,
         v6only: Bool = false,
         interface: String? = nil,
@@ -158,6 +176,12 @@ public struct Bind: Sendable, Equatable, Hashable {
         self.ssl = ssl
         self.certificatePath = certificatePath
         self.alpn = alpn
+        self.sslMinVer = sslMinVer
+        self.sslMaxVer = sslMaxVer
+        self.ciphers = ciphers
+        self.ciphersuites = ciphersuites
+        self.strictSNI = strictSNI
+        self.noTLSTickets = noTLSTickets
         self.transparent = transparent
         self.v6only = v6only
         self.interface = interface

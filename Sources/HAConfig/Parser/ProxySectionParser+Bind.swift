@@ -1,7 +1,8 @@
 import HACore
 
 extension ProxySectionParser {
-    /// `bind ADDRESS:PORT[,ADDRESS:PORT...] [ssl] [crt PATH] [alpn LIST] [transparent] [v6only]
+    /// `bind ADDRESS:PORT[,ADDRESS:PORT...] [ssl] [crt PATH] [alpn LIST] [ssl-min-ver V] [ssl-max-ver V]
+    /// [ciphers LIST] [ciphersuites LIST] [strict-sni] [no-tls-tickets] [transparent] [v6only]
     /// [interface NAME] [name NAME]`; a port range `8000-8003` gives one listener per port.
     func parseBind(_ statement: Statement) -> [Bind] {
         var arguments = ArgumentReader(statement, diagnostics: diagnostics)
@@ -14,7 +15,8 @@ extension ProxySectionParser {
             }
         }
         var template = Bind(port: 0)
-        let options = ["ssl", "crt", "alpn", "transparent", "v6only", "interface", "name"]
+        let options = ["ssl", "crt", "alpn", "ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "strict-sni",
+                       "no-tls-tickets", "transparent", "v6only", "interface", "name"]
         while let option = arguments.next() {
             switch option.text {
             case "ssl": template.ssl = true
@@ -34,6 +36,21 @@ extension ProxySectionParser {
             case "alpn":
                 guard let list = arguments.require("a protocol list such as h2,http/1.1") else { return [] }
                 template.alpn = list.text.split(separator: ",").map(String.init)
+            case "ssl-min-ver", "ssl-max-ver":
+                guard let version = arguments.require("a protocol version: TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3") else { return [] }
+                guard Self.tlsVersions.contains(version.text) else {
+                    diagnostics.error(at: arguments.location(of: version), keyword: "bind",
+                                      "'\(option.text)' expects TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3, got '\(version.text)'"
+                                      + (version.text == "SSLv3" ? " (SSLv3 is not available in OpenSSL 3)" : ""))
+                    return []
+                }
+                if option.text == "ssl-min-ver" { template.sslMinVer = version.text } else { template.sslMaxVer = version.text }
+            case "ciphers":
+                template.ciphers = arguments.require("an OpenSSL cipher list")?.text
+            case "ciphersuites":
+                template.ciphersuites = arguments.require("a TLS 1.3 cipher suite list")?.text
+            case "strict-sni": template.strictSNI = true
+            case "no-tls-tickets": template.noTLSTickets = true
             case "interface":
                 template.interface = arguments.require("an interface name")?.text
             case "name":
@@ -64,6 +81,9 @@ extension ProxySectionParser {
             return copy
         }
     }
+
+    /// The versions `ssl-min-ver` / `ssl-max-ver` accept (HAProxy's spelling).
+    static let tlsVersions: Set<String> = ["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
 
     private func parseBindAddress(_ text: String, word: Word, statement: Statement) -> (host: String?, ports: [Int])? {
         let location = statement.location(of: word)

@@ -109,10 +109,11 @@ enum UnsupportedKeywords {
 
     /// `bind` options.
     static let bindOptions: [String: String?] = [
-        "accept-proxy": nil, "ca-file": nil, "crl-file": nil, "verify": nil, "ciphers": nil, "ciphersuites": nil,
-        "crt-list": nil, "curves": nil, "ecdhe": nil, "npn": nil, "ssl-min-ver": nil, "ssl-max-ver": nil,
-        "no-sslv3": nil, "no-tlsv10": nil, "no-tlsv11": nil, "no-tlsv12": nil, "no-tlsv13": nil, "force-tlsv12": nil,
-        "strict-sni": nil, "prefer-client-ciphers": nil, "tfo": nil, "defer-accept": nil, "mss": nil, "nice": nil,
+        "accept-proxy": nil, "ca-file": nil, "crl-file": nil, "verify": nil,
+        "crt-list": nil, "curves": nil, "ecdhe": nil, "npn": nil,
+        "no-sslv3": "use ssl-min-ver", "no-tlsv10": "use ssl-min-ver", "no-tlsv11": "use ssl-min-ver",
+        "no-tlsv12": "use ssl-min-ver / ssl-max-ver", "no-tlsv13": "use ssl-max-ver", "force-tlsv12": "use ssl-min-ver and ssl-max-ver",
+        "prefer-client-ciphers": nil, "tfo": nil, "defer-accept": nil, "mss": nil, "nice": nil,
         "process": nil, "thread": nil, "tcp-ut": nil, "backlog": nil, "maxconn": nil, "id": nil, "level": nil,
         "mode": nil, "user": nil, "group": nil, "uid": nil, "gid": nil, "namespace": nil, "expose-fd": nil,
         "allow-0rtt": nil, "generate-certificates": nil, "no-ca-names": nil, "quic-cc-algo": nil, "proto": nil,

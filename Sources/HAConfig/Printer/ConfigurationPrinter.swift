@@ -142,6 +142,9 @@ public enum ConfigurationPrinter {
                 "bind", hostPort(bind.host, bind.port), bind.ssl ? "ssl" : nil,
                 bind.certificatePath.map { _ in "crt" }, bind.certificatePath,
                 bind.alpn.isEmpty ? nil : "alpn", bind.alpn.isEmpty ? nil : bind.alpn.joined(separator: ","),
+                bind.sslMinVer.map { _ in "ssl-min-ver" }, bind.sslMinVer, bind.sslMaxVer.map { _ in "ssl-max-ver" }, bind.sslMaxVer,
+                bind.ciphers.map { _ in "ciphers" }, bind.ciphers, bind.ciphersuites.map { _ in "ciphersuites" }, bind.ciphersuites,
+                bind.strictSNI ? "strict-sni" : nil, bind.noTLSTickets ? "no-tls-tickets" : nil,
                 bind.transparent ? "transparent" : nil, bind.v6only ? "v6only" : nil,
                 bind.interface.map { _ in "interface" }, bind.interface, bind.name.map { _ in "name" }, bind.name,
             ])

@@ -9,6 +9,11 @@ extension HTTPSession {
         let now = loop.eventLoop.now
         var facts = RequestFacts(head: received, source: clientAddress, destinationPort: localPort,
                                  destination: localAddress, frontendName: frontend.name)
+        if let tls {
+            facts.tls = true
+            facts.tlsServerName = tls.serverName
+            facts.tlsProtocol = tls.protocolVersion
+        }
         // Only the log needs the request line as text.
         let requestLine = frontend.httplog ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
         let outcome = frontend.requestRules.apply(to: &facts)

@@ -1,4 +1,5 @@
 import NIOCore
+import TLS
 
 /// One client connection in `mode http`: reads request heads strictly, routes, balances,
 /// forwards the request to a pooled server connection and streams the response back.
@@ -59,6 +60,8 @@ final class HTTPSession: ChannelDuplexHandler {
     /// the buffer keeps its memory (two allocations a message fewer).
     var requestHeadBuffer: ByteBuffer?
     var responseHeadBuffer: ByteBuffer?
+    /// The TLS session the client came in on (`ssl_fc`, `ssl_fc_sni`, `ssl_fc_protocol`); nil on a plain bind.
+    var tls: TLSConnectionInfo?
 
     init(loop: LoopContext, frontendIndex: Int) {
         self.loop = loop
@@ -113,6 +116,11 @@ final class HTTPSession: ChannelDuplexHandler {
 
     /// The client is gone: release what this session holds.
     private func abandon() {
+        // Never started (a TLS handshake that failed): nothing was counted, nothing to log here.
+        guard started || phase != .awaitingHead else {
+            phase = .closed
+            return
+        }
         defer {
             // Whatever closed the session, it no longer counts against maxconn.
             if started {
@@ -217,6 +225,10 @@ final class HTTPSession: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
             clientClosedInput()
+            return
+        }
+        if let handshake = event as? TLSHandshakeCompleted {
+            tls = handshake.info
             return
         }
         context.fireUserInboundEventTriggered(event)

@@ -5,6 +5,7 @@ import Musl
 #endif
 import NIOCore
 import NIOPosix
+import TLS
 
 /// Binds a frontend's `bind` lines: one listening socket per event loop per address with
 /// SO_REUSEPORT (the kernel spreads connections over the loops), and IP_FREEBIND so a backup
@@ -33,7 +34,7 @@ enum Listener {
             for (b, bind) in runtime.plan.frontends[f].binds.enumerated() {
                 var port = ports?[b] ?? bind.port
                 for context in runtime.contexts {
-                    let channel = try await bindOne(runtime: runtime, frontend: f, host: bind.host, port: port, context: context)
+                    let channel = try await bindOne(runtime: runtime, frontend: f, bind: bind, port: port, context: context)
                     if port == 0 { port = channel.localAddress?.port ?? 0 }
                     channels.append(channel)
                 }
@@ -45,10 +46,12 @@ enum Listener {
         return channels
     }
 
-    private static func bindOne(runtime: ProxyRuntime, frontend: Int, host: String?, port: Int,
+    private static func bindOne(runtime: ProxyRuntime, frontend: Int, bind: BindPlan, port: Int,
                                 context: NIOLoopBound<LoopContext>) async throws -> any Channel {
         let plan = runtime.plan.frontends[frontend]
-        let host = (host == nil || host == "*" || host == "") ? "0.0.0.0" : host!
+        let tls = bind.tls
+        let bindLabel = bind.label
+        let host = (bind.host == nil || bind.host == "*" || bind.host == "") ? "0.0.0.0" : bind.host!
         let address: SocketAddress
         do {
             address = try SocketAddress(ipAddress: host, port: port)
@@ -75,6 +78,14 @@ enum Listener {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let loop = context.value
+                    if let tls {
+                        // TLS first: the session starts (channelActive) once the handshake is done,
+                        // which `timeout client` bounds as HAProxy does.
+                        try channel.pipeline.syncOperations.addHandler(
+                            TLSHandler(server: tls, handshakeTimeout: plan.timeouts.client))
+                        try channel.pipeline.syncOperations.addHandler(
+                            TLSFailureLog(loop: loop, frontendIndex: frontendIndex, bindLabel: bindLabel))
+                    }
                     switch mode {
                     case .http:
                         try channel.pipeline.syncOperations.addHandler(HTTPSession(loop: loop, frontendIndex: frontendIndex))

@@ -24,7 +24,12 @@ package indirect enum Condition: Sendable {
 package struct RequestFacts {
     package var head: HTTPRequestHead
     package var source: SocketAddress?
+    /// `ssl_fc`: the client came in over TLS.
     package var tls: Bool
+    /// `ssl_fc_sni`: the server name the client sent in its TLS handshake.
+    package var tlsServerName: String?
+    /// `ssl_fc_protocol`: `TLSv1.2`, `TLSv1.3`.
+    package var tlsProtocol: String?
     /// The port the client connected to (`dst_port`).
     package var destinationPort: Int?
     /// The local address the client connected to (`dst`, `%fi`).
@@ -80,8 +85,11 @@ package struct ACLTest: Sendable {
         switch criterion {
         case .alwaysTrue:
             return true
-        case .alwaysFalse, .sslSNI:
+        case .alwaysFalse:
             return false
+        case .sslSNI:
+            guard let name = request.tlsServerName else { return false }
+            return matchString(Substring(name)) { s, v in s == v }
         case .headerCount(let name):
             return Self.integerMatch(request.head.fields.occurrences(name), values)
         case .destinationPort:
@@ -234,7 +242,7 @@ package enum ACLCriterion: Sendable, Hashable {
     case alwaysTrue, alwaysFalse
     /// `dst_port 80` or `dst_port 8000:8080`.
     case destinationPort
-    /// `ssl_fc_sni`: no TLS in this build, so it never matches.
+    /// `ssl_fc_sni`: the TLS server name (SNI); never matches on a plain bind.
     case sslSNI
     /// `hdr_cnt(name) [eq|ge|gt|le|lt] N`: how many times the header occurs.
     case headerCount(String)

@@ -36,9 +36,9 @@ package enum SampleFetch: Sendable, Hashable {
     case path, url, query, method, base, requestVersion
     /// `fe_name`: read from the request, since a backend's rules serve several frontends.
     case frontendName
-    /// `ssl_fc`: false until TLS termination lands.
+    /// `ssl_fc`: the client came in over TLS.
     case sslFrontConnection
-    /// `ssl_fc_sni`: absent until TLS termination lands.
+    /// `ssl_fc_sni`: the SNI of the client's handshake; absent on a plain bind or without SNI.
     case sslServerName
 
     func evaluate(_ facts: RequestFacts) -> SampleValue {
@@ -73,7 +73,7 @@ package enum SampleFetch: Sendable, Hashable {
         case .sslFrontConnection:
             .boolean(facts.tls)
         case .sslServerName:
-            .absent
+            facts.tlsServerName.map { .text(Substring($0)) } ?? .absent
         }
     }
 

@@ -233,7 +233,7 @@ final class TCPSession: ChannelDuplexHandler {
         finished = true
         idleTimer?.cancel()
         finTimer?.cancel()
-        if frontend.tcplog || frontend.httplog {
+        if started, frontend.tcplog || frontend.httplog {
             let line = TCPLogLine(
                 client: context?.channel.remoteAddress, accepted: accepted, frontend: frontend.name,
                 backend: backendIndex.map { loop.runtime.plan.backends[$0].name } ?? "<NONE>", server: serverName,

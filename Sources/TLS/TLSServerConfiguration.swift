@@ -1,0 +1,34 @@
+/// What a TLS listener serves: HAProxy's `bind ... ssl` options, with the `global`
+/// `ssl-default-bind-*` values already applied as defaults by the caller.
+public struct TLSServerConfiguration: Sendable, Hashable {
+    /// `crt PATH`: one PEM bundle (certificate, its chain, its key) or a directory of them,
+    /// loaded in name order; the first bundle loaded is the default certificate.
+    public var certificatePath: String
+    /// `ssl-min-ver`: TLSv1.2 unless set.
+    public var minimumVersion: TLSProtocolVersion
+    /// `ssl-max-ver`: the newest OpenSSL offers unless set.
+    public var maximumVersion: TLSProtocolVersion?
+    /// `ciphers`: the TLS 1.2 cipher list, OpenSSL syntax; OpenSSL's default unless set.
+    public var ciphers: String?
+    /// `ciphersuites`: the TLS 1.3 suites, OpenSSL syntax; OpenSSL's default unless set.
+    public var ciphersuites: String?
+    /// `alpn`: protocols offered in server preference order (`http/1.1`); empty = no ALPN.
+    public var alpn: [String]
+    /// `strict-sni`: refuse a handshake whose server name no certificate covers (or that names none).
+    public var strictSNI: Bool
+    /// `no-tls-tickets`: no RFC 5077 session tickets.
+    public var sessionTickets: Bool
+
+    public init(certificatePath: String, minimumVersion: TLSProtocolVersion = .tls1_2,
+                maximumVersion: TLSProtocolVersion? = nil, ciphers: String? = nil, ciphersuites: String? = nil,
+                alpn: [String] = [], strictSNI: Bool = false, sessionTickets: Bool = true) {
+        self.certificatePath = certificatePath
+        self.minimumVersion = minimumVersion
+        self.maximumVersion = maximumVersion
+        self.ciphers = ciphers
+        self.ciphersuites = ciphersuites
+        self.alpn = alpn
+        self.strictSNI = strictSNI
+        self.sessionTickets = sessionTickets
+    }
+}

@@ -1,0 +1,76 @@
+import NIOCore
+import NIOEmbedded
+import TLS
+
+/// Records what reaches the handler after TLS: events in order, plaintext, errors.
+final class Recorder: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    var events: [String] = []
+    var received = ""
+    var errors: [any Error] = []
+    var info: TLSConnectionInfo?
+
+    func channelActive(context: ChannelHandlerContext) { events.append("active") }
+    func channelInactive(context: ChannelHandlerContext) { events.append("inactive") }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        received += buffer.readString(length: buffer.readableBytes) ?? ""
+    }
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let completed = event as? TLSHandshakeCompleted {
+            info = completed.info
+            events.append("handshake")
+        } else if let event = event as? ChannelEvent, event == .inputClosed {
+            events.append("inputClosed")
+        }
+    }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) { errors.append(error) }
+
+    var tlsErrors: [TLSError] { errors.compactMap { $0 as? TLSError } }
+}
+
+/// A server and a client `EmbeddedChannel`, each with a `TLSHandler`, wired by hand: `exchange()`
+/// moves what each wrote to the other until neither has anything left.
+final class TLSPair {
+    let server: EmbeddedChannel
+    let client: EmbeddedChannel
+    let serverRecorder = Recorder()
+    let clientRecorder = Recorder()
+
+    init(server context: TLSServerContext, client clientContext: TLSClientContext, serverName: String?,
+         handshakeTimeout: TimeAmount? = nil) throws {
+        server = EmbeddedChannel()
+        client = EmbeddedChannel()
+        try server.pipeline.syncOperations.addHandler(TLSHandler(server: context, handshakeTimeout: handshakeTimeout))
+        try server.pipeline.syncOperations.addHandler(serverRecorder)
+        try client.pipeline.syncOperations.addHandler(TLSHandler(client: clientContext, serverName: serverName))
+        try client.pipeline.syncOperations.addHandler(clientRecorder)
+        _ = try server.setOption(ChannelOptions.allowRemoteHalfClosure, value: true).wait()
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: 443)
+        try server.connect(to: address).wait()
+        try client.connect(to: address).wait()
+    }
+
+    /// Moves bytes both ways until both sides are quiet.
+    func exchange() throws {
+        for _ in 0..<50 {
+            var moved = false
+            while let bytes = try client.readOutbound(as: ByteBuffer.self) {
+                if server.isActive { try server.writeInbound(bytes) }
+                moved = true
+            }
+            while let bytes = try server.readOutbound(as: ByteBuffer.self) {
+                if client.isActive { try client.writeInbound(bytes) }
+                moved = true
+            }
+            if !moved { return }
+        }
+    }
+
+    /// Everything the client has written so far, not delivered.
+    func clientOutput() throws -> ByteBuffer {
+        var all = ByteBuffer()
+        while var bytes = try client.readOutbound(as: ByteBuffer.self) { all.writeBuffer(&bytes) }
+        return all
+    }
+}
