@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "HACore", "HAConfig", "VRRP", "Proxy", "Systemd",
+                "HACore", "HAConfig", "VRRP", "Proxy", "Systemd", "Control",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "hactl",
             dependencies: [
-                "Appliance", "HAConfig",
+                "Appliance", "HAConfig", "Control",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,6 +1,7 @@
 public import HACore
 public import HAConfig
 public import Logging
+import Control
 import ServiceLifecycle
 import Systemd
 
@@ -79,6 +80,13 @@ public struct Appliance: Sendable {
             .init(service: eventLogger, serviceName: "event-logger"),
             .init(service: status, serviceName: "systemd-status"),
         ]
+        let control = ApplianceControl(
+            node: .init(role: options.role.rawValue, hostname: ApplianceControl.hostname(), version: "\(ApplianceVersion.current)",
+                        files: options.files, started: .now),
+            proxy: components.proxy, vrrp: components.vrrp, reloader: reloader)
+        let socket = ControlServer.Configuration(resolved.global, override: options.controlSocket)
+        logger.info("control socket", metadata: ["path": "\(socket.path)", "level": "\(socket.level)"])
+        services.append(.init(service: ControlServer(configuration: socket, responder: control, logger: logger), serviceName: "control-socket"))
         if let watchdog = WatchdogPinger(notifier: notifier, logger: logger, heartbeat: components.heartbeat) {
             logger.info("systemd watchdog enabled", metadata: ["interval": "\(watchdog.interval)"])
             services.append(.init(service: watchdog, serviceName: "systemd-watchdog"))

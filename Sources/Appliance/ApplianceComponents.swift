@@ -1,6 +1,7 @@
 import HACore
 import HAConfig
 import Logging
+import NIOCore
 import Proxy
 import ServiceLifecycle
 import VRRP
@@ -13,6 +14,9 @@ struct ApplianceComponents: Sendable {
     var apply: ConfigurationReloader.ApplyChanges
     /// Every event loop of the proxy and of the VRRP engine, for the systemd watchdog.
     var heartbeats: [WatchdogPinger.Heartbeat] = []
+    /// What the control socket reads and drives.
+    var proxy: SupervisedProxy?
+    var vrrp: VRRPEngine?
 
     /// Runs every heartbeat at once; names the loops that did not answer within `deadline`.
     var heartbeat: WatchdogPinger.Heartbeat {
@@ -57,6 +61,19 @@ struct ApplianceComponents: Sendable {
             readiness.append(await .vrrpInstancesStarted(configuration.vrrpInstances.map(\.name), bus: bus))
             services.append(.init(service: engine, serviceName: "vrrp"))
             vrrp = engine
+        }
+        self.proxy = proxy
+        self.vrrp = vrrp
+        if let proxy {
+            heartbeats.append { deadline in
+                guard let host = proxy.host else { return [] }  // between restarts: nothing to wedge
+                return await host.loopsResponsive(within: .microseconds(deadline.microseconds)) ? [] : ["proxy event loops"]
+            }
+        }
+        if let vrrp {
+            heartbeats.append { deadline in
+                await vrrp.loopsResponsive(within: .microseconds(deadline.microseconds)) ? [] : ["VRRP event loops"]
+            }
         }
         let runningProxy = proxy
         let runningVRRP = vrrp

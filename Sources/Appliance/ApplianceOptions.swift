@@ -8,8 +8,13 @@ public struct ApplianceOptions: Sendable {
     public var files: [String]
     /// The liveness probe's tuning (interval / fall / rise).
     public var liveness: LivenessState.Tuning
+    /// The control socket's path when given on the command line or in `HACTL_SOCKET`; beats
+    /// `stats socket` in the file (two nodes on one test machine each need their own).
+    public var controlSocket: String?
 
-    public init(role: Role, commandLinePriority: Int? = nil, files: [String], liveness: LivenessState.Tuning = .init()) {
+    public init(role: Role, commandLinePriority: Int? = nil, files: [String], liveness: LivenessState.Tuning = .init(),
+                controlSocket: String? = nil) {
+        self.controlSocket = controlSocket
         self.role = role
         self.commandLinePriority = commandLinePriority
         self.files = files

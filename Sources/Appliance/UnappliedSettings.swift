@@ -2,7 +2,8 @@ import HAConfig
 
 /// HAProxy `global` keys that `hactl run` reads but does not act on, each with the reason,
 /// logged once at start so none is skipped silently (a haproxy.cfg from a seed carries
-/// `daemon`, `user`, `group`, `chroot` and `stats socket` as a matter of course).
+/// `daemon`, `user`, `group` and `chroot` as a matter of course). `stats socket` is hactl's
+/// control socket (`ControlServer`).
 enum UnappliedSettings {
     static func notices(for global: GlobalSettings) -> [(keyword: String, message: String)] {
         var notices: [(String, String)] = []
@@ -14,9 +15,6 @@ enum UnappliedSettings {
         }
         if global.chroot != nil {
             notices.append(("chroot", "hactl does not chroot: notify scripts and reloads need the whole file system"))
-        }
-        if global.statsSocket != nil {
-            notices.append(("stats socket", "the control socket is not implemented in this version: no runtime API on it"))
         }
         return notices
     }

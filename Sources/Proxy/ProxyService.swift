@@ -268,7 +268,7 @@ public final class ProxyService: Service, Sendable {
                         let weight = control.weights[s]
                         let serverCounters = counters.servers[backend.index][s]
                         return ProxyStatistics.Server(
-                            name: server.plan.name, address: "\(server.address)", up: server.isUp,
+                            name: server.plan.name, address: server.plan.host.contains(":") ? "[\(server.plan.host)]:\(server.plan.port)" : "\(server.plan.host):\(server.plan.port)", up: server.isUp,
                             status: ProxyStatistics.ServerStatus(up: server.isUp, admin: admin, weight: weight),
                             adminState: admin, weight: weight, configuredWeight: server.plan.weight,
                             checked: server.plan.check,

@@ -35,6 +35,10 @@ struct Run: AsyncParsableCommand {
     @Option(name: [.short, .customLong("file")], help: "Configuration file (repeat for keepalived.conf + haproxy.cfg).")
     var files: [String] = ["/etc/hactl/hactl.conf"]
 
+    @Option(name: [.customShort("S"), .customLong("socket")],
+            help: ArgumentHelp("The control socket (beats 'stats socket'; default: $HACTL_SOCKET, else the file's, else /run/hactl/hactl.sock).", valueName: "PATH"))
+    var socket: String?
+
     @Option(name: .long, help: "Lowest level logged: trace, debug, info, notice, warning, error, critical.")
     var logLevel: LogLevelArgument = .init(level: .info)
 
@@ -59,7 +63,8 @@ struct Run: AsyncParsableCommand {
             printToStandardError("hactl: \(error); nothing started")
             throw ExitCode(1)
         }
-        let options = ApplianceOptions(role: role.role, commandLinePriority: priority, files: files)
+        let options = ApplianceOptions(role: role.role, commandLinePriority: priority, files: files,
+                                       controlSocket: socket ?? environment["HACTL_SOCKET"])
         let appliance = Appliance(configuration: configuration, options: options) {
             try ApplianceConfiguration.load(files: files, environment: ProcessEnvironment.current)
         }

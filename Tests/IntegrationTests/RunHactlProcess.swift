@@ -28,6 +28,8 @@ final class RunHactlProcess: @unchecked Sendable {
         environment["JOURNAL_STREAM"] = nil
         environment["NOTIFY_SOCKET"] = nil
         environment["WATCHDOG_USEC"] = nil
+        // Each node its own control socket: several run on one machine in the tests.
+        environment["HACTL_SOCKET"] = stderrPath.replacingOccurrences(of: ".stderr", with: ".sock")
         environment.merge(extra) { _, new in new }
         process.environment = environment
         process.standardError = FileHandle(forWritingAtPath: stderrPath)

@@ -12,6 +12,15 @@ public final class LivenessProbe: Service {
     public typealias Round = @Sendable () async -> ProxyProbe.Outcome
 
     private let state: Mutex<LivenessState>
+    private let observed = Mutex<Observation>(Observation())
+
+    /// What `hactl status` shows of the probe: the verdict's reason and the last round's time.
+    public struct Observation: Sendable, Equatable {
+        public var reason = "not probed yet"
+        public var lastRoundMilliseconds: Double?
+    }
+
+    public var observation: Observation { observed.withLock { $0 } }
     private let tuning: LivenessState.Tuning
     private let round: Round
     private let accepting: @Sendable () -> Bool
@@ -68,6 +77,15 @@ public final class LivenessProbe: Service {
                     }
                     let started = NIODeadline.now()
                     let outcome = await round()
+                    let took = Double((NIODeadline.now() - started).nanoseconds) / 1_000_000
+                    observed.withLock {
+                        $0.lastRoundMilliseconds = took
+                        switch outcome {
+                        case .success: $0.reason = "answering"
+                        case .failure(let reason): $0.reason = "probe failed: \(reason)"
+                        case .skipped: $0.reason = "not holding the bind addresses: the proxy's own state is used"
+                        }
+                    }
                     let action: LivenessState.Action
                     switch outcome {
                     case .success:
@@ -93,6 +111,7 @@ public final class LivenessProbe: Service {
         case .probeAgain(let at):
             return at
         case .publish(let up, let reason, let next):
+            observed.withLock { $0.reason = reason }
             await bus.publish(.proxyHealth(up: up, reason: reason))
             return next
         }

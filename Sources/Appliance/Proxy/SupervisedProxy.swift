@@ -16,6 +16,8 @@ struct SupervisedProxy: Sendable {
     let supervisor: Supervisor
     let probe: LivenessProbe
     private let handle: ProxyHandle
+    /// How many times the supervisor started the proxy again.
+    let restartCount: SharedCounter
 
     init(configuration: Configuration, tuning: LivenessState.Tuning, bus: EventBus, logger: Logger) {
         let proxyLogger = Logger(label: "proxy")
@@ -23,13 +25,20 @@ struct SupervisedProxy: Sendable {
         self.handle = handle
         let probeConnections = ProbeConnections()
         let restarts = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let restartCount = SharedCounter()
+        self.restartCount = restartCount
         // While this node holds none of the bind addresses (a BACKUP, or a MASTER that went to
         // FAULT and dropped its VIPs) a connect cannot reach our own proxy: the verdict then
         // comes from the proxy itself, listeners open and accepting (see LivenessState's
         // holdDown). Without it, a proxy restarted after a failure would never rise again.
         let probe = LivenessProbe(
             tuning: tuning, bus: bus,
-            onProbedDown: { reason in restarts.continuation.yield(reason) },
+            onProbedDown: { reason in
+                // A frontend the operator disabled (`hactl frontend disable`, the failover drill)
+                // is not a failure a restart would cure: the restarted proxy keeps it disabled.
+                guard handle.host?.operatorOverrides().disabledFrontends.isEmpty ?? true else { return }
+                restarts.continuation.yield(reason)
+            },
             accepting: { handle.isAcceptingConnections() },
             round: {
                 await ProxyProbe(targets: LivenessTarget.targets(for: handle.configuration), timeout: tuning.timeout,
@@ -40,6 +49,7 @@ struct SupervisedProxy: Sendable {
         supervisor = Supervisor(
             name: "proxy",
             logger: logger,
+            onStart: { attempt in if attempt > 0 { restartCount.increment() } },
             onStop: { reason in probe.proxyStopped(reason: reason) },
             startupSucceeded: { handle.hasListened },
             restartRequests: restarts.stream,
@@ -52,6 +62,8 @@ struct SupervisedProxy: Sendable {
             }
         )
     }
+
+    var restarts: Int { restartCount.current }
 
     /// Up once the proxy accepts connections on every bind.
     func readiness() -> ReadinessCheck {
@@ -132,4 +144,11 @@ struct DelayedService<Wrapped: Service>: Service {
         if Task.isShuttingDownGracefully || Task.isCancelled { return }
         try await service.run()
     }
+}
+
+/// An atomic counter a `Sendable` struct can hold (Atomic itself is not copyable).
+final class SharedCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func increment() { value.add(1, ordering: .relaxed) }
+    var current: Int { value.load(ordering: .relaxed) }
 }
