@@ -41,8 +41,15 @@ struct SupervisedProxy: Sendable {
             },
             accepting: { handle.isAcceptingConnections() },
             round: {
-                await ProxyProbe(targets: LivenessTarget.targets(for: handle.configuration), timeout: tuning.timeout,
-                                      connected: { probeConnections.register($0) }).probe()
+                let outcome = await ProxyProbe(targets: LivenessTarget.targets(for: handle.configuration), timeout: tuning.timeout,
+                                               connected: { probeConnections.register($0) }).probe()
+                // The probe's request reaches whichever loop the kernel picked (SO_REUSEPORT);
+                // every loop must also run a task in time, or one wedged loop of several would
+                // pass most rounds while its share of the clients waits.
+                if case .failure = outcome { return outcome }
+                guard let host = handle.host else { return outcome }
+                if await host.loopsResponsive(within: tuning.timeout) { return outcome }
+                return .failure("an event loop did not run a task within \(tuning.timeout.nanoseconds / 1_000_000) ms (wedged?)")
             }
         )
         self.probe = probe
