@@ -249,3 +249,40 @@ import Glibc
         #expect(VRRPLab.stateChanges(n1) == transitions, "n1: \(n1.log)")
     }
 }
+
+/// A wedged proxy event loop (the debug-only fault hook blocks one loop for good): the probe
+/// fails within the refused-connection bound, the VIP moves to the peer, and the systemd
+/// watchdog ping stops, so systemd would restart the node.
+@Suite(.serialized) struct WedgedLoopTests {
+    @Test func test_stalledProxyLoop_movesTheVIPAndStopsTheWatchdog() throws {
+        guard NamespaceLab.isAvailable else { return }
+        let lab = try VRRPLab()
+        let notify = try RunNotifySocket()
+        let config = try lab.lab.writeFile("n1.conf", ControlPlaneTests.configuration)
+        let n1 = try lab.lab.spawn("n1", [
+            "env", "NOTIFY_SOCKET=\(notify.path)", "WATCHDOG_USEC=400000", "HACTL_TEST_STALL_PROXY_LOOP_AFTER_MS=6000",
+            VRRPLab.hactlBinary, "run", "--role", "master", "-f", config, "-S", "\(lab.lab.runDirectory)/n1.sock",
+        ], name: "n1-hactl")
+        let n2 = try lab.startHactl("n2", role: "backup", config: ControlPlaneTests.configuration,
+                                    arguments: ["-S", "\(lab.lab.runDirectory)/n2.sock"])
+        defer {
+            n1.stop(signal: SIGKILL)
+            n2.stop()
+        }
+        try ControlPlaneTests.startWebServer(lab, "n1")
+        try ControlPlaneTests.startWebServer(lab, "n2")
+        #expect(lab.lab.wait(timeout: .seconds(6)) { lab.holdsVIP("n1") } != nil, "n1: \(n1.log)")
+        #expect(notify.waitFor("WATCHDOG=1", occurrences: 2, timeout: .seconds(5)), "pings while healthy: \(n1.log)")
+
+        // The hook wedges a loop 6 s after the proxy listens; from then on the VIP must move
+        // and the pings stop.
+        let moved = lab.lab.wait(timeout: .seconds(12), interval: .milliseconds(10)) { lab.holdsVIP("n2") && !lab.holdsVIP("n1") }
+        #expect(moved != nil, "n1: \(n1.log)")
+        #expect(n1.log.contains("test fault armed"), "the hook ran: \(n1.log)")
+        #expect(n1.log.contains("watchdog ping withheld"), "n1: \(n1.log)")
+        let pings = notify.received.filter { $0 == "WATCHDOG=1" }.count
+        usleep(1_500_000)
+        #expect(notify.received.filter { $0 == "WATCHDOG=1" }.count == pings, "no WATCHDOG=1 while a loop is wedged")
+        #expect(ControlPlaneTests.get(lab) == "n1" || ControlPlaneTests.get(lab) == "n2", "the peer serves the clients")
+    }
+}
