@@ -40,6 +40,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CTLS", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(
             name: "Netlink",
@@ -47,6 +48,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Systemd", dependencies: ["CSystemd"], swiftSettings: strict),
+        // Streaming deflate/gzip for the proxy's `compression`; the only module that imports CZlib.
+        .target(name: "Zlib", dependencies: ["CZlib", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: dataPath),
 
         // The VRRP engine (RFC 9568 / RFC 3768).
         .target(
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "Proxy",
             dependencies: [
-                "HACore", "HAConfig",
+                "HACore", "HAConfig", "Zlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,10 +117,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"], swiftSettings: strict),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(
             name: "ProxyTests",
             dependencies: [
-                "Proxy", "HACore", "HAConfig",
+                "Proxy", "HACore", "HAConfig", "Zlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

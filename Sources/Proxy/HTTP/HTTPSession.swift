@@ -13,6 +13,8 @@ final class HTTPSession: ChannelDuplexHandler {
 
     enum Phase {
         case awaitingHead
+        /// `option http-buffer-request` / `check_post`: the head is in, the body is awaited.
+        case waitingForBody
         case waitingForServer
         case exchanging
         case tunnel
@@ -162,7 +164,7 @@ final class HTTPSession: ChannelDuplexHandler {
         switch phase {
         case .awaitingHead: return true
         case .closed: return false
-        case .waitingForServer:
+        case .waitingForServer, .waitingForBody:
             return hasRoomForPipelinedBytes
         case .exchanging:
             guard let exchange, !exchange.requestBodyComplete else {
@@ -199,6 +201,9 @@ final class HTTPSession: ChannelDuplexHandler {
         case .tunnel:
             upstream?.write(buffer)
             needsUpstreamFlush = true
+        case .waitingForBody:
+            appendInbound(&buffer)
+            if requestBodyBuffered() { requestBodyWaitEnded() }
         case .waitingForServer, .exchanging:
             appendInbound(&buffer)
         case .closed:
@@ -236,6 +241,10 @@ final class HTTPSession: ChannelDuplexHandler {
                 current.responseStatus = -1
             }
             closeClient()
+        case .waitingForBody:
+            // The rest of the body will not come: the server gets what there is, then the client's close.
+            exchange?.clientPersistent = false
+            requestBodyWaitEnded()
         default:
             // The client half-closed after its request; finish the response, then close.
             exchange?.clientPersistent = false
@@ -301,6 +310,7 @@ final class HTTPSession: ChannelDuplexHandler {
     }
 
     func flushClient() {
+        if let compressor = exchange?.compressor, compressor.hasUnflushedInput { writeCompressed([], flush: .sync) }
         context?.flush()
     }
 
