@@ -33,35 +33,38 @@ package struct CompressionPlan: Sendable {
     }
 
     /// The algorithm for a response to `request`, decided from the request alone (HAProxy 2.6
-    /// manual, `compression`): nil when the client accepts none of the configured algorithms
-    /// (RFC 9110 §12.5.3, q=0 refuses), is HTTP/1.0 (the compressed body must be chunked), or is
-    /// an old browser known to mishandle compressed bodies (`Mozilla/4` other than MSIE ≥ 6).
-    /// `identity` is taken whatever the client says. Configuration order is the preference.
+    /// manual, `compression`): nil when the client accepts none of the configured algorithms,
+    /// is HTTP/1.0 (the compressed body must be chunked), or is an old browser known to
+    /// mishandle compressed bodies (`Mozilla/4` other than MSIE ≥ 6 SV1). As HAProxy 2.6 does
+    /// (observed): the client's highest `q` wins (RFC 9110 §12.5.3, q=0 refuses), the client's
+    /// order breaks ties, and `*` stands for the last configured algorithm. `identity` is
+    /// taken when nothing else is.
     func negotiate(_ request: HTTPRequestHead) -> HTTPCompression.Algorithm? {
         guard request.minorVersion >= 1, !Self.isBrokenUserAgent(request.fields.first("User-Agent")) else { return nil }
-        var accepted: [(token: Substring, q: Bool)] = []
+        var best: (algorithm: HTTPCompression.Algorithm, q: Double)?
+        var refused: [Substring] = []
         request.fields.forEachListElement(FieldName("Accept-Encoding")) { element in
             let parts = element.split(separator: ";", omittingEmptySubsequences: false)
             let token = parts[0].trimmingOWS()
-            var positive = true
+            var q = 1.0
             for parameter in parts.dropFirst() {
                 let p = parameter.trimmingOWS()
-                guard p.hasPrefixIgnoringASCIICase("q=") else { continue }
-                // q=0, 0.0, 0.00, 0.000 refuse the coding (RFC 9110 §12.4.2).
-                positive = !p.dropFirst(2).allSatisfy { $0 == "0" || $0 == "." }
+                if p.hasPrefixIgnoringASCIICase("q=") { q = Double(p.dropFirst(2)) ?? 0 }
             }
-            accepted.append((token, positive))
-        }
-        for algorithm in algorithms {
-            if algorithm == .identity { return .identity }
-            let token = algorithm.token
-            if let named = accepted.first(where: { $0.token.equalsIgnoringASCIICase(token) || ($0.token == "x-gzip" && token == "gzip") }) {
-                if named.q { return algorithm }
-                continue
+            guard q > 0 else {
+                refused.append(token)
+                return
             }
-            if accepted.contains(where: { $0.token == "*" && $0.q }) { return algorithm }
+            let candidate: HTTPCompression.Algorithm?
+            if token == "*" {
+                candidate = algorithms.last { $0 != .identity }
+            } else {
+                candidate = algorithms.first { $0 != .identity && (token.equalsIgnoringASCIICase($0.token) || ($0 == .gzip && token.equalsIgnoringASCIICase("x-gzip"))) }
+            }
+            if let candidate, q > (best?.q ?? 0) { best = (candidate, q) }
         }
-        return nil
+        if let best, !refused.contains(where: { $0.equalsIgnoringASCIICase(best.algorithm.token) }) { return best.algorithm }
+        return algorithms.contains(.identity) ? .identity : nil
     }
 
     private static func isBrokenUserAgent(_ agent: String?) -> Bool {
