@@ -120,3 +120,16 @@ import Testing
         #expect(FormBody.value(of: "id", in: Array("xid=1".utf8)) == nil)
     }
 }
+
+/// The wait for a body is bounded by `timeout http-request`, as the wait for a head is.
+@Suite(.serialized) struct ProxyBufferRequestTimeoutTests {
+    @Test func test_bodyNeverArriving_isAnswered408AfterTimeoutHTTPRequest() async throws {
+        try await ProxyHarness.withOneServer(backend: { $0.bufferRequest = true }, frontend: { $0.timeouts.httpRequest = .milliseconds(300) }) { s1, port in
+            let connection = try TestConnection(port: port)
+            try connection.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n")
+            let response = try connection.readResponse()
+            #expect(response.status == 408)
+            #expect(s1.bytesReceived.load(ordering: .relaxed) == 0)
+        }
+    }
+}

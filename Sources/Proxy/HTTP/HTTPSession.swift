@@ -476,7 +476,8 @@ final class HTTPSession: ChannelDuplexHandler {
         watchdogKind = nil
         switch kind {
         case .request:
-            if (inbound?.readableBytes ?? 0) > 0 {
+            // A head that came in, or part of one, or a body still awaited (http-buffer-request): 408.
+            if (inbound?.readableBytes ?? 0) > 0 || phase == .waitingForBody {
                 loop.counters.frontends[frontendIndex].requestErrors += 1
                 respondAndClose(status: 408, termination: "cR")
             } else {
