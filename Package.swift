@@ -40,6 +40,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CTLS", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(
             name: "Netlink",
@@ -53,6 +54,8 @@ let package = Package(
             dependencies: ["CTLS", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
+        // Streaming deflate/gzip for the proxy's `compression`; the only module that imports CZlib.
+        .target(name: "Zlib", dependencies: ["CZlib", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: dataPath),
 
         // The VRRP engine (RFC 9568 / RFC 3768).
         .target(
@@ -70,7 +73,7 @@ let package = Package(
         .target(
             name: "Proxy",
             dependencies: [
-                "HACore", "HAConfig", "TLS",
+                "HACore", "HAConfig", "TLS", "Zlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,10 +136,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"], swiftSettings: strict),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(
             name: "ProxyTests",
             dependencies: [
-                "Proxy", "HACore", "HAConfig",
+                "Proxy", "HACore", "HAConfig", "Zlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -76,6 +76,8 @@ extension ProxyPlan {
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
             frontends[frontends.count - 1].logTargets = ownTargets
+            frontends[frontends.count - 1].bufferRequest = frontend.bufferRequest
+            frontends[frontends.count - 1].compression = frontend.compression.map(CompressionPlan.init)
             for capture in frontend.captures {
                 let plan = HeaderCapturePlan(name: capture.name, length: capture.length)
                 switch capture.direction {
@@ -142,6 +144,9 @@ extension ProxyPlan {
                 try Self.requestRule($0, acls: backend.acls, scope: LogFormatScope(frontendName: nil, backendName: backend.name, host: host))
             }
             plan.errorFiles = try Self.errorFiles(backend.errorFiles, backend.location)
+            plan.bufferRequest = backend.bufferRequest
+            plan.urlParamCheckPost = backend.urlParamCheckPost
+            plan.compression = backend.compression.map(CompressionPlan.init)
             return plan
         }
         self.init(maxconn: global.maxconn ?? 4096, threads: global.nbthread ?? 0, bufsize: global.tuneBufsize,

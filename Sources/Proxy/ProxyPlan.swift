@@ -127,6 +127,10 @@ package struct FrontendPlan: Sendable {
     package var requestCaptures: [HeaderCapturePlan] = []
     /// `capture response header NAME len N`, in order.
     package var responseCaptures: [HeaderCapturePlan] = []
+    /// `option http-buffer-request`: the body is in (or fills `tune.bufsize`) before a server is chosen.
+    package var bufferRequest = false
+    /// `compression ...` of the frontend; a backend's own settings take precedence.
+    package var compression: CompressionPlan?
 
     package init(name: String, mode: ProxyMode = .http, binds: [BindPlan], maxconn: Int = 4096,
                 timeouts: TimeoutPlan = TimeoutPlan(), httplog: Bool = false, tcplog: Bool = false,
@@ -246,6 +250,13 @@ package struct BackendPlan: Sendable {
     package var requestRules: [HTTPRequestRule] = []
     /// `errorfile` of the backend, preferred over the frontend's.
     package var errorFiles: [Int: String] = [:]
+    /// `option http-buffer-request`: the body is in (or fills `tune.bufsize`) before a server is chosen.
+    package var bufferRequest = false
+    /// `balance url_param NAME check_post`: the parameter is also looked up in a POST body
+    /// (which is therefore waited for, as with `bufferRequest`).
+    package var urlParamCheckPost = false
+    /// `compression ...` of the backend.
+    package var compression: CompressionPlan?
 
     package init(name: String, mode: ProxyMode = .http, balance: BalanceAlgorithm = .roundRobin,
                 consistentHash: Bool = false, servers: [ServerPlan], cookie: CookiePersistence? = nil,

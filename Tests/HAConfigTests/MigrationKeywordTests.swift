@@ -73,10 +73,43 @@ import Testing
         #expect(configuration.backends.first?.hashBalanceFactor == 125)
     }
 
-    @Test func test_urlParamCheckPost_isRefusedSayingWhy() {
-        let text = messages("balance url_param id check_post").first ?? ""
-        #expect(text.contains("`balance url_param id check_post` is an HAProxy keyword hactl does not support"))
-        #expect(text.contains("before the body is read"))
+    @Test func test_urlParamCheckPost_isAccepted_withTheFormerMaxWaitIgnored() throws {
+        let b = try backend("balance url_param id check_post")
+        #expect(b.balance == .urlParam("id"))
+        #expect(b.urlParamCheckPost)
+        #expect(try backend("balance url_param id check_post 64").urlParamCheckPost)
+        #expect(try backend("balance url_param id").urlParamCheckPost == false)
+    }
+
+    // MARK: option http-buffer-request, compression
+
+    @Test func test_httpBufferRequest_setInDefaults_reachesFrontendAndBackend() throws {
+        let configuration = try ConfigurationLoader.parse(
+            text: "defaults\n    mode http\n    option http-buffer-request\nfrontend f\n    bind :80\n    default_backend b\nbackend b\n    server s 198.18.0.1:80\nbackend c\n    no option http-buffer-request\n    server s 198.18.0.1:80",
+            file: "t.conf")
+        #expect(configuration.frontends.first?.bufferRequest == true)
+        #expect(configuration.backends.map(\.bufferRequest) == [true, false])
+    }
+
+    @Test func test_compression_algoAndTypeLinesAddUp_offloadSet() throws {
+        let b = try backend("compression algo gzip\ncompression algo deflate raw-deflate\ncompression type text/html\ncompression type application/json\ncompression offload")
+        #expect(b.compression?.algorithms == [.gzip, .deflate, .rawDeflate])
+        #expect(b.compression?.types == ["text/html", "application/json"])
+        #expect(b.compression?.offload == true)
+    }
+
+    @Test func test_compression_isInheritedFromDefaults_butOffloadThereIsIgnored() throws {
+        let configuration = try ConfigurationLoader.parse(
+            text: "defaults\n    mode http\n    compression algo gzip\n    compression offload\nbackend b\n    server s 198.18.0.1:80", file: "t.conf")
+        #expect(configuration.backends.first?.compression?.algorithms == [.gzip])
+        #expect(configuration.backends.first?.compression?.offload == false)
+    }
+
+    @Test func test_compression_unknownAlgorithm_isAnErrorWithASuggestion() {
+        let text = messages("compression algo gzp").first ?? ""
+        #expect(text.contains("unknown algorithm 'gzp'"))
+        #expect(text.contains("gzip"))
+        #expect(messages("compression brotli").first?.contains("expected 'algo', 'type' or 'offload'") == true)
     }
 
     // MARK: base*, -m found

@@ -56,6 +56,13 @@ public struct Backend: Sendable, Equatable, Hashable {
     public var logTargets: [LogTarget]
     /// `fullconn`.
     public var fullconn: Int?
+    /// `balance url_param NAME check_post`: the parameter is also looked up in a form body.
+    public var urlParamCheckPost = false
+    /// `option http-buffer-request`: the request body is waited for (up to `tune.bufsize`)
+    /// before the server is chosen.
+    public var bufferRequest = false
+    /// `compression algo|type|offload` set in this backend (or its defaults).
+    public var compression: HTTPCompression?
 
     public init(
         name: String,

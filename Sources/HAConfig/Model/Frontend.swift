@@ -47,6 +47,11 @@ public struct Frontend: Sendable, Equatable, Hashable {
     public var monitorFail: [Condition]
     /// `capture request header NAME len N` and `capture response header NAME len N`, in order.
     public var captures: [HeaderCapture] = []
+    /// `option http-buffer-request`: the request body is waited for (up to `tune.bufsize`)
+    /// before the server is chosen.
+    public var bufferRequest = false
+    /// `compression algo|type|offload` set in this frontend (or its defaults).
+    public var compression: HTTPCompression?
 
     public init(
         name: String,

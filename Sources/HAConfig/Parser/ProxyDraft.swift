@@ -62,6 +62,9 @@ struct ProxyDraft {
     var abortOnClose = false
     var pretendKeepAlive = false
     var fullconn: Int?
+    var urlParamCheckPost = false
+    var bufferRequest = false
+    var compression: HTTPCompression?
 
     /// The copy a new proxy starts from: settings inherit, lists of rules and servers do not.
     func inherited() -> ProxyDraft {
@@ -90,11 +93,13 @@ struct ProxyDraft {
         )
         if !isListen || ownDefaultBackend != nil { frontend.defaultBackendLocation = defaultBackendLocation }
         frontend.captures = captures
+        frontend.bufferRequest = bufferRequest
+        frontend.compression = compression
         return frontend
     }
 
     func backend(name: String, location: SourceLocation, isListen: Bool) -> Backend {
-        Backend(
+        var backend = Backend(
             name: name, location: location, isListen: isListen, mode: mode, balance: balance, hashType: hashType,
             hashFunction: hashFunction, hashAvalanche: hashAvalanche, hashBalanceFactor: hashBalanceFactor,
             servers: servers, cookie: cookie, healthCheck: healthCheck, retries: retries, redispatch: redispatch,
@@ -103,5 +108,9 @@ struct ProxyDraft {
             acls: isListen ? [] : acls, httpRequestRules: isListen ? [] : httpRequestRules, errorFiles: errorFiles,
             logGlobal: logGlobal, logTargets: logTargets, fullconn: fullconn
         )
+        backend.urlParamCheckPost = urlParamCheckPost
+        backend.bufferRequest = bufferRequest
+        backend.compression = compression
+        return backend
     }
 }

@@ -10,6 +10,7 @@ extension ProxySectionParser {
         "httplog": .frontend, "tcplog": .frontend, "dontlognull": .frontend, "forwardfor": .both,
         "http-server-close": .both, "httpclose": .both, "http-keep-alive": .both, "redispatch": .backend,
         "httpchk": .backend, "abortonclose": .backend, "http-pretend-keepalive": .backend,
+        "http-buffer-request": .both,
     ]
 
     /// `option NAME ...`.
@@ -45,6 +46,7 @@ extension ProxySectionParser {
                 return
             }
         case "tcplog": draft.tcplog = !negated
+        case "http-buffer-request": draft.bufferRequest = !negated
         case "abortonclose": draft.abortOnClose = !negated
         case "http-pretend-keepalive": draft.pretendKeepAlive = !negated
         case "dontlognull": draft.dontlognull = !negated

@@ -44,6 +44,7 @@ struct ProxySectionParser {
         "retries": .init(defaults: true, frontend: false, backend: true),
         "http-reuse": .init(defaults: true, frontend: false, backend: true),
         "fullconn": .init(defaults: true, frontend: false, backend: true),
+        "compression": .init(defaults: true, frontend: true, backend: true),
     ]
 
     private func isAllowed(_ capability: Capability) -> Bool {
@@ -219,6 +220,9 @@ struct ProxySectionParser {
             draft.httpReuse = reuse
         case "fullconn":
             draft.fullconn = arguments.integer("a connection count", in: 1...10_000_000)
+        case "compression":
+            parseCompression(statement, into: &draft)
+            return
         default:
             return
         }
@@ -271,11 +275,16 @@ struct ProxySectionParser {
         case "url_param":
             guard let name = arguments.require("a query parameter name") else { return }
             draft.balance = .urlParam(name.text)
+            draft.urlParamCheckPost = false
             if let option = arguments.peek, option.text == "check_post" {
-                diagnostics.error(at: arguments.location(of: option), keyword: "balance url_param",
-                                  UnsupportedKeywords.message("balance url_param \(name.text) check_post", origin: .haproxy,
-                                                              reason: "the server is chosen from the request line and headers, before the body is read; the parameter is found only in the query string"))
-                return
+                _ = arguments.next()
+                draft.urlParamCheckPost = true
+                // HAProxy still reads the former <max_wait> argument and ignores it.
+                if let wait = arguments.peek, Int(wait.text) != nil {
+                    _ = arguments.next()
+                    diagnostics.warning(at: arguments.location(of: wait), keyword: "balance url_param",
+                                        "the <max_wait> argument of 'check_post' is ignored, as in HAProxy: the body is read up to tune.bufsize")
+                }
             }
         case "random":
             draft.balance = .random(draws: 2)

@@ -51,7 +51,7 @@ enum UnsupportedKeywords {
     /// HAProxy proxy keywords (`frontend`, `backend`, `listen`, `defaults`).
     static let haproxyProxy: [String: String?] = [
         "stats": "`hactl status` replaces the stats page", "tcp-request": nil, "tcp-response": nil,
-        "http-response": nil, "http-after-response": nil, "stick-table": nil, "stick": nil, "compression": "the proxy does not compress responses (no zlib in the data path yet); compress at the server",
+        "http-response": nil, "http-after-response": nil, "stick-table": nil, "stick": nil,
         "unique-id-format": nil, "unique-id-header": nil, "log-format": nil,
         "rspadd": "removed from HAProxy 2.1", "reqadd": "removed from HAProxy 2.1", "reqrep": "removed from HAProxy 2.1",
         "rsprep": "removed from HAProxy 2.1", "reqidel": "removed from HAProxy 2.1", "reqdel": "removed from HAProxy 2.1",
@@ -70,7 +70,7 @@ enum UnsupportedKeywords {
     static let haproxyOptions: [String: String?] = [
         "http-use-htx": "HTX is HAProxy's internal representation; hactl has its own",
         "http-tunnel": "removed from HAProxy 2.1", "forceclose": "use option httpclose",
-        "http-no-delay": nil, "http-buffer-request": "the body is forwarded as it arrives; hactl does not yet hold a request back until its body is in", "http-ignore-probes": nil,
+        "http-no-delay": nil, "http-ignore-probes": nil,
         "http-use-proxy-header": nil, "http_proxy": nil, "http-restrict-req-hdr-names": nil,
         "tcpka": nil, "clitcpka": nil, "srvtcpka": nil, "splice-auto": nil, "splice-request": nil, "splice-response": nil,
         "accept-invalid-http-request": nil, "accept-invalid-http-response": nil,

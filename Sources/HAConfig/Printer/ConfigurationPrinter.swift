@@ -156,6 +156,8 @@ public enum ConfigurationPrinter {
         if frontend.dontlognull { writer.line("option", "dontlognull") }
         printForwardFor(frontend.forwardFor, into: &writer)
         if frontend.connectionMode != .keepAlive { writer.line("option", frontend.connectionMode.rawValue) }
+        if frontend.bufferRequest { writer.line("option", "http-buffer-request") }
+        printCompression(frontend.compression, into: &writer)
         if let uri = frontend.monitorURI { writer.line("monitor-uri", uri) }
         for capture in frontend.captures {
             writer.line("capture", capture.direction.rawValue, "header", capture.name, "len", String(capture.length))
@@ -179,7 +181,7 @@ public enum ConfigurationPrinter {
             for rule in backend.httpRequestRules { writer.line(ruleWords(rule)) }
         }
         switch backend.balance {
-        case .urlParam(let name): writer.line("balance", "url_param", name)
+        case .urlParam(let name): writer.line("balance", "url_param", name, backend.urlParamCheckPost ? "check_post" : nil)
         case .uri(let key): writer.line((["balance", "uri"] + key.words).map(Optional.some))
         default: writer.line("balance", backend.balance.haproxyName)
         }
@@ -212,9 +214,20 @@ public enum ConfigurationPrinter {
         if backend.redispatch { writer.line("option", "redispatch") }
         if backend.abortOnClose { writer.line("option", "abortonclose") }
         if backend.pretendKeepAlive { writer.line("option", "http-pretend-keepalive") }
+        if !listen {
+            if backend.bufferRequest { writer.line("option", "http-buffer-request") }
+            printCompression(backend.compression, into: &writer)
+        }
         if backend.httpReuse != .safe { writer.line("http-reuse", backend.httpReuse.rawValue) }
         if let fullconn = backend.fullconn { writer.line("fullconn", String(fullconn)) }
         for server in backend.servers { writer.line(serverWords(server)) }
+    }
+
+    static func printCompression(_ compression: HTTPCompression?, into writer: inout ConfigWriter) {
+        guard let compression else { return }
+        if !compression.algorithms.isEmpty { writer.line((["compression", "algo"] + compression.algorithms.map(\.rawValue)).map(Optional.some)) }
+        if !compression.types.isEmpty { writer.line((["compression", "type"] + compression.types).map(Optional.some)) }
+        if compression.offload { writer.line("compression", "offload") }
     }
 
     static func serverWords(_ server: Server) -> [String?] {

@@ -44,6 +44,13 @@ package struct BodyFramer: Sendable {
     /// - Returns: how many leading bytes belong to the body; when `isComplete` becomes true,
     ///   the remaining bytes belong to the next message.
     package mutating func consume(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int {
+        try consume(bytes) { _ in }
+    }
+
+    /// `consume`, also telling `payload` where the body's own bytes are (chunk data, not
+    /// chunk-size lines or trailers): what a proxy that transforms the body reads.
+    @inline(__always)
+    package mutating func consume(_ bytes: UnsafeRawBufferPointer, payload: (Range<Int>) -> Void) throws(HTTPParseError) -> Int {
         var i = 0
         let count = bytes.count
         while i < count {
@@ -51,13 +58,16 @@ package struct BodyFramer: Sendable {
             case .done:
                 return i
             case .untilClose:
+                payload(i..<count)
                 return count
             case .length(let remaining):
                 let take = Int(min(Int64(count - i), remaining))
+                payload(i..<(i + take))
                 i += take
                 state = remaining - Int64(take) == 0 ? .done : .length(remaining: remaining - Int64(take))
             case .chunkData(let remaining):
                 let take = Int(min(UInt64(count - i), remaining))
+                payload(i..<(i + take))
                 i += take
                 state = remaining - UInt64(take) == 0 ? .chunkDataCR : .chunkData(remaining: remaining - UInt64(take))
             case .chunkSize(let value, let digits):

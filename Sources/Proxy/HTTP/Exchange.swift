@@ -1,3 +1,4 @@
+import HAConfig
 import NIOCore
 
 /// One request/response exchange of an `HTTPSession`: what was asked, where it goes, how it is doing.
@@ -43,6 +44,11 @@ final class Exchange {
     var connected: NIODeadline?
     var responseHeadAt: NIODeadline?
     var retriesUsed = 0
+    /// `compression` in force for this request and the algorithm the client accepts (nil: none).
+    var compression: CompressionPlan?
+    var compressionAlgorithm: HTTPCompression.Algorithm?
+    /// Set when the response is being compressed.
+    var compressor: ResponseCompressor?
 
     init(
         head: HTTPRequestHead, requestLine: String, backend: Int, framing: BodyFraming, requestFramer: BodyFramer,

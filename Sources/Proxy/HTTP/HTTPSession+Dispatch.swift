@@ -72,12 +72,62 @@ extension HTTPSession {
             head.fields.set("Connection", "upgrade")
             head.fields.add("Upgrade", proto)
         }
+        if let compression = CompressionPlan.effective(frontend: frontend.compression, backend: backend.plan.compression) {
+            // Chosen from what the client accepts, before `offload` hides it from the server.
+            current.compression = compression
+            current.compressionAlgorithm = compression.negotiate(head)
+            if compression.offload { head.fields.remove("Accept-Encoding") }
+        }
+        // `option http-buffer-request`, and `check_post` which reads the body to choose.
+        let waitsForBody = !current.requestBodyComplete && received.method != "CONNECT"
+            && (frontend.bufferRequest || backend.plan.bufferRequest || backend.plan.urlParamCheckPost)
+        var owesContinue = false
+        if waitsForBody, head.fields.first("Expect")?.equalsIgnoringASCIICase("100-continue") == true {
+            // The client would wait for the server's 100 that cannot come before the body: the
+            // proxy answers it (RFC 9110 §10.1.1) and the server gets the whole request.
+            head.fields.remove("Expect")
+            owesContinue = true
+        }
         var serialized = ByteBuffer.reused(
             from: &requestHeadBuffer, minimumCapacity: 256 + head.fields.count * 48, allocator: context?.channel.allocator ?? ByteBufferAllocator())
         serialized.writeRequestHead(head)
         requestHeadBuffer = serialized
         current.head = head
         current.serializedHead = serialized
+        if waitsForBody && !requestBodyBuffered() {
+            phase = .waitingForBody
+            if owesContinue, let context {
+                var interim = context.channel.allocator.buffer(capacity: 32)
+                interim.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+                writeClient(interim)
+                flushClient()
+            }
+            armWatchdog(.request)
+            return
+        }
+        dispatch()
+    }
+
+    /// Whether the request body waited for is in: complete, or `tune.bufsize` of it buffered
+    /// (HAProxy then proceeds with what it has). A malformed body counts as in: forwarding it
+    /// reports the error.
+    func requestBodyBuffered() -> Bool {
+        guard let current = exchange, let inbound else { return exchange?.requestBodyComplete ?? true }
+        if inbound.readableBytes >= runtime.plan.bufsize { return true }
+        var probe = current.requestFramer
+        do {
+            _ = try inbound.withUnsafeReadableBytes { try probe.consume($0) }
+        } catch {
+            return true
+        }
+        return probe.isComplete
+    }
+
+    /// The buffered body arrived (or the client stopped sending): on to the server.
+    func requestBodyWaitEnded() {
+        guard phase == .waitingForBody else { return }
+        cancelWatchdog()
+        phase = .waitingForServer
         dispatch()
     }
 
@@ -189,20 +239,34 @@ extension HTTPSession {
         case .uri(let key):
             return .hash(hasher.hash(key.key(of: Substring(current.head.target)).utf8))
         case .urlParameter(let name):
-            guard let query = current.head.query else { return .none }
-            for pair in query.split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                if parts.first.map({ $0 == name }) == true, parts.count == 2 {
-                    return .hash(hasher.hash(parts[1].utf8))
+            if let query = current.head.query {
+                for pair in query.split(separator: "&") {
+                    let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    if parts.first.map({ $0 == name }) == true, parts.count == 2 {
+                        return .hash(hasher.hash(parts[1].utf8))
+                    }
                 }
             }
-            return .none
+            guard runtime.backends[current.backend].plan.urlParamCheckPost, current.head.method == "POST",
+                  let value = FormBody.value(of: name, in: bufferedRequestPayload(current)) else { return .none }
+            return .hash(hasher.hash(value))
         case .header(let name):
             guard let value = current.head.fields.first(name) else { return .none }
             return .hash(hasher.hash(value.utf8))
         default:
             return .none
         }
+    }
+
+    /// The body bytes buffered and not yet sent, without chunk framing (`check_post`).
+    private func bufferedRequestPayload(_ current: Exchange) -> [UInt8] {
+        guard let inbound, current.bodyBytesSent == 0 else { return [] }
+        var probe = current.requestFramer
+        var payload: [UInt8] = []
+        inbound.withUnsafeReadableBytes { bytes in
+            _ = try? probe.consume(bytes) { payload.append(contentsOf: bytes[$0]) }
+        }
+        return payload
     }
 
     func releaseSlot() {

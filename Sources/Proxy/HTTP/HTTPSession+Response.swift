@@ -1,4 +1,5 @@
 import NIOCore
+import Zlib
 
 /// Response side of `HTTPSession`: heads adapted (cookies, connection), bodies streamed,
 /// connections returned to the pool, failures turned into retries or 502/503/504.
@@ -33,6 +34,16 @@ extension HTTPSession {
             head.fields.add("Connection", "upgrade")
             if let upgradeProtocol { head.fields.add("Upgrade", upgradeProtocol) }
         } else {
+            if let algorithm = current.compressionAlgorithm, let compression = current.compression,
+               compression.eligible(head, framing: framing, algorithm: algorithm) {
+                do {
+                    current.compressor = try ResponseCompressor(algorithm)
+                    compression.rewrite(&head, framing: framing, algorithm: algorithm)
+                } catch {
+                    // zlib could not start (memory): the response goes out as the server sent it.
+                    current.compressor = nil
+                }
+            }
             // A body delimited by the server's close can only reach the client the same way.
             if framing == .untilClose { current.clientPersistent = false }
             if !current.requestBodyComplete { current.clientPersistent = false }
@@ -74,8 +85,38 @@ extension HTTPSession {
         writeClient(slice)
     }
 
+    /// Whether the body of the current response goes through a compressor.
+    var compressesResponse: Bool { exchange?.compressor != nil }
+
+    /// Payload pieces of a response being compressed (chunk framing already taken off).
+    func compressedResponseBody(_ pieces: [ByteBuffer]) {
+        guard !pieces.isEmpty else { return }
+        lastServerActivity = loop.eventLoop.now
+        writeCompressed(pieces, flush: .none)
+    }
+
+    /// Sends what the compressor holds: `.sync` before the proxy waits for the server again
+    /// (so a slow stream is not held back), `.finish` at the end of the body.
+    func writeCompressed(_ pieces: [ByteBuffer], flush: ZlibFlush) {
+        guard let current = exchange, let compressor = current.compressor, let context else { return }
+        do {
+            if let chunk = try compressor.chunk(pieces, flush: flush, allocator: context.channel.allocator) {
+                current.responseBytes += chunk.readableBytes
+                writeClient(chunk)
+            }
+        } catch {
+            // The body cannot be completed: the client must see a truncated response, not a short one.
+            current.terminationState = "PD"
+            closeClient()
+        }
+    }
+
     func responseComplete(serverPersistent: Bool) {
         guard let current = exchange, let connection = upstream else { return }
+        if current.compressor != nil {
+            writeCompressed([], flush: .finish)
+            current.compressor = nil
+        }
         upstream = nil
         let reusable = serverPersistent && current.requestBodyComplete && current.connectionMode == .keepAlive
         if let server = current.server {

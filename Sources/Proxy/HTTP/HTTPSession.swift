@@ -14,6 +14,8 @@ final class HTTPSession: ChannelDuplexHandler {
 
     enum Phase {
         case awaitingHead
+        /// `option http-buffer-request` / `check_post`: the head is in, the body is awaited.
+        case waitingForBody
         case waitingForServer
         case exchanging
         case tunnel
@@ -170,7 +172,7 @@ final class HTTPSession: ChannelDuplexHandler {
         switch phase {
         case .awaitingHead: return true
         case .closed: return false
-        case .waitingForServer:
+        case .waitingForServer, .waitingForBody:
             return hasRoomForPipelinedBytes
         case .exchanging:
             guard let exchange, !exchange.requestBodyComplete else {
@@ -207,6 +209,9 @@ final class HTTPSession: ChannelDuplexHandler {
         case .tunnel:
             upstream?.write(buffer)
             needsUpstreamFlush = true
+        case .waitingForBody:
+            appendInbound(&buffer)
+            if requestBodyBuffered() { requestBodyWaitEnded() }
         case .waitingForServer, .exchanging:
             appendInbound(&buffer)
         case .closed:
@@ -248,6 +253,10 @@ final class HTTPSession: ChannelDuplexHandler {
                 current.responseStatus = -1
             }
             closeClient()
+        case .waitingForBody:
+            // The rest of the body will not come: the server gets what there is, then the client's close.
+            exchange?.clientPersistent = false
+            requestBodyWaitEnded()
         default:
             // The client half-closed after its request; finish the response, then close.
             exchange?.clientPersistent = false
@@ -313,6 +322,7 @@ final class HTTPSession: ChannelDuplexHandler {
     }
 
     func flushClient() {
+        if let compressor = exchange?.compressor, compressor.hasUnflushedInput { writeCompressed([], flush: .sync) }
         context?.flush()
     }
 
@@ -478,7 +488,8 @@ final class HTTPSession: ChannelDuplexHandler {
         watchdogKind = nil
         switch kind {
         case .request:
-            if (inbound?.readableBytes ?? 0) > 0 {
+            // A head that came in, or part of one, or a body still awaited (http-buffer-request): 408.
+            if (inbound?.readableBytes ?? 0) > 0 || phase == .waitingForBody {
                 loop.counters.frontends[frontendIndex].requestErrors += 1
                 respondAndClose(status: 408, termination: "cR")
             } else {

@@ -186,9 +186,22 @@ final class UpstreamConnection: ChannelDuplexHandler {
 
     private func forwardBody(_ buffer: inout ByteBuffer, _ session: HTTPSession) {
         do {
-            let n = try buffer.withUnsafeReadableBytes { try framer!.consume($0) }
-            if n > 0, let slice = buffer.readSlice(length: n) {
-                session.responseBody(slice)
+            if session.compressesResponse {
+                // The payload alone goes to the compressor; the proxy frames its own chunks.
+                var pieces: [ByteBuffer] = []
+                let base = buffer.readerIndex
+                let n = try buffer.withUnsafeReadableBytes { bytes in
+                    try framer!.consume(bytes) { range in
+                        if !range.isEmpty { pieces.append(buffer.getSlice(at: base + range.lowerBound, length: range.count)!) }
+                    }
+                }
+                buffer.moveReaderIndex(forwardBy: n)
+                session.compressedResponseBody(pieces)
+            } else {
+                let n = try buffer.withUnsafeReadableBytes { try framer!.consume($0) }
+                if n > 0, let slice = buffer.readSlice(length: n) {
+                    session.responseBody(slice)
+                }
             }
             if framer!.isComplete {
                 if buffer.readableBytes > 0 {

@@ -130,6 +130,16 @@ struct HAProxyDifferentialTests {
              requests: ["GET /p1 HTTP/1.1\r\nHost: a\r\n\r\nGET /p2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
         Case(name: "absolute-form target", sections: frontend + "\n" + backend(),
              requests: ["GET http://a/abs?q=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
+        // Issue 13: compression. The head a client sees for a compressed response, and when not.
+        Case(name: "compression gzip: encoding, vary, chunked, weak etag", sections: frontend + "\n" + backend("compression algo gzip\ncompression type text/html text/plain"),
+             requests: [get("/set?ETag=%22v1%22&size=3000", "Accept-Encoding: gzip, deflate\r\n"), get("/set?size=10", "Accept-Encoding: gzip\r\n")],
+             serverFields: ["accept-encoding"], clientFields: ["content-encoding", "vary", "transfer-encoding", "content-length", "etag"]),
+        Case(name: "compression refused: no accept-encoding, no-transform, encoded, other type", sections: frontend + "\n" + backend("compression algo gzip\ncompression type text/html"),
+             requests: [get("/set?Content-Type=text/html"), get("/set?Content-Type=text/html&Cache-Control=no-transform", "Accept-Encoding: gzip\r\n"),
+                        get("/set?Content-Type=text/html&Content-Encoding=br", "Accept-Encoding: gzip\r\n"), get("/set?Content-Type=image/png", "Accept-Encoding: gzip\r\n")],
+             clientFields: ["content-encoding", "vary", "transfer-encoding", "content-length"]),
+        Case(name: "compression offload removes accept-encoding", sections: frontend + "\n" + backend("compression algo gzip\ncompression offload"),
+             requests: [get("/set?size=100", "Accept-Encoding: gzip\r\n")], serverFields: ["accept-encoding"], clientFields: ["content-encoding", "vary", "transfer-encoding"]),
         // RFC 9112 §5.2: reject with 400 or unfold; HAProxy unfolds.
         Case(name: "obs-fold", sections: frontend + "\n" + backend(), requests: [get("/", "X-A: one\r\n two\r\n")], expectation: .hactlStricter),
     ]

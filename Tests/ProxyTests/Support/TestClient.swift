@@ -9,6 +9,8 @@ final class TestConnection {
         var headers: [(String, String)]
         var body: String
         var raw: String
+        /// The body as received (a compressed body is not text).
+        var bodyBytes: [UInt8] = []
 
         func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
@@ -125,7 +127,7 @@ final class TestConnection {
             body = buffer
             buffer.removeAll()
         }
-        return Response(status: status, headers: headers, body: String(decoding: body, as: UTF8.self), raw: headText)
+        return Response(status: status, headers: headers, body: String(decoding: body, as: UTF8.self), raw: headText, bodyBytes: body)
     }
 
     private func readChunked() throws -> [UInt8] {

@@ -49,6 +49,35 @@ final class TestHTTPServer: Sendable {
     /// Requests other than health checks.
     var trafficRequests: [Request] { requests.filter { $0.method != "OPTIONS" && !$0.uri.hasPrefix("/health") } }
 
+    /// `size` bytes of compressible text, the same every time (the body of /set and /chunked).
+    static func text(_ size: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(size + 64)
+        var line = 0
+        while bytes.count < size {
+            bytes += Array("<p>line \(line) of a page that compresses well</p>\n".utf8)
+            line += 1
+        }
+        return Array(bytes.prefix(size))
+    }
+
+    /// `size` pseudo-random bytes, the same every time (the body of /random): deflate cannot shrink them.
+    static func randomBytes(_ size: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: size)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        bytes.withUnsafeMutableBytes { raw in
+            var i = 0
+            while i < size {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                var word = state ^ (state >> 29)
+                let n = min(8, size - i)
+                withUnsafeBytes(of: &word) { raw.baseAddress!.advanced(by: i).copyMemory(from: $0.baseAddress!, byteCount: n) }
+                i += n
+            }
+        }
+        return bytes
+    }
+
     static func start(name: String, group: MultiThreadedEventLoopGroup, port: Int = 0) async throws -> TestHTTPServer {
         let server = TestHTTPServer(name: name, group: group)
         try await server.bind(port: port)
@@ -166,6 +195,34 @@ private final class OriginHandler: ChannelInboundHandler {
             var big = context.channel.allocator.buffer(capacity: size)
             big.writeRepeatingByte(UInt8(ascii: "x"), count: size)
             body = big
+        } else if head.uri.hasPrefix("/random") {
+            // /random?size=N: N bytes that do not compress (TestHTTPServer.randomBytes).
+            let size = Int(head.uri.split(separator: "=").last ?? "0") ?? 0
+            body = context.channel.allocator.buffer(bytes: TestHTTPServer.randomBytes(size))
+        } else if head.uri.hasPrefix("/chunked") {
+            // /chunked?size=N: N bytes of text in 1000-byte chunks, no Content-Length.
+            let size = Int(head.uri.split(separator: "=").last ?? "0") ?? 0
+            let text = TestHTTPServer.text(size)
+            let response = HTTPResponseHead(version: head.version, status: .ok, headers: ["Content-Type": "text/html; charset=utf-8", "Transfer-Encoding": "chunked"])
+            context.write(wrapOutboundOut(.head(response)), promise: nil)
+            var offset = 0
+            while offset < text.count {
+                let piece = text[offset..<min(offset + 1000, text.count)]
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: piece)))), promise: nil)
+                offset += 1000
+            }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        } else if head.uri.hasPrefix("/set?") {
+            // /set?NAME=VALUE&...: a text body with these response headers (percent-decoded);
+            // a Content-Type given here replaces text/plain. /set?...&size=N: N bytes of text.
+            var size = 2000
+            for pair in head.uri.dropFirst(5).split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                guard parts.count == 2 else { continue }
+                if parts[0] == "size" { size = Int(parts[1]) ?? size } else { headers.add(name: parts[0], value: parts[1]) }
+            }
+            body = context.channel.allocator.buffer(bytes: TestHTTPServer.text(size))
         } else if head.uri.hasPrefix("/echo") {
             text = "received \(bodyBytes) bytes\n"
         } else if head.uri.hasPrefix("/session") {
@@ -180,7 +237,7 @@ private final class OriginHandler: ChannelInboundHandler {
         }
         let payload = body ?? context.channel.allocator.buffer(string: text)
         headers.add(name: "Content-Length", value: "\(payload.readableBytes)")
-        headers.add(name: "Content-Type", value: "text/plain")
+        if !headers.contains(name: "Content-Type") { headers.add(name: "Content-Type", value: "text/plain") }
         let response = HTTPResponseHead(version: head.version, status: status, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
         if head.method != .HEAD {
