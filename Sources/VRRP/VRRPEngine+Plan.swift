@@ -229,6 +229,9 @@ extension VRRPEngine {
             trackPrimaryInterface: !instance.dontTrackPrimary, scripts: scripts, interfaces: interfaces, files: files,
             notify: notify, garpMasterDelay: instance.garpMasterDelay, garpMasterRepeat: instance.garpMasterRepeat,
             garpMasterRefresh: instance.garpMasterRefresh, garpMasterRefreshRepeat: instance.garpMasterRefreshRepeat,
+            garpLowerPrioDelay: instance.garpLowerPrioDelay ?? instance.garpMasterDelay,
+            garpLowerPrioRepeat: instance.garpLowerPrioRepeat ?? instance.garpMasterRepeat,
+            higherPrioSendAdvert: instance.higherPrioSendAdvert,
             syncGroup: group_?.name)
         plan.warnings = warnings
         return plan

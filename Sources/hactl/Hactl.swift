@@ -6,7 +6,7 @@ struct Hactl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hactl",
         abstract: "One process per load-balancer node: VRRP (keepalived's job) and the proxy (HAProxy's job).",
-        subcommands: [Run.self, Status.self, Failover.self, Server.self, Frontend.self, Reload.self, Check.self, Import.self, Version.self]
+        subcommands: [Run.self, Status.self, Failover.self, Server.self, Frontend.self, Reload.self, Check.self, Import.self, Cleanup.self, Version.self]
     )
 }
 

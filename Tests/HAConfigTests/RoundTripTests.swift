@@ -107,6 +107,9 @@ import Testing
             garp_master_repeat 2
             garp_master_refresh 60
             garp_master_refresh_repeat 3
+            garp_lower_prio_delay 2
+            garp_lower_prio_repeat 0
+            higher_prio_send_advert off
             vrrpv3_checksum_as_v2
             smtp_alert
             dont_track_primary

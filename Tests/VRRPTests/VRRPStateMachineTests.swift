@@ -200,7 +200,7 @@ import Testing
         #expect(m.state == .backup)
         #expect(
             actions == [
-                .cancelAdvertTimer, .removeVirtualAddresses,
+                .cancelAdvertTimer, .sendAdvertisement(priority: 100), .removeVirtualAddresses,
                 .transition(from: .master, to: .backup, reason: .higherPriorityAdvertisement(lowerPeer, priority: 200)),
                 .armMasterDownTimer(at(5000) + m.masterDownInterval),
             ])
@@ -215,13 +215,17 @@ import Testing
 
     @Test func test_rfc9568_6_4_3_masterReceivingEqualPriorityFromLowerAddress_staysMasterAndAsserts() {
         var m = master()
-        #expect(m.advertisementReceived(advert(priority: 100), from: lowerPeer, now: at(5000)) == [.sendAdvertisement(priority: 100)])
+        #expect(
+            m.advertisementReceived(advert(priority: 100), from: lowerPeer, now: at(5000))
+                == [.sendAdvertisement(priority: 100), .reannounceVirtualAddresses])
         #expect(m.state == .master)
     }
 
     @Test func test_rfc9568_6_4_3_masterReceivingLowerPriority_sendsItsOwnAdvertAtOnce() {
         var m = master()
-        #expect(m.advertisementReceived(advert(priority: 50), from: higherPeer, now: at(5000)) == [.sendAdvertisement(priority: 100)])
+        #expect(
+            m.advertisementReceived(advert(priority: 50), from: higherPeer, now: at(5000))
+                == [.sendAdvertisement(priority: 100), .reannounceVirtualAddresses])
         #expect(m.state == .master)
     }
 

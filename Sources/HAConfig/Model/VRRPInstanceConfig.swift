@@ -52,6 +52,16 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Hashable {
     public var garpMasterRefresh: Duration?
     /// `garp_master_refresh_repeat` (default 1).
     public var garpMasterRefreshRepeat: Int
+    /// `garp_lower_prio_delay`: second burst of gratuitous ARPs after a MASTER heard a
+    /// lower-priority router claim MASTER (a healed partition). nil: `garp_master_delay`.
+    public var garpLowerPrioDelay: Duration?
+    /// `garp_lower_prio_repeat`: gratuitous ARPs per burst in that case; 0 sends none.
+    /// nil: `garp_master_repeat`.
+    public var garpLowerPrioRepeat: Int?
+    /// `higher_prio_send_advert`: a MASTER yielding to a higher priority sends one last advert
+    /// at its own priority, so the winner sees a lower-priority master and re-announces the
+    /// VIPs. keepalived's default is off; hactl's is on (see `VirtualRouterParameters`).
+    public var higherPrioSendAdvert: Bool
     /// `vrrpv3_checksum_as_v2`: compute the v3 IPv4 checksum without the pseudo-header.
     public var v3ChecksumAsV2: Bool
     /// `smtp_alert`.
@@ -95,6 +105,9 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Hashable {
         garpMasterRepeat: Int = 5,
         garpMasterRefresh: Duration? = nil,
         garpMasterRefreshRepeat: Int = 1,
+        garpLowerPrioDelay: Duration? = nil,
+        garpLowerPrioRepeat: Int? = nil,
+        higherPrioSendAdvert: Bool = true,
         v3ChecksumAsV2: Bool = false,
         smtpAlert: Bool = false,
         dontTrackPrimary: Bool = false,
@@ -128,6 +141,9 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Hashable {
         self.garpMasterRepeat = garpMasterRepeat
         self.garpMasterRefresh = garpMasterRefresh
         self.garpMasterRefreshRepeat = garpMasterRefreshRepeat
+        self.garpLowerPrioDelay = garpLowerPrioDelay
+        self.garpLowerPrioRepeat = garpLowerPrioRepeat
+        self.higherPrioSendAdvert = higherPrioSendAdvert
         self.v3ChecksumAsV2 = v3ChecksumAsV2
         self.smtpAlert = smtpAlert
         self.dontTrackPrimary = dontTrackPrimary

@@ -143,8 +143,7 @@ enum UnsupportedKeywords {
         "track_process": nil, "lvs_sync_daemon_interface": nil, "strict_mode": nil, "kernel_rx_buf_size": nil,
         "debug": nil, "linkbeat_use_polling": nil, "notify_master_rx_lower_pri": nil, "accept": nil, "no_accept": nil,
         "skip_check_adv_addr": nil, "check_unicast_src": nil, "unicast_ttl": nil, "unicast_fault_no_peer": nil,
-        "garp_lower_prio_delay": nil, "garp_lower_prio_repeat": nil, "lower_prio_no_advert": nil,
-        "higher_prio_send_advert": nil, "promote_secondaries": nil, "notify_deleted": nil, "mcast_dst_ip": nil,
+        "lower_prio_no_advert": nil, "promote_secondaries": nil, "notify_deleted": nil, "mcast_dst_ip": nil,
         "track_src_ip": nil, "vrf": nil, "use_vmac_addr": nil, "use_ipvlan": nil, "down_timer_adverts": nil,
         "garp_extra_if": nil, "notify_priority_changes": nil,
     ]

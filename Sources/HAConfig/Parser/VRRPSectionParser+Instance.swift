@@ -126,6 +126,12 @@ extension VRRPSectionParser {
                 if let value = arguments.duration("a refresh interval", bare: .seconds) { instance.garpMasterRefresh = value == .zero ? nil : value }
             case "garp_master_refresh_repeat":
                 if let value = arguments.integer("a repeat count", in: 1...1000) { instance.garpMasterRefreshRepeat = value }
+            case "garp_lower_prio_delay":
+                if let value = arguments.duration("a delay", bare: .seconds) { instance.garpLowerPrioDelay = value }
+            case "garp_lower_prio_repeat":
+                if let value = arguments.integer("a repeat count", in: 0...1000) { instance.garpLowerPrioRepeat = value }
+            case "higher_prio_send_advert":
+                if let value = parseBool(&arguments) { instance.higherPrioSendAdvert = value }
             case "vrrpv3_checksum_as_v2", "old_unicast_checksum":
                 instance.v3ChecksumAsV2 = true
                 if keyword == "old_unicast_checksum", arguments.peek?.text == "never" {

@@ -70,6 +70,9 @@ extension ConfigurationPrinter {
         if instance.garpMasterRefreshRepeat != standard.garpMasterRefreshRepeat {
             writer.line("garp_master_refresh_repeat", String(instance.garpMasterRefreshRepeat))
         }
+        if let delay = instance.garpLowerPrioDelay { writer.line("garp_lower_prio_delay", seconds(delay)) }
+        if let count = instance.garpLowerPrioRepeat { writer.line("garp_lower_prio_repeat", String(count)) }
+        if !instance.higherPrioSendAdvert { writer.line("higher_prio_send_advert", "off") }
         if instance.v3ChecksumAsV2 { writer.line("vrrpv3_checksum_as_v2") }
         if instance.smtpAlert { writer.line("smtp_alert") }
         if instance.dontTrackPrimary { writer.line("dont_track_primary") }

@@ -75,6 +75,12 @@ struct InstancePlan: Sendable, Hashable {
     var garpMasterRepeat: Int
     var garpMasterRefresh: Duration?
     var garpMasterRefreshRepeat: Int
+    /// `garp_lower_prio_delay` / `garp_lower_prio_repeat`, resolved (they default to the
+    /// `garp_master_*` values).
+    var garpLowerPrioDelay: Duration
+    var garpLowerPrioRepeat: Int
+    /// `higher_prio_send_advert`.
+    var higherPrioSendAdvert: Bool
     var syncGroup: String?
     /// What the instance does about a live lower-priority master, as logged at start:
     /// "on", "on after 30s (preempt_delay)" or "off (nopreempt)".

@@ -1,27 +1,36 @@
 import NIOCore
 import Netlink
 
-/// keepalived's gratuitous ARP timing on becoming MASTER: `garp_master_repeat` announcements at
-/// once, the same again after `garp_master_delay`, and `garp_master_refresh_repeat` every
-/// `garp_master_refresh` while MASTER.
+/// keepalived's gratuitous ARP timing: on becoming MASTER `garp_master_repeat` announcements at
+/// once and the same again after `garp_master_delay`; on hearing a lower-priority master
+/// `garp_lower_prio_repeat` at once and again after `garp_lower_prio_delay`. The state machine
+/// decides when (`garp_master_refresh` included); this file only sends the bursts.
 extension VirtualRouterNode {
     func scheduleAnnouncements() {
         cancelAnnouncements()
-        announce(times: plan.garpMasterRepeat)
-        if plan.garpMasterDelay > .zero {
-            let task = eventLoop.scheduleTask(in: TimeAmount(plan.garpMasterDelay)) { [weak self] in
-                guard let self, self.machine.state == .master else { return }
-                self.announce(times: self.plan.garpMasterRepeat)
-            }
-            announceTasks.append(task)
+        burst(times: plan.garpMasterRepeat, secondAfter: plan.garpMasterDelay)
+    }
+
+    /// A lower-priority router claimed MASTER (a healed partition): announce again. A second set
+    /// still pending from an earlier burst is replaced, so a peer that keeps claiming MASTER
+    /// does not pile up timers.
+    func reannounce() {
+        guard plan.garpLowerPrioRepeat > 0 else { return }
+        logger.info("re-announcing virtual addresses: a lower priority router claims MASTER",
+            metadata: ["repeat": "\(plan.garpLowerPrioRepeat)"])
+        announceTasks.forEach { $0.cancel() }
+        announceTasks = []
+        burst(times: plan.garpLowerPrioRepeat, secondAfter: plan.garpLowerPrioDelay)
+    }
+
+    private func burst(times: Int, secondAfter delay: Duration) {
+        announce(times: times)
+        guard delay > .zero else { return }
+        let task = eventLoop.scheduleTask(in: TimeAmount(delay)) { [weak self] in
+            guard let self, self.machine.state == .master else { return }
+            self.announce(times: times)
         }
-        if let refresh = plan.garpMasterRefresh, refresh > .zero {
-            let interval = TimeAmount(refresh)
-            refreshTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
-                guard let self, self.machine.state == .master else { return }
-                self.announce(times: self.plan.garpMasterRefreshRepeat)
-            }
-        }
+        announceTasks.append(task)
     }
 
     func cancelAnnouncements() {

@@ -18,7 +18,11 @@ extension VirtualRouterNode {
             case .virtualAddresses:
                 replaceVirtualAddresses(with: newAddresses)
             case .settings:
-                break  // notify and garp settings are read from `plan` at their next use
+                // notify and garp_* counts are read from `plan` at their next use; the state
+                // machine holds higher_prio_send_advert and garp_master_refresh.
+                run(machine.updateAnnouncementSettings(
+                    yieldsWithAdvert: newPlan.higherPrioSendAdvert, announcementRefresh: newPlan.garpMasterRefresh,
+                    now: .now()))
             }
         }
         if trackersChanged {

@@ -32,7 +32,8 @@ final class VirtualRouterNode: @unchecked Sendable {
     var advertTimer: Scheduled<Void>?
     var masterDownTimer: Scheduled<Void>?
     var announceTasks: [Scheduled<Void>] = []
-    var refreshTask: RepeatedTask?
+    /// The `garp_master_refresh` timer the state machine armed.
+    var refreshTask: Scheduled<Void>?
     /// Gratuitous ARP / NA senders by interface index, their sockets open while the node runs.
     var announcers: [UInt32: GratuitousAnnouncer] = [:]
     var trackerTasks: [RepeatedTask] = []
@@ -62,7 +63,8 @@ final class VirtualRouterNode: @unchecked Sendable {
         let parameters = VirtualRouterParameters(
             virtualRouterID: plan.virtualRouterID, version: plan.version, priority: plan.priority,
             advertisementInterval: plan.advertisementInterval, preempt: plan.preempt,
-            preemptDelay: plan.preemptDelay, primaryAddress: sourceAddress)
+            preemptDelay: plan.preemptDelay, primaryAddress: sourceAddress,
+            yieldsWithAdvert: plan.higherPrioSendAdvert, announcementRefresh: plan.garpMasterRefresh)
         machine = VRRPStateMachine(parameters: parameters)
         tracking = TrackedPriority(basePriority: plan.priority)
         validator = AdvertisementValidator(
@@ -81,7 +83,7 @@ final class VirtualRouterNode: @unchecked Sendable {
     /// Cleans stale VIPs, opens the socket, starts trackers and the state machine.
     func start() throws {
         eventLoop.preconditionInEventLoop()
-        removeVirtualAddresses()
+        removeStaleVirtualAddresses()
         let socket = try VRRPSocket(
             interface: interface, ipv4: plan.ipv4, multicastGroup: plan.unicastPeers.isEmpty ? plan.multicastGroup : nil)
         self.socket = socket
@@ -189,6 +191,16 @@ final class VirtualRouterNode: @unchecked Sendable {
                 removeVirtualAddresses()
             case .announceVirtualAddresses:
                 scheduleAnnouncements()
+            case .reannounceVirtualAddresses:
+                reannounce()
+            case .armAnnouncementRefreshTimer(let deadline):
+                refreshTask?.cancel()
+                refreshTask = eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+                    guard let self else { return }
+                    self.run(self.machine.announcementRefreshTimerExpired(now: .now()))
+                }
+            case .refreshVirtualAddresses:
+                announce(times: plan.garpMasterRefreshRepeat)
             case .transition(let from, let to, let reason):
                 transitions.append((from, to, reason))
             }
@@ -227,6 +239,30 @@ final class VirtualRouterNode: @unchecked Sendable {
                 logger.error("cannot add virtual address", metadata: ["address": "\(address)", "error": "\(error)"])
             }
         }
+    }
+
+    /// Before the instance enters BACKUP: a VIP of ours already on this node was left by a run
+    /// that died without resigning (SIGKILL, a crash). While it stays, this node answers ARP for
+    /// it beside the real master. Each one found is removed and logged.
+    func removeStaleVirtualAddresses() {
+        let present: [InterfaceAddress]
+        do {
+            present = try environment.addresses.addresses()
+        } catch {
+            logger.error("cannot list addresses to find stale virtual addresses", metadata: ["error": "\(error)"])
+            removeVirtualAddresses()
+            return
+        }
+        for vip in virtualAddresses
+        where present.contains(where: { $0.address == vip.address && $0.interfaceIndex == vip.interfaceIndex }) {
+            logger.warning(
+                "removing stale virtual address left by an earlier run",
+                metadata: [
+                    "address": "\(vip.address)/\(vip.prefixLength)",
+                    "device": "\(environment.interfaceName(vip.interfaceIndex) ?? "#\(vip.interfaceIndex)")",
+                ])
+        }
+        removeVirtualAddresses()
     }
 
     /// Removes every VIP; one that is already gone is no error (`AddressTable.remove`).

@@ -14,8 +14,17 @@ public enum VRRPAction: Hashable, Sendable {
     case addVirtualAddresses
     /// Remove the virtual addresses.
     case removeVirtualAddresses
-    /// Gratuitous ARP / unsolicited NA for every virtual address (garp_master_* timing is the shell's).
+    /// Gratuitous ARP / unsolicited NA for every virtual address on becoming MASTER
+    /// (`garp_master_repeat` now and again after `garp_master_delay`; the shell's timing).
     case announceVirtualAddresses
+    /// A MASTER heard a lower-priority router claim MASTER: the LAN may have learnt that
+    /// router's MAC for our VIPs, so announce them again (`garp_lower_prio_repeat` now and
+    /// again after `garp_lower_prio_delay`).
+    case reannounceVirtualAddresses
+    /// `garp_master_refresh`: (re)arm the periodic re-announcement to fire at the deadline.
+    case armAnnouncementRefreshTimer(NIODeadline)
+    /// `garp_master_refresh` fired: `garp_master_refresh_repeat` announcements.
+    case refreshVirtualAddresses
     /// The state changed; publish it and run notify scripts.
     case transition(from: VRRPState, to: VRRPState, reason: TransitionReason)
 }

@@ -6,7 +6,9 @@ public import Netlink
 /// and sync-group moves. Inputs carry the time; outputs are `VRRPAction`s for the shell.
 /// It owns no socket, timer or logger.
 public struct VRRPStateMachine: Sendable {
-    public let parameters: VirtualRouterParameters
+    /// Fixed for the machine's life, except the announcement settings a reload changes in place
+    /// (`updateAnnouncementSettings`).
+    public private(set) var parameters: VirtualRouterParameters
     public private(set) var state: VRRPState = .initialize
     /// The priority tracking gives: configured priority adjusted by tracking weights.
     public private(set) var trackedPriority: UInt8
@@ -33,6 +35,8 @@ public struct VRRPStateMachine: Sendable {
 
     var masterDownDeadline: NIODeadline?
     var advertDeadline: NIODeadline?
+    /// When the next `garp_master_refresh` re-announcement is due (MASTER only).
+    var refreshDeadline: NIODeadline?
     /// preempt_delay: when the hold on preempting a live lower-priority master ends.
     var preemptAllowedAt: NIODeadline?
     /// What the next Master_Down_Timer expiry means, for the transition reason.
@@ -101,6 +105,33 @@ public struct VRRPStateMachine: Sendable {
         let next = now + advertisementInterval
         advertDeadline = next
         return [.sendAdvertisement(priority: priority), .armAdvertTimer(next)]
+    }
+
+    /// The `garp_master_refresh` timer fired: a MASTER re-announces its VIPs and re-arms.
+    /// A stale timer (before the deadline, or after leaving MASTER) does nothing.
+    public mutating func announcementRefreshTimerExpired(now: NIODeadline) -> [VRRPAction] {
+        guard state == .master, let deadline = refreshDeadline, now >= deadline else { return [] }
+        guard let refresh = parameters.announcementRefresh, refresh > .zero else {
+            refreshDeadline = nil
+            return []
+        }
+        let next = now + TimeAmount(refresh)
+        refreshDeadline = next
+        return [.refreshVirtualAddresses, .armAnnouncementRefreshTimer(next)]
+    }
+
+    /// A reload changed `higher_prio_send_advert` or `garp_master_refresh`: used from the next
+    /// event on. A MASTER that had no refresh starts one now; one that had keeps its deadline
+    /// and takes the new interval when it fires.
+    public mutating func updateAnnouncementSettings(
+        yieldsWithAdvert: Bool, announcementRefresh: Duration?, now: NIODeadline
+    ) -> [VRRPAction] {
+        parameters.yieldsWithAdvert = yieldsWithAdvert
+        parameters.announcementRefresh = announcementRefresh
+        guard state == .master, refreshDeadline == nil, let refresh = announcementRefresh, refresh > .zero else { return [] }
+        let next = now + TimeAmount(refresh)
+        refreshDeadline = next
+        return [.armAnnouncementRefreshTimer(next)]
     }
 
     /// Master_Down_Timer fired (RFC 9568 §6.4.2): a backup takes over.
@@ -243,10 +274,30 @@ public struct VRRPStateMachine: Sendable {
                 higher
                 ? .higherPriorityAdvertisement(sender, priority: advertisement.priority)
                 : .samePriorityHigherAddress(sender)
-            return [.cancelAdvertTimer, .removeVirtualAddresses] + becomeBackup(now: now, reason: reason)
+            // higher_prio_send_advert. Two MASTERs mean a partition just healed, and the LAN's
+            // neighbour caches may hold our MAC for the VIPs: the winner must re-announce them,
+            // and it does so when it hears a lower-priority master (below). If the winner's advert
+            // reached us first, it has not heard us yet and, once we are BACKUP, never will. One
+            // last advert at our own priority tells it. This is sound under RFC 9568: it is an
+            // ordinary advert from a router that is still Active when it sends it (§6.4.3 sends
+            // adverts only while Active, and we have not left yet), carrying the priority we really
+            // have. The winner outranks it, so it keeps the role (§6.4.3: an Active router leaves
+            // only for a higher priority, or an equal one from a higher address — we lost exactly
+            // that comparison, so the winner cannot lose it the other way); any Backup merely
+            // restarts its Master_Down_Timer on it (§6.4.2), which the winner's next advert does
+            // anyway, or discards it under Preempt_Mode if it outranks us. It is sent once, on
+            // the transition, so it cannot start an exchange.
+            var actions: [VRRPAction] = [.cancelAdvertTimer]
+            if parameters.yieldsWithAdvert { actions.append(.sendAdvertisement(priority: priority)) }
+            actions.append(.removeVirtualAddresses)
+            return actions + becomeBackup(now: now, reason: reason)
         }
-        // RFC 9568 §6.4.3: assert MASTER to the sender at once (keepalived does so for v2 too).
-        return [.sendAdvertisement(priority: priority)]
+        // A lower priority (or an equal one from a lower address) claims MASTER: a partition
+        // healed, or that router has just started. RFC 9568 §6.4.3 discards the advert; keepalived
+        // (without lower_prio_no_advert) answers with an advert at once so the sender yields now
+        // rather than at our next Adver_Timer, and — garp_lower_prio_repeat — re-announces the
+        // VIPs, since while that router was MASTER the LAN learnt its MAC for them.
+        return [.sendAdvertisement(priority: priority), .reannounceVirtualAddresses]
     }
 
     // MARK: Transitions
@@ -269,6 +320,12 @@ public struct VRRPStateMachine: Sendable {
             .announceVirtualAddresses,
             .armAdvertTimer(next),
         ]
+        refreshDeadline = nil
+        if let refresh = parameters.announcementRefresh, refresh > .zero {
+            let due = now + TimeAmount(refresh)
+            refreshDeadline = due
+            actions.append(.armAnnouncementRefreshTimer(due))
+        }
         return actions
     }
 
@@ -276,6 +333,7 @@ public struct VRRPStateMachine: Sendable {
         let from = state
         state = .backup
         advertDeadline = nil
+        refreshDeadline = nil
         if from != .master { masterAdvertisementInterval = advertisementInterval }
         let deadline = now + masterDownInterval
         masterDownDeadline = deadline
@@ -286,6 +344,7 @@ public struct VRRPStateMachine: Sendable {
     mutating func clearTimers() {
         masterDownDeadline = nil
         advertDeadline = nil
+        refreshDeadline = nil
         preemptAllowedAt = nil
     }
 }

@@ -17,11 +17,22 @@ public struct VirtualRouterParameters: Sendable, Hashable {
     public var preemptDelay: Duration
     /// This router's primary address on the interface (RFC 9568 §6.4.3 tie-break).
     public var primaryAddress: IPAddress
+    /// keepalived `higher_prio_send_advert`: a MASTER that yields to a higher priority sends one
+    /// last advert at its own priority first. hactl turns it on by default (keepalived does not):
+    /// after a partition heals it is what makes the winner re-announce the VIPs when the loser
+    /// heard the winner first (see `VRRPStateMachine.masterReceived`).
+    public var yieldsWithAdvert: Bool
+    /// keepalived `garp_master_refresh`: while MASTER, re-announce the VIPs this often (nil: never).
+    /// A bound of last resort on how long a client can keep a stale neighbour entry.
+    public var announcementRefresh: Duration?
 
     public init(
         virtualRouterID: UInt8, version: VRRPVersion, priority: UInt8, advertisementInterval: Duration,
-        preempt: Bool = true, preemptDelay: Duration = .zero, primaryAddress: IPAddress
+        preempt: Bool = true, preemptDelay: Duration = .zero, primaryAddress: IPAddress,
+        yieldsWithAdvert: Bool = true, announcementRefresh: Duration? = nil
     ) {
+        self.yieldsWithAdvert = yieldsWithAdvert
+        self.announcementRefresh = announcementRefresh
         self.virtualRouterID = virtualRouterID
         self.version = version
         self.priority = priority
