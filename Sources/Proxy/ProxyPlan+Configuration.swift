@@ -23,6 +23,7 @@ extension ProxyPlan {
             return index
         }
         let host = LogFormatHost.current()
+        let variables = Self.variableSlots(configuration)
         var frontends: [FrontendPlan] = []
         var warnings: [String] = []
         for frontend in configuration.frontends {
@@ -66,7 +67,7 @@ extension ProxyPlan {
                 // A listen's rules run in its own backend, so `%b`/`be_name` are known there.
                 requestRules: try frontend.httpRequestRules.map {
                     try Self.requestRule($0, acls: acls, scope: LogFormatScope(
-                        frontendName: frontend.name, backendName: frontend.isListen ? frontend.name : nil, host: host))
+                        frontendName: frontend.name, backendName: frontend.isListen ? frontend.name : nil, host: host, variables: variables))
                 },
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
@@ -134,7 +135,7 @@ extension ProxyPlan {
             plan.abortOnClose = backend.abortOnClose
             plan.pretendKeepAlive = backend.pretendKeepAlive
             plan.requestRules = try backend.httpRequestRules.map {
-                try Self.requestRule($0, acls: backend.acls, scope: LogFormatScope(frontendName: nil, backendName: backend.name, host: host))
+                try Self.requestRule($0, acls: backend.acls, scope: LogFormatScope(frontendName: nil, backendName: backend.name, host: host, variables: variables))
             }
             plan.errorFiles = try Self.errorFiles(backend.errorFiles, backend.location)
             return plan
@@ -162,6 +163,7 @@ extension ProxyPlan {
         plan.serverFin = t.serverFin.map(duration)
         plan.tunnel = t.tunnel.map(duration)
         plan.check = t.check.map(duration)
+        plan.tarpit = t.tarpit.map(duration)
         return plan
     }
 
@@ -338,8 +340,43 @@ extension ProxyPlan {
         case .setHeader(let name, let value): action = .setHeader(name: name, value: try compiled(value))
         case .addHeader(let name, let value): action = .addHeader(name: name, value: try compiled(value))
         case .delHeader(let name): action = .deleteHeader(name: name)
+        case .returnResponse(let answer):
+            let body: LogFormatString
+            switch answer.body {
+            case .none: body = .literal("")
+            case .string(let text): body = .literal(text)
+            case .logFormat(let format): body = try compiled(format)
+            case .file(let path):
+                guard let text = readFile(path) else {
+                    throw ProxyError("\(rule.location): 'http-request return ... file \(path)': cannot read the file")
+                }
+                body = .literal(text)
+            }
+            action = .returnResponse(ReturnPlan(status: answer.status, contentType: answer.contentType, body: body,
+                                                headers: try answer.headers.map { HeaderRewrite(name: $0.name, value: try compiled($0.value)) }))
+        case .allow: action = .allow
+        case .setPath(let format): action = .setPath(try compiled(format))
+        case .setQuery(let format): action = .setQuery(try compiled(format))
+        case .replacePath(let pattern, let format):
+            action = .replacePath(try regex(pattern, rule.location), try compiled(format))
+        case .replaceHeader(let name, let pattern, let format):
+            action = .replaceHeader(name: name, try regex(pattern, rule.location), try compiled(format))
+        case .replaceValue(let name, let pattern, let format):
+            action = .replaceValue(name: name, try regex(pattern, rule.location), try compiled(format))
+        case .setVariable(let variable, let expression):
+            guard let slot = scope.variables[variable] else { throw ProxyError("\(rule.location): no slot for variable '\(variable)'") }
+            action = .setVariable(slot, try sampleExpression(expression, scope: scope, location: rule.location))
+        case .tarpit(let status): action = .tarpit(status: status)
         }
         return Proxy.HTTPRequestRule(action: action, condition: try condition(rule.condition, acls: acls))
+    }
+
+    static func regex(_ pattern: String, _ location: SourceLocation) throws -> RegexBox {
+        do {
+            return try RegexBox(pattern: pattern, ignoreCase: false)
+        } catch let error as ProxyError {
+            throw ProxyError("\(location): \(error.description)")
+        }
     }
 
     /// `if`/`unless` with named ACLs resolved (several `acl` lines with one name are ORed, as in HAProxy).

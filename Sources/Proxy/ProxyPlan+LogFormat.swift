@@ -1,5 +1,5 @@
 import HACore
-import HAConfig
+package import HAConfig
 
 /// Compiles the configuration's log-format strings (§8.2.4) into the proxy's `LogFormatString`.
 extension ProxyPlan {
@@ -10,11 +10,47 @@ extension ProxyPlan {
         /// The backend, for a backend's or listen's rules; `nil` in a frontend (chosen after its rules).
         package var backendName: String?
         package var host: LogFormatHost
+        /// The slot of each variable the configuration sets (`set-var`), numbered for the whole plan.
+        package var variables: [VariableName: VariableSlot]
 
-        package init(frontendName: String?, backendName: String?, host: LogFormatHost) {
+        package init(frontendName: String?, backendName: String?, host: LogFormatHost, variables: [VariableName: VariableSlot] = [:]) {
             self.frontendName = frontendName
             self.backendName = backendName
             self.host = host
+            self.variables = variables
+        }
+    }
+
+    /// Numbers every variable a `set-var` rule sets: `sess` ones in the connection's array, the
+    /// others in the request's. A `var()` of a variable nobody sets is always absent.
+    static func variableSlots(_ configuration: Configuration) -> [VariableName: VariableSlot] {
+        var names: Set<VariableName> = []
+        let rules = configuration.frontends.flatMap(\.httpRequestRules) + configuration.backends.flatMap(\.httpRequestRules)
+        for rule in rules {
+            if case .setVariable(let variable, _) = rule.action { names.insert(variable) }
+        }
+        var slots: [VariableName: VariableSlot] = [:]
+        var counts = (session: 0, request: 0)
+        for name in names.sorted(by: { $0.description < $1.description }) {
+            if name.scope == .sess {
+                slots[name] = VariableSlot(index: counts.session, session: true)
+                counts.session += 1
+            } else {
+                slots[name] = VariableSlot(index: counts.request, session: false)
+                counts.request += 1
+            }
+        }
+        return slots
+    }
+
+    /// A bare sample expression (`set-var`), compiled as a `%[...]` would be.
+    static func sampleExpression(_ expression: HAConfig.SampleExpression, scope: LogFormatScope, location: SourceLocation) throws -> Proxy.SampleExpression {
+        switch try part(expression, scope: scope, location: location) {
+        case .sample(let compiled): return compiled
+        case .literal(let text):
+            // Folded at configuration time (`fe_name`, `be_name`): the same text every time.
+            return Proxy.SampleExpression(fetch: .constant(text))
+        case .variable: throw ProxyError("\(location): unexpected variable in a sample expression")
         }
     }
 
@@ -91,6 +127,11 @@ extension ProxyPlan {
             return .literal(String(value.evaluate(facts).text))
         case .sslFrontConnection: fetch = .sslFrontConnection
         case .sslServerName: fetch = .sslServerName
+        case .variable(let name):
+            guard let slot = scope.variables[name] else { return .literal("") }
+            fetch = .variable(slot)
+        case .status: fetch = .status
+        case .responseHeader(let name, let occurrence): fetch = .responseHeader(FieldNameKey(name), occurrence: occurrence)
         }
         return .sample(Proxy.SampleExpression(fetch: fetch, converters: expression.converters.map(converter)))
     }

@@ -61,6 +61,8 @@ package struct TimeoutPlan: Sendable, Hashable {
     package var serverFin: TimeAmount?
     package var tunnel: TimeAmount?
     package var check: TimeAmount?
+    /// `timeout tarpit`.
+    package var tarpit: TimeAmount?
 
     package init() {}
 }

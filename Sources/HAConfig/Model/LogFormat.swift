@@ -99,11 +99,21 @@ public struct SampleExpression: Sendable, Hashable {
     public var converters: [SampleConverter]
     /// Where the fetch name starts.
     public var location: SourceLocation
+    /// The expression as written (`req.hdr(host),lower`), for printing a `set-var` rule.
+    public var text: String
 
-    public init(fetch: SampleFetch, converters: [SampleConverter] = [], location: SourceLocation = .builtIn) {
+    public init(fetch: SampleFetch, converters: [SampleConverter] = [], location: SourceLocation = .builtIn, text: String = "") {
         self.fetch = fetch
         self.converters = converters
         self.location = location
+        self.text = text
+    }
+
+    /// Equal when they fetch and convert the same: where they were written does not matter.
+    public static func == (a: SampleExpression, b: SampleExpression) -> Bool { a.fetch == b.fetch && a.converters == b.converters }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fetch)
+        hasher.combine(converters)
     }
 }
 
@@ -142,6 +152,39 @@ public enum SampleFetch: Sendable, Hashable {
     case sslFrontConnection
     /// `ssl_fc_sni`: the SNI the client sent; absent until TLS termination lands.
     case sslServerName
+    /// `var(SCOPE.NAME)`: a variable set by `set-var`; absent until set.
+    case variable(VariableName)
+    /// `status`: the response status (response rules and `log-format` only).
+    case status
+    /// `res.hdr(NAME[,OCC])`: one comma-separated value of a response header (response rules and `log-format` only).
+    case responseHeader(name: String, occurrence: Int)
+}
+
+/// A variable of `set-var(SCOPE.NAME)` / `var(SCOPE.NAME)` (HAProxy §2.8 "variables"): `txn` and `req`
+/// live for one request, `sess` for the client connection.
+public struct VariableName: Sendable, Hashable, CustomStringConvertible {
+    public enum Scope: String, Sendable, Hashable, CaseIterable {
+        case sess, txn, req
+    }
+
+    public var scope: Scope
+    public var name: String
+
+    public init(scope: Scope, name: String) {
+        self.scope = scope
+        self.name = name
+    }
+
+    /// `txn.user` → txn, user; nil for an unknown scope or a bad name.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, let scope = Scope(rawValue: String(parts[0])), !parts[1].isEmpty,
+              parts[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) else { return nil }
+        self.scope = scope
+        self.name = String(parts[1])
+    }
+
+    public var description: String { "\(scope.rawValue).\(name)" }
 }
 
 /// The converters hactl applies (§7.3.1).

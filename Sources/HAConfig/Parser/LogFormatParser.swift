@@ -23,10 +23,13 @@ struct LogFormatParser {
     var backendKnown: Bool
     /// The location of the character at an offset.
     var locate: (Int) -> SourceLocation
+    /// Whether a response exists where the string is evaluated (`http-response` rules, `log-format`):
+    /// allows `status` and `res.hdr`.
+    var responseKnown = false
 
     static let fetchNames = [
         "src", "src_port", "dst", "dst_port", "req.hdr", "hdr", "req.fhdr", "path", "url", "query", "method", "base",
-        "req.ver", "fe_name", "be_name", "ssl_fc", "ssl_fc_sni",
+        "req.ver", "fe_name", "be_name", "ssl_fc", "ssl_fc_sni", "var", "status", "res.hdr",
     ]
     static let converterNames = ["lower", "upper", "base64", "hex", "field", "word"]
 
@@ -48,7 +51,7 @@ struct LogFormatParser {
     ]
     /// HAProxy fetches and converters people reach for that hactl does not evaluate yet.
     static let unsupportedFetches: Set<String> = [
-        "req.cook", "cook", "res.hdr", "url_param", "urlp", "var", "str", "int", "uuid", "rand", "date", "hdr_ip",
+        "req.cook", "cook", "url_param", "urlp", "str", "int", "uuid", "rand", "date", "hdr_ip",
         "req.hdr_cnt", "hdr_cnt", "capture.req.hdr", "req.body", "http_auth", "unique-id", "req.hdrs",
         "ssl_c_s_dn", "ssl_fc_protocol", "ssl_fc_cipher", "env", "hostname", "pathq", "url_ip", "url_port",
     ]
@@ -191,6 +194,17 @@ struct LogFormatParser {
         }
     }
 
+    /// A bare sample expression (`req.hdr(host),lower`), as `set-var` takes it.
+    func parseExpression(_ text: String) throws(LogFormatError) -> SampleExpression {
+        let characters = Array(text)
+        guard !characters.isEmpty else {
+            throw LogFormatError(offset: 0, message: "expected a sample expression such as req.hdr(host),lower in \(what)")
+        }
+        var parsed = try expression(characters, from: 0, to: characters.count)
+        parsed.text = text
+        return parsed
+    }
+
     private func expression(_ characters: [Character], from start: Int, to end: Int) throws(LogFormatError) -> SampleExpression {
         let calls = try calls(characters, from: start, to: end)
         let fetch = try fetch(calls[0])
@@ -228,16 +242,35 @@ struct LogFormatParser {
         case "be_name": .backendName
         case "ssl_fc": .sslFrontConnection
         case "ssl_fc_sni", "req.ssl_sni": .sslServerName
+        case "status": .status
         default: nil
         }
         if let simple {
             try noArguments(call, kind: "sample fetch")
+            if simple == .status && !responseKnown {
+                throw LogFormatError(offset: call.nameOffset, message: "'status' is known only once the response arrived, not in \(what)")
+            }
             if simple == .backendName && !backendKnown {
                 throw LogFormatError(offset: call.nameOffset, message: "'be_name' is not known in a frontend's http-request rules (the backend is chosen after them): use it in the backend's rules")
             }
             return simple
         }
         switch call.name {
+        case "var":
+            guard let arguments = call.arguments, arguments.count == 1, let variable = VariableName(parsing: arguments[0].text) else {
+                throw LogFormatError(offset: call.arguments?.first?.offset ?? call.nameOffset,
+                                     message: "expected var(SCOPE.NAME) with SCOPE one of sess, txn, req in \(what), as in var(txn.user)")
+            }
+            return .variable(variable)
+        case "res.hdr":
+            guard responseKnown else {
+                throw LogFormatError(offset: call.nameOffset, message: "'res.hdr' is known only once the response arrived, not in \(what)")
+            }
+            guard let arguments = call.arguments, let name = arguments.first, !name.text.isEmpty, arguments.count <= 2 else {
+                throw LogFormatError(offset: call.nameOffset, message: "expected a header name in 'res.hdr(NAME[,OCC])' in \(what)")
+            }
+            let occurrence = arguments.count == 2 ? try integer(arguments[1], of: call, "an occurrence") : -1
+            return .responseHeader(name: name.text, occurrence: occurrence)
         case "req.hdr", "hdr", "req.fhdr":
             guard let arguments = call.arguments, let name = arguments.first, !name.text.isEmpty else {
                 throw LogFormatError(offset: call.nameOffset, message: "expected a header name in '\(call.name)(NAME[,OCC])' in \(what)")

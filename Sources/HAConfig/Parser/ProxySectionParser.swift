@@ -240,7 +240,7 @@ struct ProxySectionParser {
         let names = Timeouts.keywords.map(\.keyword)
         guard let name = arguments.require("a timeout name (\(names.joined(separator: ", ")))") else { return }
         guard let keyPath = Timeouts.keywords.first(where: { $0.keyword == name.text })?.keyPath else {
-            if ["tarpit", "http-request-body"].contains(name.text) {
+            if ["http-request-body"].contains(name.text) {
                 diagnostics.error(at: arguments.location(of: name), keyword: "timeout \(name.text)", UnsupportedKeywords.message("timeout \(name.text)", origin: .haproxy))
             } else {
                 diagnostics.error(at: arguments.location(of: name), keyword: "timeout", "unknown timeout '\(name.text)': expected one of \(names.joined(separator: ", "))",

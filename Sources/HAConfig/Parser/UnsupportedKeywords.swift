@@ -84,14 +84,13 @@ enum UnsupportedKeywords {
 
     /// `http-request` actions.
     static let httpRequestActions: [String: String?] = [
-        "set-var": nil, "unset-var": nil, "capture": nil, "lua": nil, "auth": nil, "tarpit": nil, "silent-drop": nil,
-        "reject": nil, "set-path": nil, "set-query": nil, "set-uri": nil, "set-method": nil, "replace-header": nil,
-        "replace-value": nil, "replace-path": nil, "replace-uri": nil, "set-log-level": nil, "set-nice": nil,
+        "unset-var": nil, "capture": nil, "lua": nil, "auth": nil, "silent-drop": nil,
+        "reject": nil, "set-uri": nil, "set-method": nil, "replace-uri": nil, "set-log-level": nil, "set-nice": nil,
         "set-tos": nil, "set-mark": nil, "track-sc0": nil, "track-sc1": nil, "track-sc2": nil, "sc-inc-gpc0": nil,
         "set-src": nil, "set-dst": nil, "cache-use": nil, "wait-for-body": nil, "wait-for-handshake": nil,
-        "use-service": nil, "return": nil, "normalize-uri": nil, "early-hint": nil, "do-resolve": nil,
+        "use-service": nil, "normalize-uri": nil, "early-hint": nil, "do-resolve": nil,
         "add-acl": nil, "del-acl": nil, "set-map": nil, "del-map": nil, "disable-l7-retry": nil, "strict-mode": nil,
-        "allow": "order deny rules with conditions instead", "set-timeout": nil, "send-spoe-group": nil, "set-priority-class": nil, "set-priority-offset": nil,
+        "set-timeout": nil, "send-spoe-group": nil, "set-priority-class": nil, "set-priority-offset": nil,
     ]
 
     /// `server` / `default-server` options.

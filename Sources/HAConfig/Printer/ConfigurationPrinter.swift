@@ -280,6 +280,32 @@ public enum ConfigurationPrinter {
             words += ["add-header", name, value.text]
         case .delHeader(let name):
             words += ["del-header", name]
+        case .returnResponse(let answer):
+            words += ["return", "status", String(answer.status)]
+            if let type = answer.contentType { words += ["content-type", type] }
+            switch answer.body {
+            case .none: break
+            case .string(let text): words += ["string", text]
+            case .logFormat(let format): words += ["lf-string", format.text]
+            case .file(let path): words += ["file", path]
+            }
+            for header in answer.headers { words += ["hdr", header.name, header.value.text] }
+        case .allow:
+            words.append("allow")
+        case .setPath(let format):
+            words += ["set-path", format.text]
+        case .setQuery(let format):
+            words += ["set-query", format.text]
+        case .replacePath(let regex, let format):
+            words += ["replace-path", regex, format.text]
+        case .replaceHeader(let name, let regex, let format):
+            words += ["replace-header", name, regex, format.text]
+        case .replaceValue(let name, let regex, let format):
+            words += ["replace-value", name, regex, format.text]
+        case .setVariable(let variable, let expression):
+            words += ["set-var(\(variable))", expression.text]
+        case .tarpit(let status):
+            words += ["tarpit", status == 500 ? nil : "deny_status", status == 500 ? nil : String(status)]
         }
         return words + conditionWords(rule.condition)
     }

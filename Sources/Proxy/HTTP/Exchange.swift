@@ -43,6 +43,8 @@ final class Exchange {
     var connected: NIODeadline?
     var responseHeadAt: NIODeadline?
     var retriesUsed = 0
+    /// `txn.`/`req.` variables the request rules set, for response rules and the log.
+    var variables: [SampleValue] = []
 
     init(
         head: HTTPRequestHead, requestLine: String, backend: Int, framing: BodyFraming, requestFramer: BodyFramer,

@@ -9,6 +9,7 @@ extension HTTPSession {
         let now = loop.eventLoop.now
         var facts = RequestFacts(head: received, source: clientAddress, destinationPort: localPort,
                                  destination: localAddress, frontendName: frontend.name)
+        facts.sessionVariables = sessionVariables
         // Only the log needs the request line as text.
         let requestLine = frontend.httplog ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
         let outcome = frontend.requestRules.apply(to: &facts)
@@ -26,7 +27,10 @@ extension HTTPSession {
         }
         exchange = current
         phase = .waitingForServer
-        if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) { return }
+        if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) {
+            sessionVariables = facts.sessionVariables
+            return
+        }
         guard backendIndex >= 0 else {
             respondAndClose(status: 503, termination: "SC")
             return
@@ -36,6 +40,8 @@ extension HTTPSession {
             answered(backend.plan.requestRules.apply(to: &facts), countingDenial: { $0.backends[backendIndex].denied += 1 }) {
             return
         }
+        sessionVariables = facts.sessionVariables
+        current.variables = facts.variables
         var head = facts.head
         let clientOptions = HopByHop.strip(&head.fields)
         let mode = Self.strictest(frontend.connectionMode, backend.plan.connectionMode)
@@ -86,6 +92,17 @@ extension HTTPSession {
             respondAndClose(status: status, termination: "PR")
         case .redirect(let location, let code):
             if let context { sendAndClose(ErrorPages.redirect(location: location, code: code), status: code, termination: "LR", context: context) }
+        case .answer(let text, let status):
+            if let context { sendAndClose(text, status: status, termination: "PR", context: context) }
+        case .tarpit(let status):
+            // HAProxy §4.2 "http-request tarpit": held for `timeout tarpit` (default `timeout connect`), then answered.
+            countingDenial(&loop.counters)
+            let backendTimeouts = exchange.map { runtime.plan.backends[$0.backend].timeouts }
+            let hold = frontend.timeouts.tarpit ?? backendTimeouts?.tarpit ?? frontend.timeouts.connect ?? backendTimeouts?.connect ?? .seconds(5)
+            guard let context else { return true }
+            context.eventLoop.assumeIsolated().scheduleTask(in: hold) { [weak self] in
+                self?.respondAndClose(status: status, termination: "PT")
+            }
         }
         return true
     }

@@ -59,6 +59,8 @@ final class HTTPSession: ChannelDuplexHandler {
     /// the buffer keeps its memory (two allocations a message fewer).
     var requestHeadBuffer: ByteBuffer?
     var responseHeadBuffer: ByteBuffer?
+    /// `sess.` variables (`set-var(sess.NAME)`), kept from one request of the connection to the next.
+    var sessionVariables: [SampleValue] = []
 
     init(loop: LoopContext, frontendIndex: Int) {
         self.loop = loop

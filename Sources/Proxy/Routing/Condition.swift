@@ -34,6 +34,12 @@ package struct RequestFacts {
     /// The wall clock for `%t`, `%T`, `%Ts`, in nanoseconds since the epoch; `nil` reads the clock
     /// when (and only when) a string needs it.
     package var wallClockNanoseconds: Int64?
+    /// `txn.`/`req.` variables by slot (empty until a `set-var` runs: no allocation otherwise).
+    var variables: [SampleValue] = []
+    /// `sess.` variables by slot, carried by the client connection from request to request.
+    var sessionVariables: [SampleValue] = []
+    /// The response, for `http-response` rules, `status` and `res.hdr` (nil on the request side).
+    package var response: HTTPResponseHead?
 
     package init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false, destinationPort: Int? = nil,
                  destination: SocketAddress? = nil, frontendName: String = "", wallClockNanoseconds: Int64? = nil) {
@@ -44,6 +50,27 @@ package struct RequestFacts {
         self.destination = destination
         self.frontendName = frontendName
         self.wallClockNanoseconds = wallClockNanoseconds
+    }
+}
+
+extension RequestFacts {
+    /// `set-var`: the value kept in its slot (arrays grow to the slot on first use).
+    mutating func store(_ value: SampleValue, in slot: VariableSlot) {
+        // A substring of a header would keep the whole head alive and change with it: keep text.
+        let kept: SampleValue = if case .text(let text) = value { .text(Substring(String(text))) } else { value }
+        if slot.session {
+            while sessionVariables.count <= slot.index { sessionVariables.append(.absent) }
+            sessionVariables[slot.index] = kept
+        } else {
+            while variables.count <= slot.index { variables.append(.absent) }
+            variables[slot.index] = kept
+        }
+    }
+
+    /// `var(...)`: absent until set.
+    func variable(_ slot: VariableSlot) -> SampleValue {
+        let values = slot.session ? sessionVariables : variables
+        return slot.index < values.count ? values[slot.index] : .absent
     }
 }
 

@@ -10,7 +10,7 @@ package struct HTTPRequestRule: Sendable {
 }
 
 /// The supported `http-request` actions. Values are log-format strings (§8.2.4), evaluated when
-/// the rule applies.
+/// the rule applies; regular expressions are compiled with the plan.
 package enum HTTPRequestAction: Sendable, Hashable {
     /// `deny [deny_status N]`.
     case deny(status: Int)
@@ -23,6 +23,73 @@ package enum HTTPRequestAction: Sendable, Hashable {
     case setHeader(name: String, value: LogFormatString)
     case addHeader(name: String, value: LogFormatString)
     case deleteHeader(name: String)
+    /// `return ...`: the proxy answers.
+    case returnResponse(ReturnPlan)
+    /// `allow`: no further `http-request` rule of this section runs.
+    case allow
+    /// `set-path FMT`.
+    case setPath(LogFormatString)
+    /// `set-query FMT`.
+    case setQuery(LogFormatString)
+    /// `replace-path REGEX FMT`.
+    case replacePath(RegexBox, LogFormatString)
+    /// `replace-header NAME REGEX FMT`.
+    case replaceHeader(name: String, RegexBox, LogFormatString)
+    /// `replace-value NAME REGEX FMT`.
+    case replaceValue(name: String, RegexBox, LogFormatString)
+    /// `set-var(SCOPE.NAME) EXPR`: the slot is fixed by the plan.
+    case setVariable(VariableSlot, SampleExpression)
+    /// `tarpit [deny_status N]`.
+    case tarpit(status: Int)
+}
+
+/// Where a variable lives: `sess` variables on the client connection, `txn`/`req` on the request.
+/// Slots are numbered when the plan is compiled, so a lookup is an array index.
+package struct VariableSlot: Sendable, Hashable {
+    package var index: Int
+    package var session: Bool
+
+    package init(index: Int, session: Bool) {
+        self.index = index
+        self.session = session
+    }
+}
+
+/// `http-request return`'s answer, prepared at configuration time: only `lf-string` bodies and
+/// `hdr` values with `%` are built per request.
+package struct ReturnPlan: Sendable, Hashable {
+    package var status: Int
+    package var contentType: String?
+    package var body: LogFormatString
+    package var headers: [HeaderRewrite]
+
+    package init(status: Int, contentType: String?, body: LogFormatString, headers: [HeaderRewrite] = []) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+        self.headers = headers
+    }
+
+    /// The complete HTTP/1.1 response; it closes the connection as the proxy's other answers do.
+    func render(_ facts: RequestFacts) -> String {
+        let body = self.body.evaluate(facts)
+        var text = "HTTP/1.1 \(status) \(ErrorPages.reason(status))\r\ncontent-length: \(body.utf8.count)\r\n"
+        if let contentType { text += "content-type: \(contentType)\r\n" }
+        for header in headers { text += "\(header.name): \(header.value.evaluate(facts))\r\n" }
+        text += "connection: close\r\n\r\n"
+        return text + body
+    }
+}
+
+/// A header name and its compiled value.
+package struct HeaderRewrite: Sendable, Hashable {
+    package var name: String
+    package var value: LogFormatString
+
+    package init(name: String, value: LogFormatString) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// The outcome of running `http-request` rules on one request.
@@ -30,10 +97,15 @@ enum RequestRuleOutcome {
     case proceed
     case deny(status: Int)
     case redirect(location: String, code: Int)
+    /// `return`: the complete response to send.
+    case answer(String, status: Int)
+    /// `tarpit`: hold the request, then answer `status`.
+    case tarpit(status: Int)
 }
 
 extension Array where Element == HTTPRequestRule {
-    /// Runs the rules in order; the first final action (deny, redirect) stops evaluation.
+    /// Runs the rules in order; the first final action (deny, redirect, return, tarpit) or `allow`
+    /// stops evaluation.
     func apply(to facts: inout RequestFacts) -> RequestRuleOutcome {
         for rule in self where rule.condition.evaluate(facts) {
             switch rule.action {
@@ -55,8 +127,95 @@ extension Array where Element == HTTPRequestRule {
                 facts.head.fields.add(name, value.evaluate(facts))
             case .deleteHeader(let name):
                 facts.head.fields.remove(name)
+            case .returnResponse(let plan):
+                return .answer(plan.render(facts), status: plan.status)
+            case .allow:
+                return .proceed
+            case .setPath(let format):
+                facts.head.replacePath(with: format.evaluate(facts))
+            case .setQuery(let format):
+                facts.head.replaceQuery(with: format.evaluate(facts))
+            case .replacePath(let regex, let format):
+                if let path = regex.replacement(of: facts.head.path, template: format.evaluate(facts)) {
+                    facts.head.replacePath(with: path)
+                }
+            case .replaceHeader(let name, let regex, let format):
+                facts.head.fields.replaceValues(name, regex: regex, template: format.evaluate(facts), perElement: false)
+            case .replaceValue(let name, let regex, let format):
+                facts.head.fields.replaceValues(name, regex: regex, template: format.evaluate(facts), perElement: true)
+            case .setVariable(let slot, let expression):
+                facts.store(expression.evaluate(facts), in: slot)
+            case .tarpit(let status):
+                return .tarpit(status: status)
             }
         }
         return .proceed
+    }
+}
+
+extension HTTPRequestHead {
+    /// `set-path`: the path part of the target replaced, the query (and an absolute form's
+    /// scheme and authority) kept.
+    mutating func replacePath(with path: String) {
+        let current = self.path
+        let prefix = target[target.startIndex..<current.startIndex]
+        let suffix = target[current.endIndex...]
+        target = String(prefix) + path + suffix
+    }
+
+    /// `set-query`: what follows the first `?` replaced; a `?` is added only for a non-empty
+    /// value and never removed (HAProxy §4.2 set-query).
+    mutating func replaceQuery(with query: String) {
+        if let mark = target.firstIndex(of: "?") {
+            target = String(target[...mark]) + query
+        } else if !query.isEmpty {
+            target += "?" + query
+        }
+    }
+}
+
+extension HTTPFields {
+    /// `replace-header` (whole lines) and `replace-value` (each comma-separated element): a
+    /// matching value becomes `template` with `\1`...`\9` filled in from the match.
+    mutating func replaceValues(_ name: String, regex: RegexBox, template: String, perElement: Bool) {
+        let key = FieldName(name)
+        for index in fields.indices where fields[index].hasName(key) {
+            let value = fields[index].value
+            if perElement {
+                var changed = false
+                let elements = value.split(separator: ",", omittingEmptySubsequences: false).map { raw -> String in
+                    let element = raw.trimmingOWS()
+                    guard let replaced = regex.replacement(of: element, template: template) else { return String(element) }
+                    changed = true
+                    return replaced
+                }
+                if changed { fields[index].value = elements.joined(separator: ", ") }
+            } else if let replaced = regex.replacement(of: Substring(value), template: template) {
+                fields[index].value = replaced
+            }
+        }
+    }
+}
+
+extension RegexBox {
+    /// `template` with `\0`...`\9` replaced by the match's groups, or nil when `subject` does not match.
+    /// As HAProxy's `replace-*` actions, the whole subject is replaced, not only the matched part.
+    func replacement(of subject: Substring, template: String) -> String? {
+        guard let match = try? regex.firstMatch(in: subject) else { return nil }
+        var output = ""
+        var characters = template[...]
+        while let slash = characters.firstIndex(of: "\\") {
+            output += characters[..<slash]
+            let next = characters.index(after: slash)
+            if next < characters.endIndex, let digit = characters[next].wholeNumberValue {
+                if digit < match.output.count, let group = match.output[digit].substring { output += group }
+                characters = characters[characters.index(after: next)...]
+            } else {
+                output += "\\"
+                characters = characters[next...]
+            }
+        }
+        output += characters
+        return output
     }
 }

@@ -40,6 +40,14 @@ package enum SampleFetch: Sendable, Hashable {
     case sslFrontConnection
     /// `ssl_fc_sni`: absent until TLS termination lands.
     case sslServerName
+    /// `var(SCOPE.NAME)`.
+    case variable(VariableSlot)
+    /// Text the configuration fixes (`fe_name` in a frontend's `set-var`).
+    case constant(String)
+    /// `status`: the response's status (absent on the request side).
+    case status
+    /// `res.hdr(NAME,OCC)`: one comma-separated element of a response header.
+    case responseHeader(FieldNameKey, occurrence: Int)
 
     func evaluate(_ facts: RequestFacts) -> SampleValue {
         switch self {
@@ -74,6 +82,14 @@ package enum SampleFetch: Sendable, Hashable {
             .boolean(facts.tls)
         case .sslServerName:
             .absent
+        case .variable(let slot):
+            facts.variable(slot)
+        case .constant(let text):
+            .text(Substring(text))
+        case .status:
+            facts.response.map { SampleValue.integer($0.status) } ?? .absent
+        case .responseHeader(let key, let occurrence):
+            facts.response.map { Self.element(of: $0.fields, key.name, occurrence: occurrence) } ?? .absent
         }
     }
 
