@@ -72,6 +72,9 @@ extension ProxyPlan {
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
             frontends[frontends.count - 1].logTargets = ownTargets
+            let responseScope = LogFormatScope(frontendName: frontend.name, backendName: frontend.isListen ? frontend.name : nil, host: host, variables: variables)
+            frontends[frontends.count - 1].responseRules = try frontend.httpResponseRules.map { try Self.responseRule($0, acls: acls, scope: responseScope) }
+            frontends[frontends.count - 1].afterResponseRules = try frontend.httpAfterResponseRules.map { try Self.responseRule($0, acls: acls, scope: responseScope) }
             for capture in frontend.captures {
                 let plan = HeaderCapturePlan(name: capture.name, length: capture.length)
                 switch capture.direction {
@@ -137,6 +140,9 @@ extension ProxyPlan {
             plan.requestRules = try backend.httpRequestRules.map {
                 try Self.requestRule($0, acls: backend.acls, scope: LogFormatScope(frontendName: nil, backendName: backend.name, host: host, variables: variables))
             }
+            let responseScope = LogFormatScope(frontendName: nil, backendName: backend.name, host: host, variables: variables)
+            plan.responseRules = try backend.httpResponseRules.map { try Self.responseRule($0, acls: backend.acls, scope: responseScope) }
+            plan.afterResponseRules = try backend.httpAfterResponseRules.map { try Self.responseRule($0, acls: backend.acls, scope: responseScope) }
             plan.errorFiles = try Self.errorFiles(backend.errorFiles, backend.location)
             return plan
         }
@@ -371,6 +377,25 @@ extension ProxyPlan {
         return Proxy.HTTPRequestRule(action: action, condition: try condition(rule.condition, acls: acls))
     }
 
+    static func responseRule(_ rule: HAConfig.HTTPResponseRule, acls: [ACL], scope: LogFormatScope) throws -> Proxy.HTTPResponseRule {
+        func compiled(_ format: LogFormat) throws -> LogFormatString {
+            try logFormat(format, scope: scope, location: rule.location)
+        }
+        let action: HTTPResponseAction
+        switch rule.action {
+        case .setHeader(let name, let value): action = .setHeader(name: name, value: try compiled(value))
+        case .addHeader(let name, let value): action = .addHeader(name: name, value: try compiled(value))
+        case .delHeader(let name): action = .deleteHeader(name: name)
+        case .replaceHeader(let name, let pattern, let format):
+            action = .replaceHeader(name: name, try regex(pattern, rule.location), try compiled(format))
+        case .replaceValue(let name, let pattern, let format):
+            action = .replaceValue(name: name, try regex(pattern, rule.location), try compiled(format))
+        case .setStatus(let status, let reason): action = .setStatus(status, reason: reason)
+        case .deny(let status): action = .deny(status: status)
+        }
+        return Proxy.HTTPResponseRule(action: action, condition: try condition(rule.condition, acls: acls))
+    }
+
     static func regex(_ pattern: String, _ location: SourceLocation) throws -> RegexBox {
         do {
             return try RegexBox(pattern: pattern, ignoreCase: false)
@@ -431,6 +456,8 @@ extension ProxyPlan {
         case .destinationPort: criterion = .destinationPort
         case .sslSNI: criterion = .sslSNI
         case .headerCount(let name): criterion = .headerCount(name)
+        case .status: criterion = .status
+        case .responseHeader(let name): criterion = .responseHeader(name)
         case .base: criterion = .base
         case .baseBegins: criterion = .baseBeginning
         case .baseEnds: criterion = .baseEnd

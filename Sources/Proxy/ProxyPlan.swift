@@ -119,6 +119,10 @@ package struct FrontendPlan: Sendable {
     package var requestCaptures: [HeaderCapturePlan] = []
     /// `capture response header NAME len N`, in order.
     package var responseCaptures: [HeaderCapturePlan] = []
+    /// `http-response` rules, run after the backend's.
+    package var responseRules: [HTTPResponseRule] = []
+    /// `http-after-response` rules, run after the backend's, on every response including the proxy's own.
+    package var afterResponseRules: [HTTPResponseRule] = []
 
     package init(name: String, mode: ProxyMode = .http, binds: [BindPlan], maxconn: Int = 4096,
                 timeouts: TimeoutPlan = TimeoutPlan(), httplog: Bool = false, tcplog: Bool = false,
@@ -236,6 +240,10 @@ package struct BackendPlan: Sendable {
     package var pretendKeepAlive = false
     /// `http-request` rules of the backend, run after routing.
     package var requestRules: [HTTPRequestRule] = []
+    /// `http-response` rules of the backend, run before the frontend's.
+    package var responseRules: [HTTPResponseRule] = []
+    /// `http-after-response` rules of the backend, run before the frontend's.
+    package var afterResponseRules: [HTTPResponseRule] = []
     /// `errorfile` of the backend, preferred over the frontend's.
     package var errorFiles: [Int: String] = [:]
 

@@ -86,3 +86,48 @@ import Testing
         #expect(Self.firstError("http-request set-header X %[status]") == "t.conf:4:33: error: 'http-request set-header': 'status' is known only once the response arrived, not in set-header value")
     }
 }
+
+/// `http-response` and `http-after-response` lines.
+@Suite struct HTTPResponseRuleParserTests {
+    static func rules(_ lines: String) throws -> (response: [HTTPResponseRule.Action], after: [HTTPResponseRule.Action]) {
+        let configuration = try ConfigurationLoader.parse(text: HTTPRuleParserTests.frontend(lines), file: "t.conf")
+        let frontend = try #require(configuration.frontends.first { $0.name == "f" })
+        return (frontend.httpResponseRules.map(\.action), frontend.httpAfterResponseRules.map(\.action))
+    }
+
+    @Test func test_responseActions_areRead() throws {
+        let rules = try Self.rules("""
+        http-response set-header X-S %[status] if { status 404 }
+        http-response add-header X-A a
+        http-response del-header Server
+        http-response replace-value Cache-Control ^private$ public
+        http-response set-status 503 reason Busy
+        http-response deny deny_status 500 if { res.hdr(x-leak) yes }
+        http-after-response set-header X-P hactl
+        http-after-response set-status 200
+        """)
+        #expect(rules.response.count == 6)
+        #expect(rules.response[2] == .delHeader(name: "Server"))
+        #expect(rules.response[4] == .setStatus(503, reason: "Busy"))
+        #expect(rules.response[5] == .deny(status: 500))
+        #expect(rules.after == [.setHeader(name: "X-P", value: LogFormat(literal: "hactl")), .setStatus(200, reason: nil)])
+    }
+
+    /// HAProxy 2.6 has no `http-after-response deny` either (checked with `haproxy -c`).
+    @Test func test_afterResponseDeny_isUnknownAtTheAction() {
+        #expect(HTTPRuleParserTests.firstError("http-after-response deny")?.hasPrefix("t.conf:4:25: error: 'http-after-response deny': unknown http-after-response action 'deny'") == true)
+    }
+
+    @Test func test_unknownResponseAction_suggests() {
+        #expect(HTTPRuleParserTests.firstError("http-response set-hedaer X y") == "t.conf:4:19: error: 'http-response set-hedaer': unknown http-response action 'set-hedaer' (did you mean 'set-header'?)")
+    }
+
+    @Test func test_resHdr_isRefusedInARequestRule() {
+        #expect(HTTPRuleParserTests.firstError("http-request set-header X %[res.hdr(server)]") == "t.conf:4:33: error: 'http-request set-header': 'res.hdr' is known only once the response arrived, not in set-header value")
+    }
+
+    @Test func test_responseRulesInModeTCP_areRefused() {
+        let text = "frontend f\n    mode tcp\n    bind :80\n    http-response set-header X y\n    default_backend b\nbackend b\n    mode tcp\n"
+        #expect(errors(of: text).first?.description == "t.conf:4:5: error: 'http-response': needs mode http; 'f' is in mode tcp")
+    }
+}

@@ -34,6 +34,10 @@ public struct Frontend: Sendable, Equatable, Hashable {
     public var defaultBackendLocation: SourceLocation?
     /// `http-request` and `redirect` lines, in order.
     public var httpRequestRules: [HTTPRequestRule]
+    /// `http-response` lines, in order (run after the backend's).
+    public var httpResponseRules: [HTTPResponseRule] = []
+    /// `http-after-response` lines, in order (run after the backend's).
+    public var httpAfterResponseRules: [HTTPResponseRule] = []
     /// `log global` (use the global targets) — on unless `no log`.
     public var logGlobal: Bool
     /// `log` lines of this proxy.

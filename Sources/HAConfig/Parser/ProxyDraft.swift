@@ -36,6 +36,8 @@ struct ProxyDraft {
     var httpRequestLineCount = 0
     /// The first `redirect` line, for the warning when an `http-request` line follows it.
     var firstRedirectLocation: SourceLocation?
+    var httpResponseRules: [HTTPResponseRule] = []
+    var httpAfterResponseRules: [HTTPResponseRule] = []
     var logGlobal = false
     var logTargets: [LogTarget] = []
     var errorFiles: [Int: String] = [:]
@@ -72,6 +74,8 @@ struct ProxyDraft {
         copy.useBackends = []
         copy.httpRequestRules = []
         copy.httpRequestLineCount = 0
+        copy.httpResponseRules = []
+        copy.httpAfterResponseRules = []
         copy.firstRedirectLocation = nil
         copy.monitorFail = []
         copy.servers = []
@@ -90,11 +94,13 @@ struct ProxyDraft {
         )
         if !isListen || ownDefaultBackend != nil { frontend.defaultBackendLocation = defaultBackendLocation }
         frontend.captures = captures
+        frontend.httpResponseRules = httpResponseRules
+        frontend.httpAfterResponseRules = httpAfterResponseRules
         return frontend
     }
 
     func backend(name: String, location: SourceLocation, isListen: Bool) -> Backend {
-        Backend(
+        var backend = Backend(
             name: name, location: location, isListen: isListen, mode: mode, balance: balance, hashType: hashType,
             hashFunction: hashFunction, hashAvalanche: hashAvalanche, hashBalanceFactor: hashBalanceFactor,
             servers: servers, cookie: cookie, healthCheck: healthCheck, retries: retries, redispatch: redispatch,
@@ -103,5 +109,11 @@ struct ProxyDraft {
             acls: isListen ? [] : acls, httpRequestRules: isListen ? [] : httpRequestRules, errorFiles: errorFiles,
             logGlobal: logGlobal, logTargets: logTargets, fullconn: fullconn
         )
+        // A listen's rules are kept once, on its frontend half.
+        if !isListen {
+            backend.httpResponseRules = httpResponseRules
+            backend.httpAfterResponseRules = httpAfterResponseRules
+        }
+        return backend
     }
 }

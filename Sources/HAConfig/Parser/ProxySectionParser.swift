@@ -29,6 +29,8 @@ struct ProxySectionParser {
         "default_backend": .init(defaults: true, frontend: true, backend: false),
         "http-request": .init(defaults: false, frontend: true, backend: true),
         "redirect": .init(defaults: false, frontend: true, backend: true),
+        "http-response": .init(defaults: false, frontend: true, backend: true),
+        "http-after-response": .init(defaults: false, frontend: true, backend: true),
         "log": .init(defaults: true, frontend: true, backend: true),
         "errorfile": .init(defaults: true, frontend: true, backend: true),
         "monitor-uri": .init(defaults: true, frontend: true, backend: false),
@@ -134,6 +136,15 @@ struct ProxySectionParser {
                 }
                 draft.httpRequestRules.insert(rule, at: draft.httpRequestLineCount)
                 draft.httpRequestLineCount += 1
+            }
+            return
+        case "http-response", "http-after-response":
+            if let rule = parseHTTPResponse(statement, after: statement.keyword.text == "http-after-response") {
+                if statement.keyword.text == "http-response" {
+                    draft.httpResponseRules.append(rule)
+                } else {
+                    draft.httpAfterResponseRules.append(rule)
+                }
             }
             return
         case "redirect":
@@ -429,6 +440,8 @@ struct ProxySectionParser {
         }
         for index in draft.useBackends.indices { resolve(&draft.useBackends[index].condition) }
         for index in draft.httpRequestRules.indices { resolve(&draft.httpRequestRules[index].condition) }
+        for index in draft.httpResponseRules.indices { resolve(&draft.httpResponseRules[index].condition) }
+        for index in draft.httpAfterResponseRules.indices { resolve(&draft.httpAfterResponseRules[index].condition) }
         draft.monitorFail = draft.monitorFail.compactMap { condition in
             var resolved: Condition? = condition
             resolve(&resolved)

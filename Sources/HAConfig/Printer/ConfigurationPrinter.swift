@@ -160,6 +160,8 @@ public enum ConfigurationPrinter {
         for acl in frontend.acls { writer.line(["acl", acl.name] + aclWords(acl)) }
         for condition in frontend.monitorFail { writer.line(["monitor", "fail"] + conditionWords(condition)) }
         for rule in frontend.httpRequestRules { writer.line(ruleWords(rule)) }
+        for rule in frontend.httpResponseRules { writer.line(responseRuleWords(rule, keyword: "http-response")) }
+        for rule in frontend.httpAfterResponseRules { writer.line(responseRuleWords(rule, keyword: "http-after-response")) }
         for rule in frontend.useBackends { writer.line(["use_backend", rule.backend] + conditionWords(rule.condition)) }
         if let name = frontend.defaultBackend, !(listen && name == frontend.name) {
             writer.line("default_backend", name)
@@ -174,6 +176,8 @@ public enum ConfigurationPrinter {
             if backend.connectionMode != .keepAlive { writer.line("option", backend.connectionMode.rawValue) }
             for acl in backend.acls { writer.line(["acl", acl.name] + aclWords(acl)) }
             for rule in backend.httpRequestRules { writer.line(ruleWords(rule)) }
+            for rule in backend.httpResponseRules { writer.line(responseRuleWords(rule, keyword: "http-response")) }
+            for rule in backend.httpAfterResponseRules { writer.line(responseRuleWords(rule, keyword: "http-after-response")) }
         }
         switch backend.balance {
         case .urlParam(let name): writer.line("balance", "url_param", name)
@@ -265,6 +269,20 @@ public enum ConfigurationPrinter {
             }
         }
         return words
+    }
+
+    static func responseRuleWords(_ rule: HTTPResponseRule, keyword: String) -> [String?] {
+        var words: [String?] = [keyword]
+        switch rule.action {
+        case .setHeader(let name, let value): words += ["set-header", name, value.text]
+        case .addHeader(let name, let value): words += ["add-header", name, value.text]
+        case .delHeader(let name): words += ["del-header", name]
+        case .replaceHeader(let name, let regex, let format): words += ["replace-header", name, regex, format.text]
+        case .replaceValue(let name, let regex, let format): words += ["replace-value", name, regex, format.text]
+        case .setStatus(let status, let reason): words += ["set-status", String(status), reason == nil ? nil : "reason", reason]
+        case .deny(let status): words += ["deny", status == 502 ? nil : "deny_status", status == 502 ? nil : String(status)]
+        }
+        return words + conditionWords(rule.condition)
     }
 
     static func ruleWords(_ rule: HTTPRequestRule) -> [String?] {

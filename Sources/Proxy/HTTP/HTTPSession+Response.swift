@@ -16,8 +16,22 @@ extension HTTPSession {
         guard let current = exchange, let context, let server = current.server else { return }
         let backend = runtime.backends[current.backend]
         var head = consume received
-        let status = head.status
         lastServerActivity = loop.eventLoop.now
+        if !backend.plan.responseRules.isEmpty || !frontend.responseRules.isEmpty || !backend.plan.afterResponseRules.isEmpty || !frontend.afterResponseRules.isEmpty {
+            var facts = responseFacts(current, head)
+            // HAProxy §4.2: the backend's http-response rules, then the frontend's; after-response rules last.
+            var outcome = backend.plan.responseRules.apply(to: &facts)
+            if case .proceed = outcome { outcome = frontend.responseRules.apply(to: &facts) }
+            if case .deny(let status) = outcome {
+                loop.counters.frontends[frontendIndex].denied += 1
+                respondAndClose(status: status, termination: "PH")
+                return
+            }
+            _ = backend.plan.afterResponseRules.apply(to: &facts)
+            _ = frontend.afterResponseRules.apply(to: &facts)
+            if let rewritten = facts.response { head = rewritten }
+        }
+        let status = head.status
         current.responseStarted = true
         current.responseStatus = status
         current.responseHeadAt = loop.eventLoop.now
@@ -68,7 +82,19 @@ extension HTTPSession {
         }
     }
 
+    /// What response rules read: the request as sent, its variables, and `response`.
+    func responseFacts(_ current: Exchange, _ response: HTTPResponseHead?) -> RequestFacts {
+        var facts = RequestFacts(head: current.head, source: clientAddress, destinationPort: localPort,
+                                 destination: localAddress, frontendName: frontend.name)
+        facts.variables = current.variables
+        facts.sessionVariables = sessionVariables
+        facts.response = response
+        return facts
+    }
+
     func responseBody(_ slice: ByteBuffer) {
+        // A response refused by `http-response deny` was replaced: the rest of it is dropped.
+        guard exchange != nil, phase != .closed else { return }
         exchange?.responseBytes += slice.readableBytes
         lastServerActivity = loop.eventLoop.now
         writeClient(slice)

@@ -318,6 +318,16 @@ final class HTTPSession: ChannelDuplexHandler {
     }
 
     func sendAndClose(_ text: String, status: Int, termination: String, context: ChannelHandlerContext) {
+        var text = text
+        var status = status
+        // `http-after-response` applies to the proxy's own answers too (HAProxy §4.2).
+        let backendRules = exchange.map { runtime.backends[$0.backend].plan.afterResponseRules } ?? []
+        if !backendRules.isEmpty || !frontend.afterResponseRules.isEmpty {
+            var facts = exchange.map { responseFacts($0, nil) }
+                ?? RequestFacts(head: HTTPRequestHead(method: "", target: ""), source: clientAddress, frontendName: frontend.name)
+            let rewritten = GeneratedResponse.rewrite(text, rules: backendRules + frontend.afterResponseRules, facts: &facts)
+            if rewritten.status != 0 { (text, status) = rewritten }
+        }
         loop.counters.frontends[frontendIndex].countResponse(status: status)
         if let current = exchange {
             current.responseStatus = status

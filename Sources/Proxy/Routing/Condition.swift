@@ -111,6 +111,12 @@ package struct ACLTest: Sendable {
             return false
         case .headerCount(let name):
             return Self.integerMatch(request.head.fields.occurrences(name), values)
+        case .status:
+            guard let status = request.response?.status else { return false }
+            return Self.integerMatch(status, values)
+        case .responseHeader(let name):
+            guard let response = request.response else { return false }
+            return response.fields.values(name).contains { value in matchString(Substring(value)) { s, v in s == v } }
         case .destinationPort:
             guard let port = request.destinationPort else { return false }
             return values.contains { value in
@@ -265,6 +271,10 @@ package enum ACLCriterion: Sendable, Hashable {
     case sslSNI
     /// `hdr_cnt(name) [eq|ge|gt|le|lt] N`: how many times the header occurs.
     case headerCount(String)
+    /// `status`: the response status (never matches on the request side).
+    case status
+    /// `res.hdr(name)`: exact match of a response header value.
+    case responseHeader(String)
 }
 
 /// A compiled regular expression that can cross event loops; equal when compiled from the same

@@ -183,13 +183,14 @@ extension HTTPFields {
             let value = fields[index].value
             if perElement {
                 var changed = false
+                // As HAProxy 2.6 does (checked on 127.0.0.1): a matching element is replaced with the
+                // blanks before it (`a, b, c` → `a,B, c`), the others stay as they were.
                 let elements = value.split(separator: ",", omittingEmptySubsequences: false).map { raw -> String in
-                    let element = raw.trimmingOWS()
-                    guard let replaced = regex.replacement(of: element, template: template) else { return String(element) }
+                    guard let replaced = regex.replacement(of: raw.trimmingOWS(), template: template) else { return String(raw) }
                     changed = true
                     return replaced
                 }
-                if changed { fields[index].value = elements.joined(separator: ", ") }
+                if changed { fields[index].value = elements.joined(separator: ",") }
             } else if let replaced = regex.replacement(of: Substring(value), template: template) {
                 fields[index].value = replaced
             }

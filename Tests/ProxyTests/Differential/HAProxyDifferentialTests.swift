@@ -130,6 +130,47 @@ struct HAProxyDifferentialTests {
              requests: ["GET /p1 HTTP/1.1\r\nHost: a\r\n\r\nGET /p2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
         Case(name: "absolute-form target", sections: frontend + "\n" + backend(),
              requests: ["GET http://a/abs?q=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
+        // Issue 13, the rest of the keyword list: http-request actions and http-response rules.
+        Case(name: "http-request return", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request return status 503 content-type text/plain string down hdr X-R yes if { path /down }
+            http-request return if { path /empty }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/down"), get("/empty"), get("/up")], clientFields: ["content-type", "x-r", "content-length"]),
+        Case(name: "http-request set-path, set-query, replace-path", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request set-path /v2%[path] if { path_beg /api }
+            http-request set-query x=1 if { path /q }
+            http-request replace-path ^/old/(.*) /new/\\1
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/api/a?k=v"), get("/q?a=b"), get("/q"), get("/old/page?z=1"), get("/olden")]),
+        Case(name: "http-request replace-header, replace-value, set-var", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request set-var(txn.ua) req.hdr(user-agent),lower
+            http-request replace-header X-A ^id=(.*) user=\\1
+            http-request replace-value X-L ^b$ B
+            http-request set-header X-UA %[var(txn.ua)]
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/", "User-Agent: Tool/1\r\nX-A: id=7; x\r\nX-A: other\r\nX-L: a, b, c\r\n")],
+             serverFields: ["x-a", "x-l", "x-ua"]),
+        Case(name: "http-response set-header, del-header, set-status", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-response set-header X-Status %[status]
+            http-response del-header Content-Type
+            http-response set-status 410 if { status 404 }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/"), get("/status/404")], clientFields: ["x-status", "content-type"]),
+        Case(name: "http-after-response on a deny", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request deny if { path /no }
+            http-after-response set-header X-After 1
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/no"), get("/yes")], clientFields: ["x-after"]),
         // RFC 9112 §5.2: reject with 400 or unfold; HAProxy unfolds.
         Case(name: "obs-fold", sections: frontend + "\n" + backend(), requests: [get("/", "X-A: one\r\n two\r\n")], expectation: .hactlStricter),
     ]
