@@ -337,11 +337,14 @@ extension ProxyPlan {
         }
         switch rule.action {
         case .deny(let status): action = .deny(status: status)
-        case .redirect(let kind, let value, let code):
+        case .redirect(let kind, let value, let code, let options):
+            let plan = RedirectOptions(dropQuery: options.dropQuery, appendSlash: options.appendSlash,
+                                       // Spelt as HAProxy 2.6 sends them (seen in the differential test).
+                                       cookie: options.setCookie.map { "\($0); path=/;" } ?? options.clearCookie.map { "\($0); path=/; Max-Age=0;" })
             switch kind {
-            case .scheme: action = .redirectScheme(try compiled(value), code: code)
-            case .location: action = .redirectLocation(try compiled(value), code: code)
-            case .prefix: action = .redirectPrefix(try compiled(value), code: code)
+            case .scheme: action = .redirectScheme(try compiled(value), code: code, options: plan)
+            case .location: action = .redirectLocation(try compiled(value), code: code, options: plan)
+            case .prefix: action = .redirectPrefix(try compiled(value), code: code, options: plan)
             }
         case .setHeader(let name, let value): action = .setHeader(name: name, value: try compiled(value))
         case .addHeader(let name, let value): action = .addHeader(name: name, value: try compiled(value))

@@ -131,3 +131,28 @@ import Testing
         #expect(errors(of: text).first?.description == "t.conf:4:5: error: 'http-response': needs mode http; 'f' is in mode tcp")
     }
 }
+
+/// `redirect` options (HAProxy 2.6 takes them in any order around the target).
+@Suite struct RedirectOptionParserTests {
+    @Test(arguments: ["redirect code 301 location /x", "http-request redirect code 301 location /x", "redirect location /x code 301"])
+    func test_codeBeforeOrAfterTheTarget(_ line: String) throws {
+        #expect(try HTTPRuleParserTests.actions(line) == [.redirect(kind: .location, value: LogFormat(literal: "/x"), code: 301)])
+    }
+
+    @Test func test_options_areRead() throws {
+        let actions = try HTTPRuleParserTests.actions("redirect prefix /p drop-query append-slash set-cookie SEEN=1\nhttp-request redirect location /c clear-cookie SEEN=")
+        // `http-request` lines run before `redirect` lines, as in HAProxy.
+        #expect(actions == [
+            .redirect(kind: .location, value: LogFormat(literal: "/c"), code: 302, options: .init(clearCookie: "SEEN=")),
+            .redirect(kind: .prefix, value: LogFormat(literal: "/p"), code: 302, options: .init(dropQuery: true, appendSlash: true, setCookie: "SEEN=1")),
+        ])
+    }
+
+    @Test func test_twoTargets_areRefusedAtTheSecond() {
+        #expect(HTTPRuleParserTests.firstError("redirect location /a prefix /b") == "t.conf:4:26: error: 'redirect': a redirect has one target: 'prefix' comes after another")
+    }
+
+    @Test func test_optionsWithoutTarget_areRefused() {
+        #expect(HTTPRuleParserTests.firstError("redirect code 301")?.hasPrefix("t.conf:4:5: error: 'redirect': expected 'scheme', 'location' or 'prefix' and its value") == true)
+    }
+}

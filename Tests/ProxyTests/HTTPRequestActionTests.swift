@@ -174,3 +174,24 @@ import Testing
         }
     }
 }
+
+/// `redirect` options applied to the original target.
+@Suite struct RedirectOptionTests {
+    @Test(arguments: [
+        (RedirectOptions(dropQuery: true), "/a/b?x=1", "/a/b"),
+        (RedirectOptions(appendSlash: true), "/a/b?x=1", "/a/b/?x=1"),
+        (RedirectOptions(dropQuery: true, appendSlash: true), "/a/?x=1", "/a/"),
+        (RedirectOptions(), "/a?x", "/a?x"),
+    ])
+    func test_prefixTarget(_ options: RedirectOptions, _ target: String, _ expected: String) {
+        #expect(options.target(of: HTTPRequestHead(method: "GET", target: target)) == expected)
+    }
+
+    @Test func test_setCookie_isSentWithTheRedirect() async throws {
+        try await ConfiguredProxy.run(ConfiguredProxy.frontend("redirect location /there set-cookie SEEN=1")) { port, _ in
+            let response = try ConfiguredProxy.get(port, "/")
+            #expect(response.status == 302)
+            #expect(response.header("set-cookie") == "SEEN=1; path=/;")
+        }
+    }
+}

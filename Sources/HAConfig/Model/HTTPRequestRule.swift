@@ -6,7 +6,7 @@ public struct HTTPRequestRule: Sendable, Equatable, Hashable {
     public enum Action: Sendable, Equatable, Hashable {
         /// `http-request redirect scheme|location|prefix VALUE [code N]` (default code 302). The value
         /// is a log-format string (§8.2.4); the older `redirect` keyword takes it literally, as HAProxy does.
-        case redirect(kind: RedirectKind, value: LogFormat, code: Int)
+        case redirect(kind: RedirectKind, value: LogFormat, code: Int, options: RedirectOptions = RedirectOptions())
         /// `http-request deny [deny_status N]` (default 403).
         case deny(status: Int)
         /// `http-request set-header NAME VALUE`; VALUE is a log-format string (§8.2.4).
@@ -34,6 +34,25 @@ public struct HTTPRequestRule: Sendable, Equatable, Hashable {
         case setVariable(VariableName, SampleExpression)
         /// `http-request tarpit [deny_status N]`: held for `timeout tarpit`, then answered (default 500).
         case tarpit(status: Int)
+    }
+
+    /// `redirect` options after (or before) the target.
+    public struct RedirectOptions: Sendable, Equatable, Hashable {
+        /// `drop-query`: the original query is not appended (prefix and scheme forms).
+        public var dropQuery = false
+        /// `append-slash`: a `/` is added to a path not ending with one (prefix and scheme forms).
+        public var appendSlash = false
+        /// `set-cookie NAME[=VALUE]`.
+        public var setCookie: String?
+        /// `clear-cookie NAME[=]`, as written.
+        public var clearCookie: String?
+
+        public init(dropQuery: Bool = false, appendSlash: Bool = false, setCookie: String? = nil, clearCookie: String? = nil) {
+            self.dropQuery = dropQuery
+            self.appendSlash = appendSlash
+            self.setCookie = setCookie
+            self.clearCookie = clearCookie
+        }
     }
 
     /// HAProxy's three redirect forms.

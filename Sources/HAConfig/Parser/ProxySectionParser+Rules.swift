@@ -235,34 +235,31 @@ extension ProxySectionParser {
         !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_!#$%&'*+.^`|~".contains($0)) }
     }
 
-    /// `redirect scheme|location|prefix VALUE [code N] [if|unless COND]` (words from `skipping` on).
+    /// `redirect scheme|location|prefix VALUE [code N] [drop-query] [append-slash] [set-cookie NAME[=VALUE]]
+    /// [clear-cookie NAME] [if|unless COND]` (words from `skipping` on). As HAProxy 2.6 does, the
+    /// options may come before or after the target (`redirect code 301 location /x`).
     func parseRedirect(_ statement: Statement, skipping start: Int, keyword: String) -> HTTPRequestRule? {
         var arguments = ArgumentReader(statement, diagnostics: diagnostics, keyword: keyword, skipping: start)
-        guard let kindWord = arguments.require("'scheme', 'location' or 'prefix'") else { return nil }
-        guard let kind = HTTPRequestRule.RedirectKind(rawValue: kindWord.text) else {
-            diagnostics.error(at: arguments.location(of: kindWord), keyword: keyword, "expected 'scheme', 'location' or 'prefix', got '\(kindWord.text)'",
-                              suggestion: KeywordSuggestion.nearest(to: kindWord.text, in: ["scheme", "location", "prefix"]))
+        var target: (kind: HTTPRequestRule.RedirectKind, format: LogFormat)?
+        var code = 302
+        var options = HTTPRequestRule.RedirectOptions()
+        let optionNames = ["code", "drop-query", "append-slash", "set-cookie", "clear-cookie"]
+        if arguments.isAtEnd || ["if", "unless"].contains(arguments.peek?.text ?? "") {
+            _ = arguments.require("'scheme', 'location' or 'prefix'")
             return nil
         }
-        guard let value = arguments.require("a \(kind.rawValue)") else { return nil }
-        let format: LogFormat
-        if keyword == "redirect" {
-            // HAProxy reads the older keyword's value literally (`/a%20b` stays as it is), so a sample
-            // expression there would be sent as text: refuse it and name the keyword that evaluates it.
-            if let range = value.text.range(of: "%[") {
-                let offset = value.text.distance(from: value.text.startIndex, to: range.lowerBound)
-                diagnostics.error(at: location(in: value, offset: offset, of: statement), keyword: keyword,
-                                  "'redirect \(kind.rawValue)' takes its value literally, as in HAProxy: write 'http-request redirect \(kind.rawValue) ...' to evaluate '%[...]'")
-                return nil
-            }
-            format = LogFormat(literal: value.text)
-        } else {
-            guard let parsed = parseLogFormat(value, in: statement, keyword: keyword, what: "redirect \(kind.rawValue)") else { return nil }
-            format = parsed
-        }
-        var code = 302
         while let option = arguments.peek, option.text != "if", option.text != "unless" {
             _ = arguments.next()
+            if let kind = HTTPRequestRule.RedirectKind(rawValue: option.text) {
+                if target != nil {
+                    diagnostics.error(at: arguments.location(of: option), keyword: keyword, "a redirect has one target: '\(option.text)' comes after another")
+                    return nil
+                }
+                guard let value = arguments.require("a \(kind.rawValue)") else { return nil }
+                guard let format = redirectValue(value, kind: kind, in: statement, keyword: keyword) else { return nil }
+                target = (kind, format)
+                continue
+            }
             switch option.text {
             case "code":
                 guard let word = arguments.require("a redirect status (301, 302, 303, 307 or 308)") else { return nil }
@@ -271,18 +268,55 @@ extension ProxySectionParser {
                     return nil
                 }
                 code = value
-            case "drop-query", "append-slash", "set-cookie", "clear-cookie", "ignore-empty", "keep-query":
+            case "drop-query":
+                options.dropQuery = true
+            case "append-slash":
+                options.appendSlash = true
+            case "set-cookie", "clear-cookie":
+                guard let word = arguments.require("a cookie name") else { return nil }
+                let name = String(word.text.prefix { $0 != "=" })
+                guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+-.^_`|~".contains($0)) }) else {
+                    diagnostics.error(at: arguments.location(of: word), keyword: keyword, "expected a cookie name such as SEEN or SEEN=1, got '\(word.text)'")
+                    return nil
+                }
+                if option.text == "set-cookie" { options.setCookie = word.text } else { options.clearCookie = word.text }
+            case "ignore-empty", "keep-query":
                 diagnostics.error(at: arguments.location(of: option), keyword: keyword, UnsupportedKeywords.message("redirect ... \(option.text)", origin: .haproxy))
                 return nil
             default:
-                diagnostics.error(at: arguments.location(of: option), keyword: keyword, "unexpected '\(option.text)': expected 'code', 'if' or 'unless'",
-                                  suggestion: KeywordSuggestion.nearest(to: option.text, in: ["code", "if", "unless"]))
+                if target == nil {
+                    diagnostics.error(at: arguments.location(of: option), keyword: keyword, "expected 'scheme', 'location' or 'prefix', got '\(option.text)'",
+                                      suggestion: KeywordSuggestion.nearest(to: option.text, in: ["scheme", "location", "prefix"] + optionNames))
+                } else {
+                    diagnostics.error(at: arguments.location(of: option), keyword: keyword, "unexpected '\(option.text)': expected \(optionNames.map { "'\($0)'" }.joined(separator: ", ")), 'if' or 'unless'",
+                                      suggestion: KeywordSuggestion.nearest(to: option.text, in: optionNames + ["if", "unless"]))
+                }
                 return nil
             }
         }
+        guard let target else {
+            diagnostics.error(at: statement.location, keyword: keyword, "expected 'scheme', 'location' or 'prefix' and its value")
+            return nil
+        }
         let (condition, ok) = parseCondition(statement, from: arguments.index, keyword: keyword)
         guard ok else { return nil }
-        return .redirect(kind: kind, value: format, code: code, condition: condition, location: statement.location)
+        return HTTPRequestRule(action: .redirect(kind: target.kind, value: target.format, code: code, options: options), condition: condition, location: statement.location)
+    }
+
+    /// The target of a redirect: a log-format string for `http-request redirect`, literal text for the older keyword.
+    private func redirectValue(_ value: Word, kind: HTTPRequestRule.RedirectKind, in statement: Statement, keyword: String) -> LogFormat? {
+        guard keyword == "redirect" else {
+            return parseLogFormat(value, in: statement, keyword: keyword, what: "redirect \(kind.rawValue)")
+        }
+        // HAProxy reads the older keyword's value literally (`/a%20b` stays as it is), so a sample
+        // expression there would be sent as text: refuse it and name the keyword that evaluates it.
+        if let range = value.text.range(of: "%[") {
+            let offset = value.text.distance(from: value.text.startIndex, to: range.lowerBound)
+            diagnostics.error(at: location(in: value, offset: offset, of: statement), keyword: keyword,
+                              "'redirect \(kind.rawValue)' takes its value literally, as in HAProxy: write 'http-request redirect \(kind.rawValue) ...' to evaluate '%[...]'")
+            return nil
+        }
+        return LogFormat(literal: value.text)
     }
 
     /// `word` read as a log-format string (§8.2.4); an error points at the character it is about.

@@ -288,8 +288,12 @@ public enum ConfigurationPrinter {
     static func ruleWords(_ rule: HTTPRequestRule) -> [String?] {
         var words: [String?] = ["http-request"]
         switch rule.action {
-        case .redirect(let kind, let value, let code):
+        case .redirect(let kind, let value, let code, let options):
             words += ["redirect", kind.rawValue, value.text, code == 302 ? nil : "code", code == 302 ? nil : String(code)]
+            if options.dropQuery { words.append("drop-query") }
+            if options.appendSlash { words.append("append-slash") }
+            if let cookie = options.setCookie { words += ["set-cookie", cookie] }
+            if let cookie = options.clearCookie { words += ["clear-cookie", cookie] }
         case .deny(let status):
             words += ["deny", status == 403 ? nil : "deny_status", status == 403 ? nil : String(status)]
         case .setHeader(let name, let value):

@@ -67,7 +67,8 @@ enum ErrorPages {
     }
 
     /// `http-request redirect`: an empty-bodied redirect that closes the connection.
-    static func redirect(location: String, code: Int) -> String {
-        "HTTP/1.1 \(code) \(reason(code))\r\ncontent-length: 0\r\nlocation: \(location)\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n"
+    static func redirect(location: String, code: Int, cookie: String? = nil) -> String {
+        "HTTP/1.1 \(code) \(reason(code))\r\ncontent-length: 0\r\nlocation: \(location)\r\n"
+            + (cookie.map { "set-cookie: \($0)\r\n" } ?? "") + "cache-control: no-cache\r\nconnection: close\r\n\r\n"
     }
 }

@@ -90,8 +90,8 @@ extension HTTPSession {
         case .deny(let status):
             countingDenial(&loop.counters)
             respondAndClose(status: status, termination: "PR")
-        case .redirect(let location, let code):
-            if let context { sendAndClose(ErrorPages.redirect(location: location, code: code), status: code, termination: "LR", context: context) }
+        case .redirect(let location, let code, let cookie):
+            if let context { sendAndClose(ErrorPages.redirect(location: location, code: code, cookie: cookie), status: code, termination: "LR", context: context) }
         case .answer(let text, let status):
             if let context { sendAndClose(text, status: status, termination: "PR", context: context) }
         case .tarpit(let status):

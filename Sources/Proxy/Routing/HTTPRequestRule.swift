@@ -15,11 +15,11 @@ package enum HTTPRequestAction: Sendable, Hashable {
     /// `deny [deny_status N]`.
     case deny(status: Int)
     /// `redirect location URL [code N]`.
-    case redirectLocation(LogFormatString, code: Int)
+    case redirectLocation(LogFormatString, code: Int, options: RedirectOptions = RedirectOptions())
     /// `redirect prefix URL [code N]`: URL + original path and query.
-    case redirectPrefix(LogFormatString, code: Int)
+    case redirectPrefix(LogFormatString, code: Int, options: RedirectOptions = RedirectOptions())
     /// `redirect scheme SCHEME [code N]`: SCHEME://Host + original target.
-    case redirectScheme(LogFormatString, code: Int)
+    case redirectScheme(LogFormatString, code: Int, options: RedirectOptions = RedirectOptions())
     case setHeader(name: String, value: LogFormatString)
     case addHeader(name: String, value: LogFormatString)
     case deleteHeader(name: String)
@@ -41,6 +41,31 @@ package enum HTTPRequestAction: Sendable, Hashable {
     case setVariable(VariableSlot, SampleExpression)
     /// `tarpit [deny_status N]`.
     case tarpit(status: Int)
+}
+
+/// `redirect` options, decided at configuration time.
+package struct RedirectOptions: Sendable, Hashable {
+    /// `drop-query`: the original target is appended without its query.
+    package var dropQuery: Bool
+    /// `append-slash`: the appended path gets a `/` if it does not end with one.
+    package var appendSlash: Bool
+    /// The `Set-Cookie` value of `set-cookie` / `clear-cookie`.
+    package var cookie: String?
+
+    package init(dropQuery: Bool = false, appendSlash: Bool = false, cookie: String? = nil) {
+        self.dropQuery = dropQuery
+        self.appendSlash = appendSlash
+        self.cookie = cookie
+    }
+
+    /// The original target as a prefix or scheme redirect appends it.
+    func target(of head: HTTPRequestHead) -> String {
+        guard dropQuery || appendSlash else { return head.target }
+        var path = String(head.path)
+        if appendSlash, !path.hasSuffix("/") { path += "/" }
+        if !dropQuery, let query = head.query { path += "?" + query }
+        return path
+    }
 }
 
 /// Where a variable lives: `sess` variables on the client connection, `txn`/`req` on the request.
@@ -96,7 +121,7 @@ package struct HeaderRewrite: Sendable, Hashable {
 enum RequestRuleOutcome {
     case proceed
     case deny(status: Int)
-    case redirect(location: String, code: Int)
+    case redirect(location: String, code: Int, cookie: String?)
     /// `return`: the complete response to send.
     case answer(String, status: Int)
     /// `tarpit`: hold the request, then answer `status`.
@@ -111,15 +136,15 @@ extension Array where Element == HTTPRequestRule {
             switch rule.action {
             case .deny(let status):
                 return .deny(status: status)
-            case .redirectLocation(let location, let code):
-                return .redirect(location: location.evaluate(facts), code: code)
-            case .redirectPrefix(let format, let code):
+            case .redirectLocation(let location, let code, let options):
+                return .redirect(location: location.evaluate(facts), code: code, cookie: options.cookie)
+            case .redirectPrefix(let format, let code, let options):
                 let prefix = format.evaluate(facts)
                 let trimmed = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
-                return .redirect(location: trimmed + facts.head.target, code: code)
-            case .redirectScheme(let scheme, let code):
+                return .redirect(location: trimmed + options.target(of: facts.head), code: code, cookie: options.cookie)
+            case .redirectScheme(let scheme, let code, let options):
                 let host = facts.head.fields.first("host") ?? ""
-                return .redirect(location: "\(scheme.evaluate(facts))://\(host)\(facts.head.target)", code: code)
+                return .redirect(location: "\(scheme.evaluate(facts))://\(host)\(options.target(of: facts.head))", code: code, cookie: options.cookie)
             case .setHeader(let name, let value):
                 // Evaluated before the old value goes: `set-header X %[req.hdr(x),lower]` reads it.
                 facts.head.fields.set(name, value.evaluate(facts))

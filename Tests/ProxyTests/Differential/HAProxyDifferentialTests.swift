@@ -171,6 +171,24 @@ struct HAProxyDifferentialTests {
             http-after-response set-header X-After 1
             default_backend b
         """ + "\n" + backend(), requests: [get("/no"), get("/yes")], clientFields: ["x-after"]),
+        Case(name: "redirect drop-query, append-slash, code before the target", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            redirect prefix https://new.example drop-query if { path_beg /dq }
+            redirect prefix https://new.example append-slash drop-query if { path_beg /as }
+            redirect code 301 location /moved if { path /old }
+            http-request redirect scheme https drop-query append-slash if { path_beg /sch }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/dq/x?a=1"), get("/as/dir?a=1"), get("/as/dir/"), get("/old?x=1"), get("/sch/p?q=2"), get("/other")],
+             clientFields: ["location"]),
+        Case(name: "redirect set-cookie, clear-cookie", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            redirect location /a set-cookie SEEN=1 if { path /s }
+            redirect location /b set-cookie FLAG if { path /f }
+            http-request redirect location /c clear-cookie SEEN if { path /c }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/s"), get("/f"), get("/c")], clientFields: ["location", "set-cookie"]),
         // RFC 9112 §5.2: reject with 400 or unfold; HAProxy unfolds.
         Case(name: "obs-fold", sections: frontend + "\n" + backend(), requests: [get("/", "X-A: one\r\n two\r\n")], expectation: .hactlStricter),
     ]
