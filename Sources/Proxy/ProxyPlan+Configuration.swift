@@ -73,6 +73,24 @@ extension ProxyPlan {
             ))
             frontends[frontends.count - 1].logTargets = ownTargets
             let responseScope = LogFormatScope(frontendName: frontend.name, backendName: frontend.isListen ? frontend.name : nil, host: host, variables: variables)
+            if let format = frontend.logFormat {
+                if frontend.mode == .tcp {
+                    warnings.append("\(frontend.location): frontend '\(frontend.name)': 'log-format' is not applied in mode tcp (hactl keeps its tcplog line)")
+                } else {
+                    // Evaluated when the exchange is over: the backend is whichever served it.
+                    var scope = responseScope
+                    scope.backendName = nil
+                    scope.logLine = true
+                    frontends[frontends.count - 1].logFormat = try Self.logFormat(format, scope: scope, location: frontend.location)
+                }
+            }
+            if let format = frontend.uniqueIDFormat {
+                frontends[frontends.count - 1].uniqueIDFormat = try Self.logFormat(format, scope: LogFormatScope(
+                    frontendName: frontend.name, backendName: nil, host: host, variables: variables), location: frontend.location)
+                frontends[frontends.count - 1].uniqueIDHeader = frontend.uniqueIDHeader
+            } else if let name = frontend.uniqueIDHeader {
+                warnings.append("\(frontend.location): frontend '\(frontend.name)': 'unique-id-header \(name)' has no effect without 'unique-id-format'")
+            }
             frontends[frontends.count - 1].responseRules = try frontend.httpResponseRules.map { try Self.responseRule($0, acls: acls, scope: responseScope) }
             frontends[frontends.count - 1].afterResponseRules = try frontend.httpAfterResponseRules.map { try Self.responseRule($0, acls: acls, scope: responseScope) }
             for capture in frontend.captures {
@@ -82,8 +100,8 @@ extension ProxyPlan {
                 case .response: frontends[frontends.count - 1].responseCaptures.append(plan)
                 }
             }
-            if !frontend.captures.isEmpty, !frontend.httplog {
-                warnings.append("\(frontend.location): frontend '\(frontend.name)': 'capture' is logged only with 'option httplog'")
+            if !frontend.captures.isEmpty, !frontend.httplog, frontend.logFormat == nil {
+                warnings.append("\(frontend.location): frontend '\(frontend.name)': 'capture' is logged only with 'option httplog' or a 'log-format'")
             }
             if let uri = frontend.monitorURI {
                 if frontend.mode == .tcp {

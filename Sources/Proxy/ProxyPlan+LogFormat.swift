@@ -12,6 +12,8 @@ extension ProxyPlan {
         package var host: LogFormatHost
         /// The slot of each variable the configuration sets (`set-var`), numbered for the whole plan.
         package var variables: [VariableName: VariableSlot]
+        /// A `log-format` line: `%b` is the backend that served the request, read at log time.
+        package var logLine = false
 
         package init(frontendName: String?, backendName: String?, host: LogFormatHost, variables: [VariableName: VariableSlot] = [:]) {
             self.frontendName = frontendName
@@ -80,13 +82,14 @@ extension ProxyPlan {
             // `%ft` adds `~` for TLS connections; the proxy has none yet.
             return scope.frontendName.map(LogFormatPart.literal) ?? .variable(.frontendName)
         case .backendName:
+            if scope.logLine { return .variable(.log(.backendName)) }
             guard let name = scope.backendName else {
                 throw ProxyError("\(location): '%b' is not known in a frontend's http-request rules (the backend is chosen after them)")
             }
             return .literal(name)
         case .hostname: return .literal(scope.host.hostname)
         case .pid: return .literal(String(scope.host.pid))
-        case .date: return .variable(.date)
+        case .date: return .variable(scope.logLine ? .log(.acceptDate) : .date)
         case .gmtDate: return .variable(.gmtDate)
         case .timestamp: return .variable(.timestamp)
         case .method: return .variable(.method)
@@ -94,7 +97,25 @@ extension ProxyPlan {
         case .path: return .variable(.path)
         case .query: return .variable(.query)
         case .version: return .variable(.version)
-        case .requestLine: return .variable(.requestLine)
+        case .requestLine: return .variable(scope.logLine ? .log(.requestLine) : .requestLine)
+        case .uniqueID: return .variable(.uniqueID)
+        case .serverName: return .variable(.log(.serverName))
+        case .requestDate: return .variable(.log(.acceptDate))
+        case .requestTime, .requestHeadTime: return .variable(.log(.tq))
+        case .queueTime: return .variable(.log(.tw))
+        case .connectTime: return .variable(.log(.tc))
+        case .responseTime: return .variable(.log(.tr))
+        case .activeTime, .totalTime: return .variable(.log(.ta))
+        case .status: return .variable(.log(.status))
+        case .bytes: return .variable(.log(.bytes))
+        case .terminationState: return .variable(.log(.terminationState))
+        case .terminationStateWithCookie: return .variable(.log(.terminationStateWithCookie))
+        case .requestCookie, .responseCookie: return .literal("-")
+        case .requestCaptures: return .variable(.log(.requestCaptures))
+        case .responseCaptures: return .variable(.log(.responseCaptures))
+        case .activeConnections, .frontendConnections: return .variable(.log(.activeSessions))
+        case .backendConnections, .serverConnections, .serverQueue, .backendQueue: return .literal("0")
+        case .retries: return .variable(.log(.retries))
         }
     }
 
@@ -132,6 +153,7 @@ extension ProxyPlan {
             fetch = .variable(slot)
         case .status: fetch = .status
         case .responseHeader(let name, let occurrence): fetch = .responseHeader(FieldNameKey(name), occurrence: occurrence)
+        case .uuid: fetch = .uuid
         }
         return .sample(Proxy.SampleExpression(fetch: fetch, converters: expression.converters.map(converter)))
     }

@@ -121,6 +121,15 @@ package struct FrontendPlan: Sendable {
     package var responseCaptures: [HeaderCapturePlan] = []
     /// `http-response` rules, run after the backend's.
     package var responseRules: [HTTPResponseRule] = []
+    /// `log-format`: replaces the httplog line when set.
+    package var logFormat: LogFormatString?
+    /// `unique-id-format`: evaluated once per request, when its head is in.
+    package var uniqueIDFormat: LogFormatString?
+    /// `unique-id-header`: carries the id to the server.
+    package var uniqueIDHeader: String?
+
+    /// Whether each exchange is logged: `option httplog` or a `log-format`.
+    var logsExchanges: Bool { httplog || logFormat != nil }
     /// `http-after-response` rules, run after the backend's, on every response including the proxy's own.
     package var afterResponseRules: [HTTPResponseRule] = []
 

@@ -156,3 +156,40 @@ import Testing
         #expect(HTTPRuleParserTests.firstError("redirect code 301")?.hasPrefix("t.conf:4:5: error: 'redirect': expected 'scheme', 'location' or 'prefix' and its value") == true)
     }
 }
+
+/// `log-format`, `unique-id-format` and `unique-id-header`.
+@Suite struct LogFormatKeywordTests {
+    @Test func test_logFormat_isOneArgument_andAllowsLogVariables() throws {
+        let configuration = try ConfigurationLoader.parse(text: HTTPRuleParserTests.frontend(#"log-format "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r %ID""#), file: "t.conf")
+        let format = try #require(configuration.frontends.first?.logFormat)
+        #expect(!format.isLiteral)
+    }
+
+    @Test func test_logFormat_twoWords_isRefusedAtTheSecond() {
+        #expect(HTTPRuleParserTests.firstError("log-format %ci %cp") == "t.conf:4:20: error: 'log-format': log-format takes one argument, as in HAProxy: quote the string or escape its spaces ('\\ ')")
+    }
+
+    @Test func test_logFormat_resHdr_isRefused() {
+        #expect(HTTPRuleParserTests.firstError("log-format %[res.hdr(server)]") == "t.conf:4:18: error: 'log-format': 'res.hdr' is not kept until the log line: use 'capture response header NAME len N' and %hs")
+    }
+
+    @Test func test_logOnlyVariable_inSetHeader_isRefused() {
+        #expect(HTTPRuleParserTests.firstError("http-request set-header X %hr") == "t.conf:4:31: error: 'http-request set-header': '%hr' is a log variable: it can be used in log-format, not in set-header value")
+    }
+
+    @Test func test_otherFlags_areRefused() {
+        #expect(HTTPRuleParserTests.firstError("log-format %{+X}o") == "t.conf:4:16: error: 'log-format': log-format flags other than '%{+Q}' are not supported by hactl in log-format")
+    }
+
+    @Test func test_uniqueID_isInheritedFromDefaults_andUsableInSetHeader() throws {
+        let text = "defaults\n    mode http\n    unique-id-format %[uuid()]\n    unique-id-header X-Request-ID\n" + HTTPRuleParserTests.frontend("http-request set-header X-ID %ID")
+        let configuration = try ConfigurationLoader.parse(text: text, file: "t.conf")
+        let frontend = try #require(configuration.frontends.first)
+        #expect(frontend.uniqueIDFormat?.text == "%[uuid()]")
+        #expect(frontend.uniqueIDHeader == "X-Request-ID")
+    }
+
+    @Test func test_logFormat_isNotAllowedInABackend() {
+        #expect(errors(of: "backend b\n    log-format %ci").first?.message.contains("not allowed in a 'backend' section") == true)
+    }
+}

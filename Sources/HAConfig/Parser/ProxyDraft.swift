@@ -39,6 +39,9 @@ struct ProxyDraft {
     var httpResponseRules: [HTTPResponseRule] = []
     var httpAfterResponseRules: [HTTPResponseRule] = []
     var logGlobal = false
+    var logFormat: LogFormat?
+    var uniqueIDFormat: LogFormat?
+    var uniqueIDHeader: String?
     var logTargets: [LogTarget] = []
     var errorFiles: [Int: String] = [:]
     var monitorURI: String?
@@ -95,6 +98,9 @@ struct ProxyDraft {
         if !isListen || ownDefaultBackend != nil { frontend.defaultBackendLocation = defaultBackendLocation }
         frontend.captures = captures
         frontend.httpResponseRules = httpResponseRules
+        frontend.logFormat = logFormat
+        frontend.uniqueIDFormat = uniqueIDFormat
+        frontend.uniqueIDHeader = uniqueIDHeader
         frontend.httpAfterResponseRules = httpAfterResponseRules
         return frontend
     }

@@ -32,6 +32,9 @@ struct ProxySectionParser {
         "http-response": .init(defaults: false, frontend: true, backend: true),
         "http-after-response": .init(defaults: false, frontend: true, backend: true),
         "log": .init(defaults: true, frontend: true, backend: true),
+        "log-format": .init(defaults: true, frontend: true, backend: false),
+        "unique-id-format": .init(defaults: true, frontend: true, backend: false),
+        "unique-id-header": .init(defaults: true, frontend: true, backend: false),
         "errorfile": .init(defaults: true, frontend: true, backend: true),
         "monitor-uri": .init(defaults: true, frontend: true, backend: false),
         "monitor": .init(defaults: false, frontend: true, backend: false),
@@ -169,6 +172,31 @@ struct ProxySectionParser {
                 return
             }
             if let path = arguments.require("a file path") { draft.errorFiles[code] = path.text }
+        case "log-format", "unique-id-format":
+            guard let value = arguments.require("a log-format string (quote it or escape its spaces)") else { return }
+            if let extra = arguments.peek {
+                diagnostics.error(at: arguments.location(of: extra), keyword: keyword, "\(keyword) takes one argument, as in HAProxy: quote the string or escape its spaces ('\\ ')")
+                return
+            }
+            var parser = LogFormatParser(what: keyword, backendKnown: keyword == "log-format") { offset in
+                SourceLocation(file: statement.file, line: value.line, column: value.column(atOffset: offset))
+            }
+            parser.forLog = keyword == "log-format"
+            do {
+                let format = try parser.parse(value.text)
+                if keyword == "log-format" { draft.logFormat = format } else { draft.uniqueIDFormat = format }
+            } catch {
+                diagnostics.error(at: SourceLocation(file: statement.file, line: value.line, column: value.column(atOffset: error.offset)),
+                                  keyword: keyword, error.message, suggestion: error.suggestion)
+            }
+            return
+        case "unique-id-header":
+            guard let name = arguments.require("a header name") else { return }
+            guard isHeaderName(name.text) else {
+                diagnostics.error(at: arguments.location(of: name), keyword: keyword, "expected a header name (letters, digits, '-'), got '\(name.text)'")
+                return
+            }
+            draft.uniqueIDHeader = name.text
         case "monitor-uri":
             // HAProxy: the last one wins.
             guard let uri = arguments.require("a URI such as /haproxy_test") else { return }

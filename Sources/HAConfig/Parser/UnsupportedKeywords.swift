@@ -52,7 +52,6 @@ enum UnsupportedKeywords {
     static let haproxyProxy: [String: String?] = [
         "stats": "`hactl status` replaces the stats page", "tcp-request": nil, "tcp-response": nil,
 "stick-table": nil, "stick": nil, "compression": "the proxy does not compress responses (no zlib in the data path yet); compress at the server",
-        "unique-id-format": nil, "unique-id-header": nil, "log-format": nil,
         "rspadd": "removed from HAProxy 2.1", "reqadd": "removed from HAProxy 2.1", "reqrep": "removed from HAProxy 2.1",
         "rsprep": "removed from HAProxy 2.1", "reqidel": "removed from HAProxy 2.1", "reqdel": "removed from HAProxy 2.1",
         "source": nil, "dispatch": nil, "persist": nil, "server-template": nil, "filter": nil, "use-server": nil,

@@ -154,6 +154,9 @@ public enum ConfigurationPrinter {
         printForwardFor(frontend.forwardFor, into: &writer)
         if frontend.connectionMode != .keepAlive { writer.line("option", frontend.connectionMode.rawValue) }
         if let uri = frontend.monitorURI { writer.line("monitor-uri", uri) }
+        if let format = frontend.logFormat { writer.line("log-format", format.text) }
+        if let format = frontend.uniqueIDFormat { writer.line("unique-id-format", format.text) }
+        if let name = frontend.uniqueIDHeader { writer.line("unique-id-header", name) }
         for capture in frontend.captures {
             writer.line("capture", capture.direction.rawValue, "header", capture.name, "len", String(capture.length))
         }

@@ -45,6 +45,8 @@ final class Exchange {
     var retriesUsed = 0
     /// `txn.`/`req.` variables the request rules set, for response rules and the log.
     var variables: [SampleValue] = []
+    /// `%ID` (`unique-id-format`).
+    var uniqueID: String?
 
     init(
         head: HTTPRequestHead, requestLine: String, backend: Int, framing: BodyFraming, requestFramer: BodyFramer,

@@ -10,8 +10,10 @@ extension HTTPSession {
         var facts = RequestFacts(head: received, source: clientAddress, destinationPort: localPort,
                                  destination: localAddress, frontendName: frontend.name)
         facts.sessionVariables = sessionVariables
+        // `unique-id-format`: made once, from the request as received, before any rule reads `%ID`.
+        if let format = frontend.uniqueIDFormat { facts.uniqueID = format.evaluate(facts) }
         // Only the log needs the request line as text.
-        let requestLine = frontend.httplog ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
+        let requestLine = frontend.logsExchanges ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
         let outcome = frontend.requestRules.apply(to: &facts)
         let backendIndex = route(facts) ?? -1
         // The exchange gets the full head once it is rewritten (sharing it earlier would copy it).
@@ -22,9 +24,10 @@ extension HTTPSession {
             serializedHead: nil, retriesLeft: 0, requestStart: lastActivity, headReceived: now
         )
         if received.method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
-        if frontend.httplog, !frontend.requestCaptures.isEmpty {
+        if frontend.logsExchanges, !frontend.requestCaptures.isEmpty {
             current.requestCaptures = frontend.requestCaptures.map { $0.capture(received.fields) }
         }
+        current.uniqueID = facts.uniqueID
         exchange = current
         phase = .waitingForServer
         if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) {
@@ -43,6 +46,7 @@ extension HTTPSession {
         sessionVariables = facts.sessionVariables
         current.variables = facts.variables
         var head = facts.head
+        if let name = frontend.uniqueIDHeader, let id = facts.uniqueID { head.fields.add(name, id) }
         let clientOptions = HopByHop.strip(&head.fields)
         let mode = Self.strictest(frontend.connectionMode, backend.plan.connectionMode)
         current.connectionMode = mode

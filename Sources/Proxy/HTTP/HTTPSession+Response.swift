@@ -35,7 +35,7 @@ extension HTTPSession {
         current.responseStarted = true
         current.responseStatus = status
         current.responseHeadAt = loop.eventLoop.now
-        if frontend.httplog, !frontend.responseCaptures.isEmpty {
+        if frontend.logsExchanges, !frontend.responseCaptures.isEmpty {
             current.responseCaptures = frontend.responseCaptures.map { $0.capture(head.fields) }
         }
         if let sticky = backend.sticky {
@@ -211,7 +211,7 @@ extension HTTPSession {
 
     /// `<BADREQ>` lines read as HAProxy's: `FRONTEND FRONTEND/<NOSRV> -1/-1/-1/-1/Ta STATUS 0 ...`.
     private func logWithoutRequest(status: Int, termination: String) {
-        guard frontend.httplog else { return }
+        guard frontend.logsExchanges else { return }
         let empty = Exchange(
             head: HTTPRequestHead(method: "", target: ""), requestLine: "<BADREQ>", backend: frontend.defaultBackend ?? 0,
             framing: .none, requestFramer: BodyFramer(.none), clientPersistent: false, connectionMode: .close,
@@ -225,7 +225,7 @@ extension HTTPSession {
     }
 
     func logExchange() {
-        guard let current = exchange, frontend.httplog else { return }
+        guard let current = exchange, frontend.logsExchanges else { return }
         let backendName = runtime.plan.backends[current.backend].name
         var line = HTTPLogLine(
             client: clientAddress, accepted: accepted, frontend: frontend.name, backend: backendName,
@@ -238,6 +238,14 @@ extension HTTPSession {
         if !frontend.responseCaptures.isEmpty {
             line.responseCaptures = current.responseCaptures.isEmpty ? Array(repeating: "", count: frontend.responseCaptures.count) : current.responseCaptures
         }
-        runtime.frontendLogSinks[frontendIndex].emit(line.formatted())
+        guard let format = frontend.logFormat else {
+            runtime.frontendLogSinks[frontendIndex].emit(line.formatted())
+            return
+        }
+        // `log-format`: the same measurements, in the operator's order (HAProxy §8.2.4).
+        var facts = responseFacts(current, HTTPResponseHead(status: current.responseStatus, reason: ""))
+        facts.uniqueID = current.uniqueID
+        facts.log = line
+        runtime.frontendLogSinks[frontendIndex].emit(format.evaluate(facts))
     }
 }

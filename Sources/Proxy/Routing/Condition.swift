@@ -40,6 +40,10 @@ package struct RequestFacts {
     var sessionVariables: [SampleValue] = []
     /// The response, for `http-response` rules, `status` and `res.hdr` (nil on the request side).
     package var response: HTTPResponseHead?
+    /// `%ID` (`unique-id-format`), made once when the request head is in.
+    package var uniqueID: String?
+    /// The finished exchange, for a `log-format` line (nil elsewhere).
+    var log: HTTPLogLine?
 
     package init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false, destinationPort: Int? = nil,
                  destination: SocketAddress? = nil, frontendName: String = "", wallClockNanoseconds: Int64? = nil) {
