@@ -395,7 +395,9 @@ extension ProxyPlan {
             action = .setVariable(slot, try sampleExpression(expression, scope: scope, location: rule.location))
         case .tarpit(let status): action = .tarpit(status: status)
         }
-        return Proxy.HTTPRequestRule(action: action, condition: try condition(rule.condition, acls: acls))
+        var compiled = Proxy.HTTPRequestRule(action: action, condition: try condition(rule.condition, acls: acls))
+        compiled.isRedirectKeyword = rule.isRedirectKeyword
+        return compiled
     }
 
     static func responseRule(_ rule: HAConfig.HTTPResponseRule, acls: [ACL], scope: LogFormatScope) throws -> Proxy.HTTPResponseRule {

@@ -56,6 +56,15 @@ import Testing
         guard case .proceed = outcome else { Issue.record("\(outcome)"); return }
     }
 
+    @Test func test_allow_stillRunsTheRedirectKeywordsRules() {
+        var facts = Self.facts("/")
+        var redirect = HTTPRequestRule(action: .redirectLocation("/r", code: 302))
+        redirect.isRedirectKeyword = true
+        let outcome = [HTTPRequestRule(action: .allow), HTTPRequestRule(action: .deny(status: 403)), redirect].apply(to: &facts)
+        guard case .redirect(let location, _, _) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(location == "/r")
+    }
+
     @Test func test_setVar_isReadByVarInALaterRule() {
         var facts = Self.facts("/", [("Host", "Example.COM")])
         let slot = VariableSlot(index: 0, session: false)

@@ -65,6 +65,9 @@ public struct HTTPRequestRule: Sendable, Equatable, Hashable {
     public var action: Action
     public var condition: Condition?
     public var location: SourceLocation
+    /// Written with the older `redirect` keyword: HAProxy runs these after every `http-request`
+    /// rule, and still runs them after an `http-request allow`.
+    public var isRedirectKeyword = false
 
     public init(action: Action, condition: Condition? = nil, location: SourceLocation = .builtIn) {
         self.action = action

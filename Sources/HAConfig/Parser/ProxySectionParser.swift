@@ -151,7 +151,8 @@ struct ProxySectionParser {
             }
             return
         case "redirect":
-            if let rule = parseRedirect(statement, skipping: 1, keyword: "redirect") {
+            if var rule = parseRedirect(statement, skipping: 1, keyword: "redirect") {
+                rule.isRedirectKeyword = true
                 draft.httpRequestRules.append(rule)
                 if draft.firstRedirectLocation == nil { draft.firstRedirectLocation = statement.location }
             }

@@ -289,7 +289,7 @@ public enum ConfigurationPrinter {
     }
 
     static func ruleWords(_ rule: HTTPRequestRule) -> [String?] {
-        var words: [String?] = ["http-request"]
+        var words: [String?] = rule.isRedirectKeyword ? [] : ["http-request"]
         switch rule.action {
         case .redirect(let kind, let value, let code, let options):
             words += ["redirect", kind.rawValue, value.text, code == 302 ? nil : "code", code == 302 ? nil : String(code)]

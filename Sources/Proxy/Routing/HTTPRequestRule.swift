@@ -2,6 +2,9 @@
 package struct HTTPRequestRule: Sendable {
     package var action: HTTPRequestAction
     package var condition: Condition
+    /// From the older `redirect` keyword: still runs after an `allow` (HAProxy evaluates those
+    /// lines as their own list after the `http-request` rules).
+    package var isRedirectKeyword = false
 
     package init(action: HTTPRequestAction, condition: Condition = .always) {
         self.action = action
@@ -132,7 +135,8 @@ extension Array where Element == HTTPRequestRule {
     /// Runs the rules in order; the first final action (deny, redirect, return, tarpit) or `allow`
     /// stops evaluation.
     func apply(to facts: inout RequestFacts) -> RequestRuleOutcome {
-        for rule in self where rule.condition.evaluate(facts) {
+        var allowed = false
+        for rule in self where (!allowed || rule.isRedirectKeyword) && rule.condition.evaluate(facts) {
             switch rule.action {
             case .deny(let status):
                 return .deny(status: status)
@@ -155,7 +159,7 @@ extension Array where Element == HTTPRequestRule {
             case .returnResponse(let plan):
                 return .answer(plan.render(facts), status: plan.status)
             case .allow:
-                return .proceed
+                allowed = true
             case .setPath(let format):
                 facts.head.replacePath(with: format.evaluate(facts))
             case .setQuery(let format):

@@ -138,6 +138,14 @@ struct HAProxyDifferentialTests {
             http-request return if { path /empty }
             default_backend b
         """ + "\n" + backend(), requests: [get("/down"), get("/empty"), get("/up")], clientFields: ["content-type", "x-r", "content-length"]),
+        Case(name: "http-request allow skips http-request rules, not redirect lines", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request allow if { path_beg /ok }
+            http-request deny
+            redirect location /r if { path /ok/redir }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/ok/x"), get("/ok/redir"), get("/no")], clientFields: ["location"]),
         Case(name: "http-request set-path, set-query, replace-path", sections: """
         frontend f
             bind 127.0.0.1:@PORT@
