@@ -27,6 +27,7 @@ extension ProxyPlan {
             return index
         }
         let host = LogFormatHost.current()
+        let variables = Self.variableSlots(configuration)
         var frontends: [FrontendPlan] = []
         var warnings: [String] = []
         var configWarnings: [ConfigWarning] = []
@@ -71,13 +72,34 @@ extension ProxyPlan {
                 // A listen's rules run in its own backend, so `%b`/`be_name` are known there.
                 requestRules: try frontend.httpRequestRules.map {
                     try Self.requestRule($0, acls: acls, scope: LogFormatScope(
-                        frontendName: frontend.name, backendName: frontend.isListen ? frontend.name : nil, host: host))
+                        frontendName: frontend.name, backendName: frontend.isListen ? frontend.name : nil, host: host, variables: variables))
                 },
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
             frontends[frontends.count - 1].logTargets = ownTargets
             frontends[frontends.count - 1].bufferRequest = frontend.bufferRequest
             frontends[frontends.count - 1].compression = frontend.compression.map(CompressionPlan.init)
+            let responseScope = LogFormatScope(frontendName: frontend.name, backendName: frontend.isListen ? frontend.name : nil, host: host, variables: variables)
+            if let format = frontend.logFormat {
+                if frontend.mode == .tcp {
+                    warnings.append("\(frontend.location): frontend '\(frontend.name)': 'log-format' is not applied in mode tcp (hactl keeps its tcplog line)")
+                } else {
+                    // Evaluated when the exchange is over: the backend is whichever served it.
+                    var scope = responseScope
+                    scope.backendName = nil
+                    scope.logLine = true
+                    frontends[frontends.count - 1].logFormat = try Self.logFormat(format, scope: scope, location: frontend.location)
+                }
+            }
+            if let format = frontend.uniqueIDFormat {
+                frontends[frontends.count - 1].uniqueIDFormat = try Self.logFormat(format, scope: LogFormatScope(
+                    frontendName: frontend.name, backendName: nil, host: host, variables: variables), location: frontend.location)
+                frontends[frontends.count - 1].uniqueIDHeader = frontend.uniqueIDHeader
+            } else if let name = frontend.uniqueIDHeader {
+                warnings.append("\(frontend.location): frontend '\(frontend.name)': 'unique-id-header \(name)' has no effect without 'unique-id-format'")
+            }
+            frontends[frontends.count - 1].responseRules = try frontend.httpResponseRules.map { try Self.responseRule($0, acls: acls, scope: responseScope) }
+            frontends[frontends.count - 1].afterResponseRules = try frontend.httpAfterResponseRules.map { try Self.responseRule($0, acls: acls, scope: responseScope) }
             for capture in frontend.captures {
                 let plan = HeaderCapturePlan(name: capture.name, length: capture.length)
                 switch capture.direction {
@@ -85,8 +107,8 @@ extension ProxyPlan {
                 case .response: frontends[frontends.count - 1].responseCaptures.append(plan)
                 }
             }
-            if !frontend.captures.isEmpty, !frontend.httplog {
-                warnings.append("\(frontend.location): frontend '\(frontend.name)': 'capture' is logged only with 'option httplog'")
+            if !frontend.captures.isEmpty, !frontend.httplog, frontend.logFormat == nil {
+                warnings.append("\(frontend.location): frontend '\(frontend.name)': 'capture' is logged only with 'option httplog' or a 'log-format'")
             }
             if let uri = frontend.monitorURI {
                 if frontend.mode == .tcp {
@@ -141,8 +163,11 @@ extension ProxyPlan {
             plan.abortOnClose = backend.abortOnClose
             plan.pretendKeepAlive = backend.pretendKeepAlive
             plan.requestRules = try backend.httpRequestRules.map {
-                try Self.requestRule($0, acls: backend.acls, scope: LogFormatScope(frontendName: nil, backendName: backend.name, host: host))
+                try Self.requestRule($0, acls: backend.acls, scope: LogFormatScope(frontendName: nil, backendName: backend.name, host: host, variables: variables))
             }
+            let responseScope = LogFormatScope(frontendName: nil, backendName: backend.name, host: host, variables: variables)
+            plan.responseRules = try backend.httpResponseRules.map { try Self.responseRule($0, acls: backend.acls, scope: responseScope) }
+            plan.afterResponseRules = try backend.httpAfterResponseRules.map { try Self.responseRule($0, acls: backend.acls, scope: responseScope) }
             plan.errorFiles = try Self.errorFiles(backend.errorFiles, backend.location)
             plan.bufferRequest = backend.bufferRequest
             plan.urlParamCheckPost = backend.urlParamCheckPost
@@ -235,6 +260,7 @@ extension ProxyPlan {
         plan.serverFin = t.serverFin.map(duration)
         plan.tunnel = t.tunnel.map(duration)
         plan.check = t.check.map(duration)
+        plan.tarpit = t.tarpit.map(duration)
         return plan
     }
 
@@ -402,17 +428,76 @@ extension ProxyPlan {
         }
         switch rule.action {
         case .deny(let status): action = .deny(status: status)
-        case .redirect(let kind, let value, let code):
+        case .redirect(let kind, let value, let code, let options):
+            let plan = RedirectOptions(dropQuery: options.dropQuery, appendSlash: options.appendSlash,
+                                       // Spelt as HAProxy 2.6 sends them (seen in the differential test).
+                                       cookie: options.setCookie.map { "\($0); path=/;" } ?? options.clearCookie.map { "\($0); path=/; Max-Age=0;" })
             switch kind {
-            case .scheme: action = .redirectScheme(try compiled(value), code: code)
-            case .location: action = .redirectLocation(try compiled(value), code: code)
-            case .prefix: action = .redirectPrefix(try compiled(value), code: code)
+            case .scheme: action = .redirectScheme(try compiled(value), code: code, options: plan)
+            case .location: action = .redirectLocation(try compiled(value), code: code, options: plan)
+            case .prefix: action = .redirectPrefix(try compiled(value), code: code, options: plan)
             }
         case .setHeader(let name, let value): action = .setHeader(name: name, value: try compiled(value))
         case .addHeader(let name, let value): action = .addHeader(name: name, value: try compiled(value))
         case .delHeader(let name): action = .deleteHeader(name: name)
+        case .returnResponse(let answer):
+            let body: LogFormatString
+            switch answer.body {
+            case .none: body = .literal("")
+            case .string(let text): body = .literal(text)
+            case .logFormat(let format): body = try compiled(format)
+            case .file(let path):
+                guard let text = readFile(path) else {
+                    throw ProxyError("\(rule.location): 'http-request return ... file \(path)': cannot read the file")
+                }
+                body = .literal(text)
+            }
+            action = .returnResponse(ReturnPlan(status: answer.status, contentType: answer.contentType, body: body,
+                                                headers: try answer.headers.map { HeaderRewrite(name: $0.name, value: try compiled($0.value)) }))
+        case .allow: action = .allow
+        case .setPath(let format): action = .setPath(try compiled(format))
+        case .setQuery(let format): action = .setQuery(try compiled(format))
+        case .replacePath(let pattern, let format):
+            action = .replacePath(try regex(pattern, rule.location), try compiled(format))
+        case .replaceHeader(let name, let pattern, let format):
+            action = .replaceHeader(name: name, try regex(pattern, rule.location), try compiled(format))
+        case .replaceValue(let name, let pattern, let format):
+            action = .replaceValue(name: name, try regex(pattern, rule.location), try compiled(format))
+        case .setVariable(let variable, let expression):
+            guard let slot = scope.variables[variable] else { throw ProxyError("\(rule.location): no slot for variable '\(variable)'") }
+            action = .setVariable(slot, try sampleExpression(expression, scope: scope, location: rule.location))
+        case .tarpit(let status): action = .tarpit(status: status)
         }
-        return Proxy.HTTPRequestRule(action: action, condition: try condition(rule.condition, acls: acls))
+        var compiled = Proxy.HTTPRequestRule(action: action, condition: try condition(rule.condition, acls: acls))
+        compiled.isRedirectKeyword = rule.isRedirectKeyword
+        return compiled
+    }
+
+    static func responseRule(_ rule: HAConfig.HTTPResponseRule, acls: [ACL], scope: LogFormatScope) throws -> Proxy.HTTPResponseRule {
+        func compiled(_ format: LogFormat) throws -> LogFormatString {
+            try logFormat(format, scope: scope, location: rule.location)
+        }
+        let action: HTTPResponseAction
+        switch rule.action {
+        case .setHeader(let name, let value): action = .setHeader(name: name, value: try compiled(value))
+        case .addHeader(let name, let value): action = .addHeader(name: name, value: try compiled(value))
+        case .delHeader(let name): action = .deleteHeader(name: name)
+        case .replaceHeader(let name, let pattern, let format):
+            action = .replaceHeader(name: name, try regex(pattern, rule.location), try compiled(format))
+        case .replaceValue(let name, let pattern, let format):
+            action = .replaceValue(name: name, try regex(pattern, rule.location), try compiled(format))
+        case .setStatus(let status, let reason): action = .setStatus(status, reason: reason)
+        case .deny(let status): action = .deny(status: status)
+        }
+        return Proxy.HTTPResponseRule(action: action, condition: try condition(rule.condition, acls: acls))
+    }
+
+    static func regex(_ pattern: String, _ location: SourceLocation) throws -> RegexBox {
+        do {
+            return try RegexBox(pattern: pattern, ignoreCase: false)
+        } catch let error as ProxyError {
+            throw ProxyError("\(location): \(error.description)")
+        }
     }
 
     /// `if`/`unless` with named ACLs resolved (several `acl` lines with one name are ORed, as in HAProxy).
@@ -467,6 +552,8 @@ extension ProxyPlan {
         case .destinationPort: criterion = .destinationPort
         case .sslSNI: criterion = .sslSNI
         case .headerCount(let name): criterion = .headerCount(name)
+        case .status: criterion = .status
+        case .responseHeader(let name): criterion = .responseHeader(name)
         case .base: criterion = .base
         case .baseBegins: criterion = .baseBeginning
         case .baseEnds: criterion = .baseEnd

@@ -65,6 +65,8 @@ package struct TimeoutPlan: Sendable, Hashable {
     package var serverFin: TimeAmount?
     package var tunnel: TimeAmount?
     package var check: TimeAmount?
+    /// `timeout tarpit`.
+    package var tarpit: TimeAmount?
 
     package init() {}
 }
@@ -131,6 +133,19 @@ package struct FrontendPlan: Sendable {
     package var bufferRequest = false
     /// `compression ...` of the frontend; a backend's own settings take precedence.
     package var compression: CompressionPlan?
+    /// `http-response` rules, run after the backend's.
+    package var responseRules: [HTTPResponseRule] = []
+    /// `log-format`: replaces the httplog line when set.
+    package var logFormat: LogFormatString?
+    /// `unique-id-format`: evaluated once per request, when its head is in.
+    package var uniqueIDFormat: LogFormatString?
+    /// `unique-id-header`: carries the id to the server.
+    package var uniqueIDHeader: String?
+
+    /// Whether each exchange is logged: `option httplog` or a `log-format`.
+    var logsExchanges: Bool { httplog || logFormat != nil }
+    /// `http-after-response` rules, run after the backend's, on every response including the proxy's own.
+    package var afterResponseRules: [HTTPResponseRule] = []
 
     package init(name: String, mode: ProxyMode = .http, binds: [BindPlan], maxconn: Int = 4096,
                 timeouts: TimeoutPlan = TimeoutPlan(), httplog: Bool = false, tcplog: Bool = false,
@@ -248,6 +263,10 @@ package struct BackendPlan: Sendable {
     package var pretendKeepAlive = false
     /// `http-request` rules of the backend, run after routing.
     package var requestRules: [HTTPRequestRule] = []
+    /// `http-response` rules of the backend, run before the frontend's.
+    package var responseRules: [HTTPResponseRule] = []
+    /// `http-after-response` rules of the backend, run before the frontend's.
+    package var afterResponseRules: [HTTPResponseRule] = []
     /// `errorfile` of the backend, preferred over the frontend's.
     package var errorFiles: [Int: String] = [:]
     /// `option http-buffer-request`: the body is in (or fills `tune.bufsize`) before a server is chosen.

@@ -13,7 +13,7 @@ import Testing
 
     func format(_ rule: HTTPRequestRule) -> LogFormat? {
         switch rule.action {
-        case .setHeader(_, let value), .addHeader(_, let value), .redirect(_, let value, _): value
+        case .setHeader(_, let value), .addHeader(_, let value), .redirect(_, let value, _, _): value
         default: nil
         }
     }
@@ -144,8 +144,8 @@ import Testing
          "t.conf:5:\(valueColumn + 1): error: 'http-request set-header': '%B' is known only after the response, not when the set-header value is built"),
         ("server variable", "%s",
          "t.conf:5:\(valueColumn): error: 'http-request set-header': '%s' is known only once a server is chosen, after http-request rules run: it cannot be used in set-header value"),
-        ("unique id", "%ID",
-         "t.conf:5:\(valueColumn): error: 'http-request set-header': log-format variable '%ID' is not supported by hactl in set-header value (hactl has no unique-id-format yet, so it would always be empty)"),
+        ("request counter", "%rt",
+         "t.conf:5:\(valueColumn): error: 'http-request set-header': log-format variable '%rt' is not supported by hactl in set-header value (request counters are per event loop in hactl)"),
         ("backend in frontend", "%b",
          "t.conf:5:\(valueColumn): error: 'http-request set-header': '%b' is not known in a frontend's http-request rules (the backend is chosen after them): use it in the backend's rules"),
         ("be_name in frontend", "%[be_name]",
@@ -160,8 +160,8 @@ import Testing
          "t.conf:5:\(valueColumn + 2): error: 'http-request set-header': expected a sample fetch such as src or req.hdr(host) after '%[' in set-header value"),
         ("text after a call", "%[req.hdr(a)b]",
          "t.conf:5:\(valueColumn + 12): error: 'http-request set-header': expected ',' or ']' after 'req.hdr(a)' in set-header value, got 'b'"),
-        ("flags", "%{+Q}ci",
-         "t.conf:5:\(valueColumn): error: 'http-request set-header': log-format flags such as '%{+Q}' are not supported by hactl in set-header value"),
+        ("flags other than +Q", "%{+X}ci",
+         "t.conf:5:\(valueColumn): error: 'http-request set-header': log-format flags other than '%{+Q}' are not supported by hactl in set-header value"),
         ("header without name", "%[req.hdr]",
          "t.conf:5:\(valueColumn + 2): error: 'http-request set-header': expected a header name in 'req.hdr(NAME[,OCC])' in set-header value"),
         ("occurrence not a number", "%[req.hdr(host,x)]",
@@ -171,7 +171,7 @@ import Testing
         ("field needs two arguments", "%[path,field(1)]",
          "t.conf:5:\(valueColumn + 7): error: 'http-request set-header': 'field' takes two arguments in hactl: field(INDEX,SEPARATORS), as in field(2,:)"),
         ("unsupported fetch", "%[req.cook(sid)]",
-         "t.conf:5:\(valueColumn + 2): error: 'http-request set-header': sample fetch 'req.cook' is not supported by hactl in set-header value (supported: src, src_port, dst, dst_port, req.hdr, hdr, req.fhdr, path, url, query, method, base, req.ver, fe_name, be_name, ssl_fc, ssl_fc_sni)"),
+         "t.conf:5:\(valueColumn + 2): error: 'http-request set-header': sample fetch 'req.cook' is not supported by hactl in set-header value (supported: src, src_port, dst, dst_port, req.hdr, hdr, req.fhdr, path, url, query, method, base, req.ver, fe_name, be_name, ssl_fc, ssl_fc_sni, var, status, res.hdr, uuid)"),
     ]
 
     @Test(arguments: refused)

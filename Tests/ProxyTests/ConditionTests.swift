@@ -52,7 +52,7 @@ import Testing
     @Test func test_requestRules_redirectSchemeUnlessSsl() throws {
         let rules = [HTTPRequestRule(action: .redirectScheme("https", code: 302), condition: .not(try test(.sslFc)))]
         var request = facts("/a?b", host: "example.com")
-        guard case .redirect(let location, let code) = rules.apply(to: &request) else {
+        guard case .redirect(let location, let code, _) = rules.apply(to: &request) else {
             Issue.record("expected a redirect")
             return
         }

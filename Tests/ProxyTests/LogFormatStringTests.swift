@@ -136,7 +136,7 @@ import Testing
     @Test func test_redirectLocation_isEvaluated() throws {
         var facts = Self.facts
         let rules = [HTTPRequestRule(action: .redirectLocation(try compiled("https://%[req.hdr(host),lower]%[path]"), code: 301))]
-        guard case .redirect(let location, let code) = rules.apply(to: &facts) else {
+        guard case .redirect(let location, let code, _) = rules.apply(to: &facts) else {
             Issue.record("expected a redirect")
             return
         }
@@ -147,7 +147,7 @@ import Testing
     @Test func test_redirectPrefix_isEvaluatedThenGetsTheTarget() throws {
         var facts = Self.facts
         let rules = [HTTPRequestRule(action: .redirectPrefix(try compiled("https://%[req.hdr(host)]/x"), code: 302))]
-        guard case .redirect(let location, _) = rules.apply(to: &facts) else {
+        guard case .redirect(let location, _, _) = rules.apply(to: &facts) else {
             Issue.record("expected a redirect")
             return
         }

@@ -60,6 +60,10 @@ public enum ACLCriterion: Sendable, Equatable, Hashable {
     case headerDomain(String)
     /// `hdr_cnt(NAME)`: number of occurrences, compared as an integer.
     case headerCount(String)
+    /// `status`: the response status, compared as an integer (response rules only).
+    case status
+    /// `res.hdr(NAME)`: exact match of a response header value (response rules only).
+    case responseHeader(String)
     /// `method`.
     case method
     /// `src`: client address in a network list.
@@ -113,6 +117,8 @@ public enum ACLCriterion: Sendable, Equatable, Hashable {
         case .headerRegex(let name): "hdr_reg(\(name))"
         case .headerDomain(let name): "hdr_dom(\(name))"
         case .headerCount(let name): "hdr_cnt(\(name))"
+        case .status: "status"
+        case .responseHeader(let name): "res.hdr(\(name))"
         case .method: "method"
         case .source: "src"
         case .destinationPort: "dst_port"

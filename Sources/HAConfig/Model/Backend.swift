@@ -48,6 +48,10 @@ public struct Backend: Sendable, Equatable, Hashable {
     public var acls: [ACL]
     /// `http-request` lines, in order.
     public var httpRequestRules: [HTTPRequestRule]
+    /// `http-response` lines, in order.
+    public var httpResponseRules: [HTTPResponseRule] = []
+    /// `http-after-response` lines, in order.
+    public var httpAfterResponseRules: [HTTPResponseRule] = []
     /// `errorfile CODE PATH`.
     public var errorFiles: [Int: String]
     /// `log global`.

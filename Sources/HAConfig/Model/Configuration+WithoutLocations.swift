@@ -20,6 +20,8 @@ extension Configuration {
             f.acls = f.acls.map { $0.erased() }
             f.useBackends = f.useBackends.map { var r = $0; r.location = .builtIn; r.condition = r.condition?.erased(); return r }
             f.httpRequestRules = f.httpRequestRules.map { $0.erased() }
+            f.httpResponseRules = f.httpResponseRules.map { $0.erased() }
+            f.httpAfterResponseRules = f.httpAfterResponseRules.map { $0.erased() }
             f.monitorFail = f.monitorFail.map { $0.erased() }
             f.captures = f.captures.map { var c = $0; c.location = .builtIn; return c }
             f.logTargets = f.logTargets.map { $0.erased() }
@@ -33,6 +35,8 @@ extension Configuration {
             if var check = b.healthCheck { check.location = .builtIn; b.healthCheck = check }
             b.acls = b.acls.map { $0.erased() }
             b.httpRequestRules = b.httpRequestRules.map { $0.erased() }
+            b.httpResponseRules = b.httpResponseRules.map { $0.erased() }
+            b.httpAfterResponseRules = b.httpAfterResponseRules.map { $0.erased() }
             b.logTargets = b.logTargets.map { $0.erased() }
             return b
         }
@@ -80,6 +84,15 @@ extension Condition {
 
 extension HTTPRequestRule {
     func erased() -> HTTPRequestRule {
+        var copy = self
+        copy.location = .builtIn
+        copy.condition = condition?.erased()
+        return copy
+    }
+}
+
+extension HTTPResponseRule {
+    func erased() -> HTTPResponseRule {
         var copy = self
         copy.location = .builtIn
         copy.condition = condition?.erased()

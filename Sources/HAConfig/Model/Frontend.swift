@@ -34,6 +34,16 @@ public struct Frontend: Sendable, Equatable, Hashable {
     public var defaultBackendLocation: SourceLocation?
     /// `http-request` and `redirect` lines, in order.
     public var httpRequestRules: [HTTPRequestRule]
+    /// `http-response` lines, in order (run after the backend's).
+    public var httpResponseRules: [HTTPResponseRule] = []
+    /// `http-after-response` lines, in order (run after the backend's).
+    public var httpAfterResponseRules: [HTTPResponseRule] = []
+    /// `log-format FMT`: replaces the httplog line (mode http).
+    public var logFormat: LogFormat?
+    /// `unique-id-format FMT`: the request's `%ID`, made when the request head is in.
+    public var uniqueIDFormat: LogFormat?
+    /// `unique-id-header NAME`: the header that carries `%ID` to the server.
+    public var uniqueIDHeader: String?
     /// `log global` (use the global targets) — on unless `no log`.
     public var logGlobal: Bool
     /// `log` lines of this proxy.

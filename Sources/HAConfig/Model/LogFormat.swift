@@ -88,8 +88,53 @@ public enum LogFormatVariable: String, Sendable, Hashable, CaseIterable {
     case query = "HQ"
     /// `%HV`: the HTTP version (`HTTP/1.1`).
     case version = "HV"
-    /// `%r`: the request line (`GET /x HTTP/1.1`).
+    /// `%r`: the request line (`GET /x HTTP/1.1`); in `log-format`, as received.
     case requestLine = "r"
+    /// `%ID`: the request's unique id (`unique-id-format`); empty without one, as in HAProxy.
+    case uniqueID = "ID"
+
+    // The variables below are known once the exchange is over: `log-format` only.
+
+    /// `%s`: the server name (`<NOSRV>` when none was chosen).
+    case serverName = "s"
+    /// `%tr`: the date the request began, local time with milliseconds.
+    case requestDate = "tr"
+    /// `%Tq`, `%TR`: milliseconds until the request head was in (`-1` when it never was).
+    case requestTime = "Tq", requestHeadTime = "TR"
+    /// `%Tw`: milliseconds waiting in queues.
+    case queueTime = "Tw"
+    /// `%Tc`: milliseconds to connect to the server.
+    case connectTime = "Tc"
+    /// `%Tr`: milliseconds until the server's response head.
+    case responseTime = "Tr"
+    /// `%Ta`, `%Tt`: milliseconds from the request's start to the end of the exchange.
+    case activeTime = "Ta", totalTime = "Tt"
+    /// `%ST`: the status sent to the client.
+    case status = "ST"
+    /// `%B`: bytes sent to the client.
+    case bytes = "B"
+    /// `%ts`, `%tsc`: the termination state (two letters; with `--` cookie flags).
+    case terminationState = "ts", terminationStateWithCookie = "tsc"
+    /// `%CC`, `%CS`: captured cookies; hactl captures none, so `-` as HAProxy logs it then.
+    case requestCookie = "CC", responseCookie = "CS"
+    /// `%hr`, `%hs`: the `capture request|response header` values in braces.
+    case requestCaptures = "hr", responseCaptures = "hs"
+    /// `%ac`, `%fc`, `%bc`, `%sc`, `%rc`, `%sq`, `%bq`: as hactl's httplog line prints them.
+    case activeConnections = "ac", frontendConnections = "fc", backendConnections = "bc", serverConnections = "sc"
+    case retries = "rc", serverQueue = "sq", backendQueue = "bq"
+
+    /// True for the variables only a `log-format` can use (they are known after the response).
+    public var isLogOnly: Bool {
+        switch self {
+        case .serverName, .requestDate, .requestTime, .requestHeadTime, .queueTime, .connectTime, .responseTime,
+             .activeTime, .totalTime, .status, .bytes, .terminationState, .terminationStateWithCookie,
+             .requestCookie, .responseCookie, .requestCaptures, .responseCaptures, .activeConnections,
+             .frontendConnections, .backendConnections, .serverConnections, .retries, .serverQueue, .backendQueue:
+            true
+        default:
+            false
+        }
+    }
 }
 
 /// `%[FETCH,CONVERTER...]`: a sample fetch and the converters applied to its result, in order
@@ -99,11 +144,21 @@ public struct SampleExpression: Sendable, Hashable {
     public var converters: [SampleConverter]
     /// Where the fetch name starts.
     public var location: SourceLocation
+    /// The expression as written (`req.hdr(host),lower`), for printing a `set-var` rule.
+    public var text: String
 
-    public init(fetch: SampleFetch, converters: [SampleConverter] = [], location: SourceLocation = .builtIn) {
+    public init(fetch: SampleFetch, converters: [SampleConverter] = [], location: SourceLocation = .builtIn, text: String = "") {
         self.fetch = fetch
         self.converters = converters
         self.location = location
+        self.text = text
+    }
+
+    /// Equal when they fetch and convert the same: where they were written does not matter.
+    public static func == (a: SampleExpression, b: SampleExpression) -> Bool { a.fetch == b.fetch && a.converters == b.converters }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fetch)
+        hasher.combine(converters)
     }
 }
 
@@ -142,6 +197,41 @@ public enum SampleFetch: Sendable, Hashable {
     case sslFrontConnection
     /// `ssl_fc_sni`: the SNI the client sent; absent until TLS termination lands.
     case sslServerName
+    /// `var(SCOPE.NAME)`: a variable set by `set-var`; absent until set.
+    case variable(VariableName)
+    /// `status`: the response status (response rules and `log-format` only).
+    case status
+    /// `res.hdr(NAME[,OCC])`: one comma-separated value of a response header (response rules only).
+    case responseHeader(name: String, occurrence: Int)
+    /// `uuid` / `uuid(4)`: a random UUID (RFC 9562 version 4), new at each evaluation.
+    case uuid
+}
+
+/// A variable of `set-var(SCOPE.NAME)` / `var(SCOPE.NAME)` (HAProxy §2.8 "variables"): `txn` and `req`
+/// live for one request, `sess` for the client connection.
+public struct VariableName: Sendable, Hashable, CustomStringConvertible {
+    public enum Scope: String, Sendable, Hashable, CaseIterable {
+        case sess, txn, req
+    }
+
+    public var scope: Scope
+    public var name: String
+
+    public init(scope: Scope, name: String) {
+        self.scope = scope
+        self.name = name
+    }
+
+    /// `txn.user` → txn, user; nil for an unknown scope or a bad name.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, let scope = Scope(rawValue: String(parts[0])), !parts[1].isEmpty,
+              parts[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) else { return nil }
+        self.scope = scope
+        self.name = String(parts[1])
+    }
+
+    public var description: String { "\(scope.rawValue).\(name)" }
 }
 
 /// The converters hactl applies (§7.3.1).

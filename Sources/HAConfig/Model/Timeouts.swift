@@ -21,6 +21,8 @@ public struct Timeouts: Sendable, Equatable, Hashable {
     public var tunnel: Duration?
     /// `timeout check`.
     public var check: Duration?
+    /// `timeout tarpit`: how long `http-request tarpit` holds a request (unset: `timeout connect`).
+    public var tarpit: Duration?
 
     public init(
         connect: Duration? = nil,
@@ -51,5 +53,6 @@ public struct Timeouts: Sendable, Equatable, Hashable {
         ("connect", \.connect), ("client", \.client), ("server", \.server), ("queue", \.queue),
         ("http-request", \.httpRequest), ("http-keep-alive", \.httpKeepAlive),
         ("client-fin", \.clientFin), ("server-fin", \.serverFin), ("tunnel", \.tunnel), ("check", \.check),
+        ("tarpit", \.tarpit),
     ] }
 }

@@ -23,10 +23,16 @@ struct LogFormatParser {
     var backendKnown: Bool
     /// The location of the character at an offset.
     var locate: (Int) -> SourceLocation
+    /// Whether a response exists where the string is evaluated (`http-response` rules, `log-format`):
+    /// allows `status` and `res.hdr`.
+    var responseKnown = false
+    /// A `log-format` line: evaluated when the exchange is over, so every variable is known,
+    /// but the response's header fields are no longer kept (`res.hdr` is refused: capture them).
+    var forLog = false
 
     static let fetchNames = [
         "src", "src_port", "dst", "dst_port", "req.hdr", "hdr", "req.fhdr", "path", "url", "query", "method", "base",
-        "req.ver", "fe_name", "be_name", "ssl_fc", "ssl_fc_sni",
+        "req.ver", "fe_name", "be_name", "ssl_fc", "ssl_fc_sni", "var", "status", "res.hdr", "uuid",
     ]
     static let converterNames = ["lower", "upper", "base64", "hex", "field", "word"]
 
@@ -38,18 +44,15 @@ struct LogFormatParser {
     ]
     /// Other HAProxy variables hactl does not evaluate, with the reason when there is one.
     static let unsupportedVariables: [String: String] = [
-        "ID": "hactl has no unique-id-format yet, so it would always be empty",
-        "ac": "connection counts are per event loop in hactl", "fc": "connection counts are per event loop in hactl",
-        "rt": "request counters are per event loop in hactl", "CC": "hactl does not capture cookies",
-        "hr": "hactl has no 'capture request header'", "hrl": "hactl has no 'capture request header'",
+        "rt": "request counters are per event loop in hactl", "hrl": "use %hr", "hsl": "use %hs",
         "sslc": "TLS termination is not available yet", "sslv": "TLS termination is not available yet",
-        "tr": "use %t", "trg": "use %T", "trl": "use %t", "Tl": "use %T", "ms": "use %t", "o": "hactl has no format flags",
+        "trg": "use %T", "trl": "use %t", "Tl": "use %T", "ms": "use %t", "o": "hactl has no format flags",
         "HPO": "use %HP", "HQO": "use %HQ", "HUO": "use %HU",
     ]
     /// HAProxy fetches and converters people reach for that hactl does not evaluate yet.
     static let unsupportedFetches: Set<String> = [
-        "req.cook", "cook", "res.hdr", "url_param", "urlp", "var", "str", "int", "uuid", "rand", "date", "hdr_ip",
-        "req.hdr_cnt", "hdr_cnt", "capture.req.hdr", "req.body", "http_auth", "unique-id", "req.hdrs",
+        "req.cook", "cook", "url_param", "urlp", "str", "int", "uuid", "rand", "date", "hdr_ip",
+        "req.hdr_cnt", "hdr_cnt", "capture.req.hdr", "req.body", "http_auth", "req.hdrs",
         "ssl_c_s_dn", "ssl_fc_protocol", "ssl_fc_cipher", "env", "hostname", "pathq", "url_ip", "url_port",
     ]
     static let unsupportedConverters: [String: String] = [
@@ -95,7 +98,31 @@ struct LogFormatParser {
                 segments.append(.sample(try expression(characters, from: index + 2, to: close)))
                 index = close + 1
             } else if next == "{" {
-                throw LogFormatError(offset: index, message: "log-format flags such as '%{+Q}' are not supported by hactl in \(what)")
+                // `%{+Q}VAR`: the value between double quotes; no other flag is supported.
+                guard let close = characters[(index + 2)...].firstIndex(of: "}"), String(characters[(index + 2)..<close]) == "+Q" else {
+                    throw LogFormatError(offset: index, message: "log-format flags other than '%{+Q}' are not supported by hactl in \(what)")
+                }
+                let start = close + 1
+                flush()
+                if start < characters.count, characters[start] == "[" {
+                    guard let end = Self.closingBracket(characters, from: start + 1) else {
+                        throw LogFormatError(offset: start, message: "missing ']' after '\(String(characters[start...]))' in \(what)")
+                    }
+                    segments.append(.literal("\""))
+                    segments.append(.sample(try expression(characters, from: start + 1, to: end)))
+                    segments.append(.literal("\""))
+                    index = end + 1
+                } else {
+                    var end = start
+                    while end < characters.count, characters[end].isASCII, characters[end].isLetter { end += 1 }
+                    guard end > start else {
+                        throw LogFormatError(offset: start, message: "expected a variable or '%[' after '%{+Q}' in \(what)")
+                    }
+                    segments.append(.literal("\""))
+                    segments.append(.variable(try variable(String(characters[start..<end]), at: start), location: locate(start)))
+                    segments.append(.literal("\""))
+                    index = end
+                }
             } else if next.isASCII && next.isLetter {
                 var end = index + 1
                 while end < characters.count, characters[end].isASCII, characters[end].isLetter { end += 1 }
@@ -126,7 +153,7 @@ struct LogFormatParser {
     }
 
     private func variable(_ name: String, at offset: Int) throws(LogFormatError) -> LogFormatVariable {
-        if let variable = LogFormatVariable(rawValue: name) {
+        if let variable = LogFormatVariable(rawValue: name), forLog || !variable.isLogOnly {
             if variable == .backendName && !backendKnown {
                 throw LogFormatError(offset: offset, message: "'%b' is not known in a frontend's http-request rules (the backend is chosen after them): use it in the backend's rules")
             }
@@ -137,6 +164,9 @@ struct LogFormatParser {
         }
         if Self.serverTimeVariables.contains(name) {
             throw LogFormatError(offset: offset, message: "'%\(name)' is known only once a server is chosen, after http-request rules run: it cannot be used in \(what)")
+        }
+        if LogFormatVariable(rawValue: name) != nil {
+            throw LogFormatError(offset: offset, message: "'%\(name)' is a log variable: it can be used in log-format, not in \(what)")
         }
         if let reason = Self.unsupportedVariables[name] {
             throw LogFormatError(offset: offset, message: "log-format variable '%\(name)' is not supported by hactl in \(what) (\(reason))")
@@ -191,6 +221,17 @@ struct LogFormatParser {
         }
     }
 
+    /// A bare sample expression (`req.hdr(host),lower`), as `set-var` takes it.
+    func parseExpression(_ text: String) throws(LogFormatError) -> SampleExpression {
+        let characters = Array(text)
+        guard !characters.isEmpty else {
+            throw LogFormatError(offset: 0, message: "expected a sample expression such as req.hdr(host),lower in \(what)")
+        }
+        var parsed = try expression(characters, from: 0, to: characters.count)
+        parsed.text = text
+        return parsed
+    }
+
     private func expression(_ characters: [Character], from start: Int, to end: Int) throws(LogFormatError) -> SampleExpression {
         let calls = try calls(characters, from: start, to: end)
         let fetch = try fetch(calls[0])
@@ -228,16 +269,42 @@ struct LogFormatParser {
         case "be_name": .backendName
         case "ssl_fc": .sslFrontConnection
         case "ssl_fc_sni", "req.ssl_sni": .sslServerName
+        case "status": .status
+        case "uuid": .uuid
         default: nil
+        }
+        if simple == .uuid, let arguments = call.arguments, arguments.count == 1, arguments[0].text == "4" {
+            return .uuid
         }
         if let simple {
             try noArguments(call, kind: "sample fetch")
+            if simple == .status && !responseKnown && !forLog {
+                throw LogFormatError(offset: call.nameOffset, message: "'status' is known only once the response arrived, not in \(what)")
+            }
             if simple == .backendName && !backendKnown {
                 throw LogFormatError(offset: call.nameOffset, message: "'be_name' is not known in a frontend's http-request rules (the backend is chosen after them): use it in the backend's rules")
             }
             return simple
         }
         switch call.name {
+        case "var":
+            guard let arguments = call.arguments, arguments.count == 1, let variable = VariableName(parsing: arguments[0].text) else {
+                throw LogFormatError(offset: call.arguments?.first?.offset ?? call.nameOffset,
+                                     message: "expected var(SCOPE.NAME) with SCOPE one of sess, txn, req in \(what), as in var(txn.user)")
+            }
+            return .variable(variable)
+        case "res.hdr":
+            if forLog {
+                throw LogFormatError(offset: call.nameOffset, message: "'res.hdr' is not kept until the log line: use 'capture response header NAME len N' and %hs")
+            }
+            guard responseKnown else {
+                throw LogFormatError(offset: call.nameOffset, message: "'res.hdr' is known only once the response arrived, not in \(what)")
+            }
+            guard let arguments = call.arguments, let name = arguments.first, !name.text.isEmpty, arguments.count <= 2 else {
+                throw LogFormatError(offset: call.nameOffset, message: "expected a header name in 'res.hdr(NAME[,OCC])' in \(what)")
+            }
+            let occurrence = arguments.count == 2 ? try integer(arguments[1], of: call, "an occurrence") : -1
+            return .responseHeader(name: name.text, occurrence: occurrence)
         case "req.hdr", "hdr", "req.fhdr":
             guard let arguments = call.arguments, let name = arguments.first, !name.text.isEmpty else {
                 throw LogFormatError(offset: call.nameOffset, message: "expected a header name in '\(call.name)(NAME[,OCC])' in \(what)")
@@ -285,5 +352,12 @@ extension LogFormat {
     /// an error's `offset` says where). `backendKnown` allows `%b` and `be_name`.
     public init(parsing text: String, backendKnown: Bool = true) throws(LogFormatError) {
         self = try LogFormatParser(what: "value", backendKnown: backendKnown, locate: { _ in .builtIn }).parse(text)
+    }
+
+    /// Parses `text` as a `log-format` line, where every variable of the finished exchange is known.
+    public init(parsingLogLine text: String) throws(LogFormatError) {
+        var parser = LogFormatParser(what: "log-format", backendKnown: true, locate: { _ in .builtIn })
+        parser.forLog = true
+        self = try parser.parse(text)
     }
 }

@@ -36,7 +36,12 @@ struct ProxyDraft {
     var httpRequestLineCount = 0
     /// The first `redirect` line, for the warning when an `http-request` line follows it.
     var firstRedirectLocation: SourceLocation?
+    var httpResponseRules: [HTTPResponseRule] = []
+    var httpAfterResponseRules: [HTTPResponseRule] = []
     var logGlobal = false
+    var logFormat: LogFormat?
+    var uniqueIDFormat: LogFormat?
+    var uniqueIDHeader: String?
     var logTargets: [LogTarget] = []
     var errorFiles: [Int: String] = [:]
     var monitorURI: String?
@@ -75,6 +80,8 @@ struct ProxyDraft {
         copy.useBackends = []
         copy.httpRequestRules = []
         copy.httpRequestLineCount = 0
+        copy.httpResponseRules = []
+        copy.httpAfterResponseRules = []
         copy.firstRedirectLocation = nil
         copy.monitorFail = []
         copy.servers = []
@@ -95,6 +102,11 @@ struct ProxyDraft {
         frontend.captures = captures
         frontend.bufferRequest = bufferRequest
         frontend.compression = compression
+        frontend.httpResponseRules = httpResponseRules
+        frontend.logFormat = logFormat
+        frontend.uniqueIDFormat = uniqueIDFormat
+        frontend.uniqueIDHeader = uniqueIDHeader
+        frontend.httpAfterResponseRules = httpAfterResponseRules
         return frontend
     }
 
@@ -111,6 +123,11 @@ struct ProxyDraft {
         backend.urlParamCheckPost = urlParamCheckPost
         backend.bufferRequest = bufferRequest
         backend.compression = compression
+        // A listen's rules are kept once, on its frontend half.
+        if !isListen {
+            backend.httpResponseRules = httpResponseRules
+            backend.httpAfterResponseRules = httpAfterResponseRules
+        }
         return backend
     }
 }

@@ -22,7 +22,7 @@ extension ProxySectionParser {
         "path", "path_beg", "path_end", "path_sub", "path_dir", "path_reg", "url", "url_beg", "url_end", "url_sub",
         "url_reg", "base", "base_beg", "base_end", "base_sub", "base_dir", "base_reg", "url_param(NAME)", "urlp(NAME)", "hdr(NAME)", "hdr_beg(NAME)", "hdr_end(NAME)", "hdr_sub(NAME)",
         "hdr_reg(NAME)", "hdr_dom(NAME)", "hdr_cnt(NAME)", "method", "src", "dst_port", "ssl_fc", "ssl_fc_sni",
-        "always_true", "always_false",
+        "status", "res.hdr(NAME)", "always_true", "always_false",
     ]
 
     /// Parses CRITERION [FLAGS] VALUES from `words`.
@@ -86,7 +86,7 @@ extension ProxySectionParser {
                     diagnostics.error(at: statement.location(of: word), keyword: keyword, "expected a port or range such as 443 or 8000:8080, got '\(word.text)'")
                     return nil
                 }
-            case .headerCount:
+            case .headerCount, .status:
                 guard Int(word.text) != nil || ["eq", "ge", "gt", "le", "lt"].contains(word.text) else {
                     diagnostics.error(at: statement.location(of: word), keyword: keyword, "expected an integer or an operator (eq ge gt le lt), got '\(word.text)'")
                     return nil
@@ -122,6 +122,7 @@ extension ProxySectionParser {
         case "base_dir": return .baseDirectory
         case "base_reg": return .baseRegex
         case "method": return .method
+        case "status": return .status
         case "src": return .source
         case "dst_port": return .destinationPort
         case "ssl_fc": return .sslFC
@@ -145,6 +146,7 @@ extension ProxySectionParser {
             case "hdr_reg": return .headerRegex(argument)
             case "hdr_dom": return .headerDomain(argument)
             case "hdr_cnt", "req.hdr_cnt": return .headerCount(argument)
+            case "res.hdr", "shdr": return .responseHeader(argument)
             case "url_param", "urlp": return .urlParam(argument)
             default: break
             }

@@ -16,7 +16,10 @@ extension ProxySectionParser {
         return UseBackendRule(backend: name.text, condition: condition, location: statement.location)
     }
 
-    static let httpRequestActions = ["redirect", "deny", "set-header", "add-header", "del-header"]
+    static let httpRequestActions = [
+        "redirect", "deny", "set-header", "add-header", "del-header", "return", "allow", "set-path", "set-query",
+        "replace-path", "replace-header", "replace-value", "set-var", "tarpit",
+    ]
 
     /// `http-request ACTION ... [if|unless COND]`.
     func parseHTTPRequest(_ statement: Statement) -> HTTPRequestRule? {
@@ -27,6 +30,53 @@ extension ProxySectionParser {
         switch action.text {
         case "redirect":
             return parseRedirect(statement, skipping: 2, keyword: keyword)
+        case "allow":
+            let (condition, ok) = parseCondition(statement, from: 2, keyword: keyword)
+            guard ok else { return nil }
+            return HTTPRequestRule(action: .allow, condition: condition, location: statement.location)
+        case "return":
+            return parseReturn(statement, keyword: keyword)
+        case "set-path", "set-query":
+            guard let value = arguments.require(action.text == "set-path" ? "a path" : "a query string") else { return nil }
+            guard let format = parseLogFormat(value, in: statement, keyword: keyword, what: "\(action.text) value") else { return nil }
+            let (condition, ok) = parseCondition(statement, from: 3, keyword: keyword)
+            guard ok else { return nil }
+            return HTTPRequestRule(action: action.text == "set-path" ? .setPath(format) : .setQuery(format), condition: condition, location: statement.location)
+        case "replace-path":
+            guard let regex = arguments.require("a regular expression"), let value = arguments.require("a replacement") else { return nil }
+            guard checkRegex(regex, in: statement, keyword: keyword),
+                  let format = parseLogFormat(value, in: statement, keyword: keyword, what: "replace-path replacement") else { return nil }
+            let (condition, ok) = parseCondition(statement, from: 4, keyword: keyword)
+            guard ok else { return nil }
+            return HTTPRequestRule(action: .replacePath(regex: regex.text, format: format), condition: condition, location: statement.location)
+        case "replace-header", "replace-value":
+            guard let name = arguments.require("a header name"), let regex = arguments.require("a regular expression"),
+                  let value = arguments.require("a replacement") else { return nil }
+            guard isHeaderName(name.text) else {
+                diagnostics.error(at: arguments.location(of: name), keyword: keyword, "expected a header name (letters, digits, '-'), got '\(name.text)'")
+                return nil
+            }
+            guard checkRegex(regex, in: statement, keyword: keyword),
+                  let format = parseLogFormat(value, in: statement, keyword: keyword, what: "\(action.text) replacement") else { return nil }
+            let (condition, ok) = parseCondition(statement, from: 5, keyword: keyword)
+            guard ok else { return nil }
+            return HTTPRequestRule(action: action.text == "replace-header"
+                ? .replaceHeader(name: name.text, regex: regex.text, format: format)
+                : .replaceValue(name: name.text, regex: regex.text, format: format), condition: condition, location: statement.location)
+        case "tarpit":
+            var status = 500
+            var next = 2
+            if arguments.peek?.text == "deny_status" {
+                _ = arguments.next()
+                guard let value = arguments.integer("an HTTP status", in: 200...599) else { return nil }
+                status = value
+                next = 4
+            }
+            let (condition, ok) = parseCondition(statement, from: next, keyword: keyword)
+            guard ok else { return nil }
+            return HTTPRequestRule(action: .tarpit(status: status), condition: condition, location: statement.location)
+        case _ where action.text.hasPrefix("set-var(") || action.text == "set-var":
+            return parseSetVariable(statement, action: action, keyword: "http-request set-var")
         case "deny":
             var status = 403
             var next = 2
@@ -76,38 +126,140 @@ extension ProxySectionParser {
         }
     }
 
-    private func isHeaderName(_ text: String) -> Bool {
+    /// `return [status N] [content-type T] [string S | lf-string FMT | file PATH] [hdr NAME FMT]... [if|unless COND]`.
+    private func parseReturn(_ statement: Statement, keyword: String) -> HTTPRequestRule? {
+        var arguments = ArgumentReader(statement, diagnostics: diagnostics, keyword: keyword, skipping: 2)
+        var answer = HTTPReturn()
+        var bodyWord: Word?
+        let options = ["status", "content-type", "string", "lf-string", "file", "hdr", "if", "unless"]
+        while let option = arguments.peek, option.text != "if", option.text != "unless" {
+            _ = arguments.next()
+            switch option.text {
+            case "status":
+                guard let value = arguments.integer("an HTTP status", in: 200...599) else { return nil }
+                answer.status = value
+            case "content-type":
+                guard let value = arguments.require("a content type") else { return nil }
+                answer.contentType = value.text
+            case "string", "lf-string", "file":
+                guard let value = arguments.require(option.text == "file" ? "a file path" : "the body") else { return nil }
+                if let previous = bodyWord {
+                    diagnostics.error(at: arguments.location(of: option), keyword: keyword, "'return' takes one body, already given by '\(previous.text)'")
+                    return nil
+                }
+                bodyWord = option
+                switch option.text {
+                case "string": answer.body = .string(value.text)
+                case "file": answer.body = .file(value.text)
+                default:
+                    guard let format = parseLogFormat(value, in: statement, keyword: keyword, what: "return lf-string") else { return nil }
+                    answer.body = .logFormat(format)
+                }
+            case "hdr":
+                guard let name = arguments.require("a header name"), let value = arguments.require("a header value") else { return nil }
+                guard isHeaderName(name.text) else {
+                    diagnostics.error(at: arguments.location(of: name), keyword: keyword, "expected a header name (letters, digits, '-'), got '\(name.text)'")
+                    return nil
+                }
+                let lower = name.text.lowercased()
+                if ["content-length", "content-type", "transfer-encoding", "connection"].contains(lower) {
+                    diagnostics.error(at: arguments.location(of: name), keyword: keyword, "'hdr \(name.text)' is set by the proxy itself in a 'return' answer (use content-type for the type)")
+                    return nil
+                }
+                guard let format = parseLogFormat(value, in: statement, keyword: keyword, what: "return hdr value") else { return nil }
+                answer.headers.append(HeaderValue(name: name.text, value: format))
+            case "errorfile", "errorfiles", "default-errorfiles", "lf-file":
+                diagnostics.error(at: arguments.location(of: option), keyword: keyword, UnsupportedKeywords.message("http-request return ... \(option.text)", origin: .haproxy, reason: "use string, lf-string or file"))
+                return nil
+            default:
+                diagnostics.error(at: arguments.location(of: option), keyword: keyword, "unexpected '\(option.text)': expected one of \(options.joined(separator: ", "))",
+                                  suggestion: KeywordSuggestion.nearest(to: option.text, in: options))
+                return nil
+            }
+        }
+        // HAProxy: a body needs its content-type, and a content-type without a body is refused.
+        if bodyWord != nil, answer.contentType == nil {
+            diagnostics.error(at: arguments.location(of: bodyWord!), keyword: keyword, "'return' with a body needs 'content-type TYPE', as in HAProxy")
+            return nil
+        }
+        if bodyWord == nil, answer.contentType != nil {
+            diagnostics.error(at: statement.location, keyword: keyword, "'return' has a content-type but no body (string, lf-string or file)")
+            return nil
+        }
+        if [204, 304].contains(answer.status), bodyWord != nil {
+            diagnostics.error(at: arguments.location(of: bodyWord!), keyword: keyword, "a \(answer.status) answer carries no body")
+            return nil
+        }
+        let (condition, ok) = parseCondition(statement, from: arguments.index, keyword: keyword)
+        guard ok else { return nil }
+        return HTTPRequestRule(action: .returnResponse(answer), condition: condition, location: statement.location)
+    }
+
+    /// `set-var(SCOPE.NAME) EXPR [if|unless COND]`.
+    private func parseSetVariable(_ statement: Statement, action: Word, keyword: String) -> HTTPRequestRule? {
+        var arguments = ArgumentReader(statement, diagnostics: diagnostics, keyword: keyword, skipping: 2)
+        let inside = action.text.hasPrefix("set-var(") && action.text.hasSuffix(")") ? String(action.text.dropFirst(8).dropLast()) : ""
+        guard let variable = VariableName(parsing: inside) else {
+            diagnostics.error(at: location(in: action, offset: min(8, action.text.count), of: statement), keyword: keyword,
+                              "expected set-var(SCOPE.NAME) with SCOPE one of sess, txn, req, as in set-var(txn.user)")
+            return nil
+        }
+        guard let value = arguments.require("a sample expression such as req.hdr(host),lower") else { return nil }
+        let parser = LogFormatParser(what: "set-var expression", backendKnown: kind != .frontend) { offset in
+            self.location(in: value, offset: offset, of: statement)
+        }
+        let expression: SampleExpression
+        do {
+            expression = try parser.parseExpression(value.text)
+        } catch {
+            diagnostics.error(at: location(in: value, offset: error.offset, of: statement), keyword: keyword, error.message, suggestion: error.suggestion)
+            return nil
+        }
+        let (condition, ok) = parseCondition(statement, from: 3, keyword: keyword)
+        guard ok else { return nil }
+        return HTTPRequestRule(action: .setVariable(variable, expression), condition: condition, location: statement.location)
+    }
+
+    /// A regular expression as the proxy will compile it; an error points at the word.
+    func checkRegex(_ word: Word, in statement: Statement, keyword: String) -> Bool {
+        do {
+            _ = try Regex(word.text)
+            return true
+        } catch {
+            diagnostics.error(at: statement.location(of: word), keyword: keyword, "invalid regular expression '\(word.text)': \(error)")
+            return false
+        }
+    }
+
+    func isHeaderName(_ text: String) -> Bool {
         !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_!#$%&'*+.^`|~".contains($0)) }
     }
 
-    /// `redirect scheme|location|prefix VALUE [code N] [if|unless COND]` (words from `skipping` on).
+    /// `redirect scheme|location|prefix VALUE [code N] [drop-query] [append-slash] [set-cookie NAME[=VALUE]]
+    /// [clear-cookie NAME] [if|unless COND]` (words from `skipping` on). As HAProxy 2.6 does, the
+    /// options may come before or after the target (`redirect code 301 location /x`).
     func parseRedirect(_ statement: Statement, skipping start: Int, keyword: String) -> HTTPRequestRule? {
         var arguments = ArgumentReader(statement, diagnostics: diagnostics, keyword: keyword, skipping: start)
-        guard let kindWord = arguments.require("'scheme', 'location' or 'prefix'") else { return nil }
-        guard let kind = HTTPRequestRule.RedirectKind(rawValue: kindWord.text) else {
-            diagnostics.error(at: arguments.location(of: kindWord), keyword: keyword, "expected 'scheme', 'location' or 'prefix', got '\(kindWord.text)'",
-                              suggestion: KeywordSuggestion.nearest(to: kindWord.text, in: ["scheme", "location", "prefix"]))
+        var target: (kind: HTTPRequestRule.RedirectKind, format: LogFormat)?
+        var code = 302
+        var options = HTTPRequestRule.RedirectOptions()
+        let optionNames = ["code", "drop-query", "append-slash", "set-cookie", "clear-cookie"]
+        if arguments.isAtEnd || ["if", "unless"].contains(arguments.peek?.text ?? "") {
+            _ = arguments.require("'scheme', 'location' or 'prefix'")
             return nil
         }
-        guard let value = arguments.require("a \(kind.rawValue)") else { return nil }
-        let format: LogFormat
-        if keyword == "redirect" {
-            // HAProxy reads the older keyword's value literally (`/a%20b` stays as it is), so a sample
-            // expression there would be sent as text: refuse it and name the keyword that evaluates it.
-            if let range = value.text.range(of: "%[") {
-                let offset = value.text.distance(from: value.text.startIndex, to: range.lowerBound)
-                diagnostics.error(at: location(in: value, offset: offset, of: statement), keyword: keyword,
-                                  "'redirect \(kind.rawValue)' takes its value literally, as in HAProxy: write 'http-request redirect \(kind.rawValue) ...' to evaluate '%[...]'")
-                return nil
-            }
-            format = LogFormat(literal: value.text)
-        } else {
-            guard let parsed = parseLogFormat(value, in: statement, keyword: keyword, what: "redirect \(kind.rawValue)") else { return nil }
-            format = parsed
-        }
-        var code = 302
         while let option = arguments.peek, option.text != "if", option.text != "unless" {
             _ = arguments.next()
+            if let kind = HTTPRequestRule.RedirectKind(rawValue: option.text) {
+                if target != nil {
+                    diagnostics.error(at: arguments.location(of: option), keyword: keyword, "a redirect has one target: '\(option.text)' comes after another")
+                    return nil
+                }
+                guard let value = arguments.require("a \(kind.rawValue)") else { return nil }
+                guard let format = redirectValue(value, kind: kind, in: statement, keyword: keyword) else { return nil }
+                target = (kind, format)
+                continue
+            }
             switch option.text {
             case "code":
                 guard let word = arguments.require("a redirect status (301, 302, 303, 307 or 308)") else { return nil }
@@ -116,18 +268,55 @@ extension ProxySectionParser {
                     return nil
                 }
                 code = value
-            case "drop-query", "append-slash", "set-cookie", "clear-cookie", "ignore-empty", "keep-query":
+            case "drop-query":
+                options.dropQuery = true
+            case "append-slash":
+                options.appendSlash = true
+            case "set-cookie", "clear-cookie":
+                guard let word = arguments.require("a cookie name") else { return nil }
+                let name = String(word.text.prefix { $0 != "=" })
+                guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+-.^_`|~".contains($0)) }) else {
+                    diagnostics.error(at: arguments.location(of: word), keyword: keyword, "expected a cookie name such as SEEN or SEEN=1, got '\(word.text)'")
+                    return nil
+                }
+                if option.text == "set-cookie" { options.setCookie = word.text } else { options.clearCookie = word.text }
+            case "ignore-empty", "keep-query":
                 diagnostics.error(at: arguments.location(of: option), keyword: keyword, UnsupportedKeywords.message("redirect ... \(option.text)", origin: .haproxy))
                 return nil
             default:
-                diagnostics.error(at: arguments.location(of: option), keyword: keyword, "unexpected '\(option.text)': expected 'code', 'if' or 'unless'",
-                                  suggestion: KeywordSuggestion.nearest(to: option.text, in: ["code", "if", "unless"]))
+                if target == nil {
+                    diagnostics.error(at: arguments.location(of: option), keyword: keyword, "expected 'scheme', 'location' or 'prefix', got '\(option.text)'",
+                                      suggestion: KeywordSuggestion.nearest(to: option.text, in: ["scheme", "location", "prefix"] + optionNames))
+                } else {
+                    diagnostics.error(at: arguments.location(of: option), keyword: keyword, "unexpected '\(option.text)': expected \(optionNames.map { "'\($0)'" }.joined(separator: ", ")), 'if' or 'unless'",
+                                      suggestion: KeywordSuggestion.nearest(to: option.text, in: optionNames + ["if", "unless"]))
+                }
                 return nil
             }
         }
+        guard let target else {
+            diagnostics.error(at: statement.location, keyword: keyword, "expected 'scheme', 'location' or 'prefix' and its value")
+            return nil
+        }
         let (condition, ok) = parseCondition(statement, from: arguments.index, keyword: keyword)
         guard ok else { return nil }
-        return .redirect(kind: kind, value: format, code: code, condition: condition, location: statement.location)
+        return HTTPRequestRule(action: .redirect(kind: target.kind, value: target.format, code: code, options: options), condition: condition, location: statement.location)
+    }
+
+    /// The target of a redirect: a log-format string for `http-request redirect`, literal text for the older keyword.
+    private func redirectValue(_ value: Word, kind: HTTPRequestRule.RedirectKind, in statement: Statement, keyword: String) -> LogFormat? {
+        guard keyword == "redirect" else {
+            return parseLogFormat(value, in: statement, keyword: keyword, what: "redirect \(kind.rawValue)")
+        }
+        // HAProxy reads the older keyword's value literally (`/a%20b` stays as it is), so a sample
+        // expression there would be sent as text: refuse it and name the keyword that evaluates it.
+        if let range = value.text.range(of: "%[") {
+            let offset = value.text.distance(from: value.text.startIndex, to: range.lowerBound)
+            diagnostics.error(at: location(in: value, offset: offset, of: statement), keyword: keyword,
+                              "'redirect \(kind.rawValue)' takes its value literally, as in HAProxy: write 'http-request redirect \(kind.rawValue) ...' to evaluate '%[...]'")
+            return nil
+        }
+        return LogFormat(literal: value.text)
     }
 
     /// `word` read as a log-format string (§8.2.4); an error points at the character it is about.
@@ -144,7 +333,7 @@ extension ProxySectionParser {
     }
 
     /// The location of the character at `offset` in `word`'s text.
-    private func location(in word: Word, offset: Int, of statement: Statement) -> SourceLocation {
+    func location(in word: Word, offset: Int, of statement: Statement) -> SourceLocation {
         SourceLocation(file: statement.file, line: word.line, column: word.column(atOffset: offset))
     }
 }

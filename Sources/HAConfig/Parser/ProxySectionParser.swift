@@ -29,7 +29,12 @@ struct ProxySectionParser {
         "default_backend": .init(defaults: true, frontend: true, backend: false),
         "http-request": .init(defaults: false, frontend: true, backend: true),
         "redirect": .init(defaults: false, frontend: true, backend: true),
+        "http-response": .init(defaults: false, frontend: true, backend: true),
+        "http-after-response": .init(defaults: false, frontend: true, backend: true),
         "log": .init(defaults: true, frontend: true, backend: true),
+        "log-format": .init(defaults: true, frontend: true, backend: false),
+        "unique-id-format": .init(defaults: true, frontend: true, backend: false),
+        "unique-id-header": .init(defaults: true, frontend: true, backend: false),
         "errorfile": .init(defaults: true, frontend: true, backend: true),
         "monitor-uri": .init(defaults: true, frontend: true, backend: false),
         "monitor": .init(defaults: false, frontend: true, backend: false),
@@ -137,8 +142,18 @@ struct ProxySectionParser {
                 draft.httpRequestLineCount += 1
             }
             return
+        case "http-response", "http-after-response":
+            if let rule = parseHTTPResponse(statement, after: statement.keyword.text == "http-after-response") {
+                if statement.keyword.text == "http-response" {
+                    draft.httpResponseRules.append(rule)
+                } else {
+                    draft.httpAfterResponseRules.append(rule)
+                }
+            }
+            return
         case "redirect":
-            if let rule = parseRedirect(statement, skipping: 1, keyword: "redirect") {
+            if var rule = parseRedirect(statement, skipping: 1, keyword: "redirect") {
+                rule.isRedirectKeyword = true
                 draft.httpRequestRules.append(rule)
                 if draft.firstRedirectLocation == nil { draft.firstRedirectLocation = statement.location }
             }
@@ -159,6 +174,31 @@ struct ProxySectionParser {
                 return
             }
             if let path = arguments.require("a file path") { draft.errorFiles[code] = path.text }
+        case "log-format", "unique-id-format":
+            guard let value = arguments.require("a log-format string (quote it or escape its spaces)") else { return }
+            if let extra = arguments.peek {
+                diagnostics.error(at: arguments.location(of: extra), keyword: keyword, "\(keyword) takes one argument, as in HAProxy: quote the string or escape its spaces ('\\ ')")
+                return
+            }
+            var parser = LogFormatParser(what: keyword, backendKnown: keyword == "log-format") { offset in
+                SourceLocation(file: statement.file, line: value.line, column: value.column(atOffset: offset))
+            }
+            parser.forLog = keyword == "log-format"
+            do {
+                let format = try parser.parse(value.text)
+                if keyword == "log-format" { draft.logFormat = format } else { draft.uniqueIDFormat = format }
+            } catch {
+                diagnostics.error(at: SourceLocation(file: statement.file, line: value.line, column: value.column(atOffset: error.offset)),
+                                  keyword: keyword, error.message, suggestion: error.suggestion)
+            }
+            return
+        case "unique-id-header":
+            guard let name = arguments.require("a header name") else { return }
+            guard isHeaderName(name.text) else {
+                diagnostics.error(at: arguments.location(of: name), keyword: keyword, "expected a header name (letters, digits, '-'), got '\(name.text)'")
+                return
+            }
+            draft.uniqueIDHeader = name.text
         case "monitor-uri":
             // HAProxy: the last one wins.
             guard let uri = arguments.require("a URI such as /haproxy_test") else { return }
@@ -244,7 +284,7 @@ struct ProxySectionParser {
         let names = Timeouts.keywords.map(\.keyword)
         guard let name = arguments.require("a timeout name (\(names.joined(separator: ", ")))") else { return }
         guard let keyPath = Timeouts.keywords.first(where: { $0.keyword == name.text })?.keyPath else {
-            if ["tarpit", "http-request-body"].contains(name.text) {
+            if ["http-request-body"].contains(name.text) {
                 diagnostics.error(at: arguments.location(of: name), keyword: "timeout \(name.text)", UnsupportedKeywords.message("timeout \(name.text)", origin: .haproxy))
             } else {
                 diagnostics.error(at: arguments.location(of: name), keyword: "timeout", "unknown timeout '\(name.text)': expected one of \(names.joined(separator: ", "))",
@@ -438,6 +478,8 @@ struct ProxySectionParser {
         }
         for index in draft.useBackends.indices { resolve(&draft.useBackends[index].condition) }
         for index in draft.httpRequestRules.indices { resolve(&draft.httpRequestRules[index].condition) }
+        for index in draft.httpResponseRules.indices { resolve(&draft.httpResponseRules[index].condition) }
+        for index in draft.httpAfterResponseRules.indices { resolve(&draft.httpAfterResponseRules[index].condition) }
         draft.monitorFail = draft.monitorFail.compactMap { condition in
             var resolved: Condition? = condition
             resolve(&resolved)

@@ -51,8 +51,7 @@ enum UnsupportedKeywords {
     /// HAProxy proxy keywords (`frontend`, `backend`, `listen`, `defaults`).
     static let haproxyProxy: [String: String?] = [
         "stats": "`hactl status` replaces the stats page", "tcp-request": nil, "tcp-response": nil,
-        "http-response": nil, "http-after-response": nil, "stick-table": nil, "stick": nil,
-        "unique-id-format": nil, "unique-id-header": nil, "log-format": nil,
+        "stick-table": nil, "stick": nil,
         "rspadd": "removed from HAProxy 2.1", "reqadd": "removed from HAProxy 2.1", "reqrep": "removed from HAProxy 2.1",
         "rsprep": "removed from HAProxy 2.1", "reqidel": "removed from HAProxy 2.1", "reqdel": "removed from HAProxy 2.1",
         "source": nil, "dispatch": nil, "persist": nil, "server-template": nil, "filter": nil, "use-server": nil,
@@ -84,14 +83,13 @@ enum UnsupportedKeywords {
 
     /// `http-request` actions.
     static let httpRequestActions: [String: String?] = [
-        "set-var": nil, "unset-var": nil, "capture": nil, "lua": nil, "auth": nil, "tarpit": nil, "silent-drop": nil,
-        "reject": nil, "set-path": nil, "set-query": nil, "set-uri": nil, "set-method": nil, "replace-header": nil,
-        "replace-value": nil, "replace-path": nil, "replace-uri": nil, "set-log-level": nil, "set-nice": nil,
+        "unset-var": nil, "capture": nil, "lua": nil, "auth": nil, "silent-drop": nil,
+        "reject": nil, "set-uri": nil, "set-method": nil, "replace-uri": nil, "set-log-level": nil, "set-nice": nil,
         "set-tos": nil, "set-mark": nil, "track-sc0": nil, "track-sc1": nil, "track-sc2": nil, "sc-inc-gpc0": nil,
         "set-src": nil, "set-dst": nil, "cache-use": nil, "wait-for-body": nil, "wait-for-handshake": nil,
-        "use-service": nil, "return": nil, "normalize-uri": nil, "early-hint": nil, "do-resolve": nil,
+        "use-service": nil, "normalize-uri": nil, "early-hint": nil, "do-resolve": nil,
         "add-acl": nil, "del-acl": nil, "set-map": nil, "del-map": nil, "disable-l7-retry": nil, "strict-mode": nil,
-        "allow": "order deny rules with conditions instead", "set-timeout": nil, "send-spoe-group": nil, "set-priority-class": nil, "set-priority-offset": nil,
+        "set-timeout": nil, "send-spoe-group": nil, "set-priority-class": nil, "set-priority-offset": nil,
     ]
 
     /// `server` / `default-server` options.

@@ -159,12 +159,17 @@ public enum ConfigurationPrinter {
         if frontend.bufferRequest { writer.line("option", "http-buffer-request") }
         printCompression(frontend.compression, into: &writer)
         if let uri = frontend.monitorURI { writer.line("monitor-uri", uri) }
+        if let format = frontend.logFormat { writer.line("log-format", format.text) }
+        if let format = frontend.uniqueIDFormat { writer.line("unique-id-format", format.text) }
+        if let name = frontend.uniqueIDHeader { writer.line("unique-id-header", name) }
         for capture in frontend.captures {
             writer.line("capture", capture.direction.rawValue, "header", capture.name, "len", String(capture.length))
         }
         for acl in frontend.acls { writer.line(["acl", acl.name] + aclWords(acl)) }
         for condition in frontend.monitorFail { writer.line(["monitor", "fail"] + conditionWords(condition)) }
         for rule in frontend.httpRequestRules { writer.line(ruleWords(rule)) }
+        for rule in frontend.httpResponseRules { writer.line(responseRuleWords(rule, keyword: "http-response")) }
+        for rule in frontend.httpAfterResponseRules { writer.line(responseRuleWords(rule, keyword: "http-after-response")) }
         for rule in frontend.useBackends { writer.line(["use_backend", rule.backend] + conditionWords(rule.condition)) }
         if let name = frontend.defaultBackend, !(listen && name == frontend.name) {
             writer.line("default_backend", name)
@@ -179,6 +184,8 @@ public enum ConfigurationPrinter {
             if backend.connectionMode != .keepAlive { writer.line("option", backend.connectionMode.rawValue) }
             for acl in backend.acls { writer.line(["acl", acl.name] + aclWords(acl)) }
             for rule in backend.httpRequestRules { writer.line(ruleWords(rule)) }
+            for rule in backend.httpResponseRules { writer.line(responseRuleWords(rule, keyword: "http-response")) }
+            for rule in backend.httpAfterResponseRules { writer.line(responseRuleWords(rule, keyword: "http-after-response")) }
         }
         switch backend.balance {
         case .urlParam(let name): writer.line("balance", "url_param", name, backend.urlParamCheckPost ? "check_post" : nil)
@@ -283,11 +290,29 @@ public enum ConfigurationPrinter {
         return words
     }
 
-    static func ruleWords(_ rule: HTTPRequestRule) -> [String?] {
-        var words: [String?] = ["http-request"]
+    static func responseRuleWords(_ rule: HTTPResponseRule, keyword: String) -> [String?] {
+        var words: [String?] = [keyword]
         switch rule.action {
-        case .redirect(let kind, let value, let code):
+        case .setHeader(let name, let value): words += ["set-header", name, value.text]
+        case .addHeader(let name, let value): words += ["add-header", name, value.text]
+        case .delHeader(let name): words += ["del-header", name]
+        case .replaceHeader(let name, let regex, let format): words += ["replace-header", name, regex, format.text]
+        case .replaceValue(let name, let regex, let format): words += ["replace-value", name, regex, format.text]
+        case .setStatus(let status, let reason): words += ["set-status", String(status), reason == nil ? nil : "reason", reason]
+        case .deny(let status): words += ["deny", status == 502 ? nil : "deny_status", status == 502 ? nil : String(status)]
+        }
+        return words + conditionWords(rule.condition)
+    }
+
+    static func ruleWords(_ rule: HTTPRequestRule) -> [String?] {
+        var words: [String?] = rule.isRedirectKeyword ? [] : ["http-request"]
+        switch rule.action {
+        case .redirect(let kind, let value, let code, let options):
             words += ["redirect", kind.rawValue, value.text, code == 302 ? nil : "code", code == 302 ? nil : String(code)]
+            if options.dropQuery { words.append("drop-query") }
+            if options.appendSlash { words.append("append-slash") }
+            if let cookie = options.setCookie { words += ["set-cookie", cookie] }
+            if let cookie = options.clearCookie { words += ["clear-cookie", cookie] }
         case .deny(let status):
             words += ["deny", status == 403 ? nil : "deny_status", status == 403 ? nil : String(status)]
         case .setHeader(let name, let value):
@@ -296,6 +321,32 @@ public enum ConfigurationPrinter {
             words += ["add-header", name, value.text]
         case .delHeader(let name):
             words += ["del-header", name]
+        case .returnResponse(let answer):
+            words += ["return", "status", String(answer.status)]
+            if let type = answer.contentType { words += ["content-type", type] }
+            switch answer.body {
+            case .none: break
+            case .string(let text): words += ["string", text]
+            case .logFormat(let format): words += ["lf-string", format.text]
+            case .file(let path): words += ["file", path]
+            }
+            for header in answer.headers { words += ["hdr", header.name, header.value.text] }
+        case .allow:
+            words.append("allow")
+        case .setPath(let format):
+            words += ["set-path", format.text]
+        case .setQuery(let format):
+            words += ["set-query", format.text]
+        case .replacePath(let regex, let format):
+            words += ["replace-path", regex, format.text]
+        case .replaceHeader(let name, let regex, let format):
+            words += ["replace-header", name, regex, format.text]
+        case .replaceValue(let name, let regex, let format):
+            words += ["replace-value", name, regex, format.text]
+        case .setVariable(let variable, let expression):
+            words += ["set-var(\(variable))", expression.text]
+        case .tarpit(let status):
+            words += ["tarpit", status == 500 ? nil : "deny_status", status == 500 ? nil : String(status)]
         }
         return words + conditionWords(rule.condition)
     }

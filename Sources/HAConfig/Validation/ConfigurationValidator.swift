@@ -68,11 +68,17 @@ struct ConfigurationValidator {
             if frontend.mode == .tcp, let rule = frontend.httpRequestRules.first {
                 diagnostics.error(at: rule.location, keyword: "http-request", "needs mode http; '\(frontend.name)' is in mode tcp")
             }
+            if frontend.mode == .tcp, let rule = (frontend.httpResponseRules + frontend.httpAfterResponseRules).first {
+                diagnostics.error(at: rule.location, keyword: "http-response", "needs mode http; '\(frontend.name)' is in mode tcp")
+            }
         }
         for backend in configuration.backends {
             checkUnique(backend.servers, what: "server", name: \.name, location: \.location)
             if backend.mode == .tcp, let rule = backend.httpRequestRules.first {
                 diagnostics.error(at: rule.location, keyword: "http-request", "needs mode http; '\(backend.name)' is in mode tcp")
+            }
+            if backend.mode == .tcp, let rule = (backend.httpResponseRules + backend.httpAfterResponseRules).first {
+                diagnostics.error(at: rule.location, keyword: "http-response", "needs mode http; '\(backend.name)' is in mode tcp")
             }
             if let cookie = backend.cookie, backend.mode == .tcp {
                 diagnostics.error(at: cookie.location, keyword: "cookie", "cookie persistence needs mode http; '\(backend.name)' is in mode tcp (use 'balance source')")

@@ -6,6 +6,9 @@ enum ErrorPages {
     static func reason(_ status: Int) -> String {
         switch status {
         case 200: "OK"
+        case 201: "Created"
+        case 202: "Accepted"
+        case 204: "No Content"
         case 301: "Moved Permanently"
         case 302: "Found"
         case 303: "See Other"
@@ -13,9 +16,13 @@ enum ErrorPages {
         case 308: "Permanent Redirect"
         case 400: "Bad Request"
         case 403: "Forbidden"
+        case 401: "Unauthorized"
         case 404: "Not Found"
+        case 405: "Method Not Allowed"
         case 408: "Request Time-out"
+        case 410: "Gone"
         case 413: "Payload Too Large"
+        case 429: "Too Many Requests"
         case 431: "Request Header Fields Too Large"
         case 500: "Internal Server Error"
         case 501: "Not Implemented"
@@ -60,7 +67,8 @@ enum ErrorPages {
     }
 
     /// `http-request redirect`: an empty-bodied redirect that closes the connection.
-    static func redirect(location: String, code: Int) -> String {
-        "HTTP/1.1 \(code) \(reason(code))\r\ncontent-length: 0\r\nlocation: \(location)\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n"
+    static func redirect(location: String, code: Int, cookie: String? = nil) -> String {
+        "HTTP/1.1 \(code) \(reason(code))\r\ncontent-length: 0\r\nlocation: \(location)\r\n"
+            + (cookie.map { "set-cookie: \($0)\r\n" } ?? "") + "cache-control: no-cache\r\nconnection: close\r\n\r\n"
     }
 }

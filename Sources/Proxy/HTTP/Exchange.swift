@@ -49,6 +49,10 @@ final class Exchange {
     var compressionAlgorithm: HTTPCompression.Algorithm?
     /// Set when the response is being compressed.
     var compressor: ResponseCompressor?
+    /// `txn.`/`req.` variables the request rules set, for response rules and the log.
+    var variables: [SampleValue] = []
+    /// `%ID` (`unique-id-format`).
+    var uniqueID: String?
 
     init(
         head: HTTPRequestHead, requestLine: String, backend: Int, framing: BodyFraming, requestFramer: BodyFramer,

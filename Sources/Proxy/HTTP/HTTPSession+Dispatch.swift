@@ -14,8 +14,11 @@ extension HTTPSession {
             facts.tlsServerName = tls.serverName
             facts.tlsProtocol = tls.protocolVersion
         }
+        facts.sessionVariables = sessionVariables
+        // `unique-id-format`: made once, from the request as received, before any rule reads `%ID`.
+        if let format = frontend.uniqueIDFormat { facts.uniqueID = format.evaluate(facts) }
         // Only the log needs the request line as text.
-        let requestLine = frontend.httplog ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
+        let requestLine = frontend.logsExchanges ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
         let outcome = frontend.requestRules.apply(to: &facts)
         let backendIndex = route(facts) ?? -1
         // The exchange gets the full head once it is rewritten (sharing it earlier would copy it).
@@ -26,12 +29,16 @@ extension HTTPSession {
             serializedHead: nil, retriesLeft: 0, requestStart: lastActivity, headReceived: now
         )
         if received.method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
-        if frontend.httplog, !frontend.requestCaptures.isEmpty {
+        if frontend.logsExchanges, !frontend.requestCaptures.isEmpty {
             current.requestCaptures = frontend.requestCaptures.map { $0.capture(received.fields) }
         }
+        current.uniqueID = facts.uniqueID
         exchange = current
         phase = .waitingForServer
-        if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) { return }
+        if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) {
+            sessionVariables = facts.sessionVariables
+            return
+        }
         guard backendIndex >= 0 else {
             respondAndClose(status: 503, termination: "SC")
             return
@@ -41,7 +48,10 @@ extension HTTPSession {
             answered(backend.plan.requestRules.apply(to: &facts), countingDenial: { $0.backends[backendIndex].denied += 1 }) {
             return
         }
+        sessionVariables = facts.sessionVariables
+        current.variables = facts.variables
         var head = facts.head
+        if let name = frontend.uniqueIDHeader, let id = facts.uniqueID { head.fields.add(name, id) }
         let clientOptions = HopByHop.strip(&head.fields)
         let mode = Self.strictest(frontend.connectionMode, backend.plan.connectionMode)
         current.connectionMode = mode
@@ -139,8 +149,19 @@ extension HTTPSession {
         case .deny(let status):
             countingDenial(&loop.counters)
             respondAndClose(status: status, termination: "PR")
-        case .redirect(let location, let code):
-            if let context { sendAndClose(ErrorPages.redirect(location: location, code: code), status: code, termination: "LR", context: context) }
+        case .redirect(let location, let code, let cookie):
+            if let context { sendAndClose(ErrorPages.redirect(location: location, code: code, cookie: cookie), status: code, termination: "LR", context: context) }
+        case .answer(let text, let status):
+            if let context { sendAndClose(text, status: status, termination: "PR", context: context) }
+        case .tarpit(let status):
+            // HAProxy §4.2 "http-request tarpit": held for `timeout tarpit` (default `timeout connect`), then answered.
+            countingDenial(&loop.counters)
+            let backendTimeouts = exchange.map { runtime.plan.backends[$0.backend].timeouts }
+            let hold = frontend.timeouts.tarpit ?? backendTimeouts?.tarpit ?? frontend.timeouts.connect ?? backendTimeouts?.connect ?? .seconds(5)
+            guard let context else { return true }
+            context.eventLoop.assumeIsolated().scheduleTask(in: hold) { [weak self] in
+                self?.respondAndClose(status: status, termination: "PT")
+            }
         }
         return true
     }

@@ -17,12 +17,26 @@ extension HTTPSession {
         guard let current = exchange, let context, let server = current.server else { return }
         let backend = runtime.backends[current.backend]
         var head = consume received
-        let status = head.status
         lastServerActivity = loop.eventLoop.now
+        if !backend.plan.responseRules.isEmpty || !frontend.responseRules.isEmpty || !backend.plan.afterResponseRules.isEmpty || !frontend.afterResponseRules.isEmpty {
+            var facts = responseFacts(current, head)
+            // HAProxy §4.2: the backend's http-response rules, then the frontend's; after-response rules last.
+            var outcome = backend.plan.responseRules.apply(to: &facts)
+            if case .proceed = outcome { outcome = frontend.responseRules.apply(to: &facts) }
+            if case .deny(let status) = outcome {
+                loop.counters.frontends[frontendIndex].denied += 1
+                respondAndClose(status: status, termination: "PH")
+                return
+            }
+            _ = backend.plan.afterResponseRules.apply(to: &facts)
+            _ = frontend.afterResponseRules.apply(to: &facts)
+            if let rewritten = facts.response { head = rewritten }
+        }
+        let status = head.status
         current.responseStarted = true
         current.responseStatus = status
         current.responseHeadAt = loop.eventLoop.now
-        if frontend.httplog, !frontend.responseCaptures.isEmpty {
+        if frontend.logsExchanges, !frontend.responseCaptures.isEmpty {
             current.responseCaptures = frontend.responseCaptures.map { $0.capture(head.fields) }
         }
         if let sticky = backend.sticky {
@@ -79,7 +93,19 @@ extension HTTPSession {
         }
     }
 
+    /// What response rules read: the request as sent, its variables, and `response`.
+    func responseFacts(_ current: Exchange, _ response: HTTPResponseHead?) -> RequestFacts {
+        var facts = RequestFacts(head: current.head, source: clientAddress, destinationPort: localPort,
+                                 destination: localAddress, frontendName: frontend.name)
+        facts.variables = current.variables
+        facts.sessionVariables = sessionVariables
+        facts.response = response
+        return facts
+    }
+
     func responseBody(_ slice: ByteBuffer) {
+        // A response refused by `http-response deny` was replaced: the rest of it is dropped.
+        guard exchange != nil, phase != .closed else { return }
         exchange?.responseBytes += slice.readableBytes
         lastServerActivity = loop.eventLoop.now
         writeClient(slice)
@@ -226,7 +252,7 @@ extension HTTPSession {
 
     /// `<BADREQ>` lines read as HAProxy's: `FRONTEND FRONTEND/<NOSRV> -1/-1/-1/-1/Ta STATUS 0 ...`.
     private func logWithoutRequest(status: Int, termination: String) {
-        guard frontend.httplog else { return }
+        guard frontend.logsExchanges else { return }
         let empty = Exchange(
             head: HTTPRequestHead(method: "", target: ""), requestLine: "<BADREQ>", backend: frontend.defaultBackend ?? 0,
             framing: .none, requestFramer: BodyFramer(.none), clientPersistent: false, connectionMode: .close,
@@ -240,7 +266,7 @@ extension HTTPSession {
     }
 
     func logExchange() {
-        guard let current = exchange, frontend.httplog else { return }
+        guard let current = exchange, frontend.logsExchanges else { return }
         let backendName = runtime.plan.backends[current.backend].name
         var line = HTTPLogLine(
             client: clientAddress, accepted: accepted, frontend: frontend.name, backend: backendName,
@@ -253,6 +279,14 @@ extension HTTPSession {
         if !frontend.responseCaptures.isEmpty {
             line.responseCaptures = current.responseCaptures.isEmpty ? Array(repeating: "", count: frontend.responseCaptures.count) : current.responseCaptures
         }
-        runtime.frontendLogSinks[frontendIndex].emit(line.formatted())
+        guard let format = frontend.logFormat else {
+            runtime.frontendLogSinks[frontendIndex].emit(line.formatted())
+            return
+        }
+        // `log-format`: the same measurements, in the operator's order (HAProxy §8.2.4).
+        var facts = responseFacts(current, HTTPResponseHead(status: current.responseStatus, reason: ""))
+        facts.uniqueID = current.uniqueID
+        facts.log = line
+        runtime.frontendLogSinks[frontendIndex].emit(format.evaluate(facts))
     }
 }

@@ -64,6 +64,8 @@ final class HTTPSession: ChannelDuplexHandler {
     var responseHeadBuffer: ByteBuffer?
     /// The TLS session the client came in on (`ssl_fc`, `ssl_fc_sni`, `ssl_fc_protocol`); nil on a plain bind.
     var tls: TLSConnectionInfo?
+    /// `sess.` variables (`set-var(sess.NAME)`), kept from one request of the connection to the next.
+    var sessionVariables: [SampleValue] = []
 
     init(loop: LoopContext, frontendIndex: Int) {
         self.loop = loop
@@ -338,6 +340,16 @@ final class HTTPSession: ChannelDuplexHandler {
     }
 
     func sendAndClose(_ text: String, status: Int, termination: String, context: ChannelHandlerContext) {
+        var text = text
+        var status = status
+        // `http-after-response` applies to the proxy's own answers too (HAProxy §4.2).
+        let backendRules = exchange.map { runtime.backends[$0.backend].plan.afterResponseRules } ?? []
+        if !backendRules.isEmpty || !frontend.afterResponseRules.isEmpty {
+            var facts = exchange.map { responseFacts($0, nil) }
+                ?? RequestFacts(head: HTTPRequestHead(method: "", target: ""), source: clientAddress, frontendName: frontend.name)
+            let rewritten = GeneratedResponse.rewrite(text, rules: backendRules + frontend.afterResponseRules, facts: &facts)
+            if rewritten.status != 0 { (text, status) = rewritten }
+        }
         loop.counters.frontends[frontendIndex].countResponse(status: status)
         if let current = exchange {
             current.responseStatus = status

@@ -39,6 +39,16 @@ package struct RequestFacts {
     /// The wall clock for `%t`, `%T`, `%Ts`, in nanoseconds since the epoch; `nil` reads the clock
     /// when (and only when) a string needs it.
     package var wallClockNanoseconds: Int64?
+    /// `txn.`/`req.` variables by slot (empty until a `set-var` runs: no allocation otherwise).
+    var variables: [SampleValue] = []
+    /// `sess.` variables by slot, carried by the client connection from request to request.
+    var sessionVariables: [SampleValue] = []
+    /// The response, for `http-response` rules, `status` and `res.hdr` (nil on the request side).
+    package var response: HTTPResponseHead?
+    /// `%ID` (`unique-id-format`), made once when the request head is in.
+    package var uniqueID: String?
+    /// The finished exchange, for a `log-format` line (nil elsewhere).
+    var log: HTTPLogLine?
 
     package init(head: HTTPRequestHead, source: SocketAddress?, tls: Bool = false, destinationPort: Int? = nil,
                  destination: SocketAddress? = nil, frontendName: String = "", wallClockNanoseconds: Int64? = nil) {
@@ -49,6 +59,27 @@ package struct RequestFacts {
         self.destination = destination
         self.frontendName = frontendName
         self.wallClockNanoseconds = wallClockNanoseconds
+    }
+}
+
+extension RequestFacts {
+    /// `set-var`: the value kept in its slot (arrays grow to the slot on first use).
+    mutating func store(_ value: SampleValue, in slot: VariableSlot) {
+        // A substring of a header would keep the whole head alive and change with it: keep text.
+        let kept: SampleValue = if case .text(let text) = value { .text(Substring(String(text))) } else { value }
+        if slot.session {
+            while sessionVariables.count <= slot.index { sessionVariables.append(.absent) }
+            sessionVariables[slot.index] = kept
+        } else {
+            while variables.count <= slot.index { variables.append(.absent) }
+            variables[slot.index] = kept
+        }
+    }
+
+    /// `var(...)`: absent until set.
+    func variable(_ slot: VariableSlot) -> SampleValue {
+        let values = slot.session ? sessionVariables : variables
+        return slot.index < values.count ? values[slot.index] : .absent
     }
 }
 
@@ -92,6 +123,12 @@ package struct ACLTest: Sendable {
             return matchString(Substring(name)) { s, v in s == v }
         case .headerCount(let name):
             return Self.integerMatch(request.head.fields.occurrences(name), values)
+        case .status:
+            guard let status = request.response?.status else { return false }
+            return Self.integerMatch(status, values)
+        case .responseHeader(let name):
+            guard let response = request.response else { return false }
+            return response.fields.values(name).contains { value in matchString(Substring(value)) { s, v in s == v } }
         case .destinationPort:
             guard let port = request.destinationPort else { return false }
             return values.contains { value in
@@ -246,6 +283,10 @@ package enum ACLCriterion: Sendable, Hashable {
     case sslSNI
     /// `hdr_cnt(name) [eq|ge|gt|le|lt] N`: how many times the header occurs.
     case headerCount(String)
+    /// `status`: the response status (never matches on the request side).
+    case status
+    /// `res.hdr(name)`: exact match of a response header value.
+    case responseHeader(String)
 }
 
 /// A compiled regular expression that can cross event loops; equal when compiled from the same

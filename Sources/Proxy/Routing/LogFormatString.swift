@@ -59,7 +59,14 @@ package enum LogFormatPart: Sendable, Hashable {
     func append(_ facts: RequestFacts, to output: inout String) {
         switch self {
         case .literal(let text): output += text
-        case .sample(let expression): expression.append(facts, to: &output)
+        case .sample(let expression):
+            if facts.log != nil {
+                // In a log line an absent sample is `-`, as HAProxy logs it.
+                let value = expression.evaluate(facts)
+                if case .absent = value { output += "-" } else { value.append(to: &output) }
+            } else {
+                expression.append(facts, to: &output)
+            }
         case .variable(let variable): variable.append(facts, to: &output)
         }
     }
@@ -77,6 +84,10 @@ package enum RequestVariable: Sendable, Hashable {
     case date, gmtDate, timestamp
     /// `%HM`, `%HU`, `%HP`, `%HQ`, `%HV`, `%r`.
     case method, uri, path, query, version, requestLine
+    /// `%ID`: the request's unique id (empty without `unique-id-format`).
+    case uniqueID
+    /// What only the log line knows (`log-format`).
+    case log(LogField)
 
     func append(_ facts: RequestFacts, to output: inout String) {
         switch self {
@@ -97,11 +108,48 @@ package enum RequestVariable: Sendable, Hashable {
                 output += query
             }
         case .version: output += facts.head.minorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1"
+        case .uniqueID:
+            output += facts.uniqueID ?? ""
+        case .log(let field):
+            guard let line = facts.log else { return }
+            field.append(line, to: &output)
         case .requestLine:
             output += facts.head.method
             output += " "
             output += facts.head.target
             output += facts.head.minorVersion == 0 ? " HTTP/1.0" : " HTTP/1.1"
+        }
+    }
+}
+
+/// The `log-format` variables read from the finished exchange, as the httplog line has them.
+package enum LogField: Sendable, Hashable {
+    case backendName, serverName, acceptDate, requestLine
+    case tq, tw, tc, tr, ta
+    case status, bytes, terminationState, terminationStateWithCookie
+    case requestCaptures, responseCaptures, activeSessions, retries
+
+    func append(_ line: HTTPLogLine, to output: inout String) {
+        switch self {
+        case .backendName: output += line.backend
+        case .serverName: output += line.server
+        case .acceptDate: output += line.acceptDate
+        case .requestLine: output += line.requestLine
+        case .tq: output += String(line.tq)
+        case .tw: output += String(line.tw)
+        case .tc: output += String(line.tc)
+        case .tr: output += String(line.tr)
+        case .ta: output += String(line.ta)
+        case .status: output += String(line.status)
+        case .bytes: output += String(line.bytes)
+        case .terminationState: output += line.termination.prefix(2)
+        case .terminationStateWithCookie: output += line.termination
+        case .requestCaptures:
+            if let captures = line.requestCaptures { output += "{" + captures.joined(separator: "|") + "}" }
+        case .responseCaptures:
+            if let captures = line.responseCaptures { output += "{" + captures.joined(separator: "|") + "}" }
+        case .activeSessions: output += String(line.activeSessions)
+        case .retries: output += String(line.retries)
         }
     }
 }

@@ -40,6 +40,16 @@ package enum SampleFetch: Sendable, Hashable {
     case sslFrontConnection
     /// `ssl_fc_sni`: the SNI of the client's handshake; absent on a plain bind or without SNI.
     case sslServerName
+    /// `var(SCOPE.NAME)`.
+    case variable(VariableSlot)
+    /// Text the configuration fixes (`fe_name` in a frontend's `set-var`).
+    case constant(String)
+    /// `status`: the response's status (absent on the request side).
+    case status
+    /// `res.hdr(NAME,OCC)`: one comma-separated element of a response header.
+    case responseHeader(FieldNameKey, occurrence: Int)
+    /// `uuid`: a random version-4 UUID.
+    case uuid
 
     func evaluate(_ facts: RequestFacts) -> SampleValue {
         switch self {
@@ -74,7 +84,28 @@ package enum SampleFetch: Sendable, Hashable {
             .boolean(facts.tls)
         case .sslServerName:
             facts.tlsServerName.map { .text(Substring($0)) } ?? .absent
+        case .variable(let slot):
+            facts.variable(slot)
+        case .constant(let text):
+            .text(Substring(text))
+        case .status:
+            facts.response.map { SampleValue.integer($0.status) } ?? .absent
+        case .responseHeader(let key, let occurrence):
+            facts.response.map { Self.element(of: $0.fields, key.name, occurrence: occurrence) } ?? .absent
+        case .uuid:
+            .text(Substring(Self.randomUUID()))
         }
+    }
+
+    /// RFC 9562 §5.4: 122 random bits, version 4, variant 10, lower-case hexadecimal.
+    static func randomUUID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        let hex = SampleConverter.hex(bytes).lowercased()
+        let characters = Array(hex)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
     }
 
     /// The element at `occurrence` of every `name` line split at commas.

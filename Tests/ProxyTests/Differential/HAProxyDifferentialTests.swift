@@ -140,6 +140,73 @@ struct HAProxyDifferentialTests {
              clientFields: ["content-encoding", "vary", "transfer-encoding", "content-length"]),
         Case(name: "compression offload removes accept-encoding", sections: frontend + "\n" + backend("compression algo gzip\ncompression offload"),
              requests: [get("/set?size=100", "Accept-Encoding: gzip\r\n")], serverFields: ["accept-encoding"], clientFields: ["content-encoding", "vary", "transfer-encoding"]),
+        // Issue 13, the rest of the keyword list: http-request actions and http-response rules.
+        Case(name: "http-request return", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request return status 503 content-type text/plain string down hdr X-R yes if { path /down }
+            http-request return if { path /empty }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/down"), get("/empty"), get("/up")], clientFields: ["content-type", "x-r", "content-length"]),
+        Case(name: "http-request allow skips http-request rules, not redirect lines", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request allow if { path_beg /ok }
+            http-request deny
+            redirect location /r if { path /ok/redir }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/ok/x"), get("/ok/redir"), get("/no")], clientFields: ["location"]),
+        Case(name: "http-request set-path, set-query, replace-path", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request set-path /v2%[path] if { path_beg /api }
+            http-request set-query x=1 if { path /q }
+            http-request replace-path ^/old/(.*) /new/\\1
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/api/a?k=v"), get("/q?a=b"), get("/q"), get("/old/page?z=1"), get("/olden")]),
+        Case(name: "http-request replace-header, replace-value, set-var", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request set-var(txn.ua) req.hdr(user-agent),lower
+            http-request replace-header X-A ^id=(.*) user=\\1
+            http-request replace-value X-L ^b$ B
+            http-request set-header X-UA %[var(txn.ua)]
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/", "User-Agent: Tool/1\r\nX-A: id=7; x\r\nX-A: other\r\nX-L: a, b, c\r\n")],
+             serverFields: ["x-a", "x-l", "x-ua"]),
+        Case(name: "http-response set-header, del-header, set-status", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-response set-header X-Status %[status]
+            http-response del-header Content-Type
+            http-response set-status 410 if { status 404 }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/"), get("/status/404")], clientFields: ["x-status", "content-type"]),
+        Case(name: "http-after-response on a deny", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            http-request deny if { path /no }
+            http-after-response set-header X-After 1
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/no"), get("/yes")], clientFields: ["x-after"]),
+        Case(name: "redirect drop-query, append-slash, code before the target", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            redirect prefix https://new.example drop-query if { path_beg /dq }
+            redirect prefix https://new.example append-slash drop-query if { path_beg /as }
+            redirect code 301 location /moved if { path /old }
+            http-request redirect scheme https drop-query append-slash if { path_beg /sch }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/dq/x?a=1"), get("/as/dir?a=1"), get("/as/dir/"), get("/old?x=1"), get("/sch/p?q=2"), get("/other")],
+             clientFields: ["location"]),
+        Case(name: "redirect set-cookie, clear-cookie", sections: """
+        frontend f
+            bind 127.0.0.1:@PORT@
+            redirect location /a set-cookie SEEN=1 if { path /s }
+            redirect location /b set-cookie FLAG if { path /f }
+            http-request redirect location /c clear-cookie SEEN if { path /c }
+            default_backend b
+        """ + "\n" + backend(), requests: [get("/s"), get("/f"), get("/c")], clientFields: ["location", "set-cookie"]),
         // RFC 9112 §5.2: reject with 400 or unfold; HAProxy unfolds.
         Case(name: "obs-fold", sections: frontend + "\n" + backend(), requests: [get("/", "X-A: one\r\n two\r\n")], expectation: .hactlStricter),
     ]
