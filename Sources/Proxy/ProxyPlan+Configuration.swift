@@ -117,7 +117,9 @@ extension ProxyPlan {
                 mode: backend.mode == .http ? .http : .tcp,
                 balance: Self.balance(backend.balance),
                 consistentHash: backend.hashType == .consistent,
-                servers: try backend.servers.map { try Self.server($0, backend: backend) },
+                servers: try backend.servers.map {
+                    try Self.server($0, backend: backend, global: global, configWarnings: &configWarnings)
+                },
                 cookie: backend.cookie.map(Self.cookie),
                 healthCheck: try backend.healthCheck.map(Self.check),
                 retries: backend.retries,
@@ -327,12 +329,10 @@ extension ProxyPlan {
         }
     }
 
-    static func server(_ server: Server, backend: Backend) throws -> ServerPlan {
+    static func server(_ server: Server, backend: Backend, global: GlobalSettings = GlobalSettings(),
+                       configWarnings: inout [ConfigWarning]) throws -> ServerPlan {
         guard let port = server.port else {
             throw ProxyError("\(server.location): server '\(server.name)' has no port; the proxy needs one")
-        }
-        if server.ssl || server.checkSSL {
-            throw ProxyError("\(server.location): server '\(server.name)': 'ssl' towards servers is not available in the proxy yet")
         }
         if server.sendProxy {
             throw ProxyError("\(server.location): server '\(server.name)': 'send-proxy' is not available in the proxy yet")
@@ -346,7 +346,63 @@ extension ProxyPlan {
         )
         plan.checkHost = server.checkAddress
         plan.checkPort = server.checkPort
+        if server.ssl || server.checkSSL {
+            let tls = try Self.serverTLS(server, mode: backend.mode, global: global, configWarnings: &configWarnings)
+            if server.ssl {
+                plan.tls = tls.context
+                plan.serverName = tls.serverName
+                plan.verifyHost = server.verifyhost
+            }
+            // HAProxy: `check-ssl`, or `ssl` without `port`/`addr` sending the checks elsewhere.
+            if server.checkSSL || (server.checkPort == nil && server.checkAddress == nil) {
+                plan.checkTLS = tls.context
+                plan.checkServerName = server.checkSNI
+            }
+        }
         return plan
+    }
+
+    /// `server ... ssl [verify none|required] [ca-file PATH] [crt PATH] [sni EXPR] [alpn LIST]`:
+    /// the client context is built here, so a missing CA file fails `hactl check` at its line.
+    /// As in HAProxy, `verify` defaults to `ssl-server-verify` (itself `required`), and verifying
+    /// needs a `ca-file` (`@system-ca` takes OpenSSL's default store).
+    static func serverTLS(_ server: Server, mode: HAConfig.ProxyMode, global: GlobalSettings,
+                          configWarnings: inout [ConfigWarning]) throws -> (context: TLSClientContext, serverName: ServerNameSource?) {
+        let what = "\(server.location): server '\(server.name)'"
+        let verify = (server.verify ?? global.sslServerVerify ?? "required") == "required"
+        if verify && server.caFile == nil {
+            throw ProxyError("\(what): 'verify required' (the default) needs 'ca-file PATH' to check the server's certificate; "
+                             + "write 'ca-file @system-ca' for the system's CAs, or 'verify none' on a network where the server is trusted")
+        }
+        if !verify {
+            configWarnings.append(ConfigWarning(location: server.location, keyword: "server",
+                message: "server '\(server.name)': 'verify none': the server's certificate is not checked, so anyone on the path can impersonate it"))
+        }
+        var serverName: ServerNameSource?
+        if let expression = server.sni {
+            if expression.hasPrefix("str(") {
+                serverName = .constant(String(expression.dropFirst(4).dropLast()))
+            } else {
+                guard mode == .http else {
+                    throw ProxyError("\(what): 'sni \(expression)' reads the request's Host, which a mode tcp backend does not have")
+                }
+                serverName = .requestHost
+            }
+        }
+        var alpn = server.alpn
+        if mode == .http, !alpn.isEmpty, alpn.contains(where: { $0 != "http/1.1" && $0 != "http/1.0" }) {
+            configWarnings.append(ConfigWarning(location: server.location, keyword: "server",
+                message: "server '\(server.name)': 'alpn \(alpn.joined(separator: ","))': the proxy speaks HTTP/1 to servers, so only http/1.1 is offered"))
+            alpn = alpn.filter { $0 == "http/1.1" || $0 == "http/1.0" }
+        }
+        let configuration = TLSClientConfiguration(
+            verify: verify, caFile: server.caFile == "@system-ca" ? nil : server.caFile,
+            alpn: alpn, certificateFile: server.crt)
+        do {
+            return (try TLSClientContext(configuration: configuration), serverName)
+        } catch {
+            throw ProxyError("\(what): \(error.message)")
+        }
     }
 
     static func cookie(_ cookie: HAConfig.CookiePersistence) -> Proxy.CookiePersistence {
