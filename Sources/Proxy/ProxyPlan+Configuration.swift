@@ -150,7 +150,38 @@ extension ProxyPlan {
                   logTargets: logTargets, frontends: frontends, backends: backends)
         self.warnings = warnings
         self.configWarnings = configWarnings
+        self.fileDigests = Self.fileDigests(configuration)
         self.maxHeaderLines = global.tuneHTTPMaxhdr
+    }
+
+    /// The digests of the files TLS settings name (a `crt` directory: each of its files).
+    static func fileDigests(_ configuration: Configuration) -> [String: String] {
+        var paths: [String] = []
+        for bind in configuration.frontends.flatMap(\.binds) where bind.ssl {
+            if let path = bind.certificatePath {
+                var isDirectory = stat()
+                if stat(path, &isDirectory) == 0, (isDirectory.st_mode & S_IFMT) == S_IFDIR, let directory = opendir(path) {
+                    while let entry = readdir(directory) {
+                        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                        if !name.hasPrefix(".") { paths.append((path.hasSuffix("/") ? path : path + "/") + name) }
+                    }
+                    closedir(directory)
+                } else {
+                    paths.append(path)
+                }
+            }
+            if let path = bind.ticketKeysFile { paths.append(path) }
+        }
+        for server in configuration.backends.flatMap(\.servers) where server.ssl || server.checkSSL {
+            if let path = server.caFile, path != "@system-ca" { paths.append(path) }
+            if let path = server.crt { paths.append(path) }
+        }
+        var digests: [String: String] = [:]
+        for path in paths {
+            guard let text = readFile(path) else { continue }
+            digests[path] = SHA256.hexDigest(text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
+        }
+        return digests
     }
 
     /// `bind ... ssl crt PATH [options]` with `global`'s `ssl-default-bind-*` as defaults: the
@@ -192,7 +223,8 @@ extension ProxyPlan {
             ciphersuites: bind.ciphersuites ?? global.sslDefaultBindCiphersuites,
             alpn: alpn,
             strictSNI: bind.strictSNI || defaults.strictSNI,
-            sessionTickets: !(bind.noTLSTickets || defaults.noTickets)
+            sessionTickets: !(bind.noTLSTickets || defaults.noTickets),
+            ticketKeysFile: bind.ticketKeysFile
         )
         let context: TLSServerContext
         do {

@@ -22,6 +22,8 @@ package struct ProxyPlan: Sendable {
     package var warnings: [String] = []
     /// What `hactl check` also prints at a line: certificates that have expired.
     package var configWarnings: [ConfigWarning] = []
+    /// SHA-256 (hex) of every certificate, CA and key file the plan loaded, by path.
+    package var fileDigests: [String: String] = [:]
 
     package init(maxconn: Int = 4096, threads: Int = 0, bufsize: Int = 16384, logTargets: [LogTarget] = [],
                 frontends: [FrontendPlan] = [], backends: [BackendPlan] = []) {

@@ -146,6 +146,7 @@ public enum ConfigurationPrinter {
                 bind.sslMinVer.map { _ in "ssl-min-ver" }, bind.sslMinVer, bind.sslMaxVer.map { _ in "ssl-max-ver" }, bind.sslMaxVer,
                 bind.ciphers.map { _ in "ciphers" }, bind.ciphers, bind.ciphersuites.map { _ in "ciphersuites" }, bind.ciphersuites,
                 bind.strictSNI ? "strict-sni" : nil, bind.noTLSTickets ? "no-tls-tickets" : nil,
+                bind.ticketKeysFile.map { _ in "tls-ticket-keys" }, bind.ticketKeysFile,
                 bind.transparent ? "transparent" : nil, bind.v6only ? "v6only" : nil,
                 bind.interface.map { _ in "interface" }, bind.interface, bind.name.map { _ in "name" }, bind.name,
             ])
