@@ -549,6 +549,9 @@ extension ProxyPlan {
         case .alwaysFalse: criterion = .alwaysFalse
         case .destinationPort: criterion = .destinationPort
         case .sslSNI: criterion = .sslSNI
+        case .sslProtocol: criterion = .sslProtocol
+        case .sslCipher: criterion = .sslCipher
+        case .sslALPN: criterion = .sslALPN
         case .headerCount(let name): criterion = .headerCount(name)
         case .base: criterion = .base
         case .baseBegins: criterion = .baseBeginning

@@ -40,9 +40,13 @@ extension ProxyPlan {
         case .clientPort: return .variable(.clientPort)
         case .frontendIP: return .variable(.frontendIP)
         case .frontendPort: return .variable(.frontendPort)
-        case .frontendName, .frontendNameTransport:
-            // `%ft` adds `~` for TLS connections; the proxy has none yet.
+        case .frontendName:
             return scope.frontendName.map(LogFormatPart.literal) ?? .variable(.frontendName)
+        case .frontendNameTransport:
+            // `~` after the name when the client came over TLS: known per connection only.
+            return .variable(.frontendNameTransport)
+        case .sslCipher: return .sample(SampleExpression(fetch: .sslCipher))
+        case .sslVersion: return .sample(SampleExpression(fetch: .sslProtocol))
         case .backendName:
             guard let name = scope.backendName else {
                 throw ProxyError("\(location): '%b' is not known in a frontend's http-request rules (the backend is chosen after them)")
@@ -91,6 +95,9 @@ extension ProxyPlan {
             return .literal(String(value.evaluate(facts).text))
         case .sslFrontConnection: fetch = .sslFrontConnection
         case .sslServerName: fetch = .sslServerName
+        case .sslProtocol: fetch = .sslProtocol
+        case .sslCipher: fetch = .sslCipher
+        case .sslALPN: fetch = .sslALPN
         }
         return .sample(Proxy.SampleExpression(fetch: fetch, converters: expression.converters.map(converter)))
     }

@@ -26,7 +26,7 @@ struct LogFormatParser {
 
     static let fetchNames = [
         "src", "src_port", "dst", "dst_port", "req.hdr", "hdr", "req.fhdr", "path", "url", "query", "method", "base",
-        "req.ver", "fe_name", "be_name", "ssl_fc", "ssl_fc_sni",
+        "req.ver", "fe_name", "be_name", "ssl_fc", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn",
     ]
     static let converterNames = ["lower", "upper", "base64", "hex", "field", "word"]
 
@@ -42,7 +42,6 @@ struct LogFormatParser {
         "ac": "connection counts are per event loop in hactl", "fc": "connection counts are per event loop in hactl",
         "rt": "request counters are per event loop in hactl", "CC": "hactl does not capture cookies",
         "hr": "hactl has no 'capture request header'", "hrl": "hactl has no 'capture request header'",
-        "sslc": "TLS termination is not available yet", "sslv": "TLS termination is not available yet",
         "tr": "use %t", "trg": "use %T", "trl": "use %t", "Tl": "use %T", "ms": "use %t", "o": "hactl has no format flags",
         "HPO": "use %HP", "HQO": "use %HQ", "HUO": "use %HU",
     ]
@@ -50,7 +49,7 @@ struct LogFormatParser {
     static let unsupportedFetches: Set<String> = [
         "req.cook", "cook", "res.hdr", "url_param", "urlp", "var", "str", "int", "uuid", "rand", "date", "hdr_ip",
         "req.hdr_cnt", "hdr_cnt", "capture.req.hdr", "req.body", "http_auth", "unique-id", "req.hdrs",
-        "ssl_c_s_dn", "ssl_fc_protocol", "ssl_fc_cipher", "env", "hostname", "pathq", "url_ip", "url_port",
+        "ssl_c_s_dn", "env", "hostname", "pathq", "url_ip", "url_port",
     ]
     static let unsupportedConverters: [String: String] = [
         "regsub": "a regular expression per request is not cheap enough for the hactl data path yet",
@@ -228,6 +227,9 @@ struct LogFormatParser {
         case "be_name": .backendName
         case "ssl_fc": .sslFrontConnection
         case "ssl_fc_sni", "req.ssl_sni": .sslServerName
+        case "ssl_fc_protocol": .sslProtocol
+        case "ssl_fc_cipher": .sslCipher
+        case "ssl_fc_alpn": .sslALPN
         default: nil
         }
         if let simple {

@@ -14,6 +14,8 @@ extension HTTPSession {
             facts.tls = true
             facts.tlsServerName = tls.serverName
             facts.tlsProtocol = tls.protocolVersion
+            facts.tlsCipher = tls.cipher
+            facts.tlsALPN = tls.alpn
         }
         // Only the log needs the request line as text.
         let requestLine = frontend.httplog ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""

@@ -40,6 +40,8 @@ package enum SampleFetch: Sendable, Hashable {
     case sslFrontConnection
     /// `ssl_fc_sni`: the SNI of the client's handshake; absent on a plain bind or without SNI.
     case sslServerName
+    /// `ssl_fc_protocol`, `ssl_fc_cipher`, `ssl_fc_alpn`: absent on a plain bind.
+    case sslProtocol, sslCipher, sslALPN
 
     func evaluate(_ facts: RequestFacts) -> SampleValue {
         switch self {
@@ -74,6 +76,12 @@ package enum SampleFetch: Sendable, Hashable {
             .boolean(facts.tls)
         case .sslServerName:
             facts.tlsServerName.map { .text(Substring($0)) } ?? .absent
+        case .sslProtocol:
+            facts.tlsProtocol.map { .text(Substring($0)) } ?? .absent
+        case .sslCipher:
+            facts.tlsCipher.map { .text(Substring($0)) } ?? .absent
+        case .sslALPN:
+            facts.tlsALPN.map { .text(Substring($0)) } ?? .absent
         }
     }
 
