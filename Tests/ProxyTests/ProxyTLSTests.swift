@@ -138,6 +138,74 @@ import Testing
         }
     }
 
+    /// One TLS frontend with `maxconn`, in front of a test server; `body` gets the service and the port.
+    func withSmallTLSFrontend(maxconn: Int, _ body: (ProxyService, Int, TestCertificates) async throws -> Void) async throws {
+        let certificates = try TestCertificates()
+        try certificates.bundle("certs/10-a.pem", commonName: "a.example.com", names: ["a.example.com"])
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = try await TestHTTPServer.start(name: "websvr1", group: group)
+        let text = """
+        global
+            nbthread 1
+        defaults
+            mode http
+            timeout connect 1s
+            timeout client 5s
+            timeout server 5s
+        frontend web
+            maxconn \(maxconn)
+            bind 127.0.0.1:2 ssl crt \(certificates.directory)/certs
+            default_backend app
+        backend app
+            server websvr1 127.0.0.1:\(server.port)
+
+        """
+        var plan = try ProxyPlan(configuration: ConfigurationLoader.parse(text: text, file: "t.conf"))
+        plan.frontends[0].binds[0].port = 0
+        do {
+            try await ProxyHarness.withProxy(plan) { service, port in try await body(service, port, certificates) }
+        } catch {
+            await server.stop()
+            try await group.shutdownGracefully()
+            throw error
+        }
+        await server.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func test_failedHandshakes_areCountedInTheFrontendCounters_goodOnesAreNot() async throws {
+        try await withSmallTLSFrontend(maxconn: 100) { service, port, certificates in
+            let plaintext = try TestConnection(port: port)
+            try plaintext.send("GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n")
+            _ = try? plaintext.readToEnd()
+            _ = try Self.sClient(port: port, ["-tls1", "-cipher", "DEFAULT@SECLEVEL=0"])
+            let good = try Curl.run(["-i", "--cacert", certificates.directory + "/certs/10-a.pem",
+                                     "--resolve", "a.example.com:\(port):127.0.0.1", "https://a.example.com:\(port)/"])
+            #expect(good.hasPrefix("HTTP/1.1 200"), "\(good)")
+            let counted = try await ProxyHarness.waitUntil(seconds: 5) {
+                await service.snapshot().frontends[0].counters.handshakeFailures == 2
+            }
+            let failures = await service.snapshot().frontends[0].counters.handshakeFailures
+            #expect(counted, "\(failures)")
+        }
+    }
+
+    @Test func test_aConnectionStillInItsHandshake_holdsAMaxconnSlot() async throws {
+        try await withSmallTLSFrontend(maxconn: 1) { _, port, certificates in
+            let arguments = ["-i", "--cacert", certificates.directory + "/certs/10-a.pem",
+                             "--resolve", "a.example.com:\(port):127.0.0.1", "https://a.example.com:\(port)/"]
+            // Connected, never says hello: its handshake is in progress.
+            var silent: TestConnection? = try TestConnection(port: port)
+            try await Task.sleep(for: .milliseconds(200))
+            let blocked = try Curl.run(["--max-time", "1"] + arguments)
+            #expect(blocked.isEmpty, "a second connection must wait in the backlog: \(blocked)")
+            _ = silent
+            silent = nil
+            let admitted = try Curl.run(arguments)
+            #expect(admitted.hasPrefix("HTTP/1.1 200"), "\(admitted)")
+        }
+    }
+
     @Test func test_redirectSchemeHTTPS_unlessSSLFC_redirectsOnlyThePlainBind() async throws {
         try await withTLSProxy(extraFrontendLines: "    http-request redirect scheme https unless { ssl_fc }") { server, plainPort, tlsPort, _, certificates in
             let plain = try Curl.run(["-i", "-H", "Host: a.example.com", "http://127.0.0.1:\(plainPort)/x?y=1"])
