@@ -13,7 +13,7 @@ import Testing
     /// nginx with a certificate for backend.example.com and shop.example.com behind a proxy whose
     /// one server line is `server tls1 127.0.0.1:PORT ssl SERVEROPTIONS`. `{CA}` in the options is
     /// the path of nginx's own (self-signed) certificate, `{WRONGCA}` another CA's.
-    func withTLSBackend(_ serverOptions: String, globalLines: String = "",
+    func withTLSBackend(_ serverOptions: String, globalLines: String = "", mode: String = "http",
                         _ body: (ProxyService, Int, LogCapture) async throws -> Void) async throws {
         guard NginxServer.isInstalled else {
             print("skipped: needs nginx")
@@ -33,7 +33,7 @@ import Testing
             nbthread 1
         \(globalLines)
         defaults
-            mode http
+            mode \(mode)
             timeout connect 2s
             timeout client 5s
             timeout server 5s
@@ -141,6 +141,25 @@ import Testing
             #expect(failed)
             let reason = await service.snapshot().backends[0].servers[0].lastCheckResult?.reason ?? ""
             #expect(reason == "Layer6 invalid response: SSL server certificate verification failed (self-signed certificate)", "\(reason)")
+        }
+    }
+
+    @Test func test_modeTCP_reencryptsTheStream_withTheConfiguredSNI() async throws {
+        try await withTLSBackend("ca-file {CA} sni str(backend.example.com)", mode: "tcp") { _, port, _ in
+            let response = try Self.get(port: port)
+            #expect(response.status == 200)
+            #expect(response.body.hasPrefix("This is HTTPS server tls1 sni=backend.example.com "), "\(response.body)")
+        }
+    }
+
+    @Test func test_modeTCP_wrongCA_closesTheClientAndLogsTheReason() async throws {
+        try await withTLSBackend("ca-file {WRONGCA}", mode: "tcp") { _, port, logs in
+            let connection = try TestConnection(port: port)
+            try connection.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let answer = (try? connection.readToEnd()) ?? ""
+            #expect(!answer.contains("This is HTTPS server"))
+            #expect(logs.records.contains { $0.contains("TLS handshake with server failed") && $0.contains("certificate verification failed") },
+                    "\(logs.records)")
         }
     }
 
