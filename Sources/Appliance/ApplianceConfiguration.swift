@@ -9,7 +9,9 @@ import VRRP
 public enum ApplianceConfiguration {
     public static func load(files: [String], environment: [String: String]) throws -> Configuration {
         var configuration = try ConfigurationLoader.load(files: files, environment: environment)
-        configuration.warnings += try ProxyService.validate(configuration)
+        let proxy = try ProxyService.validation(configuration)
+        configuration.warnings += proxy.warnings
+        configuration.fileDigests = proxy.fileDigests
         try VRRPEngine.validate(configuration)
         return configuration
     }

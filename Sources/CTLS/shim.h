@@ -4,6 +4,10 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <openssl/pem.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 // OpenSSL spells these as macros (SSL_ctrl / SSL_CTX_ctrl / SSL_CTX_callback_ctrl calls or
 // expressions Swift does not import). Each wrapper is one call with the macro's meaning; any
@@ -61,6 +65,24 @@ static inline GENERAL_NAME *ctls_GENERAL_NAMES_value(GENERAL_NAMES *names, int i
 
 static inline void ctls_GENERAL_NAMES_free(GENERAL_NAMES *names) {
     GENERAL_NAMES_free(names);
+}
+
+// The session-ticket MAC (HMAC-SHA256 keyed with `key`), as SSL_CTX_set_tlsext_ticket_key_evp_cb
+// expects its EVP_MAC_CTX set up: OSSL_PARAM arrays are C macros Swift cannot build.
+static inline int ctls_ticket_mac_init(EVP_MAC_CTX *mac, const unsigned char *key, size_t length) {
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+        OSSL_PARAM_construct_end(),
+    };
+    return EVP_MAC_CTX_set_params(mac, params) == 1 && EVP_MAC_init(mac, key, length, NULL) == 1;
+}
+
+static inline int ctls_SSL_CTX_set_app_data(SSL_CTX *ctx, void *arg) {
+    return SSL_CTX_set_ex_data(ctx, 0, arg);
+}
+
+static inline void *ctls_SSL_CTX_get_app_data(const SSL_CTX *ctx) {
+    return SSL_CTX_get_ex_data(ctx, 0);
 }
 
 static const uint64_t ctls_SSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;

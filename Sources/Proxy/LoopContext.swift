@@ -88,6 +88,17 @@ final class LoopContext {
         if runtime.admission.closed(frontend: frontend) { admissionChanged() }
     }
 
+    /// A TLS connection was accepted and is in its handshake: it holds a `maxconn` slot as a
+    /// session does (a flood of handshakes must not open unbounded connections), released
+    /// when the handshake ends, just before the session takes its own.
+    func handshakeStarted(frontend: Int) {
+        if runtime.admission.opened(frontend: frontend) { admissionChanged() }
+    }
+
+    func handshakeEnded(frontend: Int) {
+        if runtime.admission.closed(frontend: frontend) { admissionChanged() }
+    }
+
     /// A `maxconn` was reached or left: this loop's listeners follow now, the others' soon.
     private func admissionChanged() {
         updateAccepting()

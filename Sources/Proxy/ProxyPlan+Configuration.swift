@@ -141,7 +141,9 @@ extension ProxyPlan {
                 mode: backend.mode == .http ? .http : .tcp,
                 balance: Self.balance(backend.balance),
                 consistentHash: backend.hashType == .consistent,
-                servers: try backend.servers.map { try Self.server($0, backend: backend) },
+                servers: try backend.servers.map {
+                    try Self.server($0, backend: backend, global: global, configWarnings: &configWarnings)
+                },
                 cookie: backend.cookie.map(Self.cookie),
                 healthCheck: try backend.healthCheck.map(Self.check),
                 retries: backend.retries,
@@ -178,7 +180,38 @@ extension ProxyPlan {
                   logTargets: logTargets, frontends: frontends, backends: backends)
         self.warnings = warnings
         self.configWarnings = configWarnings
+        self.fileDigests = Self.fileDigests(configuration)
         self.maxHeaderLines = global.tuneHTTPMaxhdr
+    }
+
+    /// The digests of the files TLS settings name (a `crt` directory: each of its files).
+    static func fileDigests(_ configuration: Configuration) -> [String: String] {
+        var paths: [String] = []
+        for bind in configuration.frontends.flatMap(\.binds) where bind.ssl {
+            if let path = bind.certificatePath {
+                var isDirectory = stat()
+                if stat(path, &isDirectory) == 0, (isDirectory.st_mode & S_IFMT) == S_IFDIR, let directory = opendir(path) {
+                    while let entry = readdir(directory) {
+                        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                        if !name.hasPrefix(".") { paths.append((path.hasSuffix("/") ? path : path + "/") + name) }
+                    }
+                    closedir(directory)
+                } else {
+                    paths.append(path)
+                }
+            }
+            if let path = bind.ticketKeysFile { paths.append(path) }
+        }
+        for server in configuration.backends.flatMap(\.servers) where server.ssl || server.checkSSL {
+            if let path = server.caFile, path != "@system-ca" { paths.append(path) }
+            if let path = server.crt { paths.append(path) }
+        }
+        var digests: [String: String] = [:]
+        for path in paths {
+            guard let text = readFile(path) else { continue }
+            digests[path] = SHA256.hexDigest(text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
+        }
+        return digests
     }
 
     /// `bind ... ssl crt PATH [options]` with `global`'s `ssl-default-bind-*` as defaults: the
@@ -220,7 +253,8 @@ extension ProxyPlan {
             ciphersuites: bind.ciphersuites ?? global.sslDefaultBindCiphersuites,
             alpn: alpn,
             strictSNI: bind.strictSNI || defaults.strictSNI,
-            sessionTickets: !(bind.noTLSTickets || defaults.noTickets)
+            sessionTickets: !(bind.noTLSTickets || defaults.noTickets),
+            ticketKeysFile: bind.ticketKeysFile
         )
         let context: TLSServerContext
         do {
@@ -358,12 +392,10 @@ extension ProxyPlan {
         }
     }
 
-    static func server(_ server: Server, backend: Backend) throws -> ServerPlan {
+    static func server(_ server: Server, backend: Backend, global: GlobalSettings = GlobalSettings(),
+                       configWarnings: inout [ConfigWarning]) throws -> ServerPlan {
         guard let port = server.port else {
             throw ProxyError("\(server.location): server '\(server.name)' has no port; the proxy needs one")
-        }
-        if server.ssl || server.checkSSL {
-            throw ProxyError("\(server.location): server '\(server.name)': 'ssl' towards servers is not available in the proxy yet")
         }
         if server.sendProxy {
             throw ProxyError("\(server.location): server '\(server.name)': 'send-proxy' is not available in the proxy yet")
@@ -377,7 +409,63 @@ extension ProxyPlan {
         )
         plan.checkHost = server.checkAddress
         plan.checkPort = server.checkPort
+        if server.ssl || server.checkSSL {
+            let tls = try Self.serverTLS(server, mode: backend.mode, global: global, configWarnings: &configWarnings)
+            if server.ssl {
+                plan.tls = tls.context
+                plan.serverName = tls.serverName
+                plan.verifyHost = server.verifyhost
+            }
+            // HAProxy: `check-ssl`, or `ssl` without `port`/`addr` sending the checks elsewhere.
+            if server.checkSSL || (server.checkPort == nil && server.checkAddress == nil) {
+                plan.checkTLS = tls.context
+                plan.checkServerName = server.checkSNI
+            }
+        }
         return plan
+    }
+
+    /// `server ... ssl [verify none|required] [ca-file PATH] [crt PATH] [sni EXPR] [alpn LIST]`:
+    /// the client context is built here, so a missing CA file fails `hactl check` at its line.
+    /// As in HAProxy, `verify` defaults to `ssl-server-verify` (itself `required`), and verifying
+    /// needs a `ca-file` (`@system-ca` takes OpenSSL's default store).
+    static func serverTLS(_ server: Server, mode: HAConfig.ProxyMode, global: GlobalSettings,
+                          configWarnings: inout [ConfigWarning]) throws -> (context: TLSClientContext, serverName: ServerNameSource?) {
+        let what = "\(server.location): server '\(server.name)'"
+        let verify = (server.verify ?? global.sslServerVerify ?? "required") == "required"
+        if verify && server.caFile == nil {
+            throw ProxyError("\(what): 'verify required' (the default) needs 'ca-file PATH' to check the server's certificate; "
+                             + "write 'ca-file @system-ca' for the system's CAs, or 'verify none' on a network where the server is trusted")
+        }
+        if !verify {
+            configWarnings.append(ConfigWarning(location: server.location, keyword: "server",
+                message: "server '\(server.name)': 'verify none': the server's certificate is not checked, so anyone on the path can impersonate it"))
+        }
+        var serverName: ServerNameSource?
+        if let expression = server.sni {
+            if expression.hasPrefix("str(") {
+                serverName = .constant(String(expression.dropFirst(4).dropLast()))
+            } else {
+                guard mode == .http else {
+                    throw ProxyError("\(what): 'sni \(expression)' reads the request's Host, which a mode tcp backend does not have")
+                }
+                serverName = .requestHost
+            }
+        }
+        var alpn = server.alpn
+        if mode == .http, !alpn.isEmpty, alpn.contains(where: { $0 != "http/1.1" && $0 != "http/1.0" }) {
+            configWarnings.append(ConfigWarning(location: server.location, keyword: "server",
+                message: "server '\(server.name)': 'alpn \(alpn.joined(separator: ","))': the proxy speaks HTTP/1 to servers, so only http/1.1 is offered"))
+            alpn = alpn.filter { $0 == "http/1.1" || $0 == "http/1.0" }
+        }
+        let configuration = TLSClientConfiguration(
+            verify: verify, caFile: server.caFile == "@system-ca" ? nil : server.caFile,
+            alpn: alpn, certificateFile: server.crt)
+        do {
+            return (try TLSClientContext(configuration: configuration), serverName)
+        } catch {
+            throw ProxyError("\(what): \(error.message)")
+        }
     }
 
     static func cookie(_ cookie: HAConfig.CookiePersistence) -> Proxy.CookiePersistence {
@@ -551,6 +639,9 @@ extension ProxyPlan {
         case .alwaysFalse: criterion = .alwaysFalse
         case .destinationPort: criterion = .destinationPort
         case .sslSNI: criterion = .sslSNI
+        case .sslProtocol: criterion = .sslProtocol
+        case .sslCipher: criterion = .sslCipher
+        case .sslALPN: criterion = .sslALPN
         case .headerCount(let name): criterion = .headerCount(name)
         case .status: criterion = .status
         case .responseHeader(let name): criterion = .responseHeader(name)

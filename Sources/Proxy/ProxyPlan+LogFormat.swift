@@ -78,9 +78,13 @@ extension ProxyPlan {
         case .clientPort: return .variable(.clientPort)
         case .frontendIP: return .variable(.frontendIP)
         case .frontendPort: return .variable(.frontendPort)
-        case .frontendName, .frontendNameTransport:
-            // `%ft` adds `~` for TLS connections; the proxy has none yet.
+        case .frontendName:
             return scope.frontendName.map(LogFormatPart.literal) ?? .variable(.frontendName)
+        case .frontendNameTransport:
+            // `~` after the name when the client came over TLS: known per connection only.
+            return .variable(.frontendNameTransport)
+        case .sslCipher: return .sample(SampleExpression(fetch: .sslCipher))
+        case .sslVersion: return .sample(SampleExpression(fetch: .sslProtocol))
         case .backendName:
             if scope.logLine { return .variable(.log(.backendName)) }
             guard let name = scope.backendName else {
@@ -154,6 +158,9 @@ extension ProxyPlan {
         case .status: fetch = .status
         case .responseHeader(let name, let occurrence): fetch = .responseHeader(FieldNameKey(name), occurrence: occurrence)
         case .uuid: fetch = .uuid
+        case .sslProtocol: fetch = .sslProtocol
+        case .sslCipher: fetch = .sslCipher
+        case .sslALPN: fetch = .sslALPN
         }
         return .sample(Proxy.SampleExpression(fetch: fetch, converters: expression.converters.map(converter)))
     }

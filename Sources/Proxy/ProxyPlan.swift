@@ -22,6 +22,8 @@ package struct ProxyPlan: Sendable {
     package var warnings: [String] = []
     /// What `hactl check` also prints at a line: certificates that have expired.
     package var configWarnings: [ConfigWarning] = []
+    /// SHA-256 (hex) of every certificate, CA and key file the plan loaded, by path.
+    package var fileDigests: [String: String] = [:]
 
     package init(maxconn: Int = 4096, threads: Int = 0, bufsize: Int = 16384, logTargets: [LogTarget] = [],
                 frontends: [FrontendPlan] = [], backends: [BackendPlan] = []) {
@@ -299,6 +301,14 @@ package struct BackendPlan: Sendable {
 }
 
 /// A `server` line.
+/// HAProxy's `server ... sni EXPRESSION`, the two forms hactl evaluates.
+package enum ServerNameSource: Sendable, Hashable {
+    /// `sni req.hdr(host)`: the request's Host, without its port.
+    case requestHost
+    /// `sni str(NAME)`.
+    case constant(String)
+}
+
 package struct ServerPlan: Sendable {
     package var name: String
     package var host: String
@@ -320,6 +330,16 @@ package struct ServerPlan: Sendable {
     /// `addr` / `port`: where health checks go instead of the server address.
     package var checkHost: String?
     package var checkPort: Int?
+    /// `ssl`: traffic to the server is encrypted with this context.
+    package var tls: TLSClientContext?
+    /// `sni`: the server name sent in the ClientHello (and checked, with `verify required`).
+    package var serverName: ServerNameSource?
+    /// `verifyhost`: the name the certificate must carry instead of the SNI.
+    package var verifyHost: String?
+    /// Health checks over TLS: `check-ssl`, or `ssl` without `port`/`addr`.
+    package var checkTLS: TLSClientContext?
+    /// `check-sni`.
+    package var checkServerName: String?
 
     package init(name: String, host: String, port: Int, weight: Int = 1, maxconn: Int = 0, check: Bool = false,
                 inter: TimeAmount = .seconds(2), fastinter: TimeAmount? = nil, downinter: TimeAmount? = nil,

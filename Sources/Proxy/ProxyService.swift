@@ -68,6 +68,13 @@ public final class ProxyService: Service, Sendable {
         try ProxyPlan(configuration: configuration).configWarnings
     }
 
+    /// What `validate` finds, and the digests of the certificate, CA and key files the proxy
+    /// loaded (for `Configuration.fileDigests`: a reload then sees a replaced file).
+    public static func validation(_ configuration: Configuration) throws -> (warnings: [ConfigWarning], fileDigests: [String: String]) {
+        let plan = try ProxyPlan(configuration: configuration)
+        return (plan.configWarnings, plan.fileDigests)
+    }
+
     package convenience init(plan: ProxyPlan, bus: EventBus, logger: Logger, eventLoopGroup: (any EventLoopGroup)? = nil,
                              drainTimeout: Duration = .seconds(5), probeConnections: ProbeConnections = ProbeConnections(),
                              overrides: ProxyOverrides = ProxyOverrides()) {

@@ -17,10 +17,15 @@ public struct TLSClientConfiguration: Sendable, Hashable {
     public var alpn: [String]
     /// `ciphers`: the TLS 1.2 cipher list, OpenSSL syntax.
     public var ciphers: String?
+    /// `crt PATH`: a client certificate, its chain and its key in one PEM file, presented when
+    /// the server asks for one.
+    public var certificateFile: String?
 
     public init(verify: Bool = true, caFile: String? = nil, minimumVersion: TLSProtocolVersion = .tls1_2,
-                maximumVersion: TLSProtocolVersion? = nil, alpn: [String] = [], ciphers: String? = nil) {
+                maximumVersion: TLSProtocolVersion? = nil, alpn: [String] = [], ciphers: String? = nil,
+                certificateFile: String? = nil) {
         self.ciphers = ciphers
+        self.certificateFile = certificateFile
         self.verify = verify
         self.caFile = caFile
         self.minimumVersion = minimumVersion
@@ -71,6 +76,15 @@ public final class TLSClientContext: @unchecked Sendable {
             SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
         } else {
             SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
+        }
+        if let file = configuration.certificateFile {
+            OpenSSLErrorQueue.clear()
+            guard SSL_CTX_use_certificate_chain_file(context, file) == 1,
+                  SSL_CTX_use_PrivateKey_file(context, file, SSL_FILETYPE_PEM) == 1,
+                  SSL_CTX_check_private_key(context) == 1 else {
+                let reason = OpenSSLErrorQueue.drainedText(default: "no certificate and key")
+                throw failure(file, "crt '\(file)': not a usable client certificate with its key (\(reason))")
+            }
         }
         if !configuration.alpn.isEmpty {
             var wire: [UInt8] = []

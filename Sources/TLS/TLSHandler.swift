@@ -72,18 +72,21 @@ public final class TLSHandler: ChannelDuplexHandler {
     }
 
     /// The client side of a connection to a server; `serverName` is sent as SNI and, with
-    /// `verify required`, checked against the server's certificate.
-    public convenience init(client context: TLSClientContext, serverName: String?, handshakeTimeout: TimeAmount? = nil) {
+    /// `verify required`, the server's certificate must carry `verifyHost`, or `serverName` when
+    /// that is nil (HAProxy's `verifyhost` and `sni`); with neither, names are not checked.
+    public convenience init(client context: TLSClientContext, serverName: String?, verifyHost: String? = nil,
+                            handshakeTimeout: TimeAmount? = nil) {
         self.init(role: .client(context), ssl: context.makeSSL(), handshakeTimeout: handshakeTimeout)
         SSL_set_connect_state(ssl)
-        if let serverName, !serverName.isEmpty {
+        if let serverName, !serverName.isEmpty, !IPAddressSyntax.isIPAddress(serverName) {
+            // RFC 6066 §3: a literal IP address is not sent as a server name.
             _ = ctls_SSL_set_tlsext_host_name(ssl, serverName)
-            if context.configuration.verify {
-                if IPAddressSyntax.isIPAddress(serverName) {
-                    _ = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName)
-                } else {
-                    _ = SSL_set1_host(ssl, serverName)
-                }
+        }
+        if context.configuration.verify, let name = verifyHost ?? serverName, !name.isEmpty {
+            if IPAddressSyntax.isIPAddress(name) {
+                _ = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name)
+            } else {
+                _ = SSL_set1_host(ssl, name)
             }
         }
     }

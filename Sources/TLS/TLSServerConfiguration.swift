@@ -18,10 +18,13 @@ public struct TLSServerConfiguration: Sendable, Hashable {
     public var strictSNI: Bool
     /// `no-tls-tickets`: no RFC 5077 session tickets.
     public var sessionTickets: Bool
+    /// `tls-ticket-keys FILE`: ticket keys shared with the other node instead of random ones.
+    public var ticketKeysFile: String?
 
     public init(certificatePath: String, minimumVersion: TLSProtocolVersion = .tls1_2,
                 maximumVersion: TLSProtocolVersion? = nil, ciphers: String? = nil, ciphersuites: String? = nil,
-                alpn: [String] = [], strictSNI: Bool = false, sessionTickets: Bool = true) {
+                alpn: [String] = [], strictSNI: Bool = false, sessionTickets: Bool = true, ticketKeysFile: String? = nil) {
+        self.ticketKeysFile = ticketKeysFile
         self.certificatePath = certificatePath
         self.minimumVersion = minimumVersion
         self.maximumVersion = maximumVersion

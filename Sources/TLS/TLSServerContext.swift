@@ -18,6 +18,8 @@ public final class TLSServerContext: @unchecked Sendable {
     private let wildcardNames: [String: Int]
     /// The ALPN list in wire format (length-prefixed names), as `SSL_select_next_proto` reads it.
     private let alpnWire: UnsafeMutableBufferPointer<UInt8>
+    /// `tls-ticket-keys`: read by the ticket callback of every context.
+    private let ticketKeys: TicketKeyStore?
 
     /// Loads `configuration.certificatePath` and applies every setting; each failure names its
     /// file or setting.
@@ -35,6 +37,10 @@ public final class TLSServerContext: @unchecked Sendable {
             wire.append(UInt8(bytes.count))
             wire += bytes
         }
+        let ticketKeys = try configuration.ticketKeysFile.map { path throws(TLSConfigurationError) in
+            TicketKeyStore(try TLSTicketKeys(contentsOf: path))
+        }
+        self.ticketKeys = ticketKeys
         alpnWire = .allocate(capacity: wire.count + 1)
         _ = alpnWire.initialize(from: wire + [0])
         var contexts: [OpaquePointer] = []
@@ -71,6 +77,10 @@ public final class TLSServerContext: @unchecked Sendable {
             ctls_SSL_CTX_set_tlsext_servername_arg(context, unmanaged)
             if !configuration.alpn.isEmpty {
                 SSL_CTX_set_alpn_select_cb(context, alpnCallback, unmanaged)
+            }
+            if let ticketKeys, configuration.sessionTickets {
+                _ = ctls_SSL_CTX_set_app_data(context, Unmanaged.passUnretained(ticketKeys).toOpaque())
+                _ = SSL_CTX_set_tlsext_ticket_key_evp_cb(context, ticketKeyCallback)
             }
         }
     }

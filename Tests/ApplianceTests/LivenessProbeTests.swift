@@ -25,6 +25,14 @@ import Testing
         #expect(LivenessTarget.targets(for: configuration).map(\.description) == ["198.18.0.10:80"])
     }
 
+    @Test func test_targets_leaveOutTLSBinds_whichRefuseThePlainHTTPProbe() {
+        let configuration = Configuration(frontends: [
+            Frontend(name: "web", mode: .http, binds: [Bind(host: "198.18.0.10", port: 80),
+                                                       Bind(host: "198.18.0.10", port: 443, ssl: true, certificatePath: "/c.pem")]),
+        ])
+        #expect(LivenessTarget.targets(for: configuration).map(\.description) == ["198.18.0.10:80"])
+    }
+
     /// A proxy answers the probe's `OPTIONS *` itself; once it stops, the round fails.
     @Test func test_probe_succeedsAgainstTheProxy_failsWhenItIsGone() async throws {
         let probes = ProbeConnections()

@@ -57,15 +57,22 @@ import Testing
     }
 
     /// `openssl s_client` against the TLS port; its stdout and stderr together, and its exit status.
-    static func sClient(port: Int, _ arguments: [String]) throws -> (output: String, status: Int32) {
+    /// `openssl s_client`; with `input`, sends it and reads until the server closes (`-ign_eof`),
+    /// so what the server sends after the handshake (a TLS 1.3 session ticket) is read too.
+    static func sClient(port: Int, _ arguments: [String], input: String? = nil) throws -> (output: String, status: Int32) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["s_client", "-connect", "127.0.0.1:\(port)"] + arguments
+        process.arguments = ["s_client", "-connect", "127.0.0.1:\(port)"] + arguments + (input == nil ? [] : ["-ign_eof"])
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (String(decoding: data, as: UTF8.self), process.terminationStatus)
@@ -110,6 +117,99 @@ import Testing
             #expect(plain.contains("This is") || plain.contains("Host"))
             #expect(!plain.contains("X-Forwarded-Proto"))
             #expect(server.trafficRequests.count == 2)
+        }
+    }
+
+    @Test func test_sslFCProtocolCipherALPN_asSampleFetchesAndLogVariables_inAHeader() async throws {
+        let lines = "    http-request set-header X-TLS \"%[ssl_fc_protocol] %[ssl_fc_cipher] %[ssl_fc_alpn] %sslv %sslc %ft\""
+        try await withTLSProxy(extraFrontendLines: lines) { _, plainPort, tlsPort, _, certificates in
+            let body = try Curl.run(["--cacert", certificates.directory + "/certs/20-b.pem", "--tlsv1.3", "--http1.1",
+                                     "--resolve", "b.example.com:\(tlsPort):127.0.0.1", "https://b.example.com:\(tlsPort)/headers"])
+            #expect(body.contains("X-TLS: TLSv1.3 TLS_AES_256_GCM_SHA384 http/1.1 TLSv1.3 TLS_AES_256_GCM_SHA384 web~"), "\(body)")
+            let plain = try Curl.run(["http://127.0.0.1:\(plainPort)/headers"])
+            #expect(plain.contains("X-TLS:     web\r") || plain.contains("X-TLS:     web\n") || plain.contains("X-TLS: web"), "\(plain)")
+            #expect(!plain.contains("web~"))
+        }
+    }
+
+    @Test func test_sslFCProtocol_asAnACL_deniesTLS12Only() async throws {
+        let lines = "    http-request deny if { ssl_fc_protocol TLSv1.2 }\n    http-request deny if { ssl_fc_alpn -m str h2 }"
+        try await withTLSProxy(extraFrontendLines: lines) { server, _, tlsPort, _, certificates in
+            let common = ["-i", "--cacert", certificates.directory + "/certs/20-b.pem", "--http1.1",
+                          "--resolve", "b.example.com:\(tlsPort):127.0.0.1", "https://b.example.com:\(tlsPort)/"]
+            let old = try Curl.run(["--tls-max", "1.2"] + common)
+            #expect(old.hasPrefix("HTTP/1.1 403"), "\(old)")
+            let current = try Curl.run(["--tlsv1.3"] + common)
+            #expect(current.hasPrefix("HTTP/1.1 200"), "\(current)")
+            #expect(server.trafficRequests.count == 1)
+        }
+    }
+
+    /// One TLS frontend with `maxconn`, in front of a test server; `body` gets the service and the port.
+    func withSmallTLSFrontend(maxconn: Int, _ body: (ProxyService, Int, TestCertificates) async throws -> Void) async throws {
+        let certificates = try TestCertificates()
+        try certificates.bundle("certs/10-a.pem", commonName: "a.example.com", names: ["a.example.com"])
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = try await TestHTTPServer.start(name: "websvr1", group: group)
+        let text = """
+        global
+            nbthread 1
+        defaults
+            mode http
+            timeout connect 1s
+            timeout client 5s
+            timeout server 5s
+        frontend web
+            maxconn \(maxconn)
+            bind 127.0.0.1:2 ssl crt \(certificates.directory)/certs
+            default_backend app
+        backend app
+            server websvr1 127.0.0.1:\(server.port)
+
+        """
+        var plan = try ProxyPlan(configuration: ConfigurationLoader.parse(text: text, file: "t.conf"))
+        plan.frontends[0].binds[0].port = 0
+        do {
+            try await ProxyHarness.withProxy(plan) { service, port in try await body(service, port, certificates) }
+        } catch {
+            await server.stop()
+            try await group.shutdownGracefully()
+            throw error
+        }
+        await server.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func test_failedHandshakes_areCountedInTheFrontendCounters_goodOnesAreNot() async throws {
+        try await withSmallTLSFrontend(maxconn: 100) { service, port, certificates in
+            let plaintext = try TestConnection(port: port)
+            try plaintext.send("GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n")
+            _ = try? plaintext.readToEnd()
+            _ = try Self.sClient(port: port, ["-tls1", "-cipher", "DEFAULT@SECLEVEL=0"])
+            let good = try Curl.run(["-i", "--cacert", certificates.directory + "/certs/10-a.pem",
+                                     "--resolve", "a.example.com:\(port):127.0.0.1", "https://a.example.com:\(port)/"])
+            #expect(good.hasPrefix("HTTP/1.1 200"), "\(good)")
+            let counted = try await ProxyHarness.waitUntil(seconds: 5) {
+                await service.snapshot().frontends[0].counters.handshakeFailures == 2
+            }
+            let failures = await service.snapshot().frontends[0].counters.handshakeFailures
+            #expect(counted, "\(failures)")
+        }
+    }
+
+    @Test func test_aConnectionStillInItsHandshake_holdsAMaxconnSlot() async throws {
+        try await withSmallTLSFrontend(maxconn: 1) { _, port, certificates in
+            let arguments = ["-i", "--cacert", certificates.directory + "/certs/10-a.pem",
+                             "--resolve", "a.example.com:\(port):127.0.0.1", "https://a.example.com:\(port)/"]
+            // Connected, never says hello: its handshake is in progress.
+            var silent: TestConnection? = try TestConnection(port: port)
+            try await Task.sleep(for: .milliseconds(200))
+            let blocked = try Curl.run(["--max-time", "1"] + arguments)
+            #expect(blocked.isEmpty, "a second connection must wait in the backlog: \(blocked)")
+            _ = silent
+            silent = nil
+            let admitted = try Curl.run(arguments)
+            #expect(admitted.hasPrefix("HTTP/1.1 200"), "\(admitted)")
         }
     }
 

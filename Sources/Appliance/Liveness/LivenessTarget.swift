@@ -7,6 +7,8 @@ public import HAConfig
 /// a request costs the proxy an accept and nothing else. A `mode tcp` frontend dials a server
 /// for every connection it accepts, so connect probes would hit the backends five times a
 /// second; those frontends are judged by the proxy's own state (listeners open and accepting).
+/// So are `bind ... ssl` lines: the probe speaks plain HTTP, which a TLS listener rightly
+/// refuses (and logs as a handshake failure), so probing one would restart a healthy proxy.
 public struct LivenessTarget: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
@@ -28,7 +30,7 @@ public struct LivenessTarget: Sendable, Hashable, CustomStringConvertible {
         var seen = Set<String>()
         var targets: [LivenessTarget] = []
         for frontend in configuration.frontends where frontend.mode == .http {
-            for bind in frontend.binds {
+            for bind in frontend.binds where !bind.ssl {
                 let host: String
                 switch bind.host {
                 case nil, "", "*", "0.0.0.0": host = "127.0.0.1"

@@ -63,7 +63,34 @@ public struct ConfigurationDiff: Sendable, Hashable {
         changes += Self.compare(old.vrrpSyncGroups, new.vrrpSyncGroups, section: .vrrpSyncGroup, name: \.name)
         changes += Self.compare(old.vrrpScripts, new.vrrpScripts, section: .vrrpScript, name: \.name)
         changes += Self.compare(old.vrrpTrackFiles, new.vrrpTrackFiles, section: .vrrpTrackFile, name: \.name)
+        changes += Self.fileChanges(from: old, to: new, besides: changes)
         self.changes = changes
+    }
+
+    /// Sections present on both sides, otherwise equal, that name a file whose content changed
+    /// (a renewed certificate, a new CA bundle, rotated ticket keys).
+    static func fileChanges(from old: Configuration, to new: Configuration, besides known: [Change]) -> [Change] {
+        let changedPaths = Set(old.fileDigests.keys).union(new.fileDigests.keys).filter { old.fileDigests[$0] != new.fileDigests[$0] }
+        guard !changedPaths.isEmpty else { return [] }
+        func names(_ paths: [String]) -> Bool {
+            paths.contains { path in
+                changedPaths.contains { $0 == path || $0.hasPrefix(path.hasSuffix("/") ? path : path + "/") }
+            }
+        }
+        var changes: [Change] = []
+        let oldFrontends = Set(old.frontends.map(\.name))
+        for frontend in new.frontends where oldFrontends.contains(frontend.name) && !known.contains(where: { $0.section == .frontend && $0.name == frontend.name }) {
+            if names(frontend.binds.flatMap { [$0.certificatePath, $0.ticketKeysFile].compactMap { $0 } }) {
+                changes.append(Change(.changed, .frontend, frontend.name))
+            }
+        }
+        let oldBackends = Set(old.backends.map(\.name))
+        for backend in new.backends where oldBackends.contains(backend.name) && !known.contains(where: { $0.section == .backend && $0.name == backend.name }) {
+            if names(backend.servers.flatMap { [$0.caFile, $0.crt].compactMap { $0 } }) {
+                changes.append(Change(.changed, .backend, backend.name))
+            }
+        }
+        return changes
     }
 
     /// Sections are matched by name; a section counts as changed when any of its settings differ.

@@ -74,6 +74,12 @@ public enum ACLCriterion: Sendable, Equatable, Hashable {
     case sslFC
     /// `ssl_fc_sni`: the TLS SNI server name.
     case sslSNI
+    /// `ssl_fc_protocol`: the TLS version of the client connection (`TLSv1.3`).
+    case sslProtocol
+    /// `ssl_fc_cipher`: the cipher the client connection agreed on (OpenSSL's name).
+    case sslCipher
+    /// `ssl_fc_alpn`: the ALPN protocol agreed with the client.
+    case sslALPN
     /// `base`: the first Host header followed by the path (HAProxy: the path alone without Host).
     case base
     /// `base_beg`.
@@ -124,6 +130,9 @@ public enum ACLCriterion: Sendable, Equatable, Hashable {
         case .destinationPort: "dst_port"
         case .sslFC: "ssl_fc"
         case .sslSNI: "ssl_fc_sni"
+        case .sslProtocol: "ssl_fc_protocol"
+        case .sslCipher: "ssl_fc_cipher"
+        case .sslALPN: "ssl_fc_alpn"
         case .base: "base"
         case .baseBegins: "base_beg"
         case .baseEnds: "base_end"

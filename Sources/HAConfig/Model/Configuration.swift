@@ -15,6 +15,12 @@ public struct Configuration: Sendable, Equatable, Hashable {
     /// What `hactl check` prints and `hactl run` logs as warnings; not part of what the
     /// configuration means (`withoutLocations()` drops them).
     public var warnings: [ConfigWarning] = []
+    /// SHA-256 (hex) of each file the proxy reads at start by a path the configuration names
+    /// (`bind ... crt` files, a `crt` directory's files, `server ... ca-file` / `crt`,
+    /// `tls-ticket-keys`), keyed by path. Filled when the running program loads the
+    /// configuration, not by parsing: a reload compares them, so a certificate replaced under an
+    /// unchanged text is still a change (of the sections naming it).
+    public var fileDigests: [String: String] = [:]
 
     public init(
         global: GlobalSettings = GlobalSettings(),

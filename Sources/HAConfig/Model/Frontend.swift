@@ -158,6 +158,9 @@ public struct Bind: Sendable, Equatable, Hashable {
     public var strictSNI: Bool
     /// `no-tls-tickets`.
     public var noTLSTickets: Bool
+    /// `tls-ticket-keys FILE`: session ticket keys (base64, one per line, 48 or 80 bytes each),
+    /// shared by the nodes so a client resumes on either.
+    public var ticketKeysFile: String?
     /// `transparent`: bind an address this node does not hold (needs IP_TRANSPARENT).
     public var transparent: Bool
     /// `v6only`.
@@ -197,6 +200,7 @@ public struct Bind: Sendable, Equatable, Hashable {
         self.ciphersuites = ciphersuites
         self.strictSNI = strictSNI
         self.noTLSTickets = noTLSTickets
+        self.ticketKeysFile = nil
         self.transparent = transparent
         self.v6only = v6only
         self.interface = interface

@@ -33,6 +33,9 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
     public var crtBase: String?
     /// `ca-base DIR`.
     public var caBase: String?
+    /// `ssl-server-verify none|required`: the `verify` of `server ... ssl` lines that set none
+    /// (HAProxy's default: required).
+    public var sslServerVerify: String?
     /// `ssl-default-bind-ciphers` (TLS 1.2 cipher list, OpenSSL syntax).
     public var sslDefaultBindCiphers: String?
     /// `ssl-default-bind-ciphersuites` (TLS 1.3).

@@ -64,8 +64,12 @@ public enum LogFormatVariable: String, Sendable, Hashable, CaseIterable {
     case frontendPort = "fp"
     /// `%f`: frontend name.
     case frontendName = "f"
-    /// `%ft`: frontend name with `~` after it for TLS connections (never, until TLS lands).
+    /// `%ft`: frontend name with `~` after it for TLS connections.
     case frontendNameTransport = "ft"
+    /// `%sslc`: the TLS cipher of the client connection (empty on a plain bind).
+    case sslCipher = "sslc"
+    /// `%sslv`: the TLS version of the client connection (empty on a plain bind).
+    case sslVersion = "sslv"
     /// `%b`: backend name (known in a backend or listen section; a frontend's rules run before it is chosen).
     case backendName = "b"
     /// `%H`: the host name of the node.
@@ -193,9 +197,9 @@ public enum SampleFetch: Sendable, Hashable {
     case frontendName
     /// `be_name`: in a backend or listen section.
     case backendName
-    /// `ssl_fc`: whether the client connection is TLS; always false until TLS termination lands.
+    /// `ssl_fc`: whether the client connection is TLS.
     case sslFrontConnection
-    /// `ssl_fc_sni`: the SNI the client sent; absent until TLS termination lands.
+    /// `ssl_fc_sni`: the SNI the client sent; absent on a plain bind or without SNI.
     case sslServerName
     /// `var(SCOPE.NAME)`: a variable set by `set-var`; absent until set.
     case variable(VariableName)
@@ -205,6 +209,12 @@ public enum SampleFetch: Sendable, Hashable {
     case responseHeader(name: String, occurrence: Int)
     /// `uuid` / `uuid(4)`: a random UUID (RFC 9562 version 4), new at each evaluation.
     case uuid
+    /// `ssl_fc_protocol`: `TLSv1.2`, `TLSv1.3`; absent on a plain bind.
+    case sslProtocol
+    /// `ssl_fc_cipher`: OpenSSL's name of the agreed cipher; absent on a plain bind.
+    case sslCipher
+    /// `ssl_fc_alpn`: the agreed ALPN protocol; absent without ALPN.
+    case sslALPN
 }
 
 /// A variable of `set-var(SCOPE.NAME)` / `var(SCOPE.NAME)` (HAProxy §2.8 "variables"): `txn` and `req`

@@ -46,6 +46,19 @@ public struct Server: Sendable, Equatable, Hashable {
     public var sendProxy: Bool
     /// `check-ssl`.
     public var checkSSL: Bool
+    /// `ca-file PATH`: the CAs a `verify required` server's chain must lead to (`ca-base` applied).
+    public var caFile: String?
+    /// `sni EXPRESSION`: the server name sent in the ClientHello, as written (`req.hdr(host)`,
+    /// `str(NAME)`).
+    public var sni: String?
+    /// `alpn LIST`: protocols offered to the server.
+    public var alpn: [String]
+    /// `crt PATH`: a client certificate (PEM with its key) presented to the server (`crt-base` applied).
+    public var crt: String?
+    /// `verifyhost NAME`: the name the server's certificate must carry, whatever `sni` sends.
+    public var verifyhost: String?
+    /// `check-sni NAME`: the server name health checks send over TLS.
+    public var checkSNI: String?
 
     public init(
         name: String,
@@ -70,7 +83,13 @@ public struct Server: Sendable, Equatable, Hashable {
         ssl: Bool = false,
         verify: String? = nil,
         sendProxy: Bool = false,
-        checkSSL: Bool = false
+        checkSSL: Bool = false,
+        caFile: String? = nil,
+        sni: String? = nil,
+        alpn: [String] = [],
+        crt: String? = nil,
+        verifyhost: String? = nil,
+        checkSNI: String? = nil
     ) {
         self.name = name
         self.location = location
@@ -95,5 +114,11 @@ public struct Server: Sendable, Equatable, Hashable {
         self.verify = verify
         self.sendProxy = sendProxy
         self.checkSSL = checkSSL
+        self.caFile = caFile
+        self.sni = sni
+        self.alpn = alpn
+        self.crt = crt
+        self.verifyhost = verifyhost
+        self.checkSNI = checkSNI
     }
 }

@@ -12,7 +12,7 @@ struct GlobalSectionParser {
     static let haproxyKeywords = [
         "log", "maxconn", "nbthread", "stats", "pidfile", "user", "group", "chroot", "daemon", "tune.bufsize", "tune.http.maxhdr",
         "tune.ssl.default-dh-param", "crt-base", "ca-base", "ssl-default-bind-ciphers",
-        "ssl-default-bind-ciphersuites", "ssl-default-bind-options",
+        "ssl-default-bind-ciphersuites", "ssl-default-bind-options", "ssl-server-verify",
     ]
     static let keepalivedKeywords = [
         "notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout", "router_id",
@@ -88,6 +88,14 @@ struct GlobalSectionParser {
             global.crtBase = arguments.require("a directory")?.text
         case "ca-base":
             global.caBase = arguments.require("a directory")?.text
+        case "ssl-server-verify":
+            if let word = arguments.require("'none' or 'required'") {
+                if word.text == "none" || word.text == "required" {
+                    global.sslServerVerify = word.text
+                } else {
+                    diagnostics.error(at: arguments.location(of: word), keyword: "ssl-server-verify", "expected 'none' or 'required', got '\(word.text)'")
+                }
+            }
         case "ssl-default-bind-ciphers":
             global.sslDefaultBindCiphers = arguments.require("an OpenSSL cipher list")?.text
         case "ssl-default-bind-ciphersuites":

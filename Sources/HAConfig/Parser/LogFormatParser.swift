@@ -32,7 +32,8 @@ struct LogFormatParser {
 
     static let fetchNames = [
         "src", "src_port", "dst", "dst_port", "req.hdr", "hdr", "req.fhdr", "path", "url", "query", "method", "base",
-        "req.ver", "fe_name", "be_name", "ssl_fc", "ssl_fc_sni", "var", "status", "res.hdr", "uuid",
+        "req.ver", "fe_name", "be_name", "ssl_fc", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn",
+        "var", "status", "res.hdr", "uuid",
     ]
     static let converterNames = ["lower", "upper", "base64", "hex", "field", "word"]
 
@@ -45,7 +46,6 @@ struct LogFormatParser {
     /// Other HAProxy variables hactl does not evaluate, with the reason when there is one.
     static let unsupportedVariables: [String: String] = [
         "rt": "request counters are per event loop in hactl", "hrl": "use %hr", "hsl": "use %hs",
-        "sslc": "TLS termination is not available yet", "sslv": "TLS termination is not available yet",
         "trg": "use %T", "trl": "use %t", "Tl": "use %T", "ms": "use %t", "o": "hactl has no format flags",
         "HPO": "use %HP", "HQO": "use %HQ", "HUO": "use %HU",
     ]
@@ -53,7 +53,7 @@ struct LogFormatParser {
     static let unsupportedFetches: Set<String> = [
         "req.cook", "cook", "url_param", "urlp", "str", "int", "uuid", "rand", "date", "hdr_ip",
         "req.hdr_cnt", "hdr_cnt", "capture.req.hdr", "req.body", "http_auth", "req.hdrs",
-        "ssl_c_s_dn", "ssl_fc_protocol", "ssl_fc_cipher", "env", "hostname", "pathq", "url_ip", "url_port",
+        "ssl_c_s_dn", "env", "hostname", "pathq", "url_ip", "url_port",
     ]
     static let unsupportedConverters: [String: String] = [
         "regsub": "a regular expression per request is not cheap enough for the hactl data path yet",
@@ -271,6 +271,9 @@ struct LogFormatParser {
         case "ssl_fc_sni", "req.ssl_sni": .sslServerName
         case "status": .status
         case "uuid": .uuid
+        case "ssl_fc_protocol": .sslProtocol
+        case "ssl_fc_cipher": .sslCipher
+        case "ssl_fc_alpn": .sslALPN
         default: nil
         }
         if simple == .uuid, let arguments = call.arguments, arguments.count == 1, arguments[0].text == "4" {

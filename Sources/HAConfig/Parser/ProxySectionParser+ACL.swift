@@ -21,7 +21,7 @@ extension ProxySectionParser {
     static let criterionNames = [
         "path", "path_beg", "path_end", "path_sub", "path_dir", "path_reg", "url", "url_beg", "url_end", "url_sub",
         "url_reg", "base", "base_beg", "base_end", "base_sub", "base_dir", "base_reg", "url_param(NAME)", "urlp(NAME)", "hdr(NAME)", "hdr_beg(NAME)", "hdr_end(NAME)", "hdr_sub(NAME)",
-        "hdr_reg(NAME)", "hdr_dom(NAME)", "hdr_cnt(NAME)", "method", "src", "dst_port", "ssl_fc", "ssl_fc_sni",
+        "hdr_reg(NAME)", "hdr_dom(NAME)", "hdr_cnt(NAME)", "method", "src", "dst_port", "ssl_fc", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn",
         "status", "res.hdr(NAME)", "always_true", "always_false",
     ]
 
@@ -127,6 +127,9 @@ extension ProxySectionParser {
         case "dst_port": return .destinationPort
         case "ssl_fc": return .sslFC
         case "ssl_fc_sni", "req.ssl_sni": return .sslSNI
+        case "ssl_fc_protocol": return .sslProtocol
+        case "ssl_fc_cipher": return .sslCipher
+        case "ssl_fc_alpn": return .sslALPN
         case "always_true": return .alwaysTrue
         case "always_false": return .alwaysFalse
         default: break
@@ -188,6 +191,9 @@ extension ProxySectionParser {
         case (.header(let name), "reg"): .headerRegex(name)
         case (.header(let name), "dom"): .headerDomain(name)
         case (.sslSNI, "str"): .sslSNI
+        case (.sslProtocol, "str"): .sslProtocol
+        case (.sslCipher, "str"): .sslCipher
+        case (.sslALPN, "str"): .sslALPN
         case (.method, "str"): .method
         default: nil
         }

@@ -2,7 +2,7 @@ import HACore
 
 extension ProxySectionParser {
     /// `bind ADDRESS:PORT[,ADDRESS:PORT...] [ssl] [crt PATH] [alpn LIST] [ssl-min-ver V] [ssl-max-ver V]
-    /// [ciphers LIST] [ciphersuites LIST] [strict-sni] [no-tls-tickets] [transparent] [v6only]
+    /// [ciphers LIST] [ciphersuites LIST] [strict-sni] [no-tls-tickets] [tls-ticket-keys FILE] [transparent] [v6only]
     /// [interface NAME] [name NAME]`; a port range `8000-8003` gives one listener per port.
     func parseBind(_ statement: Statement) -> [Bind] {
         var arguments = ArgumentReader(statement, diagnostics: diagnostics)
@@ -16,7 +16,7 @@ extension ProxySectionParser {
         }
         var template = Bind(port: 0)
         let options = ["ssl", "crt", "alpn", "ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "strict-sni",
-                       "no-tls-tickets", "transparent", "v6only", "interface", "name"]
+                       "no-tls-tickets", "tls-ticket-keys", "transparent", "v6only", "interface", "name"]
         while let option = arguments.next() {
             switch option.text {
             case "ssl": template.ssl = true
@@ -51,6 +51,8 @@ extension ProxySectionParser {
                 template.ciphersuites = arguments.require("a TLS 1.3 cipher suite list")?.text
             case "strict-sni": template.strictSNI = true
             case "no-tls-tickets": template.noTLSTickets = true
+            case "tls-ticket-keys":
+                template.ticketKeysFile = arguments.require("a file of base64 ticket keys, one per line")?.text
             case "interface":
                 template.interface = arguments.require("an interface name")?.text
             case "name":

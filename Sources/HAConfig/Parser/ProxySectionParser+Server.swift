@@ -4,6 +4,7 @@ extension ProxySectionParser {
     static let serverOptionNames = [
         "check", "inter", "fastinter", "downinter", "rise", "fall", "weight", "maxconn", "backup", "disabled",
         "enabled", "cookie", "slowstart", "observe", "port", "addr", "ssl", "verify", "send-proxy", "check-ssl",
+        "ca-file", "sni", "alpn", "crt", "verifyhost", "check-sni",
     ]
 
     /// `server NAME ADDRESS[:PORT] [OPTIONS]`, starting from the `default-server` template.
@@ -101,6 +102,29 @@ extension ProxySectionParser {
                     return false
                 }
                 server.verify = word.text
+            case "ca-file":
+                guard let word = arguments.require("a CA file (PEM)") else { return false }
+                server.caFile = Self.resolve(word.text, base: caBase)
+            case "crt":
+                guard let word = arguments.require("a client certificate file (PEM with its key)") else { return false }
+                server.crt = Self.resolve(word.text, base: crtBase)
+            case "sni":
+                guard let word = arguments.require("a sample expression such as req.hdr(host) or str(www.example.com)") else { return false }
+                guard Self.isServerNameExpression(word.text) else {
+                    diagnostics.error(at: arguments.location(of: word), keyword: arguments.keyword,
+                                      "expected req.hdr(host) or str(NAME), got '\(word.text)'")
+                    return false
+                }
+                server.sni = word.text
+            case "alpn":
+                guard let word = arguments.require("a protocol list such as http/1.1") else { return false }
+                server.alpn = word.text.split(separator: ",").map(String.init)
+            case "verifyhost":
+                guard let word = arguments.require("a host name") else { return false }
+                server.verifyhost = word.text
+            case "check-sni":
+                guard let word = arguments.require("a host name") else { return false }
+                server.checkSNI = word.text
             default:
                 if let reason = UnsupportedKeywords.serverOptions[option.text] {
                     diagnostics.error(at: arguments.location(of: option), keyword: statement.keyword.text,
@@ -113,5 +137,18 @@ extension ProxySectionParser {
             }
         }
         return true
+    }
+
+    /// HAProxy's `ca-base` / `crt-base`: a relative path is taken from the base directory.
+    static func resolve(_ path: String, base: String?) -> String {
+        guard let base, !path.hasPrefix("/"), !path.hasPrefix("@") else { return path }
+        return base.hasSuffix("/") ? base + path : base + "/" + path
+    }
+
+    /// The `sni` expressions hactl evaluates: the request's Host (port dropped) or a constant.
+    static func isServerNameExpression(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        if lowered == "req.hdr(host)" || lowered == "hdr(host)" { return true }
+        return text.hasPrefix("str(") && text.hasSuffix(")") && text.count > 5
     }
 }

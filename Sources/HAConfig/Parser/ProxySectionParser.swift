@@ -9,6 +9,8 @@ struct ProxySectionParser {
     let crtBase: String?
     /// The section's name, for messages.
     var name: String = ""
+    /// `ca-base` from `global`, for relative `ca-file` paths.
+    var caBase: String? = nil
 
     /// Which sections accept a keyword: defaults, frontend side, backend side.
     struct Capability {

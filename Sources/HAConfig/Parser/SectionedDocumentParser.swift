@@ -30,7 +30,8 @@ struct SectionedDocumentParser {
             case "defaults":
                 let (name, parent) = proxyHeader(header, nameRequired: false, namedDefaults: namedDefaults)
                 var draft = (parent ?? ProxyDraft()).inherited()
-                ProxySectionParser(diagnostics: diagnostics, kind: .defaults, crtBase: configuration.global.crtBase)
+                ProxySectionParser(diagnostics: diagnostics, kind: .defaults, crtBase: configuration.global.crtBase,
+                                   caBase: configuration.global.caBase)
                     .parse(section.body, into: &draft)
                 lastDefaults = draft
                 if let name { namedDefaults[name] = draft }
@@ -43,7 +44,8 @@ struct SectionedDocumentParser {
                     let bindStatement = Statement(file: header.file, words: [Word(text: "bind", line: bindWord.line, column: bindWord.column), bindWord], block: nil)
                     draft.binds += ProxySectionParser(diagnostics: diagnostics, kind: .listen, crtBase: configuration.global.crtBase).parseBind(bindStatement)
                 }
-                ProxySectionParser(diagnostics: diagnostics, kind: kind, crtBase: configuration.global.crtBase, name: name ?? "")
+                ProxySectionParser(diagnostics: diagnostics, kind: kind, crtBase: configuration.global.crtBase, name: name ?? "",
+                                   caBase: configuration.global.caBase)
                     .parse(section.body, into: &draft)
                 guard let name else { continue }
                 if kind != .backend {

@@ -67,6 +67,7 @@ public enum ConfigurationPrinter {
         if let bits = global.sslDefaultDHParam { body.line("tune.ssl.default-dh-param", String(bits)) }
         if let base = global.crtBase { body.line("crt-base", base) }
         if let base = global.caBase { body.line("ca-base", base) }
+        if let verify = global.sslServerVerify { body.line("ssl-server-verify", verify) }
         if let ciphers = global.sslDefaultBindCiphers { body.line("ssl-default-bind-ciphers", ciphers) }
         if let suites = global.sslDefaultBindCiphersuites { body.line("ssl-default-bind-ciphersuites", suites) }
         if !global.sslDefaultBindOptions.isEmpty { body.line(["ssl-default-bind-options"] + global.sslDefaultBindOptions) }
@@ -145,6 +146,7 @@ public enum ConfigurationPrinter {
                 bind.sslMinVer.map { _ in "ssl-min-ver" }, bind.sslMinVer, bind.sslMaxVer.map { _ in "ssl-max-ver" }, bind.sslMaxVer,
                 bind.ciphers.map { _ in "ciphers" }, bind.ciphers, bind.ciphersuites.map { _ in "ciphersuites" }, bind.ciphersuites,
                 bind.strictSNI ? "strict-sni" : nil, bind.noTLSTickets ? "no-tls-tickets" : nil,
+                bind.ticketKeysFile.map { _ in "tls-ticket-keys" }, bind.ticketKeysFile,
                 bind.transparent ? "transparent" : nil, bind.v6only ? "v6only" : nil,
                 bind.interface.map { _ in "interface" }, bind.interface, bind.name.map { _ in "name" }, bind.name,
             ])
@@ -259,6 +261,12 @@ public enum ConfigurationPrinter {
         if let verify = server.verify { words += ["verify", verify] }
         if server.sendProxy { words.append("send-proxy") }
         if server.checkSSL { words.append("check-ssl") }
+        if let path = server.caFile { words += ["ca-file", path] }
+        if let path = server.crt { words += ["crt", path] }
+        if let expression = server.sni { words += ["sni", expression] }
+        if !server.alpn.isEmpty { words += ["alpn", server.alpn.joined(separator: ",")] }
+        if let name = server.verifyhost { words += ["verifyhost", name] }
+        if let name = server.checkSNI { words += ["check-sni", name] }
         return words
     }
 

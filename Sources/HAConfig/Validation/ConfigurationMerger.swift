@@ -25,7 +25,7 @@ enum ConfigurationMerger {
             if b[keyPath: keyPath] != defaults[keyPath: keyPath] { result[keyPath: keyPath] = b[keyPath: keyPath] }
         }
         take(\.maxconn); take(\.nbthread); take(\.statsSocket); take(\.pidfile); take(\.user); take(\.group)
-        take(\.chroot); take(\.daemon); take(\.tuneBufsize); take(\.tuneHTTPMaxhdr); take(\.sslDefaultDHParam); take(\.crtBase); take(\.caBase)
+        take(\.chroot); take(\.daemon); take(\.tuneBufsize); take(\.tuneHTTPMaxhdr); take(\.sslDefaultDHParam); take(\.crtBase); take(\.caBase); take(\.sslServerVerify)
         take(\.sslDefaultBindCiphers); take(\.sslDefaultBindCiphersuites); take(\.sslDefaultBindOptions); take(\.statsTimeout)
         take(\.notificationEmailFrom); take(\.smtpServer); take(\.smtpConnectTimeout); take(\.routerID)
         take(\.vrrpMcastGroup4); take(\.vrrpMcastGroup6); take(\.vrrpVersion); take(\.enableScriptSecurity)

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import TLS
 
 /// Request side of `HTTPSession`: rules, routing, balancing, queueing, connecting, retries.
 extension HTTPSession {
@@ -13,6 +14,8 @@ extension HTTPSession {
             facts.tls = true
             facts.tlsServerName = tls.serverName
             facts.tlsProtocol = tls.protocolVersion
+            facts.tlsCipher = tls.cipher
+            facts.tlsALPN = tls.alpn
         }
         facts.sessionVariables = sessionVariables
         // `unique-id-format`: made once, from the request as received, before any rule reads `%ID`.
@@ -308,6 +311,12 @@ extension HTTPSession {
         switch loop.pools[current.backend].acquire(server: server, allowReuse: allowReuse, now: loop.eventLoop.now) {
         case .reuse(let id):
             if let connection = loop.takeIdle(id), connection.isActive {
+                if connection.serverName != wantedServerName(backend.servers[server].plan, current) {
+                    // `sni req.hdr(host)`: a connection opened for another name is not this request's.
+                    loop.release(connection, reusable: false)
+                    connect(server: server)
+                    return
+                }
                 let now = loop.eventLoop.now
                 exchange?.connectStart = now
                 exchange?.connected = now
@@ -332,17 +341,32 @@ extension HTTPSession {
         let bufsize = runtime.plan.bufsize
         let loopBound = NIOLoopBound(loop, eventLoop: context.eventLoop)
         let timeout = backend.plan.timeouts.connect ?? frontend.timeouts.connect ?? .seconds(5)
+        let tls = serverState.plan.tls
+        let serverName = wantedServerName(serverState.plan, current)
+        let verifyHost = serverState.plan.verifyHost
         ClientBootstrap(group: context.eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        // `timeout connect` bounds the handshake too: the server is not usable before.
+                        try UpstreamTLS.addHandlers(to: channel, context: tls, serverName: serverName,
+                                                    verifyHost: verifyHost, handshakeTimeout: timeout)
+                    }
                     let handler = UpstreamConnection(id: id, backend: backendIndex, server: server, bufsize: bufsize, loop: loopBound.value)
+                    handler.serverName = serverName
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
             .connect(to: serverState.address)
+            .flatMap { channel in
+                UpstreamTLS.handshakeDone(channel).map { channel }.flatMapErrorThrowing { error in
+                    channel.close(promise: nil)
+                    throw error
+                }
+            }
             .assumeIsolated()
             .whenComplete { [weak self] result in
                 guard let self, generation == self.connectGeneration, self.phase == .waitingForServer else {
@@ -358,10 +382,24 @@ extension HTTPSession {
                     }
                     self.exchange?.connected = loop.eventLoop.now
                     self.attach(connection)
-                case .failure:
+                case .failure(let error):
+                    if error is TLSError {
+                        // Logged once per failed connection, with the server and OpenSSL's reason.
+                        var logger = self.runtime.logger
+                        logger[metadataKey: "backend"] = "\(backend.plan.name)"
+                        logger[metadataKey: "server"] = "\(serverState.plan.name)"
+                        logger[metadataKey: "reason"] = "\(UpstreamTLS.reason(error))"
+                        logger.warning("TLS handshake with server failed")
+                    }
                     self.connectFailed()
                 }
             }
+    }
+
+    /// The SNI a connection for the current request sends to `server` (nil without `sni`).
+    private func wantedServerName(_ server: ServerPlan, _ current: Exchange) -> String? {
+        guard server.tls != nil else { return nil }
+        return UpstreamTLS.serverName(server.serverName, host: current.head.fields.first(.host))
     }
 
     private func connectFailed() {

@@ -2,6 +2,7 @@ import HACore
 import Logging
 import NIOCore
 import NIOPosix
+import TLS
 
 /// Runs HAProxy's `check` for every server that has it, one `ServerChecker` per server on
 /// one of the loops, and applies transitions: the server's shared UP flag, an
@@ -129,24 +130,39 @@ final class ServerChecker {
         let connectTimeout = min(timeouts.connect ?? limit, limit)
         let check = backend.plan.healthCheck
         let request: String? = check.map { Self.requestText($0) }
+        let plan = serverState.plan
+        let tls = plan.checkTLS
         ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try UpstreamTLS.addHandlers(to: channel, context: tls, serverName: plan.checkServerName,
+                                                    verifyHost: plan.verifyHost, handshakeTimeout: limit)
+                    }
                     try channel.pipeline.syncOperations.addHandler(CheckResponseReader())
                 }
             }
             .connect(to: serverState.checkAddress)
+            .flatMap { channel in
+                UpstreamTLS.handshakeDone(channel).map { channel }.flatMapErrorThrowing { error in
+                    channel.close(promise: nil)
+                    throw error
+                }
+            }
             .assumeIsolated()
             .whenComplete { [weak self] result in
                 guard let self else { return }
                 switch result {
+                case .failure(let error as TLSError):
+                    // HAProxy reports these as a layer 6 failure.
+                    self.finish(.failed("Layer6 invalid response: \(error)"))
                 case .failure(let error):
                     self.finish(.failed(Self.layer4Reason(error)))
                 case .success(let channel):
                     guard let request, let check else {
                         channel.close(promise: nil)
-                        self.finish(.passed("Layer4 check passed"))
+                        self.finish(.passed(tls == nil ? "Layer4 check passed" : "Layer6 check passed"))
                         return
                     }
                     self.httpCheck(channel: channel, request: request, check: check, limit: limit)

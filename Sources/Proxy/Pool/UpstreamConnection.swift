@@ -26,6 +26,8 @@ final class UpstreamConnection: ChannelDuplexHandler {
     /// Bytes of the current response received so far (0: the request may be retried).
     private(set) var responseBytes = 0
     private(set) var requestsServed = 0
+    /// The SNI this connection was opened with (`server ... ssl sni`): reused only for the same.
+    var serverName: String?
     private var closed = false
 
     init(id: Int, backend: Int, server: Int, bufsize: Int, loop: LoopContext) {

@@ -30,6 +30,10 @@ package struct RequestFacts {
     package var tlsServerName: String?
     /// `ssl_fc_protocol`: `TLSv1.2`, `TLSv1.3`.
     package var tlsProtocol: String?
+    /// `ssl_fc_cipher`: OpenSSL's name of the agreed cipher.
+    package var tlsCipher: String?
+    /// `ssl_fc_alpn`: the agreed ALPN protocol.
+    package var tlsALPN: String?
     /// The port the client connected to (`dst_port`).
     package var destinationPort: Int?
     /// The local address the client connected to (`dst`, `%fi`).
@@ -121,6 +125,15 @@ package struct ACLTest: Sendable {
         case .sslSNI:
             guard let name = request.tlsServerName else { return false }
             return matchString(Substring(name)) { s, v in s == v }
+        case .sslProtocol:
+            guard let version = request.tlsProtocol else { return false }
+            return matchString(Substring(version)) { s, v in s == v }
+        case .sslCipher:
+            guard let cipher = request.tlsCipher else { return false }
+            return matchString(Substring(cipher)) { s, v in s == v }
+        case .sslALPN:
+            guard let alpn = request.tlsALPN else { return false }
+            return matchString(Substring(alpn)) { s, v in s == v }
         case .headerCount(let name):
             return Self.integerMatch(request.head.fields.occurrences(name), values)
         case .status:
@@ -281,6 +294,8 @@ package enum ACLCriterion: Sendable, Hashable {
     case destinationPort
     /// `ssl_fc_sni`: the TLS server name (SNI); never matches on a plain bind.
     case sslSNI
+    /// `ssl_fc_protocol`, `ssl_fc_cipher`, `ssl_fc_alpn`: exact strings; never match on a plain bind.
+    case sslProtocol, sslCipher, sslALPN
     /// `hdr_cnt(name) [eq|ge|gt|le|lt] N`: how many times the header occurs.
     case headerCount(String)
     /// `status`: the response status (never matches on the request side).

@@ -80,6 +80,8 @@ package enum RequestVariable: Sendable, Hashable {
     case frontendIP, frontendPort
     /// `%f`, `%ft` in a backend's rules (several frontends may use the backend).
     case frontendName
+    /// `%ft`: the frontend name, `~` after it on a TLS connection.
+    case frontendNameTransport
     /// `%t`: local date with milliseconds; `%T`: GMT date; `%Ts`: epoch seconds.
     case date, gmtDate, timestamp
     /// `%HM`, `%HU`, `%HP`, `%HQ`, `%HV`, `%r`.
@@ -96,6 +98,9 @@ package enum RequestVariable: Sendable, Hashable {
         case .frontendIP: output += facts.destination?.ipAddress ?? ""
         case .frontendPort: output += (facts.destinationPort ?? facts.destination?.port).map { String($0) } ?? ""
         case .frontendName: output += facts.frontendName
+        case .frontendNameTransport:
+            output += facts.frontendName
+            if facts.tls { output += "~" }
         case .date: output += LogDate.local(wallNanoseconds: facts.wallClockNanoseconds ?? LogDate.nowNanoseconds())
         case .gmtDate: output += LogDate.gmt(wallNanoseconds: facts.wallClockNanoseconds ?? LogDate.nowNanoseconds())
         case .timestamp: output += String((facts.wallClockNanoseconds ?? LogDate.nowNanoseconds()) / 1_000_000_000)

@@ -50,6 +50,8 @@ package enum SampleFetch: Sendable, Hashable {
     case responseHeader(FieldNameKey, occurrence: Int)
     /// `uuid`: a random version-4 UUID.
     case uuid
+    /// `ssl_fc_protocol`, `ssl_fc_cipher`, `ssl_fc_alpn`: absent on a plain bind.
+    case sslProtocol, sslCipher, sslALPN
 
     func evaluate(_ facts: RequestFacts) -> SampleValue {
         switch self {
@@ -94,6 +96,12 @@ package enum SampleFetch: Sendable, Hashable {
             facts.response.map { Self.element(of: $0.fields, key.name, occurrence: occurrence) } ?? .absent
         case .uuid:
             .text(Substring(Self.randomUUID()))
+        case .sslProtocol:
+            facts.tlsProtocol.map { .text(Substring($0)) } ?? .absent
+        case .sslCipher:
+            facts.tlsCipher.map { .text(Substring($0)) } ?? .absent
+        case .sslALPN:
+            facts.tlsALPN.map { .text(Substring($0)) } ?? .absent
         }
     }
 

@@ -28,6 +28,9 @@ public struct TrafficCounters: Sendable, Hashable {
     public var redispatches = 0
     /// `dreq`: denied by `http-request deny`.
     public var denied = 0
+    /// Frontends: TLS handshakes that failed (bad ClientHello, refused version, plain HTTP on
+    /// a TLS port, strict-sni, timeout); such connections never become sessions.
+    public var handshakeFailures = 0
     /// `qcur` / `qmax`.
     public var queueCurrent = 0
     public var queueMax = 0
@@ -59,6 +62,7 @@ public struct TrafficCounters: Sendable, Hashable {
         responsesOther += other.responsesOther
         requestErrors += other.requestErrors
         connectionErrors += other.connectionErrors
+        handshakeFailures += other.handshakeFailures
         responseErrors += other.responseErrors
         retries += other.retries
         redispatches += other.redispatches

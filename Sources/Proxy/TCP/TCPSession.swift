@@ -1,4 +1,5 @@
 import NIOCore
+import TLS
 import NIOPosix
 
 /// One client connection in `mode tcp`: a server is chosen when the client connects, then
@@ -118,16 +119,28 @@ final class TCPSession: ChannelDuplexHandler {
         loop.counters.backends[b].totalSessions += 1
         loop.counters.servers[b][server].totalSessions += 1
         let timeout = backend.plan.timeouts.connect ?? frontend.timeouts.connect ?? .seconds(5)
+        let serverPlan = backend.servers[server].plan
         ClientBootstrap(group: context.eventLoop)
             .connectTimeout(timeout)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = serverPlan.tls {
+                        try UpstreamTLS.addHandlers(to: channel, context: tls,
+                                                    serverName: UpstreamTLS.serverName(serverPlan.serverName, host: nil),
+                                                    verifyHost: serverPlan.verifyHost, handshakeTimeout: timeout)
+                    }
                     try channel.pipeline.syncOperations.addHandler(TCPPeer())
                 }
             }
             .connect(to: backend.servers[server].address)
+            .flatMap { channel in
+                UpstreamTLS.handshakeDone(channel).map { channel }.flatMapErrorThrowing { error in
+                    channel.close(promise: nil)
+                    throw error
+                }
+            }
             .assumeIsolated()
             .whenComplete { [weak self] result in
                 guard let self, !self.finished else {
@@ -139,7 +152,14 @@ final class TCPSession: ChannelDuplexHandler {
                     guard let peer = try? channel.pipeline.syncOperations.handler(type: TCPPeer.self) else { return }
                     self.connected = loop.eventLoop.now
                     self.attach(peer)
-                case .failure:
+                case .failure(let error):
+                    if error is TLSError {
+                        var logger = self.loop.runtime.logger
+                        logger[metadataKey: "backend"] = "\(backend.plan.name)"
+                        logger[metadataKey: "server"] = "\(serverPlan.name)"
+                        logger[metadataKey: "reason"] = "\(UpstreamTLS.reason(error))"
+                        logger.warning("TLS handshake with server failed")
+                    }
                     self.releaseServer()
                     self.loop.counters.backends[b].connectionErrors += 1
                     if self.retriesLeft > 0 {

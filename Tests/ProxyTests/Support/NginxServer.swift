@@ -14,7 +14,9 @@ final class NginxServer: @unchecked Sendable {
     let directory: String
     private var process: Process?
 
-    init(name: String, port: Int) throws {
+    /// - Parameter tlsBundle: a PEM bundle (certificate and key): nginx then speaks TLS only and
+    ///   answers with what it saw: `sni=NAME conn=N requests=N` (N-th request on connection N).
+    init(name: String, port: Int, tlsBundle: String? = nil) throws {
         self.name = name
         self.port = port
         directory = NSTemporaryDirectory() + "hp-nginx-\(name)-\(getpid())-\(port)"
@@ -33,8 +35,12 @@ final class NginxServer: @unchecked Sendable {
                 uwsgi_temp_path \(directory);
                 scgi_temp_path \(directory);
                 server {
-                    listen 127.0.0.1:\(port);
-                    location / { default_type text/plain; return 200 "This is HTTP server \(name)\\n"; }
+                    \(tlsBundle.map { "listen 127.0.0.1:\(port) ssl; ssl_certificate \($0); ssl_certificate_key \($0);" } ?? "listen 127.0.0.1:\(port);")
+                    location / {
+                        default_type text/plain;
+                        \(tlsBundle == nil ? "return 200 \"This is HTTP server \(name)\\n\";"
+                                           : "return 200 \"This is HTTPS server \(name) sni=$ssl_server_name conn=$connection requests=$connection_requests\\n\";")
+                    }
                 }
             }
             """

@@ -8,8 +8,8 @@ import Testing
 /// Runs a `ProxyService` for the duration of a test body and stops it (by cancelling its task).
 enum ProxyHarness {
     static func withProxy(_ plan: ProxyPlan, bus: EventBus = EventBus(), probeConnections: ProbeConnections = ProbeConnections(),
-                          _ body: (ProxyService, Int) async throws -> Void) async throws {
-        var logger = Logger(label: "proxy-test")
+                          logs: LogCapture? = nil, _ body: (ProxyService, Int) async throws -> Void) async throws {
+        var logger = logs.map { capture in Logger(label: "proxy-test") { _ in capture.handler } } ?? Logger(label: "proxy-test")
         logger.logLevel = .warning
         let service = ProxyService(plan: plan, bus: bus, logger: logger, drainTimeout: .milliseconds(200), probeConnections: probeConnections)
         let task = Task { try await service.run() }
