@@ -42,7 +42,8 @@ import Glibc
             backend web
                 server websvr1 198.18.9.2:80
             """)
-        let hactl = try lab.spawn("lb", [RunHactlProcess.binary, "run", "--role", "backup", "-f", configuration], name: "hactl")
+        let hactl = try lab.spawn("lb", [RunHactlProcess.binary, "run", "--role", "backup", "-f", configuration,
+                                         "-S", "\(lab.runDirectory)/lb.sock"], name: "hactl")
         let listening = lab.wait(timeout: .seconds(10), interval: .milliseconds(50)) {
             ((try? lab.exec("lb", ["ss", "-Hltn", "src", "198.18.9.100"])) ?? "").contains("198.18.9.100:80")
         }

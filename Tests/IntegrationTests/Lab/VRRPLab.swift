@@ -52,8 +52,10 @@ final class VRRPLab: @unchecked Sendable {
     @discardableResult
     func startHactl(_ host: String, role: String, config: String, arguments: [String] = []) throws -> LabProcess {
         let path = try lab.writeFile("\(host).conf", config)
+        // Each node its own control socket: /run is shared by every namespace of this machine.
+        let socket = arguments.contains("-S") ? [] : ["-S", "\(lab.runDirectory)/\(host).sock"]
         return try lab.spawn(
-            host, [Self.hactlBinary, "run", "--role", role, "-f", path] + arguments,
+            host, [Self.hactlBinary, "run", "--role", role, "-f", path] + socket + arguments,
             name: "\(host)-hactl-\(UInt16.random(in: 0...UInt16.max))")
     }
 
