@@ -4,6 +4,10 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <openssl/pem.h>
+#include <openssl/hmac.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
 
 // OpenSSL spells these as macros (SSL_ctrl / SSL_CTX_ctrl / SSL_CTX_callback_ctrl calls or
 // expressions Swift does not import). Each wrapper is one call with the macro's meaning; any

@@ -8,7 +8,7 @@ struct SectionedDocumentParser {
     /// `false` for haproxy.cfg: VRRP sections are not HAProxy's.
     let allowsVRRP: Bool
 
-    static let proxySections = ["global", "defaults", "frontend", "backend", "listen"]
+    static let proxySections = ["global", "defaults", "frontend", "backend", "listen", "peers"]
     static let vrrpSections = ["vrrp_instance", "vrrp_sync_group", "vrrp_script", "vrrp_track_file"]
 
     func parse(_ statements: [Statement]) -> Configuration {
@@ -51,6 +51,13 @@ struct SectionedDocumentParser {
                 }
                 if kind != .frontend {
                     configuration.backends.append(draft.backend(name: name, location: header.location, isListen: kind == .listen))
+                }
+            case "peers":
+                if let existing = configuration.peers {
+                    diagnostics.error(at: header.location, keyword: "peers",
+                                      "a second 'peers' section: hactl runs one pair, already described by 'peers \(existing.name)' at \(existing.location)")
+                } else {
+                    configuration.peers = PeersSectionParser(diagnostics: diagnostics).parse(section)
                 }
             case "vrrp_instance":
                 if let instance = vrrp.parseInstance(section) { configuration.vrrpInstances.append(instance) }
