@@ -286,7 +286,18 @@ extension PeerLink {
                     connections[id] = connection
                     run(machine.frameReceived(id, now: .now()))
                     if let health = PeerHealth.decode(frame.payload) {
-                        link.statusBox.withLock { $0.lastHealth = health }
+                        let before = link.statusBox.withLock { status in
+                            defer { status.lastHealth = health }
+                            return status.lastHealth
+                        }
+                        if before != health {
+                            link.logger.info(
+                                "peer health changed",
+                                metadata: [
+                                    "proxy": "\(health.proxyUp ? "UP" : "DOWN")",
+                                    "instances": "\(health.instances.map { "\($0.name)=\($0.state)/\($0.priority)" }.joined(separator: ","))",
+                                ])
+                        }
                         link.onEvent(.health(health))
                     }
                 }
