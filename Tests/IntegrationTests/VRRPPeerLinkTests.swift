@@ -53,7 +53,8 @@ import Glibc
         bench.expectWithin(.milliseconds(100), "SIGKILL takeover over the peer link", timeout: .seconds(6)) {
             bench.holdsVIP("n2")
         }
-        #expect(backup.log.contains("peer process died"), "\(backup.log)")
+        // The transition is logged just after the VIP is in place: wait for the line.
+        #expect(bench.lab.wait(timeout: .seconds(1)) { backup.log.contains("peer process died") } != nil, "\(backup.log)")
         #expect(bench.lab.wait(timeout: .seconds(2)) { bench.request() == "n2" } != nil)
     }
 

@@ -8,7 +8,9 @@ struct SectionedDocumentParser {
     /// `false` for haproxy.cfg: VRRP sections are not HAProxy's.
     let allowsVRRP: Bool
 
-    static let proxySections = ["global", "defaults", "frontend", "backend", "listen", "peers"]
+    static let proxySections = ["global", "defaults", "frontend", "backend", "listen"]
+    /// HAProxy's `peers`, read as the hactl pair (the peer channel), in haproxy.cfg too.
+    static let pairSections = ["peers"]
     static let vrrpSections = ["vrrp_instance", "vrrp_sync_group", "vrrp_script", "vrrp_track_file"]
 
     func parse(_ statements: [Statement]) -> Configuration {
@@ -110,7 +112,7 @@ struct SectionedDocumentParser {
     private func split(_ statements: [Statement]) -> [SectionSource] {
         var sections: [SectionSource] = []
         var skipping = false
-        let known = Self.proxySections + (allowsVRRP ? Self.vrrpSections : [])
+        let known = Self.proxySections + (allowsVRRP ? Self.vrrpSections : []) + Self.pairSections
         for statement in statements {
             let keyword = statement.keyword.text
             if known.contains(keyword) {
