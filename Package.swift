@@ -57,6 +57,18 @@ let package = Package(
         // Streaming deflate/gzip for the proxy's `compression`; the only module that imports CZlib.
         .target(name: "Zlib", dependencies: ["CZlib", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: dataPath),
 
+        // The authenticated channel between the two hactl nodes of a pair (crash detection, health exchange).
+        .target(
+            name: "PeerLink",
+            dependencies: [
+                "HACore", "TLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // The VRRP engine (RFC 9568 / RFC 3768).
         .target(
             name: "VRRP",
@@ -98,7 +110,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "HACore", "HAConfig", "VRRP", "Proxy", "Systemd", "Control",
+                "HACore", "HAConfig", "VRRP", "Proxy", "Systemd", "Control", "PeerLink",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,6 +145,11 @@ let package = Package(
         .testTarget(
             name: "VRRPTests",
             dependencies: ["VRRP", "Netlink", "HACore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PeerLinkTests",
+            dependencies: ["PeerLink", "TLS", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"], swiftSettings: strict),

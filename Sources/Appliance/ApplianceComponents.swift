@@ -2,6 +2,7 @@ import HACore
 import HAConfig
 import Logging
 import NIOCore
+import PeerLink
 import Proxy
 import ServiceLifecycle
 import VRRP
@@ -17,6 +18,8 @@ struct ApplianceComponents: Sendable {
     /// What the control socket reads and drives.
     var proxy: SupervisedProxy?
     var vrrp: VRRPEngine?
+    /// The channel to the other hactl node of the pair (`peers`), when configured.
+    var peerLink: PeerLink?
 
     /// Runs every heartbeat at once; names the loops that did not answer within `deadline`.
     var heartbeat: WatchdogPinger.Heartbeat {
@@ -61,6 +64,14 @@ struct ApplianceComponents: Sendable {
             readiness.append(await .vrrpInstancesStarted(configuration.vrrpInstances.map(\.name), bus: bus))
             services.append(.init(service: engine, serviceName: "vrrp"))
             vrrp = engine
+        }
+        if let settings = try PeerLinkSetup.settings(for: configuration) {
+            // Listed before VRRP so it stops after it: a resigning MASTER's priority-0 advert
+            // goes out before the channel's FIN reaches the peer.
+            let link = PeerLinkSetup.makeLink(settings: settings, vrrp: vrrp, logger: Logger(label: "peer-link"))
+            services.insert(.init(service: link, serviceName: "peer-link"), at: services.count - (vrrp == nil ? 0 : 1))
+            services.append(.init(service: PeerHealthReporter(link: link, vrrp: vrrp, bus: bus), serviceName: "peer-health"))
+            peerLink = link
         }
         self.proxy = proxy
         self.vrrp = vrrp

@@ -385,3 +385,25 @@ import Testing
         _ = try parse("global\n    nbproc 1")
     }
 }
+
+/// HAProxy's `peers` section, read as the description of the hactl pair.
+@Suite struct PeersSectionTests {
+    @Test func test_peersSection_parsesPeersKeyAndLocalpeer_andPrintsBack() throws {
+        let text = """
+            global
+                localpeer n2
+            peers pair
+                peer n1 198.18.0.10:7100
+                peer n2 [2001:db8::2]:7100
+                peer-key /etc/hactl/peer.key
+            """
+        let configuration = try ConfigurationLoader.parse(text: text, file: "t.conf")
+        let peers = try #require(configuration.peers)
+        #expect(peers.name == "pair" && peers.keyFile == "/etc/hactl/peer.key")
+        #expect(peers.peers.map(\.name) == ["n1", "n2"])
+        #expect(peers.peers[1].address == "2001:db8::2" && peers.peers[1].port == 7100)
+        #expect(configuration.global.localPeer == "n2")
+        let printed = ConfigurationPrinter.print(configuration)
+        #expect(try ConfigurationLoader.parse(text: printed, file: "p.conf").withoutLocations() == configuration.withoutLocations())
+    }
+}

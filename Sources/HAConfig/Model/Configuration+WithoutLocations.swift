@@ -54,6 +54,11 @@ extension Configuration {
         copy.vrrpSyncGroups = vrrpSyncGroups.map { var g = $0; g.location = .builtIn; return g }
         copy.vrrpScripts = vrrpScripts.map { var s = $0; s.location = .builtIn; return s }
         copy.vrrpTrackFiles = vrrpTrackFiles.map { var t = $0; t.location = .builtIn; return t }
+        if var section = peers {
+            section.location = .builtIn
+            section.peers = section.peers.map { var p = $0; p.location = .builtIn; return p }
+            copy.peers = section
+        }
         return copy
     }
 }

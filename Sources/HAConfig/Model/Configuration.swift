@@ -12,6 +12,8 @@ public struct Configuration: Sendable, Equatable, Hashable {
     public var vrrpSyncGroups: [VRRPSyncGroupConfig]
     public var vrrpScripts: [VRRPScriptConfig]
     public var vrrpTrackFiles: [VRRPTrackFileConfig]
+    /// HAProxy's `peers` section: the hactl pair this node belongs to (the peer channel).
+    public var peers: PeersConfig?
     /// What `hactl check` prints and `hactl run` logs as warnings; not part of what the
     /// configuration means (`withoutLocations()` drops them).
     public var warnings: [ConfigWarning] = []
@@ -29,8 +31,10 @@ public struct Configuration: Sendable, Equatable, Hashable {
         vrrpInstances: [VRRPInstanceConfig] = [],
         vrrpSyncGroups: [VRRPSyncGroupConfig] = [],
         vrrpScripts: [VRRPScriptConfig] = [],
-        vrrpTrackFiles: [VRRPTrackFileConfig] = []
+        vrrpTrackFiles: [VRRPTrackFileConfig] = [],
+        peers: PeersConfig? = nil
     ) {
+        self.peers = peers
         self.global = global
         self.frontends = frontends
         self.backends = backends

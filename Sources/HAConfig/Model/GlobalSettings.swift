@@ -44,6 +44,8 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
     public var sslDefaultBindOptions: [String]
     /// `stats timeout`: idle timeout of control-socket connections.
     public var statsTimeout: Duration?
+    /// `localpeer NAME`: this node's name in the `peers` section (else found by its addresses).
+    public var localPeer: String?
 
     // keepalived `global_defs`
     /// `notification_email` addresses.

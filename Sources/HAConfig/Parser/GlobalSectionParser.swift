@@ -12,7 +12,7 @@ struct GlobalSectionParser {
     static let haproxyKeywords = [
         "log", "maxconn", "nbthread", "stats", "pidfile", "user", "group", "chroot", "daemon", "tune.bufsize", "tune.http.maxhdr",
         "tune.ssl.default-dh-param", "crt-base", "ca-base", "ssl-default-bind-ciphers",
-        "ssl-default-bind-ciphersuites", "ssl-default-bind-options", "ssl-server-verify",
+        "ssl-default-bind-ciphersuites", "ssl-default-bind-options", "ssl-server-verify", "localpeer",
     ]
     static let keepalivedKeywords = [
         "notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout", "router_id",
@@ -70,6 +70,8 @@ struct GlobalSectionParser {
             global.group = arguments.require("a group name")?.text
         case "chroot":
             global.chroot = arguments.require("a directory")?.text
+        case "localpeer":
+            global.localPeer = arguments.require("this node's name in the peers section")?.text
         case "daemon":
             global.daemon = true
         case "tune.bufsize":

@@ -9,6 +9,8 @@ struct SectionedDocumentParser {
     let allowsVRRP: Bool
 
     static let proxySections = ["global", "defaults", "frontend", "backend", "listen"]
+    /// HAProxy's `peers`, read as the hactl pair (the peer channel), in haproxy.cfg too.
+    static let pairSections = ["peers"]
     static let vrrpSections = ["vrrp_instance", "vrrp_sync_group", "vrrp_script", "vrrp_track_file"]
 
     func parse(_ statements: [Statement]) -> Configuration {
@@ -53,6 +55,13 @@ struct SectionedDocumentParser {
                 }
                 if kind != .frontend {
                     configuration.backends.append(draft.backend(name: name, location: header.location, isListen: kind == .listen))
+                }
+            case "peers":
+                if let existing = configuration.peers {
+                    diagnostics.error(at: header.location, keyword: "peers",
+                                      "a second 'peers' section: hactl runs one pair, already described by 'peers \(existing.name)' at \(existing.location)")
+                } else {
+                    configuration.peers = PeersSectionParser(diagnostics: diagnostics).parse(section)
                 }
             case "vrrp_instance":
                 if let instance = vrrp.parseInstance(section) { configuration.vrrpInstances.append(instance) }
@@ -105,7 +114,7 @@ struct SectionedDocumentParser {
     private func split(_ statements: [Statement]) -> [SectionSource] {
         var sections: [SectionSource] = []
         var skipping = false
-        let known = Self.proxySections + (allowsVRRP ? Self.vrrpSections : [])
+        let known = Self.proxySections + (allowsVRRP ? Self.vrrpSections : []) + Self.pairSections
         for statement in statements {
             let keyword = statement.keyword.text
             if known.contains(keyword) {

@@ -16,7 +16,7 @@ enum UnsupportedKeywords {
 
     /// HAProxy sections hactl does not read.
     static let haproxySections: [String: String?] = [
-        "peers": "stick tables are not replicated", "resolvers": "server names are resolved once at start",
+        "resolvers": "server names are resolved once at start",
         "userlist": nil, "cache": nil, "program": "run it as its own systemd unit", "http-errors": "use errorfile",
         "ring": nil, "mailers": "use notification_email in global", "fcgi-app": nil, "namespace_list": nil,
         "backend-defaults": nil, "crt-store": nil,
@@ -38,7 +38,7 @@ enum UnsupportedKeywords {
         "spread-checks": nil, "node": nil, "description": nil, "master-worker": "hactl reloads in process",
         "hard-stop-after": nil, "log-send-hostname": nil, "log-tag": nil, "server-state-file": nil,
         "server-state-base": nil, "setenv": nil, "presetenv": nil, "resetenv": nil, "unsetenv": nil,
-        "localpeer": nil, "h1-case-adjust": nil, "ssl-default-server-ciphers": nil,
+        "h1-case-adjust": nil, "ssl-default-server-ciphers": nil,
         "ssl-default-server-ciphersuites": nil, "ssl-default-server-options": nil,
         "ssl-engine": nil, "ssl-mode-async": nil, "maxsslconn": nil, "maxconnrate": nil, "maxsessrate": nil,
         "maxpipes": nil, "noepoll": nil, "nosplice": nil, "busy-polling": nil, "quiet": nil, "insecure-fork-wanted": nil,

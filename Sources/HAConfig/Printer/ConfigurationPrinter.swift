@@ -15,6 +15,14 @@ public enum ConfigurationPrinter {
     public static func print(_ configuration: Configuration, comments: [CommentedSection: [String]] = [:]) -> String {
         var writer = ConfigWriter()
         printGlobal(configuration.global, comments: comments[.global] ?? [], into: &writer)
+        if let peers = configuration.peers {
+            writer.section("peers", peers.name)
+            for peer in peers.peers {
+                let host = peer.address.contains(":") ? "[\(peer.address)]" : peer.address
+                writer.line("peer", peer.name, "\(host):\(peer.port)")
+            }
+            if let key = peers.keyFile { writer.line("peer-key", key) }
+        }
         for script in configuration.vrrpScripts { printScript(script, into: &writer) }
         for file in configuration.vrrpTrackFiles { printTrackFile(file, into: &writer) }
         for instance in configuration.vrrpInstances {
@@ -61,6 +69,7 @@ public enum ConfigurationPrinter {
         if let user = global.user { body.line("user", user) }
         if let group = global.group { body.line("group", group) }
         if let chroot = global.chroot { body.line("chroot", chroot) }
+        if let name = global.localPeer { body.line("localpeer", name) }
         if global.daemon { body.line("daemon") }
         if global.tuneBufsize != standard.tuneBufsize { body.line("tune.bufsize", String(global.tuneBufsize)) }
         if global.tuneHTTPMaxhdr != standard.tuneHTTPMaxhdr { body.line("tune.http.maxhdr", String(global.tuneHTTPMaxhdr)) }

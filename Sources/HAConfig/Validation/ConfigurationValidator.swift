@@ -9,6 +9,34 @@ struct ConfigurationValidator {
     func validate(_ configuration: Configuration) {
         validateProxies(configuration)
         validateVRRP(configuration)
+        validatePeers(configuration)
+    }
+
+    // MARK: peers
+
+    /// The pair: two peers or more, an authenticated channel (`peer-key`), and a `localpeer`
+    /// that names one of them.
+    private func validatePeers(_ configuration: Configuration) {
+        guard let peers = configuration.peers else {
+            if let name = configuration.global.localPeer {
+                diagnostics.error(at: configuration.global.location, keyword: "localpeer",
+                                  "'localpeer \(name)' but there is no 'peers' section naming the nodes of the pair")
+            }
+            return
+        }
+        if peers.peers.count < 2 {
+            diagnostics.error(at: peers.location, keyword: "peers",
+                              "'peers \(peers.name)' needs a 'peer NAME ADDRESS:PORT' line for each node of the pair, this one included")
+        }
+        if peers.keyFile == nil {
+            diagnostics.error(at: peers.location, keyword: "peer-key",
+                              "'peers \(peers.name)' has no 'peer-key FILE': the peer channel only runs authenticated, with a key file shared by the nodes")
+        }
+        if let name = configuration.global.localPeer, peers.peer(named: name) == nil {
+            diagnostics.error(at: configuration.global.location, keyword: "localpeer",
+                              "'localpeer \(name)' is not a peer of 'peers \(peers.name)'",
+                              suggestion: KeywordSuggestion.nearest(to: name, in: peers.peers.map(\.name)))
+        }
     }
 
     private func duplicate(_ what: String, name: String, at location: SourceLocation, first: SourceLocation) {

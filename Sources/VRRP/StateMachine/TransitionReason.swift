@@ -16,6 +16,9 @@ public enum TransitionReason: Hashable, Sendable, CustomStringConvertible {
     case higherPriorityAdvertisement(IPAddress, priority: UInt8)
     /// RFC 9568 §6.4.3: same priority, higher primary address.
     case samePriorityHigherAddress(IPAddress)
+    /// hactl's peer channel closed (FIN/RST) and no advert followed within the confirmation
+    /// window: the master's process died.
+    case peerProcessDied
     /// A tracked object failed (keepalived FAULT).
     case fault(String)
     /// Every tracked object is back.
@@ -40,6 +43,7 @@ public enum TransitionReason: Hashable, Sendable, CustomStringConvertible {
         case .higherPriorityAdvertisement(let address, let priority):
             return "higher priority advert from \(address) (priority \(priority))"
         case .samePriorityHigherAddress(let address): return "same priority advert from higher address \(address)"
+        case .peerProcessDied: return "peer process died (peer link closed, no advert followed)"
         case .fault(let why): return why
         case .faultCleared: return "fault cleared"
         case .syncGroup(let group, let instance): return "sync group \(group) follows \(instance)"

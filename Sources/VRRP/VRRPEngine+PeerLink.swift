@@ -1,0 +1,16 @@
+import NIOCore
+
+extension VRRPEngine {
+    /// hactl's peer channel closed with a FIN or RST (not a silence): every instance checks for a
+    /// crashed peer (`VRRPStateMachine.peerLinkClosed`). `peerMasterInstances` are the instances
+    /// the peer's last health report called MASTER: only those may be taken over early.
+    public func peerLinkClosed(peerMasterInstances: Set<String>) {
+        for node in currentNodes {
+            node.eventLoop.execute {
+                guard !node.stopped else { return }
+                let wasMaster = peerMasterInstances.contains(node.plan.name)
+                node.run(node.machine.peerLinkClosed(now: .now(), peerWasMaster: wasMaster))
+            }
+        }
+    }
+}
