@@ -34,7 +34,7 @@ import Glibc
                 protocol_version = "HTTP/1.1"
                 def do_GET(self):
                     # Head and body in one write: two small writes meet delayed ACK (40 ms a request).
-                    self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\norigin")
+                    self.wfile.write(b"HTTP/1.1 200 OK\\r\\nContent-Length: 6\\r\\n\\r\\norigin")
                 def log_message(self, *a): pass
             http.server.ThreadingHTTPServer(("127.0.0.1", \(origin)), H).serve_forever()
             """]
@@ -79,8 +79,8 @@ import Glibc
         let node = Node(www: www, stats: stats, socket: socket, origin: server, hactl: hactl)
         do {
             guard notify.waitFor("READY=1", timeout: timeout) else { throw RunTestError("no READY=1: \(hactl.standardError)") }
-            // The server is UP once its first checks pass.
-            guard try await waitFor({ try status(node).contains(#""state":"UP""#) }) else {
+            // The server starts UP; its first check passing says the origin really answers.
+            guard try await waitFor({ try status(node).contains(#""result":"passed""#) }) else {
                 throw RunTestError("s1 never UP: \(try status(node))")
             }
             try await body(node)
@@ -172,13 +172,13 @@ import Glibc
             #expect(Self.sample(after, "hactl_probe_up") == 1)
             #expect(after.contains("# TYPE haproxy_frontend_sessions_total counter"))
 
-            if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
-                let file = config + ".prom"
-                try after.write(toFile: file, atomically: true, encoding: .utf8)
-                defer { try? FileManager.default.removeItem(atPath: file) }
-                let check = try Self.run("/bin/sh", ["-c", "/usr/bin/promtool check metrics < \(file) 2>&1"])
-                #expect(check.status == 0, "promtool: \(check.output)")
-            }
+            // Debian's promtool (package prometheus, scripts/bootstrap) lints names, types and help.
+            try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool"), "promtool missing: run scripts/bootstrap")
+            let file = config + ".prom"
+            try after.write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let check = try Self.run("/bin/sh", ["-c", "/usr/bin/promtool check metrics < \(file) 2>&1"])
+            #expect(check.status == 0, "promtool: \(check.output)")
         }
     }
 
@@ -225,6 +225,35 @@ import Glibc
             #expect(csv.contains("\nweb,s1,0,,0,,,7,"))
             let variant = Self.body(try Self.curl(node.url(node.stats, "/stats;json"), ["-u", "admin:secret"]))
             #expect(variant.contains(#""total_sessions":7"#))
+        }
+    }
+
+    /// The DOM a real browser builds from the page (Debian's chromium, headless, credentials in
+    /// the URL as an operator's bookmark would hold them).
+    static func browserDOM(_ url: String) throws -> String {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "chromium missing: run scripts/bootstrap")
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("ha-chromium-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        return try run("/usr/bin/timeout", ["60", "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                                            "--user-data-dir=\(profile)", "--dump-dom", url]).output
+    }
+
+    @Test func test_browser_rendersThePage_itsNumbersMatchStatusJSON_andAStoppedServerTurnsDOWN() async throws {
+        try await Self.withNode { node in
+            for _ in 0..<5 { _ = try Self.curl(node.url(node.www, "/x")) }
+            let url = "http://admin:secret@127.0.0.1:\(node.stats)/stats"
+            let dom = try Self.browserDOM(url)
+            let status = try Self.status(node)
+            #expect(dom.contains("<h1>hactl statistics</h1>"))
+            #expect(dom.contains(#"<tr id="srv-web-s1" data-state="UP">"#))
+            #expect(status.contains(#""total_sessions":5"#) && dom.contains(#"<td class="stot" data-value="5">5</td>"#))
+            #expect(dom.contains(#"<td class="hrsp_2xx" data-value="5">5</td>"#))
+            // Without credentials the browser gets the 401, not the page.
+            #expect(!(try Self.browserDOM("http://127.0.0.1:\(node.stats)/stats")).contains("srv-web-s1"))
+            kill(node.origin.processIdentifier, SIGKILL)
+            let down = try await Self.waitFor { try Self.status(node).contains(#""state":"DOWN""#) }
+            #expect(down)
+            #expect(try Self.browserDOM(url).contains(#"<tr id="srv-web-s1" data-state="DOWN">"#))
         }
     }
 
