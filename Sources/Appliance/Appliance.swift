@@ -84,6 +84,7 @@ public struct Appliance: Sendable {
             node: .init(role: options.role.rawValue, hostname: ApplianceControl.hostname(), version: "\(ApplianceVersion.current)",
                         files: options.files, started: .now),
             proxy: components.proxy, vrrp: components.vrrp, reloader: reloader)
+        components.proxy?.statsHook.fill { request in await control.statsAnswer(request) }
         let socket = ControlServer.Configuration(resolved.global, override: options.controlSocket)
         logger.info("control socket", metadata: ["path": "\(socket.path)", "level": "\(socket.level)"])
         services.append(.init(service: ControlServer(configuration: socket, responder: control, logger: logger), serviceName: "control-socket"))

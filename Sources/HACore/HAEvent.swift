@@ -9,6 +9,9 @@ public enum HAEvent: Sendable, Equatable {
     case vrrpTransition(instance: String, from: String, to: String, reason: String)
     /// A VRRP packet was dropped; `reason` is the rejection's name.
     case vrrpPacketDropped(instance: String, reason: String)
+    /// A MASTER heard a lower-priority router claim MASTER (a healed partition, a peer starting):
+    /// it answers with an advert and re-announces its VIPs.
+    case vrrpLowerPriorityAdvert(instance: String, from: String, priority: Int, ours: Int)
     /// A tracked object (script, interface, file, proxy, sync-group peer) changed its verdict;
     /// the change says what it did to the instance's priority or FAULT.
     case trackerChanged(TrackerChange)

@@ -110,6 +110,8 @@ extension ProxyPlan {
             if !frontend.captures.isEmpty, !frontend.httplog, frontend.logFormat == nil {
                 warnings.append("\(frontend.location): frontend '\(frontend.name)': 'capture' is logged only with 'option httplog' or a 'log-format'")
             }
+            frontends[frontends.count - 1].stats = try frontend.stats.map { try Self.stats($0, acls: acls) }
+            frontends[frontends.count - 1].prometheusURI = frontend.prometheusURI
             if let uri = frontend.monitorURI {
                 if frontend.mode == .tcp {
                     warnings.append("\(frontend.location): frontend '\(frontend.name)': 'monitor-uri' has no effect in mode tcp")
@@ -174,6 +176,7 @@ extension ProxyPlan {
             plan.bufferRequest = backend.bufferRequest
             plan.urlParamCheckPost = backend.urlParamCheckPost
             plan.compression = backend.compression.map(CompressionPlan.init)
+            plan.stats = try backend.stats.map { try Self.stats($0, acls: backend.acls) }
             return plan
         }
         self.init(maxconn: global.maxconn ?? 4096, threads: global.nbthread ?? 0, bufsize: global.tuneBufsize,
@@ -555,6 +558,7 @@ extension ProxyPlan {
             guard let slot = scope.variables[variable] else { throw ProxyError("\(rule.location): no slot for variable '\(variable)'") }
             action = .setVariable(slot, try sampleExpression(expression, scope: scope, location: rule.location))
         case .tarpit(let status): action = .tarpit(status: status)
+        case .useService: action = .prometheusExporter
         }
         var compiled = Proxy.HTTPRequestRule(action: action, condition: try condition(rule.condition, acls: acls))
         compiled.isRedirectKeyword = rule.isRedirectKeyword
@@ -589,6 +593,13 @@ extension ProxyPlan {
     }
 
     /// `if`/`unless` with named ACLs resolved (several `acl` lines with one name are ORed, as in HAProxy).
+    /// `stats ...` lines: the page's URI, realm, credentials, refresh and admin conditions.
+    static func stats(_ page: StatsPage, acls: [ACL]) throws -> StatsPlan {
+        StatsPlan(uri: page.uri, realm: page.realm, credentials: page.credentials.map { ($0.user, $0.password) },
+                  refreshSeconds: page.refresh.map { max(1, Int($0.components.seconds)) },
+                  admin: try page.adminConditions.map { try condition($0, acls: acls) }, hideVersion: page.hideVersion)
+    }
+
     static func condition(_ condition: HAConfig.Condition?, acls: [ACL]) throws -> Proxy.Condition {
         guard let condition else { return .always }
         let alternatives = try condition.alternatives.map { terms in

@@ -127,6 +127,10 @@ package struct FrontendPlan: Sendable {
     package var logTargets: [LogTarget]?
     /// `monitor-uri` and `monitor fail`.
     package var monitor: MonitorPlan?
+    /// `stats ...`: the statistics page this frontend answers itself.
+    package var stats: StatsPlan?
+    /// `prometheus-uri PATH`: the metrics, answered before any `http-request` rule.
+    package var prometheusURI: String?
     /// `capture request header NAME len N`, in order.
     package var requestCaptures: [HeaderCapturePlan] = []
     /// `capture response header NAME len N`, in order.
@@ -269,6 +273,8 @@ package struct BackendPlan: Sendable {
     package var responseRules: [HTTPResponseRule] = []
     /// `http-after-response` rules of the backend, run before the frontend's.
     package var afterResponseRules: [HTTPResponseRule] = []
+    /// `stats ...` in a backend section: the page for requests routed here.
+    package var stats: StatsPlan?
     /// `errorfile` of the backend, preferred over the frontend's.
     package var errorFiles: [Int: String] = [:]
     /// `option http-buffer-request`: the body is in (or fills `tune.bufsize`) before a server is chosen.

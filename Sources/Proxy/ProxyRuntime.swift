@@ -18,6 +18,8 @@ final class ProxyRuntime: Sendable {
     /// `maxconn` counts for the whole process.
     let admission: SessionAdmission
     let probeConnections: ProbeConnections
+    /// Makes the statistics page and the metrics (control path: called off the loops).
+    let statsHook: StatsHook?
     /// The admin states and weights each loop starts with (the configuration's, with the
     /// operator's overrides carried over from the previous instance).
     let initialControls: [BackendControl]
@@ -31,11 +33,12 @@ final class ProxyRuntime: Sendable {
     }
 
     init(plan: ProxyPlan, backends: [BackendState], loops: [any EventLoop], bus: EventBus, logger: Logger, logSink: LogSink,
-         limits: ConnectionLimits, probeConnections: ProbeConnections = ProbeConnections(),
+         limits: ConnectionLimits, probeConnections: ProbeConnections = ProbeConnections(), statsHook: StatsHook? = nil,
          initialControls: [BackendControl]? = nil) {
         self.plan = plan
         self.initialControls = initialControls ?? plan.backends.map { BackendControl(plan: $0) }
         self.probeConnections = probeConnections
+        self.statsHook = statsHook
         self.limits = limits
         self.admission = SessionAdmission(globalLimit: limits.globalMaxconn, frontendLimits: plan.frontends.map(\.maxconn))
         self.backends = backends

@@ -22,6 +22,8 @@ public final class ProxyService: Service, Sendable {
     let state: Mutex<RunState>
     /// How long running exchanges may take to finish after shutdown starts.
     public let drainTimeout: Duration
+    /// The appliance's answer to statistics requests (see `StatsRequest`); set before `run()`.
+    private let statsHookBox = Mutex<StatsHook?>(nil)
 
     struct RunState {
         var runtime: ProxyRuntime?
@@ -95,6 +97,12 @@ public final class ProxyService: Service, Sendable {
         self.drainTimeout = drainTimeout
     }
 
+    /// Installs the closure that makes the statistics page and the Prometheus metrics; without
+    /// one, requests for them get 503. Takes effect at the next `run()`.
+    public func installStatsHook(_ hook: @escaping StatsHook) {
+        statsHookBox.withLock { $0 = hook }
+    }
+
     /// The liveness hook: true between a successful bind of every listener and shutdown, while
     /// no frontend is disabled by the operator (`disable frontend` is how operators rehearse a
     /// failover: the proxy then counts as not serving).
@@ -161,7 +169,7 @@ public final class ProxyService: Service, Sendable {
         let overrides = state.withLock { $0.overrides }
         let controls = Self.initialControls(plan: plan, overrides: overrides)
         let runtime = ProxyRuntime(plan: plan, backends: backends, loops: loops, bus: bus, logger: logger,
-                                   logSink: LogSink(targets: plan.logTargets), limits: limits, probeConnections: probeConnections,
+                                   logSink: LogSink(targets: plan.logTargets), limits: limits, probeConnections: probeConnections, statsHook: statsHookBox.withLock { $0 },
                                    initialControls: controls)
         try await runtime.makeContexts()
         var listeners: [[any Channel]]

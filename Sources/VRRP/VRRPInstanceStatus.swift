@@ -82,6 +82,8 @@ public struct VRRPInstanceStatus: Sendable, Hashable {
     public var accepted: [String: Int]
     /// The last transitions (at most `transitionHistoryLimit`), oldest first.
     public var transitions: [Transition] = []
+    /// State transitions since start (a monotonic counter, for `hactl_vrrp_transitions_total`).
+    public var transitionsTotal: Int = 0
     public var failoverHold: FailoverHold?
 
     /// How many transitions `transitions` keeps.

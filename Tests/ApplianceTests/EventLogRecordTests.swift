@@ -4,11 +4,25 @@ import Logging
 import Testing
 
 @Suite struct EventLogRecordTests {
-    @Test func test_vrrpTransition_isOneNoticeWithItsFieldsAsMetadata() {
+    @Test func test_vrrpTransition_isOneNoticeInKeepalivedsWords_withItsFieldsAsMetadata() {
         let record = EventLogRecord(.vrrpTransition(instance: "VI_1", from: "BACKUP", to: "MASTER", reason: "master_down"))
         #expect(record == EventLogRecord(
-            component: "vrrp", level: .notice, message: "state change",
+            component: "vrrp", level: .notice, message: "VRRP_Instance(VI_1) Entering MASTER STATE",
             metadata: ["instance": "VI_1", "from": "BACKUP", "to": "MASTER", "reason": "master_down"]
+        ))
+    }
+
+    /// keepalived's journal lines that existing alerts grep for, one per state.
+    @Test(arguments: [("MASTER", "VRRP_Instance(VI_1) Entering MASTER STATE"), ("BACKUP", "VRRP_Instance(VI_1) Entering BACKUP STATE"),
+                      ("FAULT", "VRRP_Instance(VI_1) Entering FAULT STATE")])
+    func test_vrrpTransition_messageIsKeepalivedsLine(to: String, line: String) {
+        #expect(EventLogRecord(.vrrpTransition(instance: "VI_1", from: "INIT", to: to, reason: "x")).message == line)
+    }
+
+    @Test func test_lowerPriorityAdvert_isLoggedInKeepalivedsWords_withSenderAndPriorities() {
+        #expect(EventLogRecord(.vrrpLowerPriorityAdvert(instance: "VI_1", from: "198.18.0.2", priority: 50, ours: 100)) == EventLogRecord(
+            component: "vrrp", level: .notice, message: "VRRP_Instance(VI_1) received lower priority advert",
+            metadata: ["instance": "VI_1", "from": "198.18.0.2", "priority": "50", "ours": "100"]
         ))
     }
 

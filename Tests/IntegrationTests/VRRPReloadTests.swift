@@ -44,7 +44,7 @@ import Glibc
 
     /// Lines of the log that report a state change of `instance`.
     static func stateChanges(_ process: LabProcess, instance: String) -> Int {
-        process.log.split(separator: "\n").filter { $0.contains("state change") && $0.contains("instance=\(instance)") }.count
+        process.log.split(separator: "\n").filter { $0.contains(") Entering ") && $0.contains("instance=\(instance)") }.count
     }
 
     static func reloadsApplied(_ process: LabProcess) -> Int {

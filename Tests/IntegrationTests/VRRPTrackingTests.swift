@@ -119,7 +119,7 @@ import Glibc
         let back = bench.lab.wait(timeout: .seconds(8)) { holdsBoth("n1") && holdsNone("n2") }
         #expect(back != nil, "\(master.log)")
         let leftFault = master.log.split(separator: "\n").filter {
-            $0.contains("state change") && $0.contains("from=FAULT") && $0.contains("to=BACKUP")
+            $0.contains(") Entering ") && $0.contains("from=FAULT") && $0.contains("to=BACKUP")
         }
         #expect(leftFault.contains { $0.contains("instance=VI_1") } && leftFault.contains { $0.contains("instance=VI_2") }, "\(master.log)")
     }

@@ -25,6 +25,7 @@ extension StatusReport.Instance {
             },
             failoverHold: status.failoverHold != nil
         )
+        transitionsTotal = status.transitionsTotal
     }
 }
 
@@ -44,14 +45,16 @@ extension StatusReport.TermKind {
 extension StatusReport.Frontend {
     init(_ frontend: ProxyStatistics.Frontend) {
         self.init(name: frontend.name, state: frontend.status == .open ? .open : .stop,
-                  currentSessions: frontend.counters.currentSessions, totalSessions: frontend.counters.totalSessions)
+                  currentSessions: frontend.counters.currentSessions, totalSessions: frontend.counters.totalSessions,
+                  traffic: StatusReport.Traffic(frontend.counters))
     }
 }
 
 extension StatusReport.Backend {
     init(_ backend: ProxyStatistics.Backend) {
         let servers = backend.servers.map(StatusReport.Server.init)
-        self.init(name: backend.name, state: servers.contains { $0.state == .up } ? .up : .down, servers: servers)
+        self.init(name: backend.name, state: servers.contains { $0.state == .up } ? .up : .down, servers: servers,
+                  traffic: StatusReport.Traffic(backend.counters))
     }
 }
 
@@ -72,7 +75,23 @@ extension StatusReport.Server {
                                               redirection: counters.responses3xx, clientError: counters.responses4xx,
                                               serverError: counters.responses5xx, other: counters.responsesOther),
             errors: counters.connectionErrors + counters.responseErrors,
-            lastChangeSecondsAgo: server.secondsSinceLastChange ?? 0
+            lastChangeSecondsAgo: server.secondsSinceLastChange ?? 0,
+            traffic: StatusReport.Traffic(counters)
+        )
+    }
+}
+
+extension StatusReport.Traffic {
+    init(_ counters: TrafficCounters) {
+        self.init(
+            currentSessions: counters.currentSessions, totalSessions: counters.totalSessions,
+            bytesIn: counters.bytesIn, bytesOut: counters.bytesOut, denied: counters.denied,
+            requestErrors: counters.requestErrors, connectionErrors: counters.connectionErrors,
+            responseErrors: counters.responseErrors, retries: counters.retries, redispatches: counters.redispatches,
+            queue: counters.queueCurrent, queueMax: counters.queueMax,
+            responses: StatusReport.Responses(informational: counters.responses1xx, success: counters.responses2xx,
+                                              redirection: counters.responses3xx, clientError: counters.responses4xx,
+                                              serverError: counters.responses5xx, other: counters.responsesOther)
         )
     }
 }

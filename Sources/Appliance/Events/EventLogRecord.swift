@@ -39,10 +39,11 @@ public struct EventLogRecord: Sendable, Equatable {
                 self.init(component: "appliance", level: .notice, message: "stopped", metadata: [:])
             }
         case .vrrpTransition(let instance, let from, let to, let reason):
+            // keepalived's words, so the journal alerts written for keepalived keep matching.
             self.init(
                 component: "vrrp",
                 level: to == "FAULT" ? .error : .notice,
-                message: "state change",
+                message: "VRRP_Instance(\(instance)) Entering \(to) STATE",
                 metadata: ["instance": "\(instance)", "from": "\(from)", "to": "\(to)", "reason": "\(reason)"]
             )
         case .vrrpPacketDropped(let instance, let reason):
@@ -51,6 +52,13 @@ public struct EventLogRecord: Sendable, Equatable {
                 level: .warning,
                 message: "advertisement dropped",
                 metadata: ["instance": "\(instance)", "reason": "\(reason)"]
+            )
+        case .vrrpLowerPriorityAdvert(let instance, let from, let priority, let ours):
+            self.init(
+                component: "vrrp",
+                level: .notice,
+                message: "VRRP_Instance(\(instance)) received lower priority advert",
+                metadata: ["instance": "\(instance)", "from": "\(from)", "priority": "\(priority)", "ours": "\(ours)"]
             )
         case .trackerChanged(let change):
             // "tracker lowers priority", "tracker fault cleared"...: a weight that subtracts is

@@ -20,6 +20,8 @@ final class ProxyHost: Service, Sendable {
 
     private let bus: EventBus
     private let probeConnections: ProbeConnections
+    /// Answers the statistics page and the metrics for every instance this host starts.
+    private let statsHook: StatsHookSlot
     private let logger: Logger
     /// `carried`: the operator's overrides for the next instance when none serves.
     private let live: Mutex<(configuration: Configuration, service: ProxyService?, carried: ProxyOverrides)>
@@ -46,7 +48,8 @@ final class ProxyHost: Service, Sendable {
 
     /// - Parameter overrides: the operator's changes a previous host's instances had (restart).
     init(configuration: Configuration, bus: EventBus, logger: Logger, probeConnections: ProbeConnections,
-         overrides: ProxyOverrides = ProxyOverrides()) {
+         overrides: ProxyOverrides = ProxyOverrides(), statsHook: StatsHookSlot = StatsHookSlot()) {
+        self.statsHook = statsHook
         self.probeConnections = probeConnections
         self.bus = bus
         self.logger = logger
@@ -116,6 +119,8 @@ final class ProxyHost: Service, Sendable {
             let id = nextID
             let service = ProxyService(configuration: configuration, bus: bus, logger: logger, probeConnections: probeConnections,
                                        overrides: operatorOverrides())
+            let slot = statsHook
+            service.installStatsHook { request in await slot.answer(request) }
             let sink = self.sink
             // Unstructured, so one instance can be cancelled alone; it still inherits the group's
             // graceful shutdown, a task-local.

@@ -18,6 +18,8 @@ struct SupervisedProxy: Sendable {
     private let handle: ProxyHandle
     /// How many times the supervisor started the proxy again.
     let restartCount: SharedCounter
+    /// The statistics page's and the metrics' answer, shared by every host the supervisor starts.
+    let statsHook: StatsHookSlot
 
     init(configuration: Configuration, tuning: LivenessState.Tuning, bus: EventBus, logger: Logger) {
         let proxyLogger = Logger(label: "proxy")
@@ -27,6 +29,8 @@ struct SupervisedProxy: Sendable {
         let restarts = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let restartCount = SharedCounter()
         self.restartCount = restartCount
+        let statsHook = StatsHookSlot()
+        self.statsHook = statsHook
         // While this node holds none of the bind addresses (a BACKUP, or a MASTER that went to
         // FAULT and dropped its VIPs) a connect cannot reach our own proxy: the verdict then
         // comes from the proxy itself, listeners open and accepting (see LivenessState's
@@ -63,7 +67,7 @@ struct SupervisedProxy: Sendable {
             factory: {
                 // The operator's admin states, weights and disabled frontends survive a restart.
                 let host = ProxyHost(configuration: handle.configuration, bus: bus, logger: proxyLogger, probeConnections: probeConnections,
-                                     overrides: handle.host?.operatorOverrides() ?? ProxyOverrides())
+                                     overrides: handle.host?.operatorOverrides() ?? ProxyOverrides(), statsHook: statsHook)
                 handle.host = host
                 return host
             }

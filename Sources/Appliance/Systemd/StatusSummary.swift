@@ -67,7 +67,7 @@ public struct StatusSummary: Sendable, Equatable {
             servers[ServerKey(backend: backend, server: server)] = up
         case .proxyHealth(let up, let reason):
             proxy = (up, reason)
-        case .vrrpPacketDropped, .trackerChanged:
+        case .vrrpPacketDropped, .vrrpLowerPriorityAdvert, .trackerChanged:
             break
         }
     }

@@ -131,6 +131,8 @@ extension StatusReport {
         public var transitions: [Transition]
         /// `hactl failover` left a hold: this node will not (re)take MASTER until it is cleared.
         public var failoverHold: Bool
+        /// State transitions since start; `transitions` keeps only the last ten.
+        public var transitionsTotal: Int?
 
         public init(
             name: String, state: VRRPState, basePriority: Int, effectivePriority: Int, terms: [Term] = [],
@@ -159,6 +161,7 @@ extension StatusReport {
             case masterSeen = "master_seen"
             case lastAdvertMsAgo = "last_advert_ms_ago"
             case failoverHold = "failover_hold"
+            case transitionsTotal = "transitions_total"
         }
     }
 
@@ -279,16 +282,20 @@ extension StatusReport {
         public var currentSessions: Int
         /// Client sessions since start (HAProxy `stot`).
         public var totalSessions: Int
+        /// Bytes, denials, errors and responses (the stats page's and the exporter's columns);
+        /// absent in reports from before they were kept.
+        public var traffic: Traffic?
 
-        public init(name: String, state: FrontendState, currentSessions: Int = 0, totalSessions: Int = 0) {
+        public init(name: String, state: FrontendState, currentSessions: Int = 0, totalSessions: Int = 0, traffic: Traffic? = nil) {
             self.name = name
             self.state = state
             self.currentSessions = currentSessions
             self.totalSessions = totalSessions
+            self.traffic = traffic
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, state
+            case name, state, traffic
             case currentSessions = "current_sessions"
             case totalSessions = "total_sessions"
         }
@@ -306,11 +313,14 @@ extension StatusReport {
         /// `UP` while at least one server can take traffic.
         public var state: BackendState
         public var servers: [Server]
+        /// The backend's own counters (sessions, bytes, queue, errors, responses).
+        public var traffic: Traffic?
 
-        public init(name: String, state: BackendState, servers: [Server] = []) {
+        public init(name: String, state: BackendState, servers: [Server] = [], traffic: Traffic? = nil) {
             self.name = name
             self.state = state
             self.servers = servers
+            self.traffic = traffic
         }
     }
 
@@ -344,11 +354,13 @@ extension StatusReport {
         public var errors: Int
         /// Seconds since the state last changed (HAProxy `lastchg`).
         public var lastChangeSecondsAgo: Int
+        /// Bytes, retries and errors by kind.
+        public var traffic: Traffic?
 
         public init(
             name: String, address: String, state: ServerState, check: Check? = nil, weight: Int = 1,
             admin: ServerAdmin = .ready, currentSessions: Int = 0, totalSessions: Int = 0, queue: Int = 0,
-            responses: Responses = Responses(), errors: Int = 0, lastChangeSecondsAgo: Int = 0
+            responses: Responses = Responses(), errors: Int = 0, lastChangeSecondsAgo: Int = 0, traffic: Traffic? = nil
         ) {
             self.name = name
             self.address = address
@@ -362,10 +374,11 @@ extension StatusReport {
             self.responses = responses
             self.errors = errors
             self.lastChangeSecondsAgo = lastChangeSecondsAgo
+            self.traffic = traffic
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, address, state, check, weight, admin, queue, responses, errors
+            case name, address, state, check, weight, admin, queue, responses, errors, traffic
             case currentSessions = "current_sessions"
             case totalSessions = "total_sessions"
             case lastChangeSecondsAgo = "last_change_s_ago"
@@ -399,6 +412,55 @@ extension StatusReport {
         public init(result: String, reason: String) {
             self.result = result
             self.reason = reason
+        }
+    }
+
+    /// HAProxy's traffic columns for one frontend, backend or server (`show stat`: `bin`, `bout`,
+    /// `dreq`, `ereq`, `econ`, `eresp`, `wretr`, `wredis`, `qcur`, `qmax`, `hrsp_*`), added up
+    /// over the event loops when the report is made.
+    public struct Traffic: Codable, Sendable, Equatable {
+        public var currentSessions: Int
+        public var totalSessions: Int
+        public var bytesIn: Int
+        public var bytesOut: Int
+        public var denied: Int
+        public var requestErrors: Int
+        public var connectionErrors: Int
+        public var responseErrors: Int
+        public var retries: Int
+        public var redispatches: Int
+        public var queue: Int
+        public var queueMax: Int
+        public var responses: Responses
+
+        public init(currentSessions: Int = 0, totalSessions: Int = 0, bytesIn: Int = 0, bytesOut: Int = 0, denied: Int = 0,
+                    requestErrors: Int = 0, connectionErrors: Int = 0, responseErrors: Int = 0, retries: Int = 0,
+                    redispatches: Int = 0, queue: Int = 0, queueMax: Int = 0, responses: Responses = Responses()) {
+            self.currentSessions = currentSessions
+            self.totalSessions = totalSessions
+            self.bytesIn = bytesIn
+            self.bytesOut = bytesOut
+            self.denied = denied
+            self.requestErrors = requestErrors
+            self.connectionErrors = connectionErrors
+            self.responseErrors = responseErrors
+            self.retries = retries
+            self.redispatches = redispatches
+            self.queue = queue
+            self.queueMax = queueMax
+            self.responses = responses
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case denied, retries, redispatches, queue, responses
+            case currentSessions = "current_sessions"
+            case totalSessions = "total_sessions"
+            case bytesIn = "bytes_in"
+            case bytesOut = "bytes_out"
+            case requestErrors = "request_errors"
+            case connectionErrors = "connection_errors"
+            case responseErrors = "response_errors"
+            case queueMax = "queue_max"
         }
     }
 

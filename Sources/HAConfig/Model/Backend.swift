@@ -67,6 +67,8 @@ public struct Backend: Sendable, Equatable, Hashable {
     public var bufferRequest = false
     /// `compression algo|type|offload` set in this backend (or its defaults).
     public var compression: HTTPCompression?
+    /// `stats ...` in a `backend` section: requests routed here for its `stats uri` get the statistics page.
+    public var stats: StatsPage?
 
     public init(
         name: String,

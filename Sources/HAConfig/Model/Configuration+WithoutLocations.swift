@@ -23,6 +23,7 @@ extension Configuration {
             f.httpResponseRules = f.httpResponseRules.map { $0.erased() }
             f.httpAfterResponseRules = f.httpAfterResponseRules.map { $0.erased() }
             f.monitorFail = f.monitorFail.map { $0.erased() }
+            if var stats = f.stats { stats.location = .builtIn; stats.adminConditions = stats.adminConditions.map { $0.erased() }; f.stats = stats }
             f.captures = f.captures.map { var c = $0; c.location = .builtIn; return c }
             f.logTargets = f.logTargets.map { $0.erased() }
             return f
@@ -38,6 +39,7 @@ extension Configuration {
             b.httpResponseRules = b.httpResponseRules.map { $0.erased() }
             b.httpAfterResponseRules = b.httpAfterResponseRules.map { $0.erased() }
             b.logTargets = b.logTargets.map { $0.erased() }
+            if var stats = b.stats { stats.location = .builtIn; stats.adminConditions = stats.adminConditions.map { $0.erased() }; b.stats = stats }
             return b
         }
         copy.vrrpInstances = vrrpInstances.map { instance in

@@ -55,6 +55,11 @@ public struct Frontend: Sendable, Equatable, Hashable {
     public var monitorURI: String?
     /// `monitor fail if|unless COND` lines; the monitor answers 503 when any holds.
     public var monitorFail: [Condition]
+    /// `stats enable|uri|realm|auth|refresh|admin|hide-version`: the statistics page this frontend serves.
+    public var stats: StatsPage?
+    /// `prometheus-uri PATH` (hactl's shorthand for `http-request use-service prometheus-exporter
+    /// if { path PATH }`): the proxy answers the metrics itself, before any `http-request` rule.
+    public var prometheusURI: String?
     /// `capture request header NAME len N` and `capture response header NAME len N`, in order.
     public var captures: [HeaderCapture] = []
     /// `option http-buffer-request`: the request body is waited for (up to `tune.bufsize`)

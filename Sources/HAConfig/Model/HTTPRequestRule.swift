@@ -34,6 +34,9 @@ public struct HTTPRequestRule: Sendable, Equatable, Hashable {
         case setVariable(VariableName, SampleExpression)
         /// `http-request tarpit [deny_status N]`: held for `timeout tarpit`, then answered (default 500).
         case tarpit(status: Int)
+        /// `http-request use-service NAME`: the proxy answers with a built-in service; hactl has
+        /// HAProxy's `prometheus-exporter`.
+        case useService(String)
     }
 
     /// `redirect` options after (or before) the target.

@@ -46,6 +46,8 @@ struct ProxyDraft {
     var errorFiles: [Int: String] = [:]
     var monitorURI: String?
     var monitorFail: [Condition] = []
+    var stats: StatsPage?
+    var prometheusURI: String?
     var captures: [HeaderCapture] = []
     var balance: BalanceAlgorithm = .roundRobin
     var hashType: HashType = .mapBased
@@ -107,6 +109,8 @@ struct ProxyDraft {
         frontend.uniqueIDFormat = uniqueIDFormat
         frontend.uniqueIDHeader = uniqueIDHeader
         frontend.httpAfterResponseRules = httpAfterResponseRules
+        frontend.stats = stats
+        frontend.prometheusURI = prometheusURI
         return frontend
     }
 
@@ -127,6 +131,8 @@ struct ProxyDraft {
         if !isListen {
             backend.httpResponseRules = httpResponseRules
             backend.httpAfterResponseRules = httpAfterResponseRules
+            // A listen's page is served by its frontend half.
+            backend.stats = stats
         }
         return backend
     }

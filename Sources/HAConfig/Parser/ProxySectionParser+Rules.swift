@@ -18,7 +18,7 @@ extension ProxySectionParser {
 
     static let httpRequestActions = [
         "redirect", "deny", "set-header", "add-header", "del-header", "return", "allow", "set-path", "set-query",
-        "replace-path", "replace-header", "replace-value", "set-var", "tarpit",
+        "replace-path", "replace-header", "replace-value", "set-var", "tarpit", "use-service",
     ]
 
     /// `http-request ACTION ... [if|unless COND]`.
@@ -63,6 +63,16 @@ extension ProxySectionParser {
             return HTTPRequestRule(action: action.text == "replace-header"
                 ? .replaceHeader(name: name.text, regex: regex.text, format: format)
                 : .replaceValue(name: name.text, regex: regex.text, format: format), condition: condition, location: statement.location)
+        case "use-service":
+            guard let service = arguments.require("a service name (prometheus-exporter)") else { return nil }
+            guard service.text == "prometheus-exporter" else {
+                diagnostics.error(at: arguments.location(of: service), keyword: keyword,
+                                  UnsupportedKeywords.message("http-request use-service \(service.text)", origin: .haproxy, reason: "hactl has the prometheus-exporter service"))
+                return nil
+            }
+            let (condition, ok) = parseCondition(statement, from: 3, keyword: keyword)
+            guard ok else { return nil }
+            return HTTPRequestRule(action: .useService(service.text), condition: condition, location: statement.location)
         case "tarpit":
             var status = 500
             var next = 2

@@ -40,6 +40,8 @@ struct ProxySectionParser {
         "errorfile": .init(defaults: true, frontend: true, backend: true),
         "monitor-uri": .init(defaults: true, frontend: true, backend: false),
         "monitor": .init(defaults: false, frontend: true, backend: false),
+        "stats": .init(defaults: true, frontend: true, backend: true),
+        "prometheus-uri": .init(defaults: false, frontend: true, backend: false),
         "capture": .init(defaults: false, frontend: true, backend: false),
         "balance": .init(defaults: true, frontend: false, backend: true),
         "hash-type": .init(defaults: true, frontend: false, backend: true),
@@ -205,6 +207,16 @@ struct ProxySectionParser {
             // HAProxy: the last one wins.
             guard let uri = arguments.require("a URI such as /haproxy_test") else { return }
             draft.monitorURI = uri.text
+        case "stats":
+            parseStats(statement, into: &draft)
+            return
+        case "prometheus-uri":
+            guard let uri = arguments.require("a path such as /metrics") else { return }
+            guard uri.text.hasPrefix("/") else {
+                diagnostics.error(at: arguments.location(of: uri), keyword: keyword, "expected a path starting with '/', got '\(uri.text)'")
+                return
+            }
+            draft.prometheusURI = uri.text
         case "monitor":
             guard let what = arguments.require("'fail'") else { return }
             guard what.text == "fail" else {
@@ -482,6 +494,14 @@ struct ProxySectionParser {
         for index in draft.httpRequestRules.indices { resolve(&draft.httpRequestRules[index].condition) }
         for index in draft.httpResponseRules.indices { resolve(&draft.httpResponseRules[index].condition) }
         for index in draft.httpAfterResponseRules.indices { resolve(&draft.httpAfterResponseRules[index].condition) }
+        if var stats = draft.stats {
+            stats.adminConditions = stats.adminConditions.compactMap { condition in
+                var resolved: Condition? = condition
+                resolve(&resolved)
+                return resolved
+            }
+            draft.stats = stats
+        }
         draft.monitorFail = draft.monitorFail.compactMap { condition in
             var resolved: Condition? = condition
             resolve(&resolved)

@@ -50,7 +50,7 @@ enum UnsupportedKeywords {
 
     /// HAProxy proxy keywords (`frontend`, `backend`, `listen`, `defaults`).
     static let haproxyProxy: [String: String?] = [
-        "stats": "`hactl status` replaces the stats page", "tcp-request": nil, "tcp-response": nil,
+"tcp-request": nil, "tcp-response": nil,
         "stick-table": nil, "stick": nil,
         "rspadd": "removed from HAProxy 2.1", "reqadd": "removed from HAProxy 2.1", "reqrep": "removed from HAProxy 2.1",
         "rsprep": "removed from HAProxy 2.1", "reqidel": "removed from HAProxy 2.1", "reqdel": "removed from HAProxy 2.1",
@@ -87,7 +87,7 @@ enum UnsupportedKeywords {
         "reject": nil, "set-uri": nil, "set-method": nil, "replace-uri": nil, "set-log-level": nil, "set-nice": nil,
         "set-tos": nil, "set-mark": nil, "track-sc0": nil, "track-sc1": nil, "track-sc2": nil, "sc-inc-gpc0": nil,
         "set-src": nil, "set-dst": nil, "cache-use": nil, "wait-for-body": nil, "wait-for-handshake": nil,
-        "use-service": nil, "normalize-uri": nil, "early-hint": nil, "do-resolve": nil,
+"normalize-uri": nil, "early-hint": nil, "do-resolve": nil,
         "add-acl": nil, "del-acl": nil, "set-map": nil, "del-map": nil, "disable-l7-retry": nil, "strict-mode": nil,
         "set-timeout": nil, "send-spoe-group": nil, "set-priority-class": nil, "set-priority-offset": nil,
     ]

@@ -170,6 +170,8 @@ public enum ConfigurationPrinter {
         if frontend.bufferRequest { writer.line("option", "http-buffer-request") }
         printCompression(frontend.compression, into: &writer)
         if let uri = frontend.monitorURI { writer.line("monitor-uri", uri) }
+        if let uri = frontend.prometheusURI { writer.line("prometheus-uri", uri) }
+        printStats(frontend.stats, into: &writer)
         if let format = frontend.logFormat { writer.line("log-format", format.text) }
         if let format = frontend.uniqueIDFormat { writer.line("unique-id-format", format.text) }
         if let name = frontend.uniqueIDHeader { writer.line("unique-id-header", name) }
@@ -232,6 +234,7 @@ public enum ConfigurationPrinter {
         if backend.redispatch { writer.line("option", "redispatch") }
         if backend.abortOnClose { writer.line("option", "abortonclose") }
         if backend.pretendKeepAlive { writer.line("option", "http-pretend-keepalive") }
+        printStats(backend.stats, into: &writer)
         if !listen {
             if backend.bufferRequest { writer.line("option", "http-buffer-request") }
             printCompression(backend.compression, into: &writer)
@@ -239,6 +242,18 @@ public enum ConfigurationPrinter {
         if backend.httpReuse != .safe { writer.line("http-reuse", backend.httpReuse.rawValue) }
         if let fullconn = backend.fullconn { writer.line("fullconn", String(fullconn)) }
         for server in backend.servers { writer.line(serverWords(server)) }
+    }
+
+    /// `stats ...` lines; `stats enable` alone when everything else is HAProxy's default.
+    static func printStats(_ stats: StatsPage?, into writer: inout ConfigWriter) {
+        guard let stats else { return }
+        writer.line("stats", "enable")
+        if stats.uri != StatsPage.defaultURI { writer.line("stats", "uri", stats.uri) }
+        if stats.realm != StatsPage.defaultRealm { writer.line("stats", "realm", stats.realm) }
+        for credential in stats.credentials { writer.line("stats", "auth", "\(credential.user):\(credential.password)") }
+        if let refresh = stats.refresh { writer.line("stats", "refresh", time(refresh)) }
+        if stats.hideVersion { writer.line("stats", "hide-version") }
+        for condition in stats.adminConditions { writer.line(["stats", "admin"] + conditionWords(condition)) }
     }
 
     static func printCompression(_ compression: HTTPCompression?, into writer: inout ConfigWriter) {
@@ -364,6 +379,8 @@ public enum ConfigurationPrinter {
             words += ["set-var(\(variable))", expression.text]
         case .tarpit(let status):
             words += ["tarpit", status == 500 ? nil : "deny_status", status == 500 ? nil : String(status)]
+        case .useService(let name):
+            words += ["use-service", name]
         }
         return words + conditionWords(rule.condition)
     }

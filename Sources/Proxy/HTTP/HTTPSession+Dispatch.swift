@@ -38,6 +38,11 @@ extension HTTPSession {
         current.uniqueID = facts.uniqueID
         exchange = current
         phase = .waitingForServer
+        if let uri = frontend.prometheusURI, received.path == uri {
+            serveStats(StatsRequest(kind: .prometheus))
+            return
+        }
+        if case .proceed = outcome, let stats = frontend.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return }
         if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) {
             sessionVariables = facts.sessionVariables
             return
@@ -51,6 +56,7 @@ extension HTTPSession {
             answered(backend.plan.requestRules.apply(to: &facts), countingDenial: { $0.backends[backendIndex].denied += 1 }) {
             return
         }
+        if let stats = backend.plan.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return }
         sessionVariables = facts.sessionVariables
         current.variables = facts.variables
         var head = facts.head
@@ -156,6 +162,8 @@ extension HTTPSession {
             if let context { sendAndClose(ErrorPages.redirect(location: location, code: code, cookie: cookie), status: code, termination: "LR", context: context) }
         case .answer(let text, let status):
             if let context { sendAndClose(text, status: status, termination: "PR", context: context) }
+        case .prometheus:
+            serveStats(StatsRequest(kind: .prometheus))
         case .tarpit(let status):
             // HAProxy §4.2 "http-request tarpit": held for `timeout tarpit` (default `timeout connect`), then answered.
             countingDenial(&loop.counters)

@@ -44,6 +44,8 @@ package enum HTTPRequestAction: Sendable, Hashable {
     case setVariable(VariableSlot, SampleExpression)
     /// `tarpit [deny_status N]`.
     case tarpit(status: Int)
+    /// `use-service prometheus-exporter`: the metrics, made by the appliance's stats hook.
+    case prometheusExporter
 }
 
 /// `redirect` options, decided at configuration time.
@@ -129,6 +131,8 @@ enum RequestRuleOutcome {
     case answer(String, status: Int)
     /// `tarpit`: hold the request, then answer `status`.
     case tarpit(status: Int)
+    /// `use-service prometheus-exporter`.
+    case prometheus
 }
 
 extension Array where Element == HTTPRequestRule {
@@ -176,6 +180,8 @@ extension Array where Element == HTTPRequestRule {
                 facts.store(expression.evaluate(facts), in: slot)
             case .tarpit(let status):
                 return .tarpit(status: status)
+            case .prometheusExporter:
+                return .prometheus
             }
         }
         return .proceed

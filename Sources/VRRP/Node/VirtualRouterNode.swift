@@ -47,6 +47,8 @@ final class VirtualRouterNode: @unchecked Sendable {
     var lastAdvertReceivedAt: NIODeadline?
     /// The last `VRRPInstanceStatus.transitionHistoryLimit` transitions, oldest first.
     var transitionHistory: [VRRPInstanceStatus.Transition] = []
+    /// Every transition since start (the history above keeps only the last few).
+    var transitionsTotal = 0
     var stopped = false
 
     init(
@@ -134,7 +136,14 @@ final class VirtualRouterNode: @unchecked Sendable {
             if let counter = AdvertisementValidator.acceptedDespiteTTL(packet) { accepted[counter, default: 0] += 1 }
             advertsReceived += 1
             lastAdvertReceivedAt = .now()
-            run(machine.advertisementReceived(advertisement, from: packet.source, now: .now()))
+            let ours = machine.priority
+            let actions = machine.advertisementReceived(advertisement, from: packet.source, now: .now())
+            if actions.contains(where: { if case .reannounceVirtualAddresses = $0 { true } else { false } }) {
+                // keepalived logs this case ("received lower priority advert"); operators alert on it.
+                environment.bus.post(.vrrpLowerPriorityAdvert(instance: plan.name, from: "\(packet.source)",
+                                                              priority: Int(advertisement.priority), ours: Int(ours)))
+            }
+            run(actions)
         case .failure(.virtualRouterID(let vrid)) where siblingVRIDs.contains(vrid):
             return
         case .failure(let rejection):
@@ -283,6 +292,7 @@ final class VirtualRouterNode: @unchecked Sendable {
 
     func transitioned(from: VRRPState, to: VRRPState, reason: TransitionReason) {
         if from == .master { cancelAnnouncements() }
+        transitionsTotal += 1
         transitionHistory.append(
             .init(from: from.rawValue, to: to.rawValue, reason: reason.description, unixMilliseconds: Self.wallClockMilliseconds()))
         if transitionHistory.count > VRRPInstanceStatus.transitionHistoryLimit { transitionHistory.removeFirst() }
@@ -326,6 +336,7 @@ final class VirtualRouterNode: @unchecked Sendable {
         status.advertsSent = advertsSent
         status.advertsReceived = advertsReceived
         status.transitions = transitionHistory
+        status.transitionsTotal = transitionsTotal
         switch machine.operatorHold {
         case nil: status.failoverHold = nil
         case .heldDown: status.failoverHold = .heldDown

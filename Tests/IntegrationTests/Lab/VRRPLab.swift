@@ -111,14 +111,14 @@ final class VRRPLab: @unchecked Sendable {
 
     /// Lines of a process's log that report a state change to `state`.
     static func transitions(in process: LabProcess, to state: String) -> Int {
-        process.log.split(separator: "\n").filter { $0.contains("state change") && $0.contains("to=\(state)") }.count
+        process.log.split(separator: "\n").filter { $0.contains(") Entering ") && $0.contains("to=\(state)") }.count
     }
 }
 
 extension VRRPLab {
     /// How many state changes a node has logged.
     static func stateChanges(_ process: LabProcess) -> Int {
-        process.log.split(separator: "\n").filter { $0.contains("state change") }.count
+        process.log.split(separator: "\n").filter { $0.contains(") Entering ") }.count
     }
 }
 
