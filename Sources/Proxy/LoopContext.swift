@@ -26,6 +26,8 @@ final class LoopContext {
     /// Set once shutdown began: sessions finish their exchange and close.
     private(set) var stopping = false
     private var expiryTask: Scheduled<Void>?
+    /// The pending `malloc_trim` after the loop's last session closed (LoopContext+HeapTrim).
+    var heapTrimTask: Scheduled<Void>?
     private var stopped = false
 
     init(index: Int, eventLoop: any EventLoop, runtime: ProxyRuntime) {
@@ -86,6 +88,7 @@ final class LoopContext {
     func sessionClosed(frontend: Int) {
         activeSessions -= 1
         if runtime.admission.closed(frontend: frontend) { admissionChanged() }
+        if activeSessions == 0 { scheduleHeapTrimIfIdle() }
     }
 
     /// A TLS connection was accepted and is in its handshake: it holds a `maxconn` slot as a

@@ -49,6 +49,7 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ProcessHeap.limitArenasToCoreCount()
         let environment = ProcessEnvironment.current
         StderrLogHandler.bootstrap(level: logLevel.level, environment: environment)
         let files = self.files

@@ -73,7 +73,7 @@ extension HTTPSession {
         }
         if let source = clientAddress,
            let header = ForwardedFor.header(frontend: frontend.forwardFor, backend: backend.plan.forwardFor, source: source, fields: head.fields),
-           let ip = source.ipAddress {
+           let ip = clientIPText {
             head.fields.add(header, ip)
         }
         switch mode {

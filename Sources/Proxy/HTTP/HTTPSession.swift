@@ -40,6 +40,13 @@ final class HTTPSession: ChannelDuplexHandler {
     var pendingRead = false
     var requestsCompleted = 0
     var clientAddress: SocketAddress?
+    /// The client's address as text (`option forwardfor`), made once per connection: glibc's
+    /// inet_ntop formats through sprintf.
+    var clientIPText: String? {
+        if cachedClientIP == nil { cachedClientIP = clientAddress?.ipAddress }
+        return cachedClientIP
+    }
+    private var cachedClientIP: String?
     var localPort: Int?
     var localAddress: SocketAddress?
     var exchange: Exchange?
@@ -300,7 +307,10 @@ final class HTTPSession: ChannelDuplexHandler {
             }
             let framing = try MessageFraming.request(head)
             buffer.moveReaderIndex(forwardBy: span.end)
-            inbound = buffer
+            // Drained: drop the reference, so the channel's pooled receive buffer is uniquely owned
+            // again and the next read reuses it instead of allocating, and an idle keep-alive
+            // connection holds no buffer of its own.
+            inbound = buffer.readableBytes > 0 ? buffer : nil
             scanner.reset()
             if requestsCompleted == 0, head.target == "*", head.method == "OPTIONS", answerLivenessProbe() { return }
             beginRequest(head, framing: framing)
