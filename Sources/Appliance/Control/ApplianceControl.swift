@@ -1,6 +1,7 @@
 import Control
 import HACore
 import NIOCore
+import PeerLink
 import Proxy
 import Synchronization
 import VRRP
@@ -26,10 +27,12 @@ final class ApplianceControl: ControlResponder {
     private let proxy: SupervisedProxy?
     private let vrrp: VRRPEngine?
     private let reloader: ConfigurationReloader
+    private let peerLink: PeerLink?
     /// The files' digests, read at start and after each reload.
     private let digests: Mutex<[StatusReport.File]>
 
-    init(node: Node, proxy: SupervisedProxy?, vrrp: VRRPEngine?, reloader: ConfigurationReloader) {
+    init(node: Node, proxy: SupervisedProxy?, vrrp: VRRPEngine?, reloader: ConfigurationReloader, peerLink: PeerLink? = nil) {
+        self.peerLink = peerLink
         self.node = node
         self.proxy = proxy
         self.vrrp = vrrp
@@ -74,7 +77,8 @@ final class ApplianceControl: ControlResponder {
                 restarts: proxy?.restarts ?? 0
             ),
             frontends: statistics?.frontends.map(StatusReport.Frontend.init) ?? [],
-            backends: statistics?.backends.map(StatusReport.Backend.init) ?? []
+            backends: statistics?.backends.map(StatusReport.Backend.init) ?? [],
+            peer: peerLink.map { StatusReport.Peer($0.status) }
         )
     }
 
@@ -96,13 +100,24 @@ final class ApplianceControl: ControlResponder {
     private func failover(_ request: ControlCommand.Failover) async -> ControlReply {
         guard let vrrp else { return .failed(.other("this node runs no VRRP instance")) }
         let started = ContinuousClock.now
+        // VRRP backups are silent: only the peer link tells a MASTER that its peer is alive, and
+        // whether the peer's proxy could take the traffic.
+        var force = request.force
+        var preface: [String] = []
+        if !request.clear, !force, let status = peerLink?.status, status.up, let health = status.lastHealth {
+            guard health.proxyUp else {
+                return .failed(.other("refused: peer \(status.peerName)'s proxy is DOWN (\(health.proxyReason)); handing the VIPs over would leave no working proxy. --force does it anyway"))
+            }
+            force = true
+            preface.append("peer \(status.peerName) is up over the peer link with its proxy UP")
+        }
         let outcomes = request.clear
             ? await vrrp.clearFailover(instance: request.instance)
-            : await vrrp.failover(instance: request.instance, force: request.force)
+            : await vrrp.failover(instance: request.instance, force: force)
         if let unknown = outcomes.first(where: { $0.result == .unknownInstance }) {
             return .failed(.noSuchInstance(unknown.instance))
         }
-        var lines = outcomes.map { "\($0.instance): \($0.previousState) -> \($0.newState): \($0.message)" }
+        var lines = preface + outcomes.map { "\($0.instance): \($0.previousState) -> \($0.newState): \($0.message)" }
         if request.wait {
             for outcome in outcomes where outcome.changed {
                 let expected = outcome.newState
@@ -184,6 +199,17 @@ final class ApplianceControl: ControlResponder {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return "unknown" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension StatusReport.Peer {
+    init(_ status: PeerLink.Status) {
+        self.init(
+            name: status.peerName, up: status.up,
+            since: status.since.map { Int64($0.timeIntervalSince1970 * 1000) },
+            proxyUp: status.lastHealth?.proxyUp, proxyReason: status.lastHealth?.proxyReason,
+            instances: status.lastHealth?.instances.map { StatusReport.PeerInstance(name: $0.name, state: $0.state, priority: $0.priority) } ?? []
+        )
     }
 }
 

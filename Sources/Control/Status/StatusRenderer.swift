@@ -32,6 +32,17 @@ public struct StatusRenderer: Sendable {
             out.append(paint("DEGRADED", .bad) + ": " + verdict.reasons.joined(separator: "; "))
         }
 
+        if let peer = report.peer {
+            let since = peer.since.map { " since " + Self.duration(seconds: Int(max(0, nowMs - $0) / 1000)) + " ago" } ?? ""
+            if peer.up {
+                let proxy = peer.proxyUp.map { $0 ? "proxy UP" : paint("proxy DOWN", .bad) + (peer.proxyReason.map { " (\($0))" } ?? "") } ?? "proxy ?"
+                let instances = peer.instances.map { "\($0.name) \($0.state) \($0.priority)" }.joined(separator: ", ")
+                out.append("PEER  \(peer.name) up\(since), \(proxy)" + (instances.isEmpty ? "" : ", \(instances)"))
+            } else {
+                out.append("PEER  \(peer.name) " + paint("unreachable", .bad) + "\(since): both nodes may be MASTER")
+            }
+        }
+
         if !report.instances.isEmpty {
             out.append("")
             var rows = [["INSTANCE", "STATE", "PRIO", "VIPS", "HELD", "MASTER SEEN", "LAST ADVERT", "SENT/RECV/DROP", "HOLD"]]

@@ -16,13 +16,63 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var frontends: [Frontend]
     /// One entry per proxy backend, in configuration order.
     public var backends: [Backend]
+    /// The other node of the pair as the peer link reports it; nil without a `peers` section.
+    public var peer: Peer?
 
-    public init(node: Node, instances: [Instance] = [], proxy: ProxyStatus, frontends: [Frontend] = [], backends: [Backend] = []) {
+    public init(node: Node, instances: [Instance] = [], proxy: ProxyStatus, frontends: [Frontend] = [], backends: [Backend] = [],
+                peer: Peer? = nil) {
+        self.peer = peer
         self.node = node
         self.instances = instances
         self.proxy = proxy
         self.frontends = frontends
         self.backends = backends
+    }
+}
+
+// MARK: - Peer
+
+extension StatusReport {
+    /// The other hactl node of the pair, over the authenticated peer link.
+    public struct Peer: Codable, Sendable, Equatable {
+        public var name: String
+        /// The link is up (authenticated, reports flowing).
+        public var up: Bool
+        /// When the link last went up or down (Unix milliseconds).
+        public var since: Int64?
+        /// The peer's own proxy verdict, from its last report.
+        public var proxyUp: Bool?
+        public var proxyReason: String?
+        /// The peer's instances as it reported them.
+        public var instances: [PeerInstance]
+
+        public init(name: String, up: Bool, since: Int64? = nil, proxyUp: Bool? = nil, proxyReason: String? = nil,
+                    instances: [PeerInstance] = []) {
+            self.name = name
+            self.up = up
+            self.since = since
+            self.proxyUp = proxyUp
+            self.proxyReason = proxyReason
+            self.instances = instances
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, up, since, instances
+            case proxyUp = "proxy_up"
+            case proxyReason = "proxy_reason"
+        }
+    }
+
+    public struct PeerInstance: Codable, Sendable, Equatable {
+        public var name: String
+        public var state: String
+        public var priority: Int
+
+        public init(name: String, state: String, priority: Int) {
+            self.name = name
+            self.state = state
+            self.priority = priority
+        }
     }
 }
 
