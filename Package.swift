@@ -129,6 +129,8 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Certificates made with the openssl CLI, for the TLS and proxy tests (linked by tests only).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "HACoreTests", dependencies: ["HACore"], swiftSettings: strict),
         .testTarget(name: "HAConfigTests", dependencies: ["HAConfig", "HACore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
@@ -157,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "ProxyTests",
             dependencies: [
-                "Proxy", "HACore", "HAConfig", "Zlib",
+                "Proxy", "HACore", "HAConfig", "Zlib", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -180,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "TLSTests",
             dependencies: [
-                "TLS",
+                "TLS", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -9,34 +9,6 @@ import Glibc
 /// certificate to new connections, a TLS connection with a request in flight gets its answer,
 /// and a broken file is refused while the previous certificate keeps being served.
 @Suite(.serialized) struct RunCertificateReloadTests {
-    /// A threaded loopback HTTP server: `/slow` answers "done" after 2 s, anything else at once.
-    final class SlowResponder: @unchecked Sendable {
-        let process = Process()
-
-        init(port: Int) throws {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", """
-                import http.server, time
-                class H(http.server.BaseHTTPRequestHandler):
-                    protocol_version = "HTTP/1.1"
-                    def do_GET(self):
-                        if self.path == "/slow": time.sleep(2)
-                        b = b"done"
-                        self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
-                    def log_message(self, *a): pass
-                http.server.ThreadingHTTPServer(("127.0.0.1", \(port)), H).serve_forever()
-                """]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-        }
-
-        func stop() {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
-    }
-
     /// The subject line `openssl s_client` prints for the certificate served on `port`.
     static func servedSubject(port: Int) -> String? {
         let process = Process()
@@ -68,7 +40,7 @@ import Glibc
     @Test func test_sighupAfterTheCertificateFileChanged_servesTheNewOne_andABrokenFileIsRefused() async throws {
         let base = runFreeLoopbackPort()
         let (frontend, backend) = (base, base + 1)
-        let responder = try SlowResponder(port: backend)
+        let responder = try LoopbackResponder(body: "done", port: backend)
         defer { responder.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ha-certreload-\(base)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

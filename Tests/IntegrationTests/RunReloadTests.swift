@@ -8,34 +8,6 @@ import Glibc
 /// SIGHUP with a changed proxy configuration: applied without a restart, the new backend
 /// answers through the same frontend, and hactl keeps running.
 @Suite(.serialized) struct RunReloadTests {
-    /// A loopback HTTP server answering `body` to every request, started and stopped by pid.
-    final class Responder: @unchecked Sendable {
-        let process = Process()
-        let port: Int
-
-        init(body: String, port: Int) throws {
-            self.port = port
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", """
-                import http.server
-                class H(http.server.BaseHTTPRequestHandler):
-                    def do_GET(self):
-                        b = b"\(body)"
-                        self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
-                    def log_message(self, *a): pass
-                http.server.HTTPServer(("127.0.0.1", \(port)), H).serve_forever()
-                """]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-        }
-
-        func stop() {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
-    }
-
     /// One GET through the proxy; the body, or nil.
     static func get(port: Int) -> String? {
         let process = Process()
@@ -81,8 +53,8 @@ import Glibc
     @Test func test_sighupWithANewBackend_isAppliedLive_andTheFrontendKeepsServing() async throws {
         let base = runFreeLoopbackPort()
         let (frontend, one, two) = (base, base + 1, base + 2)
-        let first = try Responder(body: "one", port: one)
-        let second = try Responder(body: "two", port: two)
+        let first = try LoopbackResponder(body: "one", port: one)
+        let second = try LoopbackResponder(body: "two", port: two)
         defer {
             first.stop()
             second.stop()
@@ -114,8 +86,8 @@ import Glibc
     @Test func test_sighupWhoseNewBindFails_keepsTheRunningProxyServing() async throws {
         let base = runFreeLoopbackPort()
         let (frontend, backend, taken) = (base, base + 1, base + 2)
-        let responder = try Responder(body: "one", port: backend)
-        let occupant = try Responder(body: "occupant", port: taken)  // holds the port the new file wants
+        let responder = try LoopbackResponder(body: "one", port: backend)
+        let occupant = try LoopbackResponder(body: "occupant", port: taken)  // holds the port the new file wants
         defer {
             responder.stop()
             occupant.stop()

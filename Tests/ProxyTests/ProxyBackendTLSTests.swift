@@ -4,6 +4,7 @@ import HAConfig
 import NIOCore
 import NIOPosix
 import Testing
+import TestSupport
 @testable import Proxy
 
 /// `server ... ssl` (re-encryption) against Debian's nginx speaking TLS on loopback: the

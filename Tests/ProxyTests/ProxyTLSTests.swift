@@ -4,6 +4,7 @@ import HAConfig
 import NIOCore
 import NIOPosix
 import Testing
+import TestSupport
 @testable import Proxy
 
 /// `bind ... ssl crt DIR` end to end: real sockets on loopback, Debian's curl and `openssl s_client`.

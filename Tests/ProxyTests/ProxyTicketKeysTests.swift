@@ -4,6 +4,7 @@ import HAConfig
 import NIOCore
 import NIOPosix
 import Testing
+import TestSupport
 @testable import Proxy
 
 /// `bind ... ssl tls-ticket-keys FILE`: two proxies (the two nodes of a pair) sharing one key

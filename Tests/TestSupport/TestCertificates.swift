@@ -1,10 +1,11 @@
 import Foundation
 
 /// Certificates made for one test with Debian's `openssl` CLI, in a directory removed at the end.
-final class TestCertificates {
-    let directory: String
+/// Shared by the TLS module's and the proxy's tests (a target of its own, linked only by tests).
+public final class TestCertificates {
+    public let directory: String
 
-    init() throws {
+    public init() throws {
         directory = NSTemporaryDirectory() + "tls-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
@@ -14,7 +15,7 @@ final class TestCertificates {
     /// A self-signed P-256 certificate for `commonName` with DNS `names`, written with its key as
     /// one PEM bundle at `directory/relativePath`; returns the bundle's path.
     @discardableResult
-    func bundle(_ relativePath: String, commonName: String, names: [String], days: Int = 30) throws -> String {
+    public func bundle(_ relativePath: String, commonName: String, names: [String], days: Int = 30) throws -> String {
         let path = directory + "/" + relativePath
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let certificate = path + ".crt.tmp"
@@ -31,7 +32,7 @@ final class TestCertificates {
     }
 
     /// A bundle whose key belongs to another certificate.
-    func mismatchedBundle(_ relativePath: String) throws -> String {
+    public func mismatchedBundle(_ relativePath: String) throws -> String {
         let first = try bundle("mismatch-a", commonName: "a", names: ["a"])
         let second = try bundle("mismatch-b", commonName: "b", names: ["b"])
         let certificate = try String(contentsOfFile: first, encoding: .utf8).components(separatedBy: "-----BEGIN PRIVATE KEY-----")[0]
@@ -43,7 +44,7 @@ final class TestCertificates {
         return path
     }
 
-    static func openssl(_ arguments: [String]) throws {
+    public static func openssl(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = arguments
