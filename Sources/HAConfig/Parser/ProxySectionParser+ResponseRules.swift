@@ -60,14 +60,7 @@ extension ProxySectionParser {
             }
             return finish(.setStatus(status, reason: reason), from: next)
         case "deny" where !after:
-            var status = 502
-            var next = 2
-            if arguments.peek?.text == "deny_status" {
-                _ = arguments.next()
-                guard let value = arguments.integer("an HTTP status", in: 200...599) else { return nil }
-                status = value
-                next = 4
-            }
+            guard let (status, next) = parseDenyStatus(&arguments, default: 502) else { return nil }
             return finish(.deny(status: status), from: next)
         default:
             let name = String(action.text.prefix { $0 != "(" })

@@ -74,28 +74,14 @@ extension ProxySectionParser {
             guard ok else { return nil }
             return HTTPRequestRule(action: .useService(service.text), condition: condition, location: statement.location)
         case "tarpit":
-            var status = 500
-            var next = 2
-            if arguments.peek?.text == "deny_status" {
-                _ = arguments.next()
-                guard let value = arguments.integer("an HTTP status", in: 200...599) else { return nil }
-                status = value
-                next = 4
-            }
+            guard let (status, next) = parseDenyStatus(&arguments, default: 500) else { return nil }
             let (condition, ok) = parseCondition(statement, from: next, keyword: keyword)
             guard ok else { return nil }
             return HTTPRequestRule(action: .tarpit(status: status), condition: condition, location: statement.location)
         case _ where action.text.hasPrefix("set-var(") || action.text == "set-var":
             return parseSetVariable(statement, action: action, keyword: "http-request set-var")
         case "deny":
-            var status = 403
-            var next = 2
-            if arguments.peek?.text == "deny_status" {
-                _ = arguments.next()
-                guard let value = arguments.integer("an HTTP status", in: 200...599) else { return nil }
-                status = value
-                next = 4
-            }
+            guard let (status, next) = parseDenyStatus(&arguments, default: 403) else { return nil }
             let (condition, ok) = parseCondition(statement, from: next, keyword: keyword)
             guard ok else { return nil }
             return .deny(status: status, condition: condition, location: statement.location)
@@ -345,5 +331,14 @@ extension ProxySectionParser {
     /// The location of the character at `offset` in `word`'s text.
     func location(in word: Word, offset: Int, of statement: Statement) -> SourceLocation {
         SourceLocation(file: statement.file, line: word.line, column: word.column(atOffset: offset))
+    }
+
+    /// `[deny_status N]` after `deny` or `tarpit`: the status (`fallback` without it) and the
+    /// index of the word after it, or nil once an error is reported.
+    func parseDenyStatus(_ arguments: inout ArgumentReader, default fallback: Int) -> (status: Int, next: Int)? {
+        guard arguments.peek?.text == "deny_status" else { return (fallback, 2) }
+        _ = arguments.next()
+        guard let value = arguments.integer("an HTTP status", in: 200...599) else { return nil }
+        return (value, 4)
     }
 }
