@@ -1,7 +1,7 @@
 public import Foundation
-public import HACore
+import HACore
 public import Logging
-public import NIOCore
+import NIOCore
 import NIOPosix
 public import ServiceLifecycle
 import Synchronization
@@ -177,7 +177,9 @@ extension PeerLink {
                     let (id, actions) = machine.accepted(now: .now())
                     connections[id] = Connection(channel: channel, session: newSession())
                     link.logger.debug("peer connection accepted", metadata: ["connection": "\(id)", "from": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
-                    return channel.pipeline.addHandler(FrameHandler(driver: self, id: id)).map { self.run(actions) }
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(FrameHandler(driver: self, id: id))
+                    }.map { self.run(actions) }
                 }
                 .bind(host: settings.listenHost, port: settings.listenPort)
                 .map { channel in
@@ -206,7 +208,11 @@ extension PeerLink {
                     ClientBootstrap(group: loop)
                         .channelOption(.socketOption(.tcp_nodelay), value: 1)
                         .connectTimeout(settings.timing.handshakeTimeout)
-                        .channelInitializer { channel in channel.pipeline.addHandler(FrameHandler(driver: self, id: id)) }
+                        .channelInitializer { channel in
+                            // Runs on `loop`, the driver's own loop: the handler never leaves it.
+                            channel.eventLoop.assertInEventLoop()
+                            return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FrameHandler(driver: self, id: id)) }
+                        }
                         .connect(host: settings.peerHost, port: settings.peerPort)
                         .whenComplete { result in
                             switch result {

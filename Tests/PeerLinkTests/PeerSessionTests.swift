@@ -54,7 +54,7 @@ import TLS
         var (a, _) = try Self.pair()
         let old = Self.body(a.seal(.health, payload: [1]))
         // A new connection: same key and names, fresh nonce on the receiving side.
-        var a2 = PeerSession(key: Self.key, localName: "n1", acceptedNames: ["n2"], nonce: Array(repeating: 1, count: 16))
+        let a2 = PeerSession(key: Self.key, localName: "n1", acceptedNames: ["n2"], nonce: Array(repeating: 1, count: 16))
         var b2 = PeerSession(key: Self.key, localName: "n2", acceptedNames: ["n1"], nonce: Array(repeating: 3, count: 16))
         _ = try b2.open(Self.body(a2.hello()))
         #expect(throws: PeerSession.Refusal.authenticationFailed) { try b2.open(old) }

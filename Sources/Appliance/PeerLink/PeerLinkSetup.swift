@@ -57,7 +57,7 @@ enum PeerLinkSetup {
             guard [UInt16(AF_INET), UInt16(AF_INET6)].contains(address.pointee.sa_family),
                   getnameinfo(address, socklen_t(length), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0
             else { continue }
-            let text = String(cString: host)
+            let text = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             result.insert(String(text.split(separator: "%").first ?? Substring(text)))
         }
         return result

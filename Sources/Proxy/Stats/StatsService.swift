@@ -1,4 +1,4 @@
-public import HACore
+import HACore
 import NIOCore
 
 /// What the proxy asks the appliance for when a client wants statistics: HAProxy's stats page
