@@ -107,6 +107,8 @@ public struct Appliance: Sendable {
         // default TimeoutStopSec of 90 s).
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
         let group = ServiceGroup(configuration: groupConfiguration)
+        // Notifications leave from a queue of their own: let STOPPING=1 out before exiting.
+        defer { notifier.flush() }
         do {
             try await group.run()
         } catch {

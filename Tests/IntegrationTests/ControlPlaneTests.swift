@@ -277,6 +277,11 @@ import Glibc
         // The hook wedges a loop 6 s after the proxy listens; from then on the VIP must move
         // and the pings stop.
         let moved = lab.lab.wait(timeout: .seconds(12), interval: .milliseconds(10)) { lab.holdsVIP("n2") && !lab.holdsVIP("n1") }
+        if moved == nil {
+            // Where every thread of the node is, for the report.
+            let threads = (try? NamespaceLab.run(["gdb", "-batch", "-p", "\(n1.pid)", "-ex", "thread apply all bt 12"])) ?? "gdb unavailable"
+            print("WedgedLoopTests: n1's threads:\n\(threads)")
+        }
         #expect(moved != nil, "n1: \(n1.log)")
         #expect(n1.log.contains("test fault armed"), "the hook ran: \(n1.log)")
         #expect(n1.log.contains("watchdog ping withheld"), "n1: \(n1.log)")
