@@ -118,6 +118,8 @@ struct ApplianceComponents: Sendable {
                 break  // ReloadReport.applyVRRP
             case .globalDefs, .vrrpInstance, .vrrpSyncGroup, .vrrpScript, .vrrpTrackFile:
                 report.needsRestart.append((change, "the VRRP engine reads its configuration at start; restart hactl (the peer holds the VIP meanwhile)"))
+            case .peers:
+                report.needsRestart.append((change, "the peer link reads its peers, localpeer and peer-key at start; restart hactl on both nodes (the old link keeps running meanwhile)"))
             }
         }
         guard !proxyChanges.isEmpty else { return report }
