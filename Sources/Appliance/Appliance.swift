@@ -83,7 +83,8 @@ public struct Appliance: Sendable {
         let control = ApplianceControl(
             node: .init(role: options.role.rawValue, hostname: ApplianceControl.hostname(), version: "\(ApplianceVersion.current)",
                         files: options.files, started: .now),
-            proxy: components.proxy, vrrp: components.vrrp, reloader: reloader, peerLink: components.peerLink)
+            proxy: components.proxy, vrrp: components.vrrp, reloader: reloader, peerLink: components.peerLink,
+            overrideSync: components.overrideSync)
         components.proxy?.statsHook.fill { request in await control.statsAnswer(request) }
         let socket = ControlServer.Configuration(resolved.global, override: options.controlSocket)
         logger.info("control socket", metadata: ["path": "\(socket.path)", "level": "\(socket.level)"])

@@ -20,6 +20,8 @@ struct ApplianceComponents: Sendable {
     var vrrp: VRRPEngine?
     /// The channel to the other hactl node of the pair (`peers`), when configured.
     var peerLink: PeerLink?
+    /// The operator's server overrides shared with the peer; nil without a `peers` section.
+    var overrideSync: OverrideSync?
 
     /// Runs every heartbeat at once; names the loops that did not answer within `deadline`.
     var heartbeat: WatchdogPinger.Heartbeat {
@@ -68,7 +70,10 @@ struct ApplianceComponents: Sendable {
         if let settings = try PeerLinkSetup.settings(for: configuration) {
             // Listed before VRRP so it stops after it: a resigning MASTER's priority-0 advert
             // goes out before the channel's FIN reaches the peer.
-            let link = PeerLinkSetup.makeLink(settings: settings, vrrp: vrrp, logger: Logger(label: "peer-link"))
+            let sync = OverrideSync(node: settings.localName, proxy: proxy, logger: Logger(label: "peer-link"))
+            let link = PeerLinkSetup.makeLink(settings: settings, vrrp: vrrp, overrideSync: sync, logger: Logger(label: "peer-link"))
+            sync.attach(link)
+            overrideSync = sync
             services.insert(.init(service: link, serviceName: "peer-link"), at: services.count - (vrrp == nil ? 0 : 1))
             services.append(.init(service: PeerHealthReporter(link: link, vrrp: vrrp, bus: bus), serviceName: "peer-health"))
             peerLink = link
@@ -118,6 +123,8 @@ struct ApplianceComponents: Sendable {
                 break  // ReloadReport.applyVRRP
             case .globalDefs, .vrrpInstance, .vrrpSyncGroup, .vrrpScript, .vrrpTrackFile:
                 report.needsRestart.append((change, "the VRRP engine reads its configuration at start; restart hactl (the peer holds the VIP meanwhile)"))
+            case .peers:
+                report.needsRestart.append((change, "the peer link reads its peers, localpeer and peer-key at start; restart hactl on both nodes (the old link keeps running meanwhile)"))
             }
         }
         guard !proxyChanges.isEmpty else { return report }

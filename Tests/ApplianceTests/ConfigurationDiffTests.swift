@@ -41,6 +41,21 @@ import Testing
         #expect(ConfigurationDiff(from: old, to: vrrpOnly).changes == [.init(.changed, .globalDefs, "global")])
     }
 
+    @Test func test_peersSection_addedRemovedChanged_isClassified() {
+        let pair = PeersConfig(name: "pair", peers: [
+            PeersConfig.Peer(name: "n1", address: "198.18.0.10", port: 7100),
+            PeersConfig.Peer(name: "n2", address: "198.18.0.11", port: 7100),
+        ], keyFile: "/k")
+        var changed = pair
+        changed.peers[0].address = "198.18.0.12"
+        #expect(ConfigurationDiff(from: Configuration(), to: Configuration(peers: pair)).changes == [.init(.added, .peers, "pair")])
+        #expect(ConfigurationDiff(from: Configuration(peers: pair), to: Configuration()).changes == [.init(.removed, .peers, "pair")])
+        #expect(ConfigurationDiff(from: Configuration(peers: pair), to: Configuration(peers: changed)).changes.map(\.description) == ["changed peers pair (peer link)"])
+        var local = Configuration(peers: pair)
+        local.global.localPeer = "n2"
+        #expect(ConfigurationDiff(from: Configuration(peers: pair), to: local).changes == [.init(.changed, .peers, "pair")])
+    }
+
     @Test func test_sectionThatOnlyMovedToOtherLines_isUnchanged() {
         let old = Configuration(backends: [Backend(name: "web", location: SourceLocation(file: "hactl.conf", line: 10))])
         let new = Configuration(backends: [Backend(name: "web", location: SourceLocation(file: "hactl.conf", line: 14))])

@@ -30,6 +30,38 @@ import Testing
         #expect(report.needsRestart.map(\.change) == [.init(.added, .vrrpSyncGroup, "G")])
     }
 
+    let pair = PeersConfig(name: "pair", peers: [
+        PeersConfig.Peer(name: "n1", address: "198.18.0.10", port: 7100),
+        PeersConfig.Peer(name: "n2", address: "198.18.0.11", port: 7100),
+    ], keyFile: "/etc/hactl/peer.key")
+
+    @Test func test_peersSectionChanged_needsARestart_withTheReasonNamed() async {
+        let old = Configuration(peers: pair)
+        var moved = pair
+        moved.peers[1].port = 7200
+        let new = Configuration(peers: moved)
+        let report = await ApplianceComponents.apply(ConfigurationDiff(from: old, to: new), resolved: new, proxy: nil, vrrpRunning: true)
+        #expect(report.applied.isEmpty)
+        #expect(report.needsRestart.map(\.change) == [.init(.changed, .peers, "pair")])
+        #expect(report.needsRestart.first?.reason.contains("peer link reads its peers, localpeer and peer-key at start") == true)
+        #expect(ConfigurationReloader.Outcome.applied(report).operatorText.hasPrefix("needs a restart: changed peers pair (peer link) (the peer link reads"))
+    }
+
+    @Test func test_peerKeyOrLocalpeerChanged_needsARestart_notAProxyReplace() async {
+        var old = Configuration(peers: pair)
+        old.global.localPeer = "n1"
+        var otherKey = old
+        otherKey.peers?.keyFile = "/etc/hactl/other.key"
+        var otherLocal = old
+        otherLocal.global.localPeer = "n2"
+        for new in [otherKey, otherLocal] {
+            let diff = ConfigurationDiff(from: old, to: new)
+            #expect(diff.changes == [.init(.changed, .peers, "pair")])
+            let report = await ApplianceComponents.apply(diff, resolved: new, proxy: nil, vrrpRunning: true)
+            #expect(report.needsRestart.map(\.change) == [.init(.changed, .peers, "pair")])
+        }
+    }
+
     @Test func test_proxyChanges_withoutARunningProxy_needARestart() async {
         let new = Configuration(frontends: [Frontend(name: "web", binds: [Bind(port: 80)])])
         let diff = ConfigurationDiff(from: Configuration(), to: new)

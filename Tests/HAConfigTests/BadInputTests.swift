@@ -41,6 +41,8 @@ private let vip = "    virtual_ipaddress 198.18.0.10/24"
         BadInput(name: "peer with a host name", text: "peers pair\n    peer n1 lb1:7100\n    peer n2 198.18.0.11:7100\n    peer-key /k",
                  expected: ["t.conf:1:1: error: 'peers': 'peers pair' needs a 'peer NAME ADDRESS:PORT' line for each node of the pair, this one included",
                             "t.conf:2:13: error: 'peer': expected an IP address and port such as 198.18.0.11:7100, got 'lb1:7100' (names are not resolved)"]),
+        BadInput(name: "three peers", text: "global\n    localpeer n1\npeers pair\n    peer n1 198.18.0.10:7100\n    peer n2 198.18.0.11:7100\n    peer n3 198.18.0.12:7100\n    peer-key /k",
+                 expected: ["t.conf:3:1: error: 'peers': 'peers pair' declares 3 peers; hactl runs pairs: exactly two 'peer' lines, this node and its peer"]),
         BadInput(name: "stick table in peers", text: "peers pair\n    peer n1 198.18.0.10:7100\n    peer n2 198.18.0.11:7100\n    peer-key /k\n    table t type ip size 1k",
                  expected: ["t.conf:5:5: error: 'table': `table` is an HAProxy keyword hactl does not support (stick tables are not replicated)"]),
         BadInput(name: "HAProxy conditional block", text: "global\n.if defined(TLS)\n    maxconn 10\n.endif",

@@ -28,11 +28,14 @@ final class ApplianceControl: ControlResponder {
     private let vrrp: VRRPEngine?
     private let reloader: ConfigurationReloader
     private let peerLink: PeerLink?
+    private let overrideSync: OverrideSync?
     /// The files' digests, read at start and after each reload.
     private let digests: Mutex<[StatusReport.File]>
 
-    init(node: Node, proxy: SupervisedProxy?, vrrp: VRRPEngine?, reloader: ConfigurationReloader, peerLink: PeerLink? = nil) {
+    init(node: Node, proxy: SupervisedProxy?, vrrp: VRRPEngine?, reloader: ConfigurationReloader, peerLink: PeerLink? = nil,
+         overrideSync: OverrideSync? = nil) {
         self.peerLink = peerLink
+        self.overrideSync = overrideSync
         self.node = node
         self.proxy = proxy
         self.vrrp = vrrp
@@ -147,6 +150,13 @@ final class ApplianceControl: ControlResponder {
             }
         } catch {
             return .failed(Self.failure(error))
+        }
+        // The peer applies it too, so the change survives a failover.
+        switch action {
+        case .disable: overrideSync?.recordLocal(backend: backend, server: server, field: .admin, value: ServerAdminState.maint.rawValue)
+        case .enable: overrideSync?.recordLocal(backend: backend, server: server, field: .admin, value: ServerAdminState.ready.rawValue)
+        case .drain: overrideSync?.recordLocal(backend: backend, server: server, field: .admin, value: ServerAdminState.drain.rawValue)
+        case .weight(let weight): overrideSync?.recordLocal(backend: backend, server: server, field: .weight, value: "\(weight)")
         }
         let what: String = switch action {
         case .disable: "in maintenance (MAINT): no traffic, health checks stopped"

@@ -63,13 +63,15 @@ enum PeerLinkSetup {
         return result
     }
 
-    /// The link, with its events going to the VRRP engine and the log.
-    static func makeLink(settings: PeerLink.Settings, vrrp: VRRPEngine?, logger: Logger) -> PeerLink {
+    /// The link, with its events going to the VRRP engine, the override sync and the log.
+    static func makeLink(settings: PeerLink.Settings, vrrp: VRRPEngine?, overrideSync: OverrideSync? = nil, logger: Logger) -> PeerLink {
         PeerLink(settings: settings, logger: logger) { event in
             switch event {
             case .lost(_, .closedByPeer, let lastHealth):
                 vrrp?.peerLinkClosed(peerMasterInstances: lastHealth?.masterInstances ?? [])
-            case .lost, .up, .health, .refused:
+            case .health(let health):
+                overrideSync?.received(health.overrides ?? [])
+            case .lost, .up, .refused:
                 break  // logged by the link; shown by `hactl status`
             }
         }

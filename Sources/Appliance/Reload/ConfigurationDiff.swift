@@ -15,6 +15,8 @@ public struct ConfigurationDiff: Sendable, Hashable {
         case vrrpSyncGroup = "vrrp_sync_group"
         case vrrpScript = "vrrp_script"
         case vrrpTrackFile = "vrrp_track_file"
+        /// The `peers` section with `global`'s `localpeer`: the peer link's endpoints and key.
+        case peers
 
         public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
     }
@@ -41,6 +43,7 @@ public struct ConfigurationDiff: Sendable, Hashable {
             switch section {
             case .global: "\(kind.rawValue) global (proxy settings)"
             case .globalDefs: "\(kind.rawValue) global (VRRP settings)"
+            case .peers: "\(kind.rawValue) peers \(name) (peer link)"
             default: "\(kind.rawValue) \(section.rawValue) \(name)"
             }
         }
@@ -63,8 +66,22 @@ public struct ConfigurationDiff: Sendable, Hashable {
         changes += Self.compare(old.vrrpSyncGroups, new.vrrpSyncGroups, section: .vrrpSyncGroup, name: \.name)
         changes += Self.compare(old.vrrpScripts, new.vrrpScripts, section: .vrrpScript, name: \.name)
         changes += Self.compare(old.vrrpTrackFiles, new.vrrpTrackFiles, section: .vrrpTrackFile, name: \.name)
+        if let change = Self.peersChange(from: old, to: new) { changes.append(change) }
         changes += Self.fileChanges(from: old, to: new, besides: changes)
         self.changes = changes
+    }
+
+    /// The peer link's settings: the `peers` section (peers, `peer-key`) and `localpeer`, which
+    /// picks this node among them, count as one change. The key file's content is read once,
+    /// at start, like the rest.
+    static func peersChange(from old: Configuration, to new: Configuration) -> Change? {
+        guard old.peers != new.peers || old.global.localPeer != new.global.localPeer else { return nil }
+        switch (old.peers, new.peers) {
+        case (nil, let added?): return Change(.added, .peers, added.name)
+        case (let removed?, nil): return Change(.removed, .peers, removed.name)
+        case (_, let section?): return Change(.changed, .peers, section.name)
+        case (nil, nil): return Change(.changed, .peers, "")  // localpeer alone; the validator refuses it
+        }
     }
 
     /// Sections present on both sides, otherwise equal, that name a file whose content changed

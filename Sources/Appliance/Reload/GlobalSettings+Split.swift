@@ -24,9 +24,12 @@ extension GlobalSettings {
         return copy
     }
 
-    /// Whether HAProxy's `global` keys differ (keepalived's and the location ignored).
+    /// Whether HAProxy's `global` keys differ (keepalived's, `localpeer` and the location
+    /// ignored: `localpeer` belongs to the peer link, compared with the `peers` section).
     func proxySettingsDiffer(from other: GlobalSettings) -> Bool {
-        withVRRPSettings(of: other) != other
+        var mine = withVRRPSettings(of: other)
+        mine.localPeer = other.localPeer
+        return mine != other
     }
 
     /// Whether keepalived's `global_defs` keys differ (HAProxy's and the location ignored).

@@ -14,7 +14,7 @@ struct ConfigurationValidator {
 
     // MARK: peers
 
-    /// The pair: two peers or more, an authenticated channel (`peer-key`), and a `localpeer`
+    /// The pair: exactly two peers (the link is point to point), an authenticated channel (`peer-key`), and a `localpeer`
     /// that names one of them.
     private func validatePeers(_ configuration: Configuration) {
         guard let peers = configuration.peers else {
@@ -27,6 +27,9 @@ struct ConfigurationValidator {
         if peers.peers.count < 2 {
             diagnostics.error(at: peers.location, keyword: "peers",
                               "'peers \(peers.name)' needs a 'peer NAME ADDRESS:PORT' line for each node of the pair, this one included")
+        } else if peers.peers.count > 2 {
+            diagnostics.error(at: peers.location, keyword: "peers",
+                              "'peers \(peers.name)' declares \(peers.peers.count) peers; hactl runs pairs: exactly two 'peer' lines, this node and its peer")
         }
         if peers.keyFile == nil {
             diagnostics.error(at: peers.location, keyword: "peer-key",
