@@ -142,3 +142,34 @@ import Glibc
         #expect(lines.all.contains { $0.contains("mail alerts not sent: SMTP server unreachable") && $0.contains("127.0.0.1:\(port)") })
     }
 }
+
+@Suite struct MailAlerterStartTests {
+    let lines = LineCollector()
+
+    func logger() -> Logger {
+        let lines = self.lines
+        return Logger(label: "appliance") { label in
+            StderrLogHandler(component: label, format: LogLineFormat(style: .journal), sink: LogSink { lines.append($0) })
+        }
+    }
+
+    func configuration(_ global: String) throws -> Configuration {
+        try ConfigurationLoader.parse(text: "global\n" + global + """
+        vrrp_instance VI_1
+            interface lo
+            virtual_router_id 51
+            virtual_ipaddress 198.18.0.51
+        """, file: "t.conf")
+    }
+
+    @Test func test_smtpAlertWithoutSmtpServer_startsNothing_andSaysWhy() async throws {
+        let alerter = await MailAlerter.configured(for: try configuration("    smtp_alert\n"), bus: EventBus(), logger: logger())
+        #expect(alerter == nil)
+        #expect(lines.all.contains { $0.contains("smtp_alert set but no mail is sent") })
+    }
+
+    @Test func test_smtpServerRecipientsAndSmtpAlert_startTheAlerter() async throws {
+        let global = "    smtp_alert\n    smtp_server 127.0.0.1 2525\n    notification_email ops@example.com\n"
+        #expect(await MailAlerter.configured(for: try configuration(global), bus: EventBus(), logger: logger()) != nil)
+    }
+}
