@@ -18,9 +18,9 @@ struct StatusWatch {
             width: Self.columns())
         let (inputs, input) = AsyncStream<Input>.makeStream(bufferingPolicy: .bufferingNewest(4))
 
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let signals = [SIGINT, SIGTERM].map { number in
+        // Ctrl-C, a kill, the terminal closing: all leave through the same door (terminal restored).
+        for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_IGN) }
+        let signals = [SIGINT, SIGTERM, SIGHUP].map { number in
             let source = DispatchSource.makeSignalSource(signal: number, queue: Self.queue)
             source.setEventHandler { input.yield(.quit) }
             source.resume()
