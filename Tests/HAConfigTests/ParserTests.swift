@@ -285,6 +285,14 @@ import Testing
         #expect(try parse("global\n    maxconn 10\n").global.smtpAlert == nil)
     }
 
+    @Test func test_globalSmtpAlert_survivesPrintingAndReparsing() throws {
+        for value in [true, false] {
+            let configuration = try parse("global\n    smtp_alert \(value ? "on" : "off")\n")
+            let reparsed = try ConfigurationLoader.parse(text: ConfigurationPrinter.print(configuration), file: "printed.conf")
+            #expect(reparsed.global.smtpAlert == value)
+        }
+    }
+
     @Test func test_vrrpInstance_readsHactlOneItemPerLineForm() throws {
         let configuration = try parse("""
         global
