@@ -80,6 +80,10 @@ public struct Appliance: Sendable {
             .init(service: eventLogger, serviceName: "event-logger"),
             .init(service: status, serviceName: "systemd-status"),
         ]
+        if let alerter = await MailAlerter.configured(for: resolved, bus: bus, logger: logger) {
+            // Right after the event logger: stopped after VRRP, so the last transitions are mailed.
+            services.append(.init(service: alerter, serviceName: "mail-alerts"))
+        }
         let control = ApplianceControl(
             node: .init(role: options.role.rawValue, hostname: ApplianceControl.hostname(), version: "\(ApplianceVersion.current)",
                         files: options.files, started: .now),

@@ -22,7 +22,11 @@ struct Status: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the report as JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Keep the view open, redrawn every second with the last transitions under it; q or Ctrl-C quits.")
+    var watch = false
+
     func run() async throws {
+        if watch { return await StatusWatch(socket: socket.resolved).run() }
         guard case .status(let report) = try await socket.send(.status) else {
             FileHandle.standardError.write(Data("hactl: the node answered something other than a status report\n".utf8))
             throw ExitCode(2)
@@ -31,7 +35,8 @@ struct Status: AsyncParsableCommand {
             print(report.jsonString(pretty: true))
         } else {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            print(StatusRenderer(colours: isatty(STDOUT_FILENO) != 0).render(report, nowMs: now), terminator: "")
+            let colours = WatchFrame.useColour(stdoutIsTerminal: isatty(STDOUT_FILENO) != 0, environment: ProcessInfo.processInfo.environment)
+            print(StatusRenderer(colours: colours).render(report, nowMs: now), terminator: "")
         }
         let verdict = report.verdict
         if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }

@@ -279,6 +279,20 @@ import Testing
         #expect(global.routerID == "lb1" && global.vrrpVersion == 3 && global.enableScriptSecurity && global.scriptUser == "keepalived_script")
     }
 
+    @Test func test_globalSmtpAlert_isReadAsKeepalivedsGlobalDefsSwitch() throws {
+        #expect(try parse("global\n    smtp_alert\n").global.smtpAlert == true)
+        #expect(try parse("global\n    smtp_alert off\n").global.smtpAlert == false)
+        #expect(try parse("global\n    maxconn 10\n").global.smtpAlert == nil)
+    }
+
+    @Test func test_globalSmtpAlert_survivesPrintingAndReparsing() throws {
+        for value in [true, false] {
+            let configuration = try parse("global\n    smtp_alert \(value ? "on" : "off")\n")
+            let reparsed = try ConfigurationLoader.parse(text: ConfigurationPrinter.print(configuration), file: "printed.conf")
+            #expect(reparsed.global.smtpAlert == value)
+        }
+    }
+
     @Test func test_vrrpInstance_readsHactlOneItemPerLineForm() throws {
         let configuration = try parse("""
         global

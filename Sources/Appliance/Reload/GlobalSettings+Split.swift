@@ -11,6 +11,7 @@ extension GlobalSettings {
         copy.notificationEmailFrom = other.notificationEmailFrom
         copy.smtpServer = other.smtpServer
         copy.smtpConnectTimeout = other.smtpConnectTimeout
+        copy.smtpAlert = other.smtpAlert
         copy.routerID = other.routerID
         copy.vrrpMcastGroup4 = other.vrrpMcastGroup4
         copy.vrrpMcastGroup6 = other.vrrpMcastGroup6

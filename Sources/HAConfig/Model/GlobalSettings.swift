@@ -56,6 +56,9 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
     public var smtpServer: String?
     /// `smtp_connect_timeout` (keepalived default 30 s).
     public var smtpConnectTimeout: Duration?
+    /// `smtp_alert [on|off]` in `global_defs`: mail every instance's transitions and, as
+    /// keepalived's checker does, server UP/DOWN and proxy liveness changes. Unset: off.
+    public var smtpAlert: Bool?
     /// `router_id`.
     public var routerID: String?
     /// `vrrp_mcast_group4` (default 224.0.0.18).
@@ -100,6 +103,7 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
         notificationEmailFrom: String? = nil,
         smtpServer: String? = nil,
         smtpConnectTimeout: Duration? = nil,
+        smtpAlert: Bool? = nil,
         routerID: String? = nil,
         vrrpMcastGroup4: String? = nil,
         vrrpMcastGroup6: String? = nil,
@@ -133,6 +137,7 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
         self.notificationEmailFrom = notificationEmailFrom
         self.smtpServer = smtpServer
         self.smtpConnectTimeout = smtpConnectTimeout
+        self.smtpAlert = smtpAlert
         self.routerID = routerID
         self.vrrpMcastGroup4 = vrrpMcastGroup4
         self.vrrpMcastGroup6 = vrrpMcastGroup6

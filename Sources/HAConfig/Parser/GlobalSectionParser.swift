@@ -15,7 +15,7 @@ struct GlobalSectionParser {
         "ssl-default-bind-ciphersuites", "ssl-default-bind-options", "ssl-server-verify", "localpeer",
     ]
     static let keepalivedKeywords = [
-        "notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout", "router_id",
+        "notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout", "smtp_alert", "router_id",
         "vrrp_mcast_group4", "vrrp_mcast_group6", "vrrp_version", "enable_script_security", "script_user",
         "vrrp_garp_master_delay", "vrrp_garp_master_repeat",
     ]
@@ -182,6 +182,17 @@ struct GlobalSectionParser {
             }
         case "smtp_connect_timeout":
             global.smtpConnectTimeout = arguments.duration("a timeout", bare: .seconds)
+        case "smtp_alert":
+            if let word = arguments.next() {
+                switch word.text.lowercased() {
+                case "on", "true", "yes": global.smtpAlert = true
+                case "off", "false", "no": global.smtpAlert = false
+                default:
+                    diagnostics.error(at: arguments.location(of: word), keyword: "smtp_alert", "expected on/off, true/false or yes/no, got '\(word.text)'")
+                }
+            } else {
+                global.smtpAlert = true
+            }
         case "router_id":
             global.routerID = arguments.require("a name for this node")?.text
         case "vrrp_mcast_group4":

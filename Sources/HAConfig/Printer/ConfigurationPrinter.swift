@@ -84,6 +84,7 @@ public enum ConfigurationPrinter {
         if let from = global.notificationEmailFrom { body.line("notification_email_from", from) }
         if let server = global.smtpServer { body.line(smtpWords(server)) }
         if let timeout = global.smtpConnectTimeout { body.line("smtp_connect_timeout", seconds(timeout)) }
+        if let alert = global.smtpAlert { body.line("smtp_alert", alert ? "on" : "off") }
         if let id = global.routerID { body.line("router_id", id) }
         if let group = global.vrrpMcastGroup4 { body.line("vrrp_mcast_group4", group) }
         if let group = global.vrrpMcastGroup6 { body.line("vrrp_mcast_group6", group) }
