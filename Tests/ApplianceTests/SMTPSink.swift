@@ -79,7 +79,7 @@ final class SMTPSink: @unchecked Sendable {
 
     /// The next JSON event the sink printed; throws when none came within `deadline`.
     func next(within deadline: Duration = .seconds(10)) async throws -> [String: Any] {
-        var iterator = self.iterator
+        let iterator = self.iterator
         defer { self.iterator = iterator }
         let line = try await withThrowingTaskGroup(of: String?.self) { group in
             nonisolated(unsafe) var it = iterator
