@@ -163,9 +163,9 @@ import Glibc
         #expect(lab.lab.wait(timeout: .seconds(5)) { lab.holdsVIP("n2") && !lab.holdsVIP("n1") } != nil, "n2: \(n2.log)")
         #expect(lab.lab.wait(timeout: .seconds(5)) { Self.get(lab) != nil } != nil, "clients served by the peer")
         #expect(Self.instance(try Self.statusJSON(socket1))["failover_hold"] as? Bool == true)
-        // A held master does not preempt back ...
-        usleep(3_500_000)
-        #expect(lab.holdsVIP("n2") && !lab.holdsVIP("n1"), "held down for longer than Master_Down_Interval")
+        // A held master does not preempt back, for longer than Master_Down_Interval ...
+        let preempted = lab.lab.wait(timeout: .milliseconds(3500), interval: .milliseconds(20)) { !lab.holdsVIP("n2") || lab.holdsVIP("n1") }
+        #expect(preempted == nil, "held down for longer than Master_Down_Interval")
         // ... until the hold is cleared.
         #expect(try Self.hactl(["failover", "--clear", "-S", socket1]).status == 0)
         #expect(lab.lab.wait(timeout: .seconds(6)) { lab.holdsVIP("n1") && !lab.holdsVIP("n2") } != nil, "n1: \(n1.log)")
@@ -285,9 +285,10 @@ import Glibc
         #expect(moved != nil, "n1: \(n1.log)")
         #expect(n1.log.contains("test fault armed"), "the hook ran: \(n1.log)")
         #expect(n1.log.contains("watchdog ping withheld"), "n1: \(n1.log)")
+        // Pings already on their way are drained first; then none may come for several intervals.
+        _ = notify.waitFor("WATCHDOG=1", occurrences: Int.max, timeout: .milliseconds(300))
         let pings = notify.received.filter { $0 == "WATCHDOG=1" }.count
-        usleep(1_500_000)
-        #expect(notify.received.filter { $0 == "WATCHDOG=1" }.count == pings, "no WATCHDOG=1 while a loop is wedged")
+        #expect(!notify.waitFor("WATCHDOG=1", occurrences: pings + 1, timeout: .milliseconds(1500)), "no WATCHDOG=1 while a loop is wedged")
         #expect(ControlPlaneTests.get(lab) == "n1" || ControlPlaneTests.get(lab) == "n2", "the peer serves the clients")
     }
 }
