@@ -316,6 +316,12 @@ extension PeerLink {
             run(machine.refused(id, reason: reason, now: .now()))
         }
 
+        /// The connection failed on this side (our socket aborted, `ss -K`): not the peer's
+        /// process going away, so it must not count as the peer closing.
+        func failedLocally(_ id: PeerLinkStateMachine.ConnectionID) {
+            connections[id]?.closingByUs = true
+        }
+
         func closed(_ id: PeerLinkStateMachine.ConnectionID) {
             guard let connection = connections.removeValue(forKey: id) else { return }
             run(machine.closed(id, byPeer: !connection.closingByUs, now: .now()))
@@ -358,6 +364,9 @@ extension PeerLink {
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            // A dead peer process shows as end of stream (FIN) or ECONNRESET; any other error is
+            // this side's socket failing (ECONNABORTED after `ss -K`), and the peer may well live.
+            if let io = error as? IOError, io.errnoCode != ECONNRESET { driver.failedLocally(id) }
             context.close(promise: nil)
         }
     }
