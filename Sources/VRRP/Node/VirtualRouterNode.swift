@@ -351,6 +351,11 @@ final class VirtualRouterNode: @unchecked Sendable {
         case .heldDown: status.failoverHold = .heldDown
         case .forced: status.failoverHold = .forced
         }
+        status.witness = witness.map {
+            .init(
+                address: "\($0.plan.address)", reachable: $0.rounds.witnessReachable, peerReachable: $0.rounds.peerReachable,
+                isolated: $0.rounds.isolated)
+        }
         return status
     }
 
