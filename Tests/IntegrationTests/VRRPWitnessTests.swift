@@ -50,6 +50,12 @@ import Glibc
         return true
     }
 
+    /// The `witness` object of the first instance in `hactl status --json` on `host`.
+    static func witnessStatus(_ bench: VRRPLab, _ host: String) throws -> [String: Any]? {
+        let status = try ControlPlaneTests.statusJSON("\(bench.lab.runDirectory)/\(host).sock")
+        return ControlPlaneTests.instance(status)["witness"] as? [String: Any]
+    }
+
     /// (a) The master is cut from both its peer and the witness: it releases the VIP, the backup
     /// (which still reaches the witness) takes it, and one node holds it.
     @Test func test_masterCutFromPeerAndWitness_releasesVIP_backupTakesIt() throws {
@@ -64,6 +70,11 @@ import Glibc
         #expect(VRRPLab.transitions(in: n1, to: "FAULT") == 1, "\(n1.log)")
         #expect(n1.log.contains("vrrp_witness \(Self.witness): isolated"), "\(n1.log)")
         #expect(n2.log.contains("claim confirmed"), "\(n2.log)")
+        // hactl status (over the control socket, which no cut reaches) says why.
+        let witness = try Self.witnessStatus(bench, "n1")
+        #expect(witness?["isolated"] as? Bool == true, "\(String(describing: witness))")
+        #expect(witness?["reachable"] as? Bool == false)
+        #expect(witness?["peer_reachable"] as? Bool == false)
         // And it stays that way: the isolated node does not claim again while cut off.
         #expect(Self.never(bench, for: .seconds(4), "n1 took the VIP back while cut off") { bench.holdsVIP("n1") })
         #expect(bench.holdsVIP("n2"))
@@ -105,6 +116,14 @@ import Glibc
                 || bench.holdsVIP("n2")
         }, "n1: \(n1.log)\nn2: \(n2.log)")
         #expect(n1.log.contains("witness lost") && n2.log.contains("witness lost"))
+        for host in ["n1", "n2"] {
+            let witness = try Self.witnessStatus(bench, host)
+            #expect(witness?["reachable"] as? Bool == false, "\(host): \(String(describing: witness))")
+            #expect(witness?["peer_reachable"] as? Bool == true)
+            #expect(witness?["isolated"] as? Bool == false)
+        }
+        let text = try ControlPlaneTests.hactl(["status", "-S", "\(bench.lab.runDirectory)/n1.sock"]).stdout
+        #expect(text.contains("witness \(Self.witness) unreachable, peer reachable"), "\(text)")
         try bench.lab.heal("client")
         #expect(bench.lab.wait(timeout: .seconds(4)) { n1.log.contains("witness answers again") } != nil)
     }
