@@ -154,21 +154,32 @@ import Glibc
         guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
         let (bench, n1, n2) = try startPair(fall: 10, n2Priority: 128, peersSection: true)
         defer { bench.lab.destroy() }
-        let capture = try bench.lab.spawn(
-            "lan", ["tcpdump", "-l", "--immediate-mode", "-n", "-tt", "-i", "\(host)-p", "-Q", "in", "ip proto 112"],
-            name: "\(host)-adverts")
+        var captures: [String: LabProcess] = [:]
+        for node in ["n1", "n2"] {
+            captures[node] = try bench.lab.spawn(
+                "lan", ["tcpdump", "-l", "--immediate-mode", "-n", "-tt", "-i", "\(node)-p", "-Q", "in", "ip proto 112"],
+                name: "\(node)-adverts")
+        }
+        /// Epoch times of the adverts a node sent (tcpdump -tt).
+        let adverts = { (node: String) -> [Double] in
+            captures[node]!.log.split(separator: "\n").filter { $0.contains("VRRP") }.compactMap { Double($0.split(separator: " ")[0]) }
+        }
         try bench.lab.cut("n1")
         #expect(bench.lab.wait(timeout: .seconds(8)) { bench.holdsVIP("n2") && bench.holdsVIP("n1") } != nil, "\(n2.log)")
         bench.lab.wait(timeout: .seconds(1)) { false }
-        let count = { capture.log.split(separator: "\n").filter { $0.contains("VRRP") }.count }
-        let seen = count()
-        #expect(bench.lab.wait(timeout: .seconds(3), interval: .milliseconds(1)) { count() > seen } != nil)
+        let seen = adverts(host).count
+        #expect(bench.lab.wait(timeout: .seconds(3), interval: .milliseconds(1)) { adverts(host).count > seen } != nil)
         let healedAt = ContinuousClock.now
+        let healedEpoch = Date().timeIntervalSince1970
         try bench.lab.heal("n1")
         let one = bench.lab.wait(timeout: .seconds(4)) { bench.holdsVIP("n1") && !bench.holdsVIP("n2") }
         #expect(one != nil, "n1: \(n1.log)\nn2: \(n2.log)")
         print("witness (d), heal after \(host)'s advert: one master \(ContinuousClock.now - healedAt) after the heal")
         #expect(Self.never(bench, for: .seconds(3), "two holders after the heal") { bench.holdsVIP("n2") || !bench.holdsVIP("n1") })
+        // The order under test happened: the other node's advert was the first to cross.
+        let first1 = adverts("n1").first { $0 >= healedEpoch } ?? .infinity
+        let first2 = adverts("n2").first { $0 >= healedEpoch } ?? .infinity
+        #expect((first1 < first2 ? "n1" : "n2") != host, "first adverts after the heal: n1 \(first1), n2 \(first2)")
         #expect(VRRPLab.transitions(in: n1, to: "FAULT") == 0, "\(n1.log)")
     }
 }
