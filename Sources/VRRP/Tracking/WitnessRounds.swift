@@ -8,6 +8,7 @@
 /// shell records a weight-0 tracker in FAULT), after `rise` good rounds it is not any more.
 /// The witness lost alone changes nothing: the peer still answers.
 public struct WitnessRounds: Sendable, Hashable {
+    /// What one probe round heard, as the shell saw it.
     public struct Round: Sendable, Hashable {
         public var witnessAnswered: Bool
         public var peerAnswered: Bool
