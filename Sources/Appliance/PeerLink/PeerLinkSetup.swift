@@ -68,10 +68,15 @@ enum PeerLinkSetup {
         PeerLink(settings: settings, logger: logger) { event in
             switch event {
             case .lost(_, .closedByPeer, let lastHealth):
+                vrrp?.peerLinkChanged(up: false)
                 vrrp?.peerLinkClosed(peerMasterInstances: lastHealth?.masterInstances ?? [])
             case .health(let health):
                 overrideSync?.received(health.overrides ?? [])
-            case .lost, .up, .refused:
+            case .up:
+                vrrp?.peerLinkChanged(up: true)
+            case .lost:
+                vrrp?.peerLinkChanged(up: false)
+            case .refused:
                 break  // logged by the link; shown by `hactl status`
             }
         }
