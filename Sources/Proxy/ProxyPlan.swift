@@ -46,15 +46,6 @@ package enum ProxyMode: Sendable, Hashable { case http, tcp }
 /// HAProxy `option http-keep-alive` (default), `option http-server-close`, `option httpclose`.
 package enum ConnectionMode: Sendable, Hashable { case keepAlive, serverClose, close }
 
-/// Where log lines go: HAProxy's `log stdout|stderr|/dev/log ...`.
-package enum LogTarget: Sendable, Hashable {
-    case stdout
-    case stderr
-    case syslogUnixSocket(path: String, facility: Int)
-    /// `log HOST[:PORT] FACILITY`: UDP syslog (port 514 by default).
-    case syslogUDP(host: String, port: Int, facility: Int)
-}
-
 /// HAProxy `timeout ...` values of one frontend or backend; nil = not set.
 package struct TimeoutPlan: Sendable, Hashable {
     package var connect: TimeAmount?

@@ -36,7 +36,7 @@ enum UnsupportedKeywords {
         "nbproc": "hactl is one process; use nbthread", "cpu-map": nil, "lua-load": nil, "lua-prepend-path": nil,
         "uid": "use user", "gid": "use group", "ulimit-n": "hactl sizes descriptors from maxconn",
         "spread-checks": nil, "node": nil, "description": nil, "master-worker": "hactl reloads in process",
-        "hard-stop-after": nil, "log-send-hostname": nil, "log-tag": nil, "server-state-file": nil,
+        "hard-stop-after": nil, "server-state-file": nil,
         "server-state-base": nil, "setenv": nil, "presetenv": nil, "resetenv": nil, "unsetenv": nil,
         "h1-case-adjust": nil, "ssl-default-server-ciphers": nil,
         "ssl-default-server-ciphersuites": nil, "ssl-default-server-options": nil,

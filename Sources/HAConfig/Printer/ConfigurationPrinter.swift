@@ -59,6 +59,8 @@ public enum ConfigurationPrinter {
         if let maxconn = global.maxconn { body.line("maxconn", String(maxconn)) }
         if let nbthread = global.nbthread { body.line("nbthread", String(nbthread)) }
         for target in global.logTargets { body.line(logWords(target)) }
+        if let sendHostname = global.logSendHostname { body.line("log-send-hostname", sendHostname) }
+        if let tag = global.logTag { body.line("log-tag", tag) }
         if let socket = global.statsSocket {
             body.line(["stats", "socket", socket.path, socket.mode.map { _ in "mode" }, socket.mode.map { String($0, radix: 8) },
                        socket.level.map { _ in "level" }, socket.level, socket.user.map { _ in "user" }, socket.user,
@@ -111,7 +113,8 @@ public enum ConfigurationPrinter {
     }
 
     static func logWords(_ target: LogTarget) -> [String?] {
-        ["log", target.address, target.format.map { _ in "format" }, target.format, target.facility, target.level, target.minimumLevel]
+        ["log", target.address, target.length.map { _ in "len" }, target.length.map(String.init), target.format.map { _ in "format" }, target.format,
+         target.facility, target.level, target.minimumLevel]
     }
 
     // MARK: proxies
