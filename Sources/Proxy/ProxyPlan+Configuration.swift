@@ -77,6 +77,7 @@ extension ProxyPlan {
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
             frontends[frontends.count - 1].logTargets = ownTargets
+            frontends[frontends.count - 1].httplogCLF = frontend.httplogCLF
             frontends[frontends.count - 1].bufferRequest = frontend.bufferRequest
             frontends[frontends.count - 1].compression = frontend.compression.map(CompressionPlan.init)
             let responseScope = LogFormatScope(frontendName: frontend.name, backendName: frontend.isListen ? frontend.name : nil, host: host, variables: variables)

@@ -104,6 +104,8 @@ package struct FrontendPlan: Sendable {
     package var maxconn: Int
     package var timeouts: TimeoutPlan
     package var httplog: Bool
+    /// `option httplog clf`: the httplog line in HAProxy's CLF variant.
+    package var httplogCLF = false
     package var tcplog: Bool
     package var dontlognull: Bool
     package var forwardFor: ForwardForPlan?

@@ -16,6 +16,8 @@ public struct Frontend: Sendable, Equatable, Hashable {
     public var timeouts: Timeouts
     /// `option httplog`.
     public var httplog: Bool
+    /// `option httplog clf`: the line in HAProxy's CLF variant (configuration manual §8.2.3).
+    public var httplogCLF = false
     /// `option tcplog`.
     public var tcplog: Bool
     /// `option dontlognull`.

@@ -17,6 +17,7 @@ struct ProxyDraft {
     var maxconn: Int?
     var timeouts = Timeouts()
     var httplog = false
+    var httplogCLF = false
     var tcplog = false
     var dontlognull = false
     var forwardFor: ForwardFor?
@@ -106,6 +107,7 @@ struct ProxyDraft {
         frontend.compression = compression
         frontend.httpResponseRules = httpResponseRules
         frontend.logFormat = logFormat
+        frontend.httplogCLF = httplog && httplogCLF
         frontend.uniqueIDFormat = uniqueIDFormat
         frontend.uniqueIDHeader = uniqueIDHeader
         frontend.httpAfterResponseRules = httpAfterResponseRules

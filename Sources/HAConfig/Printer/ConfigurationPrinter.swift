@@ -166,7 +166,7 @@ public enum ConfigurationPrinter {
         }
         if let maxconn = frontend.maxconn { writer.line("maxconn", String(maxconn)) }
         printTimeouts(frontend.timeouts, into: &writer)
-        if frontend.httplog { writer.line("option", "httplog") }
+        if frontend.httplog { writer.line("option", "httplog", frontend.httplogCLF ? "clf" : nil) }
         if frontend.tcplog { writer.line("option", "tcplog") }
         if frontend.dontlognull { writer.line("option", "dontlognull") }
         printForwardFor(frontend.forwardFor, into: &writer)
