@@ -81,8 +81,10 @@ struct HTTPLogLine {
         let millis = Int((acceptedWall / 1_000_000) % 1000)
         text += "\(clientPort) \(millis < 10 ? "00" : millis < 100 ? "0" : "")\(millis) \(quoted(frontend)) \(quoted(backend)) \(quoted(server)) "
         text += "\(tq) \(tw) \(tc) \(tr) \(ta) \(termination) \(activeSessions) \(activeSessions) 0 0 \(retries) 0 0 \"\" \"\" "
-        let requestList = (requestCaptures ?? []).map(quoted).joined(separator: " ")
-        let responseList = (responseCaptures ?? []).map(quoted).joined(separator: " ")
+        // A request that never parsed has no captures at all (HAProxy prints nothing, not `""`).
+        let parsed = requestLine != "<BADREQ>"
+        let requestList = parsed ? (requestCaptures ?? []).map(quoted).joined(separator: " ") : ""
+        let responseList = parsed ? (responseCaptures ?? []).map(quoted).joined(separator: " ") : ""
         if !requestList.isEmpty { text += requestList + " " }
         text += responseList
         return text
