@@ -76,6 +76,9 @@ extension ProxyPlan {
                 },
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
+            if let tag = frontend.logTag {
+                for index in ownTargets.indices { ownTargets[index].tag = tag }
+            }
             frontends[frontends.count - 1].logTargets = ownTargets
             frontends[frontends.count - 1].httplogCLF = frontend.httplogCLF
             frontends[frontends.count - 1].bufferRequest = frontend.bufferRequest

@@ -42,9 +42,18 @@ import Testing
         #expect(named.global.logTag == nil)
     }
 
-    @Test func test_proxyLogTag_isRefusedAtItsLine() {
-        let error = errors(of: "frontend f\n    mode http\n    bind :80\n    log-tag edge\n").first
-        #expect(error?.location.line == 4 && error?.keyword == "log-tag", "\(String(describing: error))")
+    @Test func test_frontendLogTag_isInheritedFromDefaults_andPrinted() throws {
+        let text = "defaults\n    mode http\n    log-tag shop\nfrontend f\n    bind :80\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n"
+        let configuration = try ConfigurationLoader.parse(text: text, file: "t.conf")
+        #expect(configuration.frontends[0].logTag == "shop")
+        let reparsed = try ConfigurationLoader.parse(text: ConfigurationPrinter.print(configuration), file: "printed.conf")
+        #expect(reparsed.frontends[0].logTag == "shop")
+    }
+
+    /// HAProxy tags a backend's server UP/DOWN logs with it; hactl sends those elsewhere.
+    @Test func test_backendLogTag_isRefusedAtItsLine() {
+        let error = errors(of: "backend b\n    mode http\n    log-tag edge\n    server s 127.0.0.1:1\n").first
+        #expect(error?.location.line == 3 && error?.keyword == "log-tag", "\(String(describing: error))")
     }
 
     @Test func test_printedConfiguration_readsBackTheSameLogSettings() throws {

@@ -41,6 +41,8 @@ struct ProxyDraft {
     var httpAfterResponseRules: [HTTPResponseRule] = []
     var logGlobal = false
     var logFormat: LogFormat?
+    /// `log-tag NAME`: the syslog tag of this frontend's lines.
+    var logTag: String?
     var uniqueIDFormat: LogFormat?
     var uniqueIDHeader: String?
     var logTargets: [LogTarget] = []
@@ -107,6 +109,7 @@ struct ProxyDraft {
         frontend.compression = compression
         frontend.httpResponseRules = httpResponseRules
         frontend.logFormat = logFormat
+        frontend.logTag = logTag
         frontend.httplogCLF = httplog && httplogCLF
         frontend.uniqueIDFormat = uniqueIDFormat
         frontend.uniqueIDHeader = uniqueIDHeader

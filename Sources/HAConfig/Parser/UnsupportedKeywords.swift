@@ -61,7 +61,7 @@ enum UnsupportedKeywords {
         "grace": nil, "id": nil, "description": nil, "disabled": nil, "enabled": nil, "backlog": nil,
         "max-keep-alive-queue": nil, "load-server-state-from-file": nil, "http-send-name-header": nil,
         "dynamic-cookie-key": nil, "balance-url-param": nil, "redisp": "use option redispatch", "contimeout": "use timeout connect",
-        "clitimeout": "use timeout client", "srvtimeout": "use timeout server", "log-tag": nil, "server-state-file-name": nil,
+        "clitimeout": "use timeout client", "srvtimeout": "use timeout server", "server-state-file-name": nil,
         "http-error": nil, "retry-on": nil, "guid": nil,
     ]
 

@@ -177,6 +177,7 @@ public enum ConfigurationPrinter {
         if let uri = frontend.prometheusURI { writer.line("prometheus-uri", uri) }
         printStats(frontend.stats, into: &writer)
         if let format = frontend.logFormat { writer.line("log-format", format.text) }
+        if let tag = frontend.logTag { writer.line("log-tag", tag) }
         if let format = frontend.uniqueIDFormat { writer.line("unique-id-format", format.text) }
         if let name = frontend.uniqueIDHeader { writer.line("unique-id-header", name) }
         for capture in frontend.captures {

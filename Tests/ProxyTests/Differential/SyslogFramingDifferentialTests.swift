@@ -42,6 +42,7 @@ struct SyslogFramingDifferentialTests {
         ("log-tag", "    log-tag hactl\n"),
         ("log-send-hostname", "    log-tag edge-lb\n    log-send-hostname\n"),
         ("log-send-hostname NAME", "    log-tag edge-lb\n    log-send-hostname lb1.example\n"),
+        ("frontend log-tag", "    log-send-hostname lb1.example\n@FRONTEND@    log-tag fe-tag\n"),
     ])
     func test_everyFormat_framesTheRequestLogAsHAProxyDoes(_ name: String, _ header: String) async throws {
         let reference = try await observe(header: header, hactl: false)
@@ -71,7 +72,9 @@ struct SyslogFramingDifferentialTests {
         let server = try await TestHTTPServer.start(name: "s1", group: group)
         let unix = LogReceiver(path: "/tmp/hp-syslog-diff-\(getpid()).sock")
         var receivers: [(Target, LogReceiver)] = []
-        var global = "global\n" + header
+        let parts = header.components(separatedBy: "@FRONTEND@")
+        let frontendLines = parts.count > 1 ? parts[1] : ""
+        var global = "global\n" + parts[0]
         for target in Self.targets + [Self.silent] {
             let receiver = target.line.contains("@UNIX@") ? unix : LogReceiver(udp: ())
             receivers.append((target, receiver))
@@ -90,7 +93,7 @@ struct SyslogFramingDifferentialTests {
             timeout server 5s
         frontend f
             bind 127.0.0.1:\(port)
-            default_backend b
+        \(frontendLines)    default_backend b
         backend b
             server s1 127.0.0.1:\(server.port)
 
