@@ -168,6 +168,16 @@ extension ProxyPlan {
                 plan.hasher = KeyHasher(function: mapped, avalanche: backend.hashAvalanche)
             }
             plan.hashBalanceFactor = backend.hashBalanceFactor
+            // HAProxy: server UP/DOWN lines go to the backend's `log global` and own `log` targets.
+            var ownTargets = backend.logGlobal ? globalTargets : []
+            for target in backend.logTargets {
+                let mapped = try Self.logTarget(target, global: global)
+                if !ownTargets.contains(mapped) { ownTargets.append(mapped) }
+            }
+            if let tag = backend.logTag {
+                for index in ownTargets.indices { ownTargets[index].tag = tag }
+            }
+            plan.logTargets = ownTargets
             plan.abortOnClose = backend.abortOnClose
             plan.pretendKeepAlive = backend.pretendKeepAlive
             plan.requestRules = try backend.httpRequestRules.map {

@@ -238,6 +238,8 @@ package struct RouteRule: Sendable {
 package struct BackendPlan: Sendable {
     package var name: String
     package var mode: ProxyMode
+    /// Where this backend's server UP/DOWN lines go (`log global` and its own `log` lines).
+    package var logTargets: [LogTarget] = []
     package var balance: BalanceAlgorithm
     package var consistentHash: Bool
     /// `hash-type ... FUNCTION [avalanche]`; nil = HAProxy's default for the method.

@@ -50,10 +50,12 @@ import Testing
         #expect(reparsed.frontends[0].logTag == "shop")
     }
 
-    /// HAProxy tags a backend's server UP/DOWN logs with it; hactl sends those elsewhere.
-    @Test func test_backendLogTag_isRefusedAtItsLine() {
-        let error = errors(of: "backend b\n    mode http\n    log-tag edge\n    server s 127.0.0.1:1\n").first
-        #expect(error?.location.line == 3 && error?.keyword == "log-tag", "\(String(describing: error))")
+    /// HAProxy tags a backend's server UP/DOWN lines with it.
+    @Test func test_backendLogTag_isReadAndPrinted() throws {
+        let configuration = try ConfigurationLoader.parse(text: "backend b\n    mode http\n    log-tag edge\n    server s 127.0.0.1:1\n", file: "t.conf")
+        #expect(configuration.backends[0].logTag == "edge")
+        let reparsed = try ConfigurationLoader.parse(text: ConfigurationPrinter.print(configuration), file: "printed.conf")
+        #expect(reparsed.backends[0].logTag == "edge")
     }
 
     @Test func test_printedConfiguration_readsBackTheSameLogSettings() throws {

@@ -73,3 +73,18 @@ import Testing
         #expect(receiver.nextDatagram() == "short\n")
     }
 }
+
+/// HAProxy's server state lines, word for word (the wire comparison is SyslogFramingDifferentialTests).
+@Suite struct ServerStateLogLineTests {
+    @Test func test_backupServerDown_saysBackupServer_andHAProxysReasonWords() {
+        let line = ServerStateLogLine.down(backend: "b", server: "s2", isBackup: true, reason: "Layer4 connection refused", checkMilliseconds: 3,
+                                           counts: .init(active: 1, backup: 0), sessionsActive: 2)
+        #expect(line == #"Backup Server b/s2 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 3ms. 1 active and 0 backup servers left. 2 sessions active, 0 requeued, 0 remaining in queue."#)
+    }
+
+    @Test func test_serverUp_countsServersOnline() {
+        let line = ServerStateLogLine.up(backend: "b", server: "s1", isBackup: false, reason: "Layer7 check passed: 200", checkMilliseconds: 1,
+                                         counts: .init(active: 2, backup: 1))
+        #expect(line == "Server b/s1 is UP, reason: Layer7 check passed: 200, check duration: 1ms. 2 active and 1 backup servers online. 0 sessions requeued, 0 total in queue.")
+    }
+}

@@ -130,6 +130,7 @@ struct ProxyDraft {
             logGlobal: logGlobal, logTargets: logTargets, fullconn: fullconn
         )
         backend.urlParamCheckPost = urlParamCheckPost
+        backend.logTag = logTag
         backend.bufferRequest = bufferRequest
         backend.compression = compression
         // A listen's rules are kept once, on its frontend half.

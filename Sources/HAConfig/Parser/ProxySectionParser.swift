@@ -180,13 +180,7 @@ struct ProxySectionParser {
             }
             if let path = arguments.require("a file path") { draft.errorFiles[code] = path.text }
         case "log-tag":
-            // HAProxy: a backend's tag is that of its server UP/DOWN logs, which hactl writes to its
-            // own log (stderr or the journal), not to the `log` targets: refused rather than ignored.
-            guard kind.acceptsFrontendKeywords else {
-                diagnostics.error(at: statement.location, keyword: keyword, UnsupportedKeywords.message("log-tag in a backend", origin: .haproxy,
-                    reason: "hactl logs server UP/DOWN to its own log, not to the backend's log targets; set log-tag in the frontend"))
-                return
-            }
+            // The tag of the frontend's request logs and of the backend's server UP/DOWN lines.
             draft.logTag = arguments.require("a tag such as hactl")?.text
         case "log-format", "unique-id-format":
             guard let value = arguments.require("a log-format string (quote it or escape its spaces)") else { return }

@@ -197,6 +197,7 @@ public enum ConfigurationPrinter {
     static func printBackendBody(_ backend: Backend, listen: Bool, into writer: inout ConfigWriter) {
         if !listen {
             printCommon(mode: backend.mode, logGlobal: backend.logGlobal, logTargets: backend.logTargets, errorFiles: backend.errorFiles, into: &writer)
+            if let tag = backend.logTag { writer.line("log-tag", tag) }
             printTimeouts(backend.timeouts, into: &writer)
             printForwardFor(backend.forwardFor, into: &writer)
             if backend.connectionMode != .keepAlive { writer.line("option", backend.connectionMode.rawValue) }
