@@ -31,9 +31,12 @@ public struct JournalEntry: Sendable, Equatable {
     }
 
     /// Sends the entry to the journal; returns whether libsystemd accepted it (false when no
-    /// journald listens, e.g. outside systemd).
+    /// journald socket exists, e.g. outside systemd).
     @discardableResult
     public func send() -> Bool {
+        // libsystemd reports success when no journald listens (ENOENT is silenced): ask first, so
+        // the caller can write the line elsewhere instead of losing it.
+        guard access(Self.socketPath, F_OK) == 0 else { return false }
         // All fields in one buffer, so every iovec points into memory valid for the whole call.
         var buffer: [UInt8] = []
         var ranges: [Range<Int>] = []
@@ -50,6 +53,9 @@ public struct JournalEntry: Sendable, Equatable {
             return sd_journal_sendv(vectors, Int32(vectors.count)) >= 0
         }
     }
+
+    /// Where journald reads native-protocol entries (sd_journal_sendv writes there).
+    public static let socketPath = "/run/systemd/journal/socket"
 
     public static func == (a: JournalEntry, b: JournalEntry) -> Bool {
         a.fields.map(\.name) == b.fields.map(\.name) && a.fields.map(\.value) == b.fields.map(\.value)

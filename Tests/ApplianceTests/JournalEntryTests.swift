@@ -2,7 +2,12 @@ import Appliance
 import HACore
 import Logging
 import Systemd
+import Synchronization
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The journal fields of hactl's events (systemd.journal-fields(7)), built from the same
 /// `EventLogRecord` the stderr line comes from; the socket path is RunJournalTests.
@@ -35,6 +40,17 @@ import Testing
         let fields = Self.fields(.vrrpLowerPriorityAdvert(instance: "VI_1", from: "198.18.0.12", priority: 100, ours: 200))
         #expect(fields["HACTL_FROM"] == "198.18.0.12")
         #expect(fields["HACTL_PREVIOUS_STATE"] == nil)
+    }
+
+    /// No journald listening (as on these machines): the event is not lost, it is the stderr line.
+    @Test(.enabled(if: access("/run/systemd/journal/socket", F_OK) != 0, "a journald listens here"))
+    func test_journalRefusingTheEntry_fallsBackToTheStderrLine() {
+        let lines = Mutex<[String]>([])
+        let handler = StderrLogHandler(component: "vrrp", format: LogLineFormat(style: .journal), sink: LogSink { line in lines.withLock { $0.append(line) } },
+                                       journal: true)
+        let logger = Logger(label: "vrrp", factory: { _ in handler })
+        logger.notice("VRRP_Instance(VI_1) Entering MASTER STATE", metadata: ["instance": "VI_1"])
+        #expect(lines.withLock { $0 } == ["<5>vrrp: VRRP_Instance(VI_1) Entering MASTER STATE instance=VI_1\n"])
     }
 
     @Test(arguments: [("base_priority", "BASE_PRIORITY"), ("smtp-server", "SMTP_SERVER"), ("_x", "X_X"), ("9a", "X9A")])
