@@ -8,8 +8,8 @@ import Testing
 
 /// `option httplog clf` run by HAProxy 2.6 and by hactl's proxy for the same requests (one with
 /// captured headers, one that is not HTTP): the CLF lines must agree field by field. Masked:
-/// the request date, the client's port, the accept milliseconds, the timers, %B (the same
-/// server answer is 12 bytes longer through hactl, see SyslogFramingDifferentialTests) and
+/// the request date, the client's port, the accept milliseconds, the timers, %B (hactl logs
+/// the bytes on the wire, HAProxy 2.6 fewer: see SyslogFramingDifferentialTests) and
 /// %ac/%fc (HAProxy may not have seen the previous request's connection close yet).
 @Suite(.serialized, .enabled(if: IncumbentHAProxy.isInstalled, "needs /usr/sbin/haproxy (scripts/bootstrap installs it)"))
 struct HTTPLogCLFDifferentialTests {

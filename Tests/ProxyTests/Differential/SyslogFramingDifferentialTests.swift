@@ -230,8 +230,8 @@ struct SyslogFramingDifferentialTests {
             (#/\[\d+\]: /#, "[<pid>]: "),
             (#/127\.0\.0\.1:\d+ \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\]/#, "127.0.0.1:<port> [<accept-date>]"),
             (#/ -?\d+\/-?\d+\/-?\d+\/-?\d+\/-?\d+ /#, " <timers> "),
-            // %B: the same server answer is 107 bytes through hactl, 95 through HAProxy (the
-            // response heads differ; the differential suite of issue 13 covers heads, not this one).
+            // %B: hactl logs the bytes it wrote to the client, HAProxy 2.6 fewer for the same answer
+            // (118 for 134 bytes on the wire, measured with curl; see RunStdoutLogTests).
             (#/ 200 \d+ - - /#, " 200 <bytes> - - "),
             // %ac/%fc: HAProxy may still count IncumbentHAProxy's readiness probe as open.
             (#/ ---- \d+\/\d+\//#, " ---- <ac>/<fc>/"),
