@@ -371,9 +371,13 @@ extension ProxyPlan {
 
     static func logDestination(_ target: HAConfig.LogTarget) throws -> Proxy.LogTarget.Destination {
         switch target.address {
-        case "stdout": return .stdout
-        case "stderr": return .stderr
+        // HAProxy: stdout and stderr are aliases of fd@1 and fd@2.
+        case "stdout", "fd@1": return .stdout
+        case "stderr", "fd@2": return .stderr
         default:
+            if target.address.hasPrefix("fd@") || target.address.hasPrefix("ring@") {
+                throw ProxyError("\(target.location): 'log \(target.address)': hactl logs to stdout (fd@1), stderr (fd@2), a unix socket or UDP syslog only")
+            }
             if target.address.hasPrefix("/") { return .unixSocket(path: target.address) }
             // HOST, HOST:PORT, udp@HOST:PORT, [V6]:PORT or a bare IPv6 address.
             var address = Substring(target.address)
