@@ -17,7 +17,7 @@ extension ProxyPlan {
     package init(configuration: Configuration, now: Int64? = nil) throws {
         let now = now ?? Int64(time(nil))
         let global = configuration.global
-        let globalTargets = try global.logTargets.map(Self.logTarget)
+        let globalTargets = try global.logTargets.map { try Self.logTarget($0, global: global) }
         var logTargets = globalTargets
         let backendNames = configuration.backends.map(\.name)
         func backendIndex(_ name: String, _ location: SourceLocation) throws -> Int {
@@ -33,7 +33,7 @@ extension ProxyPlan {
         var configWarnings: [ConfigWarning] = []
         for frontend in configuration.frontends {
             for target in frontend.logTargets {
-                let mapped = try Self.logTarget(target)
+                let mapped = try Self.logTarget(target, global: global)
                 if !logTargets.contains(mapped) { logTargets.append(mapped) }
             }
             var binds: [BindPlan] = []
@@ -53,7 +53,7 @@ extension ProxyPlan {
             // HAProxy: a proxy logs to the global targets only with `log global`, plus its own `log` lines.
             var ownTargets = frontend.logGlobal ? globalTargets : []
             for target in frontend.logTargets {
-                let mapped = try Self.logTarget(target)
+                let mapped = try Self.logTarget(target, global: global)
                 if !ownTargets.contains(mapped) { ownTargets.append(mapped) }
             }
             frontends.append(FrontendPlan(
@@ -76,7 +76,11 @@ extension ProxyPlan {
                 },
                 errorFiles: try Self.errorFiles(frontend.errorFiles, frontend.location)
             ))
+            if let tag = frontend.logTag {
+                for index in ownTargets.indices { ownTargets[index].tag = tag }
+            }
             frontends[frontends.count - 1].logTargets = ownTargets
+            frontends[frontends.count - 1].httplogCLF = frontend.httplogCLF
             frontends[frontends.count - 1].bufferRequest = frontend.bufferRequest
             frontends[frontends.count - 1].compression = frontend.compression.map(CompressionPlan.init)
             let responseScope = LogFormatScope(frontendName: frontend.name, backendName: frontend.isListen ? frontend.name : nil, host: host, variables: variables)
@@ -164,6 +168,16 @@ extension ProxyPlan {
                 plan.hasher = KeyHasher(function: mapped, avalanche: backend.hashAvalanche)
             }
             plan.hashBalanceFactor = backend.hashBalanceFactor
+            // HAProxy: server UP/DOWN lines go to the backend's `log global` and own `log` targets.
+            var ownTargets = backend.logGlobal ? globalTargets : []
+            for target in backend.logTargets {
+                let mapped = try Self.logTarget(target, global: global)
+                if !ownTargets.contains(mapped) { ownTargets.append(mapped) }
+            }
+            if let tag = backend.logTag {
+                for index in ownTargets.indices { ownTargets[index].tag = tag }
+            }
+            plan.logTargets = ownTargets
             plan.abortOnClose = backend.abortOnClose
             plan.pretendKeepAlive = backend.pretendKeepAlive
             plan.requestRules = try backend.httpRequestRules.map {
@@ -320,18 +334,51 @@ extension ProxyPlan {
         return ForwardForPlan(header: value.headerName, except: except, ifNone: value.ifNone)
     }
 
-    static func logTarget(_ target: HAConfig.LogTarget) throws -> Proxy.LogTarget {
-        switch target.address {
-        case "stdout": return .stdout
-        case "stderr": return .stderr
-        default:
-            let facilities = ["kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
-                              "auth2", "ftp", "ntp", "audit", "alert", "cron2",
-                              "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"]
-            guard let facility = facilities.firstIndex(of: target.facility) else {
-                throw ProxyError("\(target.location): 'log': unknown facility '\(target.facility)'")
+    /// A `log` line resolved: its destination, format, `len`, levels and the global `log-tag` /
+    /// `log-send-hostname` its header carries.
+    static func logTarget(_ target: HAConfig.LogTarget, global: GlobalSettings) throws -> Proxy.LogTarget {
+        let facilities = ["kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+                          "auth2", "ftp", "ntp", "audit", "alert", "cron2",
+                          "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"]
+        guard let facility = facilities.firstIndex(of: target.facility) else {
+            throw ProxyError("\(target.location): 'log': unknown facility '\(target.facility)'")
+        }
+        var resolved = Proxy.LogTarget(destination: try logDestination(target), facility: facility)
+        // HAProxy: `local` is the default format; `log-send-hostname` makes it rfc3164.
+        if let format = target.format {
+            guard let known = SyslogFormat(rawValue: format) else {
+                throw ProxyError("\(target.location): 'log': unknown format '\(format)'")
             }
-            if target.address.hasPrefix("/") { return .syslogUnixSocket(path: target.address, facility: facility) }
+            resolved.format = known
+        } else if global.logSendHostname != nil {
+            resolved.format = .rfc3164
+        }
+        if let length = target.length { resolved.maxLength = length }
+        if let level = target.level {
+            guard let severity = LogSeverity(name: level) else { throw ProxyError("\(target.location): 'log': unknown level '\(level)'") }
+            resolved.maxSeverity = severity
+        }
+        if let level = target.minimumLevel {
+            guard let severity = LogSeverity(name: level) else { throw ProxyError("\(target.location): 'log': unknown level '\(level)'") }
+            resolved.minSeverity = severity
+        }
+        if let tag = global.logTag { resolved.tag = tag }
+        if let sendHostname = global.logSendHostname {
+            resolved.hostname = sendHostname ?? LogFormatHost.current().hostname
+        }
+        return resolved
+    }
+
+    static func logDestination(_ target: HAConfig.LogTarget) throws -> Proxy.LogTarget.Destination {
+        switch target.address {
+        // HAProxy: stdout and stderr are aliases of fd@1 and fd@2.
+        case "stdout", "fd@1": return .stdout
+        case "stderr", "fd@2": return .stderr
+        default:
+            if target.address.hasPrefix("fd@") || target.address.hasPrefix("ring@") {
+                throw ProxyError("\(target.location): 'log \(target.address)': hactl logs to stdout (fd@1), stderr (fd@2), a unix socket or UDP syslog only")
+            }
+            if target.address.hasPrefix("/") { return .unixSocket(path: target.address) }
             // HOST, HOST:PORT, udp@HOST:PORT, [V6]:PORT or a bare IPv6 address.
             var address = Substring(target.address)
             if address.hasPrefix("udp@") || address.hasPrefix("udp4@") || address.hasPrefix("udp6@") {
@@ -353,7 +400,7 @@ extension ProxyPlan {
             guard (try? SocketAddress(ipAddress: host, port: port)) != nil else {
                 throw ProxyError("\(target.location): 'log \(target.address)': expected stdout, stderr, a unix socket path or an IP address")
             }
-            return .syslogUDP(host: host, port: port, facility: facility)
+            return .udp(host: host, port: port)
         }
     }
 

@@ -46,15 +46,6 @@ package enum ProxyMode: Sendable, Hashable { case http, tcp }
 /// HAProxy `option http-keep-alive` (default), `option http-server-close`, `option httpclose`.
 package enum ConnectionMode: Sendable, Hashable { case keepAlive, serverClose, close }
 
-/// Where log lines go: HAProxy's `log stdout|stderr|/dev/log ...`.
-package enum LogTarget: Sendable, Hashable {
-    case stdout
-    case stderr
-    case syslogUnixSocket(path: String, facility: Int)
-    /// `log HOST[:PORT] FACILITY`: UDP syslog (port 514 by default).
-    case syslogUDP(host: String, port: Int, facility: Int)
-}
-
 /// HAProxy `timeout ...` values of one frontend or backend; nil = not set.
 package struct TimeoutPlan: Sendable, Hashable {
     package var connect: TimeAmount?
@@ -113,6 +104,8 @@ package struct FrontendPlan: Sendable {
     package var maxconn: Int
     package var timeouts: TimeoutPlan
     package var httplog: Bool
+    /// `option httplog clf`: the httplog line in HAProxy's CLF variant.
+    package var httplogCLF = false
     package var tcplog: Bool
     package var dontlognull: Bool
     package var forwardFor: ForwardForPlan?
@@ -245,6 +238,8 @@ package struct RouteRule: Sendable {
 package struct BackendPlan: Sendable {
     package var name: String
     package var mode: ProxyMode
+    /// Where this backend's server UP/DOWN lines go (`log global` and its own `log` lines).
+    package var logTargets: [LogTarget] = []
     package var balance: BalanceAlgorithm
     package var consistentHash: Bool
     /// `hash-type ... FUNCTION [avalanche]`; nil = HAProxy's default for the method.

@@ -14,6 +14,8 @@ final class ProxyRuntime: Sendable {
     let logSink: LogSink
     /// One sink per frontend (its own `log` targets, or the plan's).
     let frontendLogSinks: [LogSink]
+    /// Each backend's targets for server UP/DOWN lines; nil when it has none.
+    let backendLogSinks: [LogSink?]
     let limits: ConnectionLimits
     /// `maxconn` counts for the whole process.
     let admission: SessionAdmission
@@ -49,6 +51,7 @@ final class ProxyRuntime: Sendable {
         self.frontendLogSinks = plan.frontends.map { frontend in
             frontend.logTargets.map { LogSink(targets: $0) } ?? logSink
         }
+        self.backendLogSinks = plan.backends.map { $0.logTargets.isEmpty ? nil : LogSink(targets: $0.logTargets) }
     }
 
     /// Creates one `LoopContext` on each loop.

@@ -19,7 +19,8 @@ final class RunHactlProcess: @unchecked Sendable {
 
     /// - Parameter executable: what to start; the hactl binary unless a wrapper such as
     ///   `ip netns exec` (which execs hactl in place, keeping the pid) is given.
-    init(arguments: [String], environment extra: [String: String], executable: String? = nil) throws {
+    /// - Parameter standardOutput: a file for stdout (`log stdout ...` lines); discarded without.
+    init(arguments: [String], environment extra: [String: String], executable: String? = nil, standardOutput: String? = nil) throws {
         stderrPath = FileManager.default.temporaryDirectory.appendingPathComponent("ha-run-\(UUID().uuidString.prefix(8)).stderr").path
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable ?? Self.binary)
@@ -33,7 +34,12 @@ final class RunHactlProcess: @unchecked Sendable {
         environment.merge(extra) { _, new in new }
         process.environment = environment
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        process.standardOutput = FileHandle.nullDevice
+        if let standardOutput {
+            _ = FileManager.default.createFile(atPath: standardOutput, contents: nil)
+            process.standardOutput = FileHandle(forWritingAtPath: standardOutput)
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
         let continuation = exited.continuation
         process.terminationHandler = { process in
             continuation.yield(process.terminationStatus)

@@ -17,8 +17,8 @@ import Testing
         try await ProxyHarness.withProxy(plan) { _, port in
             _ = try TestConnection.get(port: port, path: "/index.html")
             let line = try #require(receiver.next())
-            // <134>hactl[PID]: 127.0.0.1:PORT [23/Nov/2026:11:04:05.123] http-incoming app/websvr1 0/0/1/2/3 200 150 - - ---- 1/1/0/0/0 0/0 "GET /index.html HTTP/1.1"
-            let pattern = #/^<134>hactl\[\d+\]: 127\.0\.0\.1:\d+ \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] http-incoming app/websvr1 \d+/\d+/\d+/\d+/\d+ 200 \d+ - - ---- \d+/\d+/\d+/\d+/0 0/0 "GET /index.html HTTP/1.1"$/#
+            // <134>Nov 23 11:04:05 hactl[PID]: 127.0.0.1:PORT [23/Nov/2026:11:04:05.123] http-incoming app/websvr1 0/0/1/2/3 200 150 - - ---- 1/1/0/0/0 0/0 "GET /index.html HTTP/1.1"
+            let pattern = #/^<134>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d hactl\[\d+\]: 127\.0\.0\.1:\d+ \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] http-incoming app/websvr1 \d+/\d+/\d+/\d+/\d+ 200 \d+ - - ---- \d+/\d+/\d+/\d+/0 0/0 "GET /index.html HTTP/1.1"$/#
             #expect(line.wholeMatch(of: pattern) != nil, "\(line)")
         }
         await s1.stop()
@@ -198,7 +198,7 @@ import Testing
             connection.shutdownWrite()
             #expect(try connection.readToEnd() == "12345bye")
             let line = try #require(receiver.next())
-            let pattern = #/^<134>hactl\[\d+\]: 127\.0\.0\.1:\d+ \[[^\]]+\] f b/e 0/\d+/\d+ 8 -- \d+/\d+/0/0/0 0/0$/#
+            let pattern = #/^<134>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d hactl\[\d+\]: 127\.0\.0\.1:\d+ \[[^\]]+\] f b/e 0/\d+/\d+ 8 -- \d+/\d+/0/0/0 0/0$/#
             #expect(line.wholeMatch(of: pattern) != nil, "\(line)")
         }
         await echo.stop()

@@ -28,22 +28,26 @@ public struct LogLineFormat: Sendable, Hashable {
         metadata: Logger.Metadata,
         timestamp: String
     ) -> String {
-        var text: String
         switch style {
         case .journal:
-            text = "<\(Self.syslogPriority(level))>"
+            "<\(Self.syslogPriority(level))>" + Self.body(component: component, message: message, metadata: metadata)
         case .plain:
-            text = "\(timestamp) \(Self.word(level)) "
+            "\(timestamp) \(Self.word(level)) " + Self.body(component: component, message: message, metadata: metadata)
         }
-        text += component
+    }
+
+    /// What follows the level in both styles: `component: message key=value ...`; also the
+    /// journal's `MESSAGE=` when lines go through sd_journal_sendv (`JournalEntry+LogEvent`).
+    public static func body(component: String, message: String, metadata: Logger.Metadata) -> String {
+        var text = component
         text += ": "
-        text += Self.escapeNewlines(message)
+        text += escapeNewlines(message)
         for key in metadata.keys.sorted() {
             guard let value = metadata[key] else { continue }
             text += " "
-            text += Self.quoteIfNeeded(key)
+            text += quoteIfNeeded(key)
             text += "="
-            text += Self.quoteIfNeeded(Self.render(value))
+            text += quoteIfNeeded(render(value))
         }
         return text
     }

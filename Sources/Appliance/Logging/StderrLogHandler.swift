@@ -1,5 +1,6 @@
 public import Logging
 import Synchronization
+import Systemd
 
 #if canImport(Glibc)
 import Glibc
@@ -12,6 +13,10 @@ import Darwin
 /// hactl's swift-log handler: one `LogLineFormat` line per event on stderr, written with a
 /// single write(2) under a process-wide lock so lines from different threads never interleave.
 ///
+/// When stderr is the journal's stream (`LogStyle.journal`), each event goes to the journal
+/// itself through sd_journal_sendv(3) with structured fields (`JournalEntry+LogEvent`), and
+/// only falls back to the stderr line when the journal refuses it.
+///
 /// Install it once with `StderrLogHandler.bootstrap(level:)` (`LoggingSystem.bootstrap`).
 public struct StderrLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
@@ -20,27 +25,33 @@ public struct StderrLogHandler: LogHandler {
     private let component: String
     private let format: LogLineFormat
     private let sink: LogSink
+    /// Send each event to the journal (sd_journal_sendv) rather than as a stderr line.
+    private let journal: Bool
 
     public init(
         component: String,
         format: LogLineFormat,
         logLevel: Logger.Level = .info,
         metadataProvider: Logger.MetadataProvider? = nil,
-        sink: LogSink = .standardError
+        sink: LogSink = .standardError,
+        journal: Bool = false
     ) {
         self.component = component
         self.format = format
         self.logLevel = logLevel
         self.metadataProvider = metadataProvider
         self.sink = sink
+        self.journal = journal
     }
 
     /// Bootstraps swift-log with this handler for every logger of the process, choosing the
-    /// style from the environment (`LogStyle.detect`).
+    /// style from the environment (`LogStyle.detect`); under the journal, events go through
+    /// sd_journal_sendv with their fields.
     public static func bootstrap(level: Logger.Level, environment: [String: String]) {
         let format = LogLineFormat(style: LogStyle.detect(journalStream: environment["JOURNAL_STREAM"]))
+        let journal = format.style == .journal
         LoggingSystem.bootstrap({ label, provider in
-            StderrLogHandler(component: label, format: format, logLevel: level, metadataProvider: provider)
+            StderrLogHandler(component: label, format: format, logLevel: level, metadataProvider: provider, journal: journal)
         }, metadataProvider: nil)
     }
 
@@ -59,6 +70,10 @@ public struct StderrLogHandler: LogHandler {
         }
         if let error = event.error {
             merged["error"] = .string("\(error)")
+        }
+        if journal,
+           JournalEntry(level: event.level, component: component, message: event.message.description, metadata: merged).send() {
+            return
         }
         let timestamp = format.style == .plain ? WallClock.timestamp() : ""
         let line = format.line(

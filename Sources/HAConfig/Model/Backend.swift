@@ -58,6 +58,8 @@ public struct Backend: Sendable, Equatable, Hashable {
     public var logGlobal: Bool
     /// `log` lines of this proxy.
     public var logTargets: [LogTarget]
+    /// `log-tag NAME`: the tag of this backend's syslog lines (server UP/DOWN).
+    public var logTag: String?
     /// `fullconn`.
     public var fullconn: Int?
     /// `balance url_param NAME check_post`: the parameter is also looked up in a form body.

@@ -16,6 +16,8 @@ public struct Frontend: Sendable, Equatable, Hashable {
     public var timeouts: Timeouts
     /// `option httplog`.
     public var httplog: Bool
+    /// `option httplog clf`: the line in HAProxy's CLF variant (configuration manual §8.2.3).
+    public var httplogCLF = false
     /// `option tcplog`.
     public var tcplog: Bool
     /// `option dontlognull`.
@@ -38,6 +40,8 @@ public struct Frontend: Sendable, Equatable, Hashable {
     public var httpResponseRules: [HTTPResponseRule] = []
     /// `http-after-response` lines, in order (run after the backend's).
     public var httpAfterResponseRules: [HTTPResponseRule] = []
+    /// `log-tag NAME`: the tag of this frontend's syslog headers, instead of the global one.
+    public var logTag: String?
     /// `log-format FMT`: replaces the httplog line (mode http).
     public var logFormat: LogFormat?
     /// `unique-id-format FMT`: the request's `%ID`, made when the request head is in.

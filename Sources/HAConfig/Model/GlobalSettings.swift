@@ -10,6 +10,11 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
     public var nbthread: Int?
     /// `log` lines.
     public var logTargets: [LogTarget]
+    /// `log-send-hostname [NAME]`: the syslog header carries a host name: NAME, or the system's
+    /// host name when `.some(nil)`; it also makes `rfc3164` the default format (instead of `local`).
+    public var logSendHostname: String??
+    /// `log-tag NAME`: the tag (program name) of syslog headers; HAProxy's default is its program name.
+    public var logTag: String?
     /// `stats socket PATH [mode M] [level L]`: hactl's control socket.
     public var statsSocket: StatsSocket?
     /// `pidfile PATH`.
@@ -156,14 +161,21 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
 /// `address` is `stdout`, `stderr`, a unix socket path (`/dev/log`) or `host[:port]` (UDP syslog).
 public struct LogTarget: Sendable, Equatable, Hashable {
     public var address: String
+    /// `len N` (80...65535): the longest datagram sent, newline included; HAProxy's default is 1024.
+    public var length: Int?
+    /// `format F`: `local` (the default), `rfc3164`, `rfc5424`, `priority`, `short`, `timed`, `iso`, `raw`.
     public var format: String?
     public var facility: String
+    /// The least severe level sent (`info` sends emerg .. info); nil sends every level.
     public var level: String?
+    /// Messages more severe than this are sent with this level instead.
     public var minimumLevel: String?
     public var location: SourceLocation
 
-    public init(address: String, format: String? = nil, facility: String, level: String? = nil, minimumLevel: String? = nil, location: SourceLocation = .builtIn) {
+    public init(address: String, length: Int? = nil, format: String? = nil, facility: String, level: String? = nil, minimumLevel: String? = nil,
+                location: SourceLocation = .builtIn) {
         self.address = address
+        self.length = length
         self.format = format
         self.facility = facility
         self.level = level

@@ -13,6 +13,7 @@ struct GlobalSectionParser {
         "log", "maxconn", "nbthread", "stats", "pidfile", "user", "group", "chroot", "daemon", "tune.bufsize", "tune.http.maxhdr",
         "tune.ssl.default-dh-param", "crt-base", "ca-base", "ssl-default-bind-ciphers",
         "ssl-default-bind-ciphersuites", "ssl-default-bind-options", "ssl-server-verify", "localpeer",
+        "log-send-hostname", "log-tag",
     ]
     static let keepalivedKeywords = [
         "notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout", "smtp_alert", "router_id",
@@ -55,6 +56,10 @@ struct GlobalSectionParser {
         case "log":
             if let target = LogLineParser(diagnostics: diagnostics).parse(statement) { global.logTargets.append(target) }
             return
+        case "log-send-hostname":
+            global.logSendHostname = .some(arguments.next()?.text)
+        case "log-tag":
+            global.logTag = arguments.require("a tag such as hactl")?.text
         case "maxconn":
             global.maxconn = arguments.integer("a connection count", in: 1...10_000_000)
         case "nbthread":
@@ -259,6 +264,13 @@ struct LogLineParser {
                     return nil
                 }
                 target.format = value.text
+            case "len":
+                // HAProxy accepts 80 to 65535 (a datagram's length, its newline included).
+                guard let length = Int(value.text), (80...65535).contains(length) else {
+                    diagnostics.error(at: arguments.location(of: value), keyword: "log", "expected a line length from 80 to 65535 after 'len', got '\(value.text)'")
+                    return nil
+                }
+                target.length = length
             default:
                 diagnostics.error(at: arguments.location(of: word), keyword: "log", UnsupportedKeywords.message("log ... \(word.text)", origin: .haproxy))
                 return nil

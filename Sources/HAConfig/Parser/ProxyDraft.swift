@@ -17,6 +17,7 @@ struct ProxyDraft {
     var maxconn: Int?
     var timeouts = Timeouts()
     var httplog = false
+    var httplogCLF = false
     var tcplog = false
     var dontlognull = false
     var forwardFor: ForwardFor?
@@ -40,6 +41,8 @@ struct ProxyDraft {
     var httpAfterResponseRules: [HTTPResponseRule] = []
     var logGlobal = false
     var logFormat: LogFormat?
+    /// `log-tag NAME`: the syslog tag of this frontend's lines.
+    var logTag: String?
     var uniqueIDFormat: LogFormat?
     var uniqueIDHeader: String?
     var logTargets: [LogTarget] = []
@@ -106,6 +109,8 @@ struct ProxyDraft {
         frontend.compression = compression
         frontend.httpResponseRules = httpResponseRules
         frontend.logFormat = logFormat
+        frontend.logTag = logTag
+        frontend.httplogCLF = httplog && httplogCLF
         frontend.uniqueIDFormat = uniqueIDFormat
         frontend.uniqueIDHeader = uniqueIDHeader
         frontend.httpAfterResponseRules = httpAfterResponseRules
@@ -125,6 +130,7 @@ struct ProxyDraft {
             logGlobal: logGlobal, logTargets: logTargets, fullconn: fullconn
         )
         backend.urlParamCheckPost = urlParamCheckPost
+        backend.logTag = logTag
         backend.bufferRequest = bufferRequest
         backend.compression = compression
         // A listen's rules are kept once, on its frontend half.

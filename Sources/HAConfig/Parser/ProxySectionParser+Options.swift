@@ -41,9 +41,11 @@ extension ProxySectionParser {
         switch name.text {
         case "httplog":
             draft.httplog = !negated
-            if let clf = arguments.peek, clf.text == "clf" {
-                diagnostics.error(at: arguments.location(of: clf), keyword: spelled, UnsupportedKeywords.message("option httplog clf", origin: .haproxy))
-                return
+            // `option httplog` alone clears a `clf` inherited from defaults (configuration manual).
+            draft.httplogCLF = false
+            if !negated, let clf = arguments.peek, clf.text == "clf" {
+                _ = arguments.next()
+                draft.httplogCLF = true
             }
         case "tcplog": draft.tcplog = !negated
         case "http-buffer-request": draft.bufferRequest = !negated

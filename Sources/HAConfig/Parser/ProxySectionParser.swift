@@ -35,6 +35,7 @@ struct ProxySectionParser {
         "http-after-response": .init(defaults: false, frontend: true, backend: true),
         "log": .init(defaults: true, frontend: true, backend: true),
         "log-format": .init(defaults: true, frontend: true, backend: false),
+        "log-tag": .init(defaults: true, frontend: true, backend: true),
         "unique-id-format": .init(defaults: true, frontend: true, backend: false),
         "unique-id-header": .init(defaults: true, frontend: true, backend: false),
         "errorfile": .init(defaults: true, frontend: true, backend: true),
@@ -178,6 +179,9 @@ struct ProxySectionParser {
                 return
             }
             if let path = arguments.require("a file path") { draft.errorFiles[code] = path.text }
+        case "log-tag":
+            // The tag of the frontend's request logs and of the backend's server UP/DOWN lines.
+            draft.logTag = arguments.require("a tag such as hactl")?.text
         case "log-format", "unique-id-format":
             guard let value = arguments.require("a log-format string (quote it or escape its spaces)") else { return }
             if let extra = arguments.peek {

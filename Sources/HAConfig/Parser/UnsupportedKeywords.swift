@@ -36,7 +36,7 @@ enum UnsupportedKeywords {
         "nbproc": "hactl is one process; use nbthread", "cpu-map": nil, "lua-load": nil, "lua-prepend-path": nil,
         "uid": "use user", "gid": "use group", "ulimit-n": "hactl sizes descriptors from maxconn",
         "spread-checks": nil, "node": nil, "description": nil, "master-worker": "hactl reloads in process",
-        "hard-stop-after": nil, "log-send-hostname": nil, "log-tag": nil, "server-state-file": nil,
+        "hard-stop-after": nil, "server-state-file": nil,
         "server-state-base": nil, "setenv": nil, "presetenv": nil, "resetenv": nil, "unsetenv": nil,
         "h1-case-adjust": nil, "ssl-default-server-ciphers": nil,
         "ssl-default-server-ciphersuites": nil, "ssl-default-server-options": nil,
@@ -61,7 +61,7 @@ enum UnsupportedKeywords {
         "grace": nil, "id": nil, "description": nil, "disabled": nil, "enabled": nil, "backlog": nil,
         "max-keep-alive-queue": nil, "load-server-state-from-file": nil, "http-send-name-header": nil,
         "dynamic-cookie-key": nil, "balance-url-param": nil, "redisp": "use option redispatch", "contimeout": "use timeout connect",
-        "clitimeout": "use timeout client", "srvtimeout": "use timeout server", "log-tag": nil, "server-state-file-name": nil,
+        "clitimeout": "use timeout client", "srvtimeout": "use timeout server", "server-state-file-name": nil,
         "http-error": nil, "retry-on": nil, "guid": nil,
     ]
 

@@ -59,6 +59,8 @@ public enum ConfigurationPrinter {
         if let maxconn = global.maxconn { body.line("maxconn", String(maxconn)) }
         if let nbthread = global.nbthread { body.line("nbthread", String(nbthread)) }
         for target in global.logTargets { body.line(logWords(target)) }
+        if let sendHostname = global.logSendHostname { body.line("log-send-hostname", sendHostname) }
+        if let tag = global.logTag { body.line("log-tag", tag) }
         if let socket = global.statsSocket {
             body.line(["stats", "socket", socket.path, socket.mode.map { _ in "mode" }, socket.mode.map { String($0, radix: 8) },
                        socket.level.map { _ in "level" }, socket.level, socket.user.map { _ in "user" }, socket.user,
@@ -111,7 +113,8 @@ public enum ConfigurationPrinter {
     }
 
     static func logWords(_ target: LogTarget) -> [String?] {
-        ["log", target.address, target.format.map { _ in "format" }, target.format, target.facility, target.level, target.minimumLevel]
+        ["log", target.address, target.length.map { _ in "len" }, target.length.map(String.init), target.format.map { _ in "format" }, target.format,
+         target.facility, target.level, target.minimumLevel]
     }
 
     // MARK: proxies
@@ -163,7 +166,7 @@ public enum ConfigurationPrinter {
         }
         if let maxconn = frontend.maxconn { writer.line("maxconn", String(maxconn)) }
         printTimeouts(frontend.timeouts, into: &writer)
-        if frontend.httplog { writer.line("option", "httplog") }
+        if frontend.httplog { writer.line("option", "httplog", frontend.httplogCLF ? "clf" : nil) }
         if frontend.tcplog { writer.line("option", "tcplog") }
         if frontend.dontlognull { writer.line("option", "dontlognull") }
         printForwardFor(frontend.forwardFor, into: &writer)
@@ -174,6 +177,7 @@ public enum ConfigurationPrinter {
         if let uri = frontend.prometheusURI { writer.line("prometheus-uri", uri) }
         printStats(frontend.stats, into: &writer)
         if let format = frontend.logFormat { writer.line("log-format", format.text) }
+        if let tag = frontend.logTag { writer.line("log-tag", tag) }
         if let format = frontend.uniqueIDFormat { writer.line("unique-id-format", format.text) }
         if let name = frontend.uniqueIDHeader { writer.line("unique-id-header", name) }
         for capture in frontend.captures {
@@ -193,6 +197,7 @@ public enum ConfigurationPrinter {
     static func printBackendBody(_ backend: Backend, listen: Bool, into writer: inout ConfigWriter) {
         if !listen {
             printCommon(mode: backend.mode, logGlobal: backend.logGlobal, logTargets: backend.logTargets, errorFiles: backend.errorFiles, into: &writer)
+            if let tag = backend.logTag { writer.line("log-tag", tag) }
             printTimeouts(backend.timeouts, into: &writer)
             printForwardFor(backend.forwardFor, into: &writer)
             if backend.connectionMode != .keepAlive { writer.line("option", backend.connectionMode.rawValue) }

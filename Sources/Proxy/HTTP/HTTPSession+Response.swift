@@ -280,7 +280,7 @@ extension HTTPSession {
             line.responseCaptures = current.responseCaptures.isEmpty ? Array(repeating: "", count: frontend.responseCaptures.count) : current.responseCaptures
         }
         guard let format = frontend.logFormat else {
-            runtime.frontendLogSinks[frontendIndex].emit(line.formatted())
+            runtime.frontendLogSinks[frontendIndex].emit(frontend.httplogCLF ? line.formattedCLF() : line.formatted())
             return
         }
         // `log-format`: the same measurements, in the operator's order (HAProxy §8.2.4).

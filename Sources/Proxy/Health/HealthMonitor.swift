@@ -74,6 +74,8 @@ final class ServerChecker {
     var state: HealthCheckState
     private var task: Scheduled<Void>?
     private var running = false
+    /// When the check under way started (its duration is in the UP/DOWN log line).
+    private var checkStarted: NIODeadline?
     private var stopped = false
     /// In `maint`: no checks are scheduled, and a check already under way is not recorded.
     private var suspended = false
@@ -125,6 +127,7 @@ final class ServerChecker {
     private func runCheck() {
         guard !stopped, !suspended, !running else { return }
         running = true
+        checkStarted = .now()
         let timeouts = backend.plan.timeouts
         let limit = timeouts.check ?? timeouts.connect ?? state.inter
         let connectTimeout = min(timeouts.connect ?? limit, limit)
@@ -204,6 +207,7 @@ final class ServerChecker {
         }
         let action = state.record(result, now: .now())
         apply(action)
+        checkStarted = nil
         schedule(in: state.interval)
     }
 
@@ -225,6 +229,27 @@ final class ServerChecker {
             runtime.wakeQueues(backend: backend.index)
         } else {
             logger.warning("server is DOWN")
+        }
+        logToTargets(up: up, reason: reason)
+    }
+
+    /// HAProxy's UP/DOWN lines on the backend's log targets (`ServerStateLogLine`).
+    private func logToTargets(up: Bool, reason: String) {
+        guard let sink = runtime.backendLogSinks[backend.index] else { return }
+        let duration = checkStarted.map { max((NIODeadline.now() - $0).nanoseconds / 1_000_000, 0) } ?? 0
+        let upServers = backend.servers.filter(\.isUp)
+        let counts = ServerStateLogLine.Counts(active: upServers.filter { !$0.plan.backup }.count, backup: upServers.filter(\.plan.backup).count)
+        let plan = serverState.plan
+        if up {
+            sink.emit(ServerStateLogLine.up(backend: backend.plan.name, server: plan.name, isBackup: plan.backup, reason: reason,
+                                            checkMilliseconds: duration, counts: counts), severity: .notice)
+        } else {
+            sink.emit(ServerStateLogLine.down(backend: backend.plan.name, server: plan.name, isBackup: plan.backup, reason: reason,
+                                              checkMilliseconds: duration, counts: counts,
+                                              sessionsActive: serverState.active.load(ordering: .relaxed)), severity: .alert)
+            if counts.active + counts.backup == 0 {
+                sink.emit(ServerStateLogLine.noServerAvailable(backend: backend.plan.name), severity: .emerg)
+            }
         }
     }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import NIOPosix
 
 /// The dates of HAProxy's logs (§8.2.3 `accept_date`, §8.2.4 `%t`, `%T`), from a wall-clock instant
 /// in nanoseconds since the epoch that the caller reads (or a test fixes).
@@ -15,14 +16,41 @@ enum LogDate {
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
-    /// `06/Feb/2009:12:14:14.655` in local time.
+    /// `06/Feb/2009:12:14:14.655` in local time. The seconds part is formatted once per second
+    /// and thread (localtime_r takes glibc's time-zone lock): every log line of a second on an
+    /// event loop reuses it.
     static func local(wallNanoseconds: Int64) -> String {
-        var seconds = time_t(wallNanoseconds / 1_000_000_000)
+        let second = wallNanoseconds / 1_000_000_000
         let millis = Int((wallNanoseconds / 1_000_000) % 1000)
-        var parts = tm()
-        localtime_r(&seconds, &parts)
         let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return "\(dayAndTime(parts)).\(ms)"
+        return "\(localSeconds(second)).\(ms)"
+    }
+
+    /// @unchecked: each instance lives in one thread's slot and only that thread touches it.
+    private final class SecondCache: @unchecked Sendable {
+        var second = Int64.min
+        var text = ""
+    }
+
+    private static let secondCache = ThreadSpecificVariable<SecondCache>()
+
+    /// `06/Feb/2009:12:14:14` for `second`, from this thread's cache when it is the same second.
+    private static func localSeconds(_ second: Int64) -> String {
+        let cache: SecondCache
+        if let existing = secondCache.currentValue {
+            cache = existing
+        } else {
+            cache = SecondCache()
+            secondCache.currentValue = cache
+        }
+        if cache.second != second {
+            var seconds = time_t(second)
+            var parts = tm()
+            localtime_r(&seconds, &parts)
+            cache.text = dayAndTime(parts)
+            cache.second = second
+        }
+        return cache.text
     }
 
     /// `06/Feb/2009:12:14:14 +0000` in GMT.
