@@ -4,11 +4,27 @@ import TLS
 
 /// Request side of `HTTPSession`: rules, routing, balancing, queueing, connecting, retries.
 extension HTTPSession {
-    func beginRequest(_ received: HTTPRequestHead, framing: BodyFraming) {
+    /// Takes the parsed head by value: its field array then has one owner, and adding
+    /// X-Forwarded-For or Connection edits it in place instead of copying it.
+    func beginRequest(_ received: consuming HTTPRequestHead, framing: BodyFraming) {
         cancelWatchdog()
         if frontend.monitor != nil, answeredMonitorRequest(received, framing: framing) { return }
         let now = loop.eventLoop.now
-        var facts = RequestFacts(head: received, source: clientAddress, destinationPort: localPort,
+        let method = received.method
+        let minorVersion = received.minorVersion
+        // Only the log needs the request line as text.
+        let requestLine = frontend.logsExchanges ? "\(method) \(received.target) HTTP/1.\(minorVersion)" : ""
+        let requestCaptures = frontend.logsExchanges && !frontend.requestCaptures.isEmpty
+            ? frontend.requestCaptures.map { $0.capture(received.fields) } : []
+        let asksPrometheus = frontend.prometheusURI.map { received.path == $0 } ?? false
+        // The exchange gets the full head once it is rewritten (sharing it earlier would copy it).
+        let current = Exchange(
+            head: HTTPRequestHead(method: method, target: received.target, minorVersion: minorVersion),
+            requestLine: requestLine, backend: 0, framing: framing,
+            requestFramer: BodyFramer(framing), clientPersistent: false, connectionMode: frontend.connectionMode,
+            serializedHead: nil, retriesLeft: 0, requestStart: lastActivity, headReceived: now
+        )
+        var facts = RequestFacts(head: consume received, source: clientAddress, destinationPort: localPort,
                                  destination: localAddress, frontendName: frontend.name)
         if let tls {
             facts.tls = true
@@ -20,25 +36,15 @@ extension HTTPSession {
         facts.sessionVariables = sessionVariables
         // `unique-id-format`: made once, from the request as received, before any rule reads `%ID`.
         if let format = frontend.uniqueIDFormat { facts.uniqueID = format.evaluate(facts) }
-        // Only the log needs the request line as text.
-        let requestLine = frontend.logsExchanges ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
         let outcome = frontend.requestRules.apply(to: &facts)
         let backendIndex = route(facts) ?? -1
-        // The exchange gets the full head once it is rewritten (sharing it earlier would copy it).
-        let current = Exchange(
-            head: HTTPRequestHead(method: received.method, target: received.target, minorVersion: received.minorVersion),
-            requestLine: requestLine, backend: max(backendIndex, 0), framing: framing,
-            requestFramer: BodyFramer(framing), clientPersistent: false, connectionMode: frontend.connectionMode,
-            serializedHead: nil, retriesLeft: 0, requestStart: lastActivity, headReceived: now
-        )
-        if received.method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
-        if frontend.logsExchanges, !frontend.requestCaptures.isEmpty {
-            current.requestCaptures = frontend.requestCaptures.map { $0.capture(received.fields) }
-        }
+        current.backend = max(backendIndex, 0)
+        if method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
+        current.requestCaptures = requestCaptures
         current.uniqueID = facts.uniqueID
         exchange = current
         phase = .waitingForServer
-        if let uri = frontend.prometheusURI, received.path == uri {
+        if asksPrometheus {
             serveStats(StatsRequest(kind: .prometheus))
             return
         }
@@ -59,15 +65,17 @@ extension HTTPSession {
         if let stats = backend.plan.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return }
         sessionVariables = facts.sessionVariables
         current.variables = facts.variables
-        var head = facts.head
+        // Taken out of `facts`, not copied: the field array keeps a single owner.
+        var head = HTTPRequestHead(method: "", target: "")
+        swap(&head, &facts.head)
         if let name = frontend.uniqueIDHeader, let id = facts.uniqueID { head.fields.add(name, id) }
         let clientOptions = HopByHop.strip(&head.fields)
         let mode = Self.strictest(frontend.connectionMode, backend.plan.connectionMode)
         current.connectionMode = mode
-        current.clientPersistent = clientOptions.persistent(minorVersion: received.minorVersion) && mode != .close && !loop.stopping
+        current.clientPersistent = clientOptions.persistent(minorVersion: minorVersion) && mode != .close && !loop.stopping
         current.retriesLeft = backend.plan.retries
         if let sticky = backend.sticky {
-            let match = sticky.inspectRequestDated(&head.fields, now: WallClock.seconds())
+            let match = sticky.inspectRequestDated(&head.fields, now: sticky.readsClock ? WallClock.seconds() : 0)
             current.designatedServer = match?.server
             current.cookieFirstSeen = match?.firstSeen
         }
@@ -98,7 +106,7 @@ extension HTTPSession {
             if compression.offload { head.fields.remove("Accept-Encoding") }
         }
         // `option http-buffer-request`, and `check_post` which reads the body to choose.
-        let waitsForBody = !current.requestBodyComplete && received.method != "CONNECT"
+        let waitsForBody = !current.requestBodyComplete && method != "CONNECT"
             && (frontend.bufferRequest || backend.plan.bufferRequest || backend.plan.urlParamCheckPost)
         var owesContinue = false
         if waitsForBody, head.fields.first("Expect")?.equalsIgnoringASCIICase("100-continue") == true {
@@ -376,8 +384,9 @@ extension HTTPSession {
                 }
             }
             .assumeIsolated()
-            .whenComplete { [weak self] result in
-                guard let self, generation == self.connectGeneration, self.phase == .waitingForServer else {
+            .whenComplete { [self] result in
+                // Strong, as the watchdog's task: no side table for the session; `timeout connect` bounds it.
+                guard generation == self.connectGeneration, self.phase == .waitingForServer else {
                     if case .success(let channel) = result { channel.close(promise: nil) }
                     return
                 }

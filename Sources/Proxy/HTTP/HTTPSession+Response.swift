@@ -41,7 +41,8 @@ extension HTTPSession {
         }
         if let sticky = backend.sticky {
             sticky.adaptResponse(&head.fields, server: server, clientHadValidCookie: current.designatedServer == server,
-                                 method: current.head.method, firstSeen: current.cookieFirstSeen, now: WallClock.seconds())
+                                 method: current.head.method, firstSeen: current.cookieFirstSeen,
+                                 now: sticky.readsClock ? WallClock.seconds() : 0)
         }
         if status == 101 {
             current.tunnel = true

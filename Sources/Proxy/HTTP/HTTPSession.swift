@@ -313,7 +313,7 @@ final class HTTPSession: ChannelDuplexHandler {
             inbound = buffer.readableBytes > 0 ? buffer : nil
             scanner.reset()
             if requestsCompleted == 0, head.target == "*", head.method == "OPTIONS", answerLivenessProbe() { return }
-            beginRequest(head, framing: framing)
+            beginRequest(consume head, framing: framing)
         } catch let error as HTTPParseError {
             loop.counters.frontends[frontendIndex].requestErrors += 1
             // Logged first, while the session still counts as active; the bytes stay buffered
@@ -439,8 +439,11 @@ final class HTTPSession: ChannelDuplexHandler {
 
     private func scheduleWatchdog(at deadline: NIODeadline, context: ChannelHandlerContext) {
         watchdogScheduledAt = deadline
-        watchdog = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
-            self?.watchdogFired()
+        // Held strongly: a weak reference would give the session a side table, and every retain
+        // of it (NIO retains a handler for each event) would take the runtime's slow path. The
+        // task never outlives the session by more than its timeout, and `stopWatchdog` cancels it.
+        watchdog = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            watchdogFired()
         }
     }
 
