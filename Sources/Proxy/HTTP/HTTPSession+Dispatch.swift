@@ -24,51 +24,33 @@ extension HTTPSession {
             requestFramer: BodyFramer(framing), clientPersistent: false, connectionMode: frontend.connectionMode,
             serializedHead: nil, retriesLeft: 0, requestStart: lastActivity, headReceived: now
         )
-        var facts = RequestFacts(head: consume received, source: clientAddress, destinationPort: localPort,
-                                 destination: localAddress, frontendName: frontend.name)
-        if let tls {
-            facts.tls = true
-            facts.tlsServerName = tls.serverName
-            facts.tlsProtocol = tls.protocolVersion
-            facts.tlsCipher = tls.cipher
-            facts.tlsALPN = tls.alpn
-        }
-        facts.sessionVariables = sessionVariables
-        // `unique-id-format`: made once, from the request as received, before any rule reads `%ID`.
-        if let format = frontend.uniqueIDFormat { facts.uniqueID = format.evaluate(facts) }
-        let outcome = frontend.requestRules.apply(to: &facts)
-        let backendIndex = route(facts) ?? -1
-        current.backend = max(backendIndex, 0)
         if method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
         current.requestCaptures = requestCaptures
-        current.uniqueID = facts.uniqueID
-        exchange = current
-        phase = .waitingForServer
-        if asksPrometheus {
-            serveStats(StatsRequest(kind: .prometheus))
-            return
-        }
-        if case .proceed = outcome, let stats = frontend.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return }
-        if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) {
-            sessionVariables = facts.sessionVariables
-            return
-        }
-        guard backendIndex >= 0 else {
-            respondAndClose(status: 503, termination: "SC")
-            return
+        var head: HTTPRequestHead
+        let backendIndex: Int
+        if requestReadsFacts {
+            guard let routed = applyRequestRules(consume received, current, asksPrometheus: asksPrometheus) else { return }
+            head = routed.head
+            backendIndex = routed.backend
+        } else {
+            // No rule, route, unique id or stats page reads the request: it goes to the default
+            // backend as it is, without the facts the rules would read.
+            head = consume received
+            backendIndex = frontend.defaultBackend ?? -1
+            current.backend = max(backendIndex, 0)
+            exchange = current
+            phase = .waitingForServer
+            if asksPrometheus {
+                serveStats(StatsRequest(kind: .prometheus))
+                return
+            }
+            guard backendIndex >= 0 else {
+                respondAndClose(status: 503, termination: "SC")
+                return
+            }
         }
         let backend = runtime.backends[backendIndex]
-        if !backend.plan.requestRules.isEmpty,
-            answered(backend.plan.requestRules.apply(to: &facts), countingDenial: { $0.backends[backendIndex].denied += 1 }) {
-            return
-        }
-        if let stats = backend.plan.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return }
-        sessionVariables = facts.sessionVariables
-        current.variables = facts.variables
-        // Taken out of `facts`, not copied: the field array keeps a single owner.
-        var head = HTTPRequestHead(method: "", target: "")
-        swap(&head, &facts.head)
-        if let name = frontend.uniqueIDHeader, let id = facts.uniqueID { head.fields.add(name, id) }
+        if let name = frontend.uniqueIDHeader, let id = current.uniqueID { head.fields.add(name, id) }
         let clientOptions = HopByHop.strip(&head.fields)
         let mode = Self.strictest(frontend.connectionMode, backend.plan.connectionMode)
         current.connectionMode = mode
@@ -133,6 +115,66 @@ extension HTTPSession {
             return
         }
         dispatch()
+    }
+
+    /// Whether a request of this session's frontend needs `RequestFacts`: a rule, a route, a
+    /// unique id or a stats page reads it (in the frontend or its default backend).
+    static func readsFacts(_ frontend: FrontendPlan, _ plan: ProxyPlan) -> Bool {
+        if frontend.uniqueIDFormat != nil || !frontend.requestRules.isEmpty || !frontend.routes.isEmpty || frontend.stats != nil {
+            return true
+        }
+        guard let index = frontend.defaultBackend else { return false }
+        return !plan.backends[index].requestRules.isEmpty || plan.backends[index].stats != nil
+    }
+
+    /// The frontend's rules and routes, then the chosen backend's rules, over the request's facts.
+    /// - Returns: the head as the rules left it and the backend index; nil when the request was
+    ///   answered (deny, redirect, stats page, no backend).
+    private func applyRequestRules(_ received: consuming HTTPRequestHead, _ current: Exchange,
+                                   asksPrometheus: Bool) -> (head: HTTPRequestHead, backend: Int)? {
+        var facts = RequestFacts(head: consume received, source: clientAddress, destinationPort: localPort,
+                                 destination: localAddress, frontendName: frontend.name)
+        if let tls {
+            facts.tls = true
+            facts.tlsServerName = tls.serverName
+            facts.tlsProtocol = tls.protocolVersion
+            facts.tlsCipher = tls.cipher
+            facts.tlsALPN = tls.alpn
+        }
+        facts.sessionVariables = sessionVariables
+        // `unique-id-format`: made once, from the request as received, before any rule reads `%ID`.
+        if let format = frontend.uniqueIDFormat { facts.uniqueID = format.evaluate(facts) }
+        let outcome = frontend.requestRules.apply(to: &facts)
+        let backendIndex = route(facts) ?? -1
+        current.backend = max(backendIndex, 0)
+        current.uniqueID = facts.uniqueID
+        exchange = current
+        phase = .waitingForServer
+        if asksPrometheus {
+            serveStats(StatsRequest(kind: .prometheus))
+            return nil
+        }
+        if case .proceed = outcome, let stats = frontend.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return nil }
+        if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) {
+            sessionVariables = facts.sessionVariables
+            return nil
+        }
+        guard backendIndex >= 0 else {
+            respondAndClose(status: 503, termination: "SC")
+            return nil
+        }
+        let backend = runtime.backends[backendIndex]
+        if !backend.plan.requestRules.isEmpty,
+            answered(backend.plan.requestRules.apply(to: &facts), countingDenial: { $0.backends[backendIndex].denied += 1 }) {
+            return nil
+        }
+        if let stats = backend.plan.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return nil }
+        sessionVariables = facts.sessionVariables
+        current.variables = facts.variables
+        // Taken out of `facts`, not copied: the field array keeps a single owner.
+        var head = HTTPRequestHead(method: "", target: "")
+        swap(&head, &facts.head)
+        return (head, backendIndex)
     }
 
     /// Whether the request body waited for is in: complete, or `tune.bufsize` of it buffered

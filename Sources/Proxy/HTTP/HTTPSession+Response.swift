@@ -79,6 +79,7 @@ extension HTTPSession {
         var buffer = ByteBuffer.reused(from: &responseHeadBuffer, minimumCapacity: 256 + head.fields.count * 32, allocator: context.channel.allocator)
         buffer.writeResponseHead(head)
         responseHeadBuffer = buffer
+        loop.recycleFieldStorage(&head.fields)
         current.responseBytes += buffer.readableBytes
         writeClient(buffer)
         if current.tunnel {
@@ -153,6 +154,7 @@ extension HTTPSession {
         loop.release(connection, reusable: reusable)
         releaseSlot()
         logExchange()
+        loop.recycleFieldStorage(&current.head.fields)
         exchange = nil
         requestsCompleted += 1
         guard current.clientPersistent, let context else {

@@ -73,11 +73,14 @@ final class HTTPSession: ChannelDuplexHandler {
     var tls: TLSConnectionInfo?
     /// `sess.` variables (`set-var(sess.NAME)`), kept from one request of the connection to the next.
     var sessionVariables: [SampleValue] = []
+    /// Whether requests go through `RequestFacts` (rules, routes, unique id, stats page).
+    let requestReadsFacts: Bool
 
     init(loop: LoopContext, frontendIndex: Int) {
         self.loop = loop
         self.frontendIndex = frontendIndex
         self.frontend = loop.runtime.plan.frontends[frontendIndex]
+        self.requestReadsFacts = Self.readsFacts(frontend, loop.runtime.plan)
         self.scanner = HTTPHeadScanner(limit: loop.runtime.plan.bufsize)
         self.accepted = loop.eventLoop.now
         self.lastActivity = accepted
@@ -302,8 +305,10 @@ final class HTTPSession: ChannelDuplexHandler {
         if watchdogKind == .keepAlive { armWatchdog(.request) }
         do {
             guard let span = try buffer.withUnsafeReadableBytes({ try scanner.scan($0) }) else { return }
+            var storage = loop.takeFieldStorage()
             let head = try buffer.withUnsafeReadableBytes {
-                try HTTPHeadParser.parseRequest(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]), maxHeaderLines: runtime.plan.maxHeaderLines)
+                try HTTPHeadParser.parseRequest(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]),
+                                                maxHeaderLines: runtime.plan.maxHeaderLines, storage: &storage)
             }
             let framing = try MessageFraming.request(head)
             buffer.moveReaderIndex(forwardBy: span.end)

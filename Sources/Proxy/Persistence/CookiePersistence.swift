@@ -179,7 +179,7 @@ package struct StickyCookie: Sendable {
     static func keepOutOfSharedCaches(_ fields: inout HTTPFields) {
         var shareable = true
         var hasCacheControl = false
-        fields.forEachListElement(FieldName("cache-control")) { directive in
+        fields.forEachListElement(FieldName(.cacheControl)) { directive in
             hasCacheControl = true
             let name = directive.prefix { $0 != "=" }.trimmingOWS()
             if name.equalsIgnoringASCIICase("private") || name.equalsIgnoringASCIICase("no-cache")
@@ -188,7 +188,7 @@ package struct StickyCookie: Sendable {
             }
         }
         if !hasCacheControl {
-            fields.forEachListElement(FieldName("pragma")) { if $0.equalsIgnoringASCIICase("no-cache") { shareable = false } }
+            fields.forEachListElement(FieldName(.pragma)) { if $0.equalsIgnoringASCIICase("no-cache") { shareable = false } }
         }
         if shareable { fields.add("Cache-Control", "private") }
     }
