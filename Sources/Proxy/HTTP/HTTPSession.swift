@@ -413,15 +413,21 @@ final class HTTPSession: ChannelDuplexHandler {
 
     func armWatchdog(_ kind: WaitKind) {
         let timeouts = frontend.timeouts
-        let backendTimeouts = exchange.map { runtime.plan.backends[$0.backend].timeouts }
+        // The backend's timeouts are read only for the waits they govern (two of the three
+        // waits of every keep-alive request do not need them).
+        var backendTimeouts: TimeoutPlan? { exchange.map { runtime.plan.backends[$0.backend].timeouts } }
         let timeout: TimeAmount?
         switch kind {
         case .request: timeout = timeouts.httpRequest ?? timeouts.client
         case .keepAlive: timeout = timeouts.httpKeepAlive ?? timeouts.httpRequest ?? timeouts.client
-        case .queue: timeout = backendTimeouts?.queue ?? backendTimeouts?.connect ?? timeouts.queue
+        case .queue:
+            let backend = backendTimeouts
+            timeout = backend?.queue ?? backend?.connect ?? timeouts.queue
         case .server: timeout = backendTimeouts?.server ?? timeouts.server
         case .client: timeout = timeouts.client
-        case .tunnel: timeout = backendTimeouts?.tunnel ?? timeouts.tunnel ?? backendTimeouts?.server ?? timeouts.client
+        case .tunnel:
+            let backend = backendTimeouts
+            timeout = backend?.tunnel ?? timeouts.tunnel ?? backend?.server ?? timeouts.client
         }
         guard let timeout, let context else {
             watchdogKind = nil
