@@ -169,7 +169,8 @@ package struct HTTPFields: Sendable, Hashable {
     package func first(_ name: String) -> String? { first(FieldName(name)) }
 
     func first(_ name: FieldName) -> String? {
-        for field in fields where field.hasName(name) { return field.value }
+        // By index: `for field in fields` copies each field, retaining its two strings.
+        for i in fields.indices where fields[i].hasName(name) { return fields[i].value }
         return nil
     }
 
@@ -185,7 +186,7 @@ package struct HTTPFields: Sendable, Hashable {
 
     func occurrences(_ name: FieldName) -> Int {
         var n = 0
-        for field in fields where field.hasName(name) { n += 1 }
+        for i in fields.indices where fields[i].hasName(name) { n += 1 }
         return n
     }
 
@@ -219,9 +220,9 @@ package struct HTTPFields: Sendable, Hashable {
 
     /// Visits the list elements of every `name` line without collecting them.
     func forEachListElement(_ name: FieldName, _ body: (Substring) -> Void) {
-        for field in fields where field.hasName(name) {
+        for i in fields.indices where fields[i].hasName(name) {
             // Commas are ASCII, so splitting on UTF-8 indices never cuts a scalar.
-            let value = field.value
+            let value = fields[i].value
             var start = value.utf8.startIndex
             var i = start
             while true {

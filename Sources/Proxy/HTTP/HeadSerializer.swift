@@ -58,17 +58,18 @@ extension ByteBuffer {
     /// An upper bound of the bytes `fields` and the empty line take.
     private static func fieldsBound(_ fields: HTTPFields) -> Int {
         var n = 2
-        for field in fields.fields { n += field.name.utf8.count + field.value.utf8.count + 4 }
+        // By index, here and below: `for field in` would copy (retain and release) each field.
+        for i in fields.fields.indices { n += fields.fields[i].name.utf8.count + fields.fields[i].value.utf8.count + 4 }
         return n
     }
 
     private static func copyFields(_ fields: HTTPFields, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
-        for field in fields.fields {
-            copyLatin1(field.name, to: out, at: &at)
+        for i in fields.fields.indices {
+            copyLatin1(fields.fields[i].name, to: out, at: &at)
             out[at] = UInt8(ascii: ":")
             out[at + 1] = UInt8(ascii: " ")
             at += 2
-            copyLatin1(field.value, to: out, at: &at)
+            copyLatin1(fields.fields[i].value, to: out, at: &at)
             out[at] = 0x0D
             out[at + 1] = 0x0A
             at += 2

@@ -28,8 +28,8 @@ enum HopByHop {
 
         /// The options of the Connection field (RFC 9110 §7.6.1); `other` sees every option it does not know.
         init(_ fields: HTTPFields, other: (Substring) -> Void = { _ in }) {
-            for field in fields.fields where field.known == .connection {
-                let value = field.value
+            for i in fields.fields.indices where fields.fields[i].known == .connection {
+                let value = fields.fields[i].value
                 // Read as bytes (a server says `Connection: keep-alive` on every response); a
                 // Substring is made only for an option this type does not know.
                 let done: Bool? = value.utf8.withContiguousStorageIfAvailable { bytes in

@@ -59,16 +59,16 @@ package enum MessageFraming {
         var host: String?
 
         init(_ fields: HTTPFields) {
-            for field in fields.fields {
-                switch field.known {
+            for i in fields.fields.indices {
+                switch fields.fields[i].known {
                 case .contentLength:
                     lengths += 1
-                    if length == nil { length = field.value }
+                    if length == nil { length = fields.fields[i].value }
                 case .transferEncoding:
                     transferEncoding = true
                 case .host:
                     hosts += 1
-                    if host == nil { host = field.value }
+                    if host == nil { host = fields.fields[i].value }
                 default:
                     break
                 }
