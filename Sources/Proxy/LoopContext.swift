@@ -29,6 +29,11 @@ final class LoopContext {
     /// The pending `malloc_trim` after the loop's last session closed (LoopContext+HeapTrim).
     var heapTrimTask: Scheduled<Void>?
     private var stopped = false
+    /// Emptied header-field arrays, kept for the next heads this loop parses: a message's
+    /// fields then cost no array allocation. Held by the loop, not by each connection, so an
+    /// idle keep-alive client holds none; at most `maxSpareFieldArrays`, none larger than 64 fields.
+    private var spareFieldArrays: [[HTTPField]] = []
+    private static let maxSpareFieldArrays = 8
 
     init(index: Int, eventLoop: any EventLoop, runtime: ProxyRuntime) {
         self.index = index
@@ -133,6 +138,20 @@ final class LoopContext {
     func softStop() {
         stopping = true
         for session in Array(httpSessions.values) { session.softStop() }
+    }
+
+    /// An empty field array to parse a head into (one kept from an earlier message, if any).
+    func takeFieldStorage() -> [HTTPField] {
+        spareFieldArrays.popLast() ?? []
+    }
+
+    /// A message is done with its fields: the array is emptied and kept for the next head.
+    func recycleFieldStorage(_ fields: inout HTTPFields) {
+        guard spareFieldArrays.count < Self.maxSpareFieldArrays, fields.fields.capacity <= 64 else { return }
+        var spent: [HTTPField] = []
+        swap(&spent, &fields.fields)
+        spent.removeAll(keepingCapacity: true)
+        spareFieldArrays.append(spent)
     }
 
     func makeConnectionID() -> Int {

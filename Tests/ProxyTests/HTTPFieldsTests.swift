@@ -7,16 +7,19 @@ import Testing
         ("Connection", .connection), ("KEEP-ALIVE", .keepAlive), ("proxy-connection", .proxyConnection),
         ("Te", .te), ("Trailer", .trailer), ("upgrade", .upgrade), ("Transfer-Encoding", .transferEncoding),
         ("content-LENGTH", .contentLength), ("HOST", .host), ("Cookie", .cookie), ("Set-Cookie", .setCookie),
+        ("Cache-Control", .cacheControl), ("PRAGMA", .pragma),
     ]
 
     @Test(arguments: known) func test_knownName_isClassifiedInAnyCase(name: String, expected: KnownFieldName) {
         #expect(KnownFieldName(name) == expected)
         #expect(HTTPField(name: name, value: "v").known == expected)
+        #expect(Array(name.utf8).withUnsafeBytes { KnownFieldName(bytes: $0) } == expected)
     }
 
-    @Test(arguments: ["Content-Lengths", "Hosts", "Set-Cookie2", "Keep-Alivx", "Upgrades", "Tx", "X-Trailer", "Kookie", ""])
+    @Test(arguments: ["Content-Lengths", "Hosts", "Set-Cookie2", "Keep-Alivx", "Upgrades", "Tx", "X-Trailer", "Kookie", "Content-Range", "Pragmas", "Cache-Contrl", "Bookie", ""])
     func test_nearMiss_isOther(name: String) {
         #expect(KnownFieldName(name) == .other)
+        #expect(Array(name.utf8).withUnsafeBytes { KnownFieldName(bytes: $0) } == .other)
     }
 
     @Test func test_lookups_ignoreCase_forKnownAndOtherNames() {

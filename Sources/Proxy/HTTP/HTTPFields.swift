@@ -16,6 +16,13 @@ package struct HTTPField: Sendable, Hashable {
         self.known = KnownFieldName(name)
     }
 
+    /// A field whose name was already classified (the parser classifies the raw bytes).
+    init(name: String, value: String, known: KnownFieldName) {
+        self.name = name
+        self.value = value
+        self.known = known
+    }
+
     /// Whether this field's name is `name` (ASCII case-insensitive).
     func hasName(_ name: FieldName) -> Bool {
         if name.known != .other { return known == name.known }
@@ -28,26 +35,73 @@ enum KnownFieldName: UInt8, Sendable, Hashable {
     case other
     case connection, keepAlive, proxyConnection, te, trailer, upgrade
     case transferEncoding, contentLength, host, cookie, setCookie
+    /// Read on every response that a `cookie ... nocache` backend inserts a cookie into.
+    case cacheControl, pragma
 
     init(_ name: some StringProtocol) {
         // The length and the first letter pick the one candidate; a full comparison confirms it.
-        let initial = (name.utf8.first ?? 0) | 0x20
-        let candidate: KnownFieldName =
-            switch (name.utf8.count, initial) {
-            case (2, _): .te
-            case (4, _): .host
-            case (6, _): .cookie
-            case (7, UInt8(ascii: "u")): .upgrade
-            case (7, _): .trailer
-            case (10, UInt8(ascii: "c")): .connection
-            case (10, UInt8(ascii: "k")): .keepAlive
-            case (10, _): .setCookie
-            case (14, _): .contentLength
-            case (16, _): .proxyConnection
-            case (17, _): .transferEncoding
-            default: .other
-            }
+        let candidate = Self.candidate(count: name.utf8.count, initial: (name.utf8.first ?? 0) | 0x20)
         self = candidate != .other && name.equalsIgnoringASCIICase(candidate.lowercased) ? candidate : .other
+    }
+
+    /// Classifies a name from its bytes as received, before any String is made of them.
+    init(bytes: UnsafeRawBufferPointer) {
+        let candidate = Self.candidate(count: bytes.count, initial: (bytes.first ?? 0) | 0x20)
+        guard candidate != .other else {
+            self = .other
+            return
+        }
+        let spelling = candidate.spelling
+        let expected = UnsafeRawBufferPointer(start: spelling.utf8Start, count: spelling.utf8CodeUnitCount)
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            // Only letters fold; the expected spelling is lower case.
+            let folded = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+            if folded != expected[i] {
+                self = .other
+                return
+            }
+        }
+        self = candidate
+    }
+
+    private static func candidate(count: Int, initial: UInt8) -> KnownFieldName {
+        switch (count, initial) {
+        case (2, _): .te
+        case (4, _): .host
+        case (6, UInt8(ascii: "p")): .pragma
+        case (6, _): .cookie
+        case (7, UInt8(ascii: "u")): .upgrade
+        case (7, _): .trailer
+        case (10, UInt8(ascii: "c")): .connection
+        case (10, UInt8(ascii: "k")): .keepAlive
+        case (10, _): .setCookie
+        case (13, UInt8(ascii: "c")): .cacheControl
+        case (14, _): .contentLength
+        case (16, _): .proxyConnection
+        case (17, _): .transferEncoding
+        default: .other
+        }
+    }
+
+    /// `lowercased`, as static bytes.
+    private var spelling: StaticString {
+        switch self {
+        case .other: ""
+        case .connection: "connection"
+        case .keepAlive: "keep-alive"
+        case .proxyConnection: "proxy-connection"
+        case .te: "te"
+        case .trailer: "trailer"
+        case .upgrade: "upgrade"
+        case .transferEncoding: "transfer-encoding"
+        case .contentLength: "content-length"
+        case .host: "host"
+        case .cookie: "cookie"
+        case .setCookie: "set-cookie"
+        case .cacheControl: "cache-control"
+        case .pragma: "pragma"
+        }
     }
 
     var lowercased: String {
@@ -64,6 +118,8 @@ enum KnownFieldName: UInt8, Sendable, Hashable {
         case .host: "host"
         case .cookie: "cookie"
         case .setCookie: "set-cookie"
+        case .cacheControl: "cache-control"
+        case .pragma: "pragma"
         }
     }
 
@@ -113,7 +169,8 @@ package struct HTTPFields: Sendable, Hashable {
     package func first(_ name: String) -> String? { first(FieldName(name)) }
 
     func first(_ name: FieldName) -> String? {
-        for field in fields where field.hasName(name) { return field.value }
+        // By index: `for field in fields` copies each field, retaining its two strings.
+        for i in fields.indices where fields[i].hasName(name) { return fields[i].value }
         return nil
     }
 
@@ -129,7 +186,7 @@ package struct HTTPFields: Sendable, Hashable {
 
     func occurrences(_ name: FieldName) -> Int {
         var n = 0
-        for field in fields where field.hasName(name) { n += 1 }
+        for i in fields.indices where fields[i].hasName(name) { n += 1 }
         return n
     }
 
@@ -163,9 +220,9 @@ package struct HTTPFields: Sendable, Hashable {
 
     /// Visits the list elements of every `name` line without collecting them.
     func forEachListElement(_ name: FieldName, _ body: (Substring) -> Void) {
-        for field in fields where field.hasName(name) {
+        for i in fields.indices where fields[i].hasName(name) {
             // Commas are ASCII, so splitting on UTF-8 indices never cuts a scalar.
-            let value = field.value
+            let value = fields[i].value
             var start = value.utf8.startIndex
             var i = start
             while true {

@@ -10,7 +10,9 @@ package enum HTTPHeadParser {
 
     /// `maxHeaderLines` counts the request line with the field lines, as `tune.http.maxhdr` does:
     /// the default 101 admits 100 fields.
-    package static func parseRequest(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPRequestHead {
+    /// `storage`: an emptied field array whose memory the head's fields reuse (left empty).
+    package static func parseRequest(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines,
+                                     storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPRequestHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
         // method SP request-target SP HTTP-version
@@ -25,14 +27,21 @@ package enum HTTPHeadParser {
         // would slip past `path /admin` while the server serves /admin.
         for i in targetRange where bytes[i] <= 0x20 || bytes[i] >= 0x7F || bytes[i] == 0x23 { throw .invalidTarget }
         let minor = try parseVersion(bytes, (sp2 + 1)..<line.upperBound)
-        let fields = try parseFields(&lines, bytes, maxFields: maxHeaderLines - 1)
+        let fields = try parseFields(&lines, bytes, maxFields: maxHeaderLines - 1, storage: &storage)
         let method = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[methodRange]))
         let target = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[targetRange]))
         return HTTPRequestHead(method: method, target: target, minorVersion: minor, fields: fields)
     }
 
-    /// `maxHeaderLines` as for requests: the status line counts.
-    package static func parseResponse(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPResponseHead {
+    /// As above, into a new field array.
+    package static func parseRequest(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPRequestHead {
+        var storage: [HTTPField] = []
+        return try parseRequest(bytes, maxHeaderLines: maxHeaderLines, storage: &storage)
+    }
+
+    /// `maxHeaderLines` as for requests: the status line counts. `storage` as for requests.
+    package static func parseResponse(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines,
+                                      storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPResponseHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
         // HTTP-version SP 3DIGIT SP [ reason-phrase ]
@@ -54,8 +63,14 @@ package enum HTTPHeadParser {
             for i in reasonRange where !isFieldValueByte(bytes[i]) { throw .invalidStartLine }
             reason = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[reasonRange]))
         }
-        let fields = try parseFields(&lines, bytes, maxFields: maxHeaderLines - 1)
+        let fields = try parseFields(&lines, bytes, maxFields: maxHeaderLines - 1, storage: &storage)
         return HTTPResponseHead(minorVersion: minor, status: status, reason: reason, fields: fields)
+    }
+
+    /// As above, into a new field array.
+    package static func parseResponse(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPResponseHead {
+        var storage: [HTTPField] = []
+        return try parseResponse(bytes, maxHeaderLines: maxHeaderLines, storage: &storage)
     }
 
     private static func parseVersion(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws(HTTPParseError) -> Int {
@@ -70,9 +85,12 @@ package enum HTTPHeadParser {
         }
     }
 
-    private static func parseFields(_ lines: inout LineIterator, _ bytes: UnsafeRawBufferPointer, maxFields: Int) throws(HTTPParseError) -> HTTPFields {
+    private static func parseFields(_ lines: inout LineIterator, _ bytes: UnsafeRawBufferPointer, maxFields: Int,
+                                    storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPFields {
         var fields = HTTPFields()
-        fields.fields.reserveCapacity(16)
+        swap(&fields.fields, &storage)
+        fields.fields.removeAll(keepingCapacity: true)
+        if fields.fields.capacity < 16 { fields.fields.reserveCapacity(16) }
         while let line = lines.next() {
             if line.isEmpty { break }
             guard fields.fields.count < maxFields else { throw .tooManyFields }
@@ -86,9 +104,11 @@ package enum HTTPHeadParser {
             while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
             while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
             for i in start..<end where !isFieldValueByte(bytes[i]) { throw .invalidHeaderValue }
+            let name = UnsafeRawBufferPointer(rebasing: bytes[nameRange])
             fields.fields.append(HTTPField(
-                name: String(latin1: UnsafeRawBufferPointer(rebasing: bytes[nameRange])),
-                value: String(latin1: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                name: String(latin1: name),
+                value: String(latin1: UnsafeRawBufferPointer(rebasing: bytes[start..<end])),
+                known: KnownFieldName(bytes: name)
             ))
         }
         return fields

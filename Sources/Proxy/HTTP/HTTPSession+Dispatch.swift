@@ -4,70 +4,60 @@ import TLS
 
 /// Request side of `HTTPSession`: rules, routing, balancing, queueing, connecting, retries.
 extension HTTPSession {
-    func beginRequest(_ received: HTTPRequestHead, framing: BodyFraming) {
+    /// Takes the parsed head by value: its field array then has one owner, and adding
+    /// X-Forwarded-For or Connection edits it in place instead of copying it.
+    func beginRequest(_ received: consuming HTTPRequestHead, framing: BodyFraming) {
         cancelWatchdog()
         if frontend.monitor != nil, answeredMonitorRequest(received, framing: framing) { return }
         let now = loop.eventLoop.now
-        var facts = RequestFacts(head: received, source: clientAddress, destinationPort: localPort,
-                                 destination: localAddress, frontendName: frontend.name)
-        if let tls {
-            facts.tls = true
-            facts.tlsServerName = tls.serverName
-            facts.tlsProtocol = tls.protocolVersion
-            facts.tlsCipher = tls.cipher
-            facts.tlsALPN = tls.alpn
-        }
-        facts.sessionVariables = sessionVariables
-        // `unique-id-format`: made once, from the request as received, before any rule reads `%ID`.
-        if let format = frontend.uniqueIDFormat { facts.uniqueID = format.evaluate(facts) }
+        let method = received.method
+        let minorVersion = received.minorVersion
         // Only the log needs the request line as text.
-        let requestLine = frontend.logsExchanges ? "\(received.method) \(received.target) HTTP/1.\(received.minorVersion)" : ""
-        let outcome = frontend.requestRules.apply(to: &facts)
-        let backendIndex = route(facts) ?? -1
+        let requestLine = frontend.logsExchanges ? "\(method) \(received.target) HTTP/1.\(minorVersion)" : ""
+        let requestCaptures = frontend.logsExchanges && !frontend.requestCaptures.isEmpty
+            ? frontend.requestCaptures.map { $0.capture(received.fields) } : []
+        let asksPrometheus = frontend.prometheusURI.map { received.path == $0 } ?? false
         // The exchange gets the full head once it is rewritten (sharing it earlier would copy it).
         let current = Exchange(
-            head: HTTPRequestHead(method: received.method, target: received.target, minorVersion: received.minorVersion),
-            requestLine: requestLine, backend: max(backendIndex, 0), framing: framing,
+            head: HTTPRequestHead(method: method, target: received.target, minorVersion: minorVersion),
+            requestLine: requestLine, backend: 0, framing: framing,
             requestFramer: BodyFramer(framing), clientPersistent: false, connectionMode: frontend.connectionMode,
             serializedHead: nil, retriesLeft: 0, requestStart: lastActivity, headReceived: now
         )
-        if received.method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
-        if frontend.logsExchanges, !frontend.requestCaptures.isEmpty {
-            current.requestCaptures = frontend.requestCaptures.map { $0.capture(received.fields) }
-        }
-        current.uniqueID = facts.uniqueID
-        exchange = current
-        phase = .waitingForServer
-        if let uri = frontend.prometheusURI, received.path == uri {
-            serveStats(StatsRequest(kind: .prometheus))
-            return
-        }
-        if case .proceed = outcome, let stats = frontend.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return }
-        if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) {
-            sessionVariables = facts.sessionVariables
-            return
-        }
-        guard backendIndex >= 0 else {
-            respondAndClose(status: 503, termination: "SC")
-            return
+        if method == "CONNECT" { current.requestFramer = BodyFramer(.none) }
+        current.requestCaptures = requestCaptures
+        var head: HTTPRequestHead
+        let backendIndex: Int
+        if requestReadsFacts {
+            guard let routed = applyRequestRules(consume received, current, asksPrometheus: asksPrometheus) else { return }
+            head = routed.head
+            backendIndex = routed.backend
+        } else {
+            // No rule, route, unique id or stats page reads the request: it goes to the default
+            // backend as it is, without the facts the rules would read.
+            head = consume received
+            backendIndex = frontend.defaultBackend ?? -1
+            current.backend = max(backendIndex, 0)
+            exchange = current
+            phase = .waitingForServer
+            if asksPrometheus {
+                serveStats(StatsRequest(kind: .prometheus))
+                return
+            }
+            guard backendIndex >= 0 else {
+                respondAndClose(status: 503, termination: "SC")
+                return
+            }
         }
         let backend = runtime.backends[backendIndex]
-        if !backend.plan.requestRules.isEmpty,
-            answered(backend.plan.requestRules.apply(to: &facts), countingDenial: { $0.backends[backendIndex].denied += 1 }) {
-            return
-        }
-        if let stats = backend.plan.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return }
-        sessionVariables = facts.sessionVariables
-        current.variables = facts.variables
-        var head = facts.head
-        if let name = frontend.uniqueIDHeader, let id = facts.uniqueID { head.fields.add(name, id) }
+        if let name = frontend.uniqueIDHeader, let id = current.uniqueID { head.fields.add(name, id) }
         let clientOptions = HopByHop.strip(&head.fields)
         let mode = Self.strictest(frontend.connectionMode, backend.plan.connectionMode)
         current.connectionMode = mode
-        current.clientPersistent = clientOptions.persistent(minorVersion: received.minorVersion) && mode != .close && !loop.stopping
+        current.clientPersistent = clientOptions.persistent(minorVersion: minorVersion) && mode != .close && !loop.stopping
         current.retriesLeft = backend.plan.retries
         if let sticky = backend.sticky {
-            let match = sticky.inspectRequestDated(&head.fields, now: WallClock.seconds())
+            let match = sticky.inspectRequestDated(&head.fields, now: sticky.readsClock ? WallClock.seconds() : 0)
             current.designatedServer = match?.server
             current.cookieFirstSeen = match?.firstSeen
         }
@@ -98,7 +88,7 @@ extension HTTPSession {
             if compression.offload { head.fields.remove("Accept-Encoding") }
         }
         // `option http-buffer-request`, and `check_post` which reads the body to choose.
-        let waitsForBody = !current.requestBodyComplete && received.method != "CONNECT"
+        let waitsForBody = !current.requestBodyComplete && method != "CONNECT"
             && (frontend.bufferRequest || backend.plan.bufferRequest || backend.plan.urlParamCheckPost)
         var owesContinue = false
         if waitsForBody, head.fields.first("Expect")?.equalsIgnoringASCIICase("100-continue") == true {
@@ -125,6 +115,66 @@ extension HTTPSession {
             return
         }
         dispatch()
+    }
+
+    /// Whether a request of this session's frontend needs `RequestFacts`: a rule, a route, a
+    /// unique id or a stats page reads it (in the frontend or its default backend).
+    static func readsFacts(_ frontend: FrontendPlan, _ plan: ProxyPlan) -> Bool {
+        if frontend.uniqueIDFormat != nil || !frontend.requestRules.isEmpty || !frontend.routes.isEmpty || frontend.stats != nil {
+            return true
+        }
+        guard let index = frontend.defaultBackend else { return false }
+        return !plan.backends[index].requestRules.isEmpty || plan.backends[index].stats != nil
+    }
+
+    /// The frontend's rules and routes, then the chosen backend's rules, over the request's facts.
+    /// - Returns: the head as the rules left it and the backend index; nil when the request was
+    ///   answered (deny, redirect, stats page, no backend).
+    private func applyRequestRules(_ received: consuming HTTPRequestHead, _ current: Exchange,
+                                   asksPrometheus: Bool) -> (head: HTTPRequestHead, backend: Int)? {
+        var facts = RequestFacts(head: consume received, source: clientAddress, destinationPort: localPort,
+                                 destination: localAddress, frontendName: frontend.name)
+        if let tls {
+            facts.tls = true
+            facts.tlsServerName = tls.serverName
+            facts.tlsProtocol = tls.protocolVersion
+            facts.tlsCipher = tls.cipher
+            facts.tlsALPN = tls.alpn
+        }
+        facts.sessionVariables = sessionVariables
+        // `unique-id-format`: made once, from the request as received, before any rule reads `%ID`.
+        if let format = frontend.uniqueIDFormat { facts.uniqueID = format.evaluate(facts) }
+        let outcome = frontend.requestRules.apply(to: &facts)
+        let backendIndex = route(facts) ?? -1
+        current.backend = max(backendIndex, 0)
+        current.uniqueID = facts.uniqueID
+        exchange = current
+        phase = .waitingForServer
+        if asksPrometheus {
+            serveStats(StatsRequest(kind: .prometheus))
+            return nil
+        }
+        if case .proceed = outcome, let stats = frontend.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return nil }
+        if answered(outcome, countingDenial: { [frontendIndex] in $0.frontends[frontendIndex].denied += 1 }) {
+            sessionVariables = facts.sessionVariables
+            return nil
+        }
+        guard backendIndex >= 0 else {
+            respondAndClose(status: 503, termination: "SC")
+            return nil
+        }
+        let backend = runtime.backends[backendIndex]
+        if !backend.plan.requestRules.isEmpty,
+            answered(backend.plan.requestRules.apply(to: &facts), countingDenial: { $0.backends[backendIndex].denied += 1 }) {
+            return nil
+        }
+        if let stats = backend.plan.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return nil }
+        sessionVariables = facts.sessionVariables
+        current.variables = facts.variables
+        // Taken out of `facts`, not copied: the field array keeps a single owner.
+        var head = HTTPRequestHead(method: "", target: "")
+        swap(&head, &facts.head)
+        return (head, backendIndex)
     }
 
     /// Whether the request body waited for is in: complete, or `tune.bufsize` of it buffered
@@ -376,8 +426,9 @@ extension HTTPSession {
                 }
             }
             .assumeIsolated()
-            .whenComplete { [weak self] result in
-                guard let self, generation == self.connectGeneration, self.phase == .waitingForServer else {
+            .whenComplete { [self] result in
+                // Strong, as the watchdog's task: no side table for the session; `timeout connect` bounds it.
+                guard generation == self.connectGeneration, self.phase == .waitingForServer else {
                     if case .success(let channel) = result { channel.close(promise: nil) }
                     return
                 }

@@ -41,7 +41,8 @@ extension HTTPSession {
         }
         if let sticky = backend.sticky {
             sticky.adaptResponse(&head.fields, server: server, clientHadValidCookie: current.designatedServer == server,
-                                 method: current.head.method, firstSeen: current.cookieFirstSeen, now: WallClock.seconds())
+                                 method: current.head.method, firstSeen: current.cookieFirstSeen,
+                                 now: sticky.readsClock ? WallClock.seconds() : 0)
         }
         if status == 101 {
             current.tunnel = true
@@ -78,6 +79,7 @@ extension HTTPSession {
         var buffer = ByteBuffer.reused(from: &responseHeadBuffer, minimumCapacity: 256 + head.fields.count * 32, allocator: context.channel.allocator)
         buffer.writeResponseHead(head)
         responseHeadBuffer = buffer
+        loop.recycleFieldStorage(&head.fields)
         current.responseBytes += buffer.readableBytes
         writeClient(buffer)
         if current.tunnel {
@@ -152,6 +154,7 @@ extension HTTPSession {
         loop.release(connection, reusable: reusable)
         releaseSlot()
         logExchange()
+        loop.recycleFieldStorage(&current.head.fields)
         exchange = nil
         requestsCompleted += 1
         guard current.clientPersistent, let context else {

@@ -73,11 +73,14 @@ final class HTTPSession: ChannelDuplexHandler {
     var tls: TLSConnectionInfo?
     /// `sess.` variables (`set-var(sess.NAME)`), kept from one request of the connection to the next.
     var sessionVariables: [SampleValue] = []
+    /// Whether requests go through `RequestFacts` (rules, routes, unique id, stats page).
+    let requestReadsFacts: Bool
 
     init(loop: LoopContext, frontendIndex: Int) {
         self.loop = loop
         self.frontendIndex = frontendIndex
         self.frontend = loop.runtime.plan.frontends[frontendIndex]
+        self.requestReadsFacts = Self.readsFacts(frontend, loop.runtime.plan)
         self.scanner = HTTPHeadScanner(limit: loop.runtime.plan.bufsize)
         self.accepted = loop.eventLoop.now
         self.lastActivity = accepted
@@ -302,8 +305,10 @@ final class HTTPSession: ChannelDuplexHandler {
         if watchdogKind == .keepAlive { armWatchdog(.request) }
         do {
             guard let span = try buffer.withUnsafeReadableBytes({ try scanner.scan($0) }) else { return }
+            var storage = loop.takeFieldStorage()
             let head = try buffer.withUnsafeReadableBytes {
-                try HTTPHeadParser.parseRequest(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]), maxHeaderLines: runtime.plan.maxHeaderLines)
+                try HTTPHeadParser.parseRequest(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]),
+                                                maxHeaderLines: runtime.plan.maxHeaderLines, storage: &storage)
             }
             let framing = try MessageFraming.request(head)
             buffer.moveReaderIndex(forwardBy: span.end)
@@ -313,7 +318,7 @@ final class HTTPSession: ChannelDuplexHandler {
             inbound = buffer.readableBytes > 0 ? buffer : nil
             scanner.reset()
             if requestsCompleted == 0, head.target == "*", head.method == "OPTIONS", answerLivenessProbe() { return }
-            beginRequest(head, framing: framing)
+            beginRequest(consume head, framing: framing)
         } catch let error as HTTPParseError {
             loop.counters.frontends[frontendIndex].requestErrors += 1
             // Logged first, while the session still counts as active; the bytes stay buffered
@@ -408,15 +413,21 @@ final class HTTPSession: ChannelDuplexHandler {
 
     func armWatchdog(_ kind: WaitKind) {
         let timeouts = frontend.timeouts
-        let backendTimeouts = exchange.map { runtime.plan.backends[$0.backend].timeouts }
+        // The backend's timeouts are read only for the waits they govern (two of the three
+        // waits of every keep-alive request do not need them).
+        var backendTimeouts: TimeoutPlan? { exchange.map { runtime.plan.backends[$0.backend].timeouts } }
         let timeout: TimeAmount?
         switch kind {
         case .request: timeout = timeouts.httpRequest ?? timeouts.client
         case .keepAlive: timeout = timeouts.httpKeepAlive ?? timeouts.httpRequest ?? timeouts.client
-        case .queue: timeout = backendTimeouts?.queue ?? backendTimeouts?.connect ?? timeouts.queue
+        case .queue:
+            let backend = backendTimeouts
+            timeout = backend?.queue ?? backend?.connect ?? timeouts.queue
         case .server: timeout = backendTimeouts?.server ?? timeouts.server
         case .client: timeout = timeouts.client
-        case .tunnel: timeout = backendTimeouts?.tunnel ?? timeouts.tunnel ?? backendTimeouts?.server ?? timeouts.client
+        case .tunnel:
+            let backend = backendTimeouts
+            timeout = backend?.tunnel ?? timeouts.tunnel ?? backend?.server ?? timeouts.client
         }
         guard let timeout, let context else {
             watchdogKind = nil
@@ -439,8 +450,11 @@ final class HTTPSession: ChannelDuplexHandler {
 
     private func scheduleWatchdog(at deadline: NIODeadline, context: ChannelHandlerContext) {
         watchdogScheduledAt = deadline
-        watchdog = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
-            self?.watchdogFired()
+        // Held strongly: a weak reference would give the session a side table, and every retain
+        // of it (NIO retains a handler for each event) would take the runtime's slow path. The
+        // task never outlives the session by more than its timeout, and `stopWatchdog` cancels it.
+        watchdog = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            watchdogFired()
         }
     }
 

@@ -1,22 +1,50 @@
 package import NIOCore
 
 /// Writes request and response heads in HTTP/1.1 wire format (RFC 9112 §3, §4, §5).
+///
+/// A head goes into the buffer in one write: its size is bounded first (a string's UTF-8
+/// length is never less than its Latin-1 length), then every line is copied through one
+/// pointer. Written piece by piece (four writes a field), each write paid NIO's capacity,
+/// uniqueness and exclusivity checks; perf showed them.
 extension ByteBuffer {
     package mutating func writeRequestHead(_ head: HTTPRequestHead) {
-        writeLatin1(head.method)
-        writeInteger(UInt8(ascii: " "))
-        writeLatin1(head.target)
-        writeStaticString(head.minorVersion == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n")
-        writeFields(head.fields)
+        let bound = head.method.utf8.count + 1 + head.target.utf8.count + 11 + Self.fieldsBound(head.fields)
+        writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { out in
+            var at = 0
+            Self.copyLatin1(head.method, to: out, at: &at)
+            out[at] = UInt8(ascii: " ")
+            at += 1
+            Self.copyLatin1(head.target, to: out, at: &at)
+            Self.copyASCII(head.minorVersion == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n", to: out, at: &at)
+            Self.copyFields(head.fields, to: out, at: &at)
+            return at
+        }
     }
 
     package mutating func writeResponseHead(_ head: HTTPResponseHead) {
-        writeStaticString(head.minorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
-        writeString(String(head.status))
-        writeInteger(UInt8(ascii: " "))
-        writeLatin1(head.reason)
-        writeStaticString("\r\n")
-        writeFields(head.fields)
+        guard head.status >= 100 && head.status <= 999 else {
+            // Not three digits: only a malformed generated head; kept writable, written the slow way.
+            writeStaticString(head.minorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+            writeString(String(head.status))
+            writeInteger(UInt8(ascii: " "))
+            writeFieldsSeparately(reason: head.reason, head.fields)
+            return
+        }
+        let bound = 13 + head.reason.utf8.count + 2 + Self.fieldsBound(head.fields)
+        writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { out in
+            var at = 0
+            Self.copyASCII(head.minorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", to: out, at: &at)
+            let status = head.status
+            out[at] = UInt8(truncatingIfNeeded: 0x30 + status / 100)
+            out[at + 1] = UInt8(truncatingIfNeeded: 0x30 + status / 10 % 10)
+            out[at + 2] = UInt8(truncatingIfNeeded: 0x30 + status % 10)
+            out[at + 3] = UInt8(ascii: " ")
+            at += 4
+            Self.copyLatin1(head.reason, to: out, at: &at)
+            Self.copyASCII("\r\n", to: out, at: &at)
+            Self.copyFields(head.fields, to: out, at: &at)
+            return at
+        }
     }
 
     /// The buffer in `slot`, emptied for reuse (its memory kept unless something still holds it),
@@ -27,26 +55,66 @@ extension ByteBuffer {
         return buffer
     }
 
-    mutating func writeFields(_ fields: HTTPFields) {
-        for field in fields.fields {
-            writeLatin1(field.name)
-            writeStaticString(": ")
-            writeLatin1(field.value)
-            writeStaticString("\r\n")
-        }
-        writeStaticString("\r\n")
+    /// An upper bound of the bytes `fields` and the empty line take.
+    private static func fieldsBound(_ fields: HTTPFields) -> Int {
+        var n = 2
+        // By index, here and below: `for field in` would copy (retain and release) each field.
+        for i in fields.fields.indices { n += fields.fields[i].name.utf8.count + fields.fields[i].value.utf8.count + 4 }
+        return n
     }
 
-    /// Writes each scalar as one byte (the inverse of `String(latin1:)`).
-    mutating func writeLatin1(_ string: String) {
-        var string = string
-        let ascii = string.withUTF8 { bytes in
-            guard !bytes.contains(where: { $0 >= 0x80 }) else { return false }
-            writeBytes(UnsafeRawBufferPointer(bytes))
-            return true
+    private static func copyFields(_ fields: HTTPFields, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        for i in fields.fields.indices {
+            copyLatin1(fields.fields[i].name, to: out, at: &at)
+            out[at] = UInt8(ascii: ":")
+            out[at + 1] = UInt8(ascii: " ")
+            at += 2
+            copyLatin1(fields.fields[i].value, to: out, at: &at)
+            out[at] = 0x0D
+            out[at + 1] = 0x0A
+            at += 2
         }
-        if !ascii {
-            for scalar in string.unicodeScalars { writeInteger(UInt8(truncatingIfNeeded: scalar.value)) }
+        out[at] = 0x0D
+        out[at + 1] = 0x0A
+        at += 2
+    }
+
+    private mutating func writeFieldsSeparately(reason: String, _ fields: HTTPFields) {
+        writeWithUnsafeMutableBytes(minimumWritableBytes: reason.utf8.count + 2 + Self.fieldsBound(fields)) { out in
+            var at = 0
+            Self.copyLatin1(reason, to: out, at: &at)
+            Self.copyASCII("\r\n", to: out, at: &at)
+            Self.copyFields(fields, to: out, at: &at)
+            return at
+        }
+    }
+
+    @inline(__always)
+    private static func copyASCII(_ text: StaticString, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        let n = text.utf8CodeUnitCount
+        (out.baseAddress! + at).copyMemory(from: text.utf8Start, byteCount: n)
+        at += n
+    }
+
+    /// Copies each scalar of `string` as one byte (the inverse of `String(latin1:)`).
+    @inline(__always)
+    private static func copyLatin1(_ string: String, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        let start = at
+        let copied: Int? = string.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress else { return 0 }
+            var high: UInt8 = 0
+            for b in bytes { high |= b }
+            guard high < 0x80 else { return -1 }
+            (out.baseAddress! + start).copyMemory(from: base, byteCount: bytes.count)
+            return bytes.count
+        }
+        if let copied, copied >= 0 {
+            at += copied
+            return
+        }
+        for scalar in string.unicodeScalars {
+            out[at] = UInt8(truncatingIfNeeded: scalar.value)
+            at += 1
         }
     }
 }

@@ -28,7 +28,42 @@ enum HopByHop {
 
         /// The options of the Connection field (RFC 9110 §7.6.1); `other` sees every option it does not know.
         init(_ fields: HTTPFields, other: (Substring) -> Void = { _ in }) {
-            fields.forEachListElement(.connection) { token in
+            for i in fields.fields.indices where fields.fields[i].known == .connection {
+                let value = fields.fields[i].value
+                // Read as bytes (a server says `Connection: keep-alive` on every response); a
+                // Substring is made only for an option this type does not know.
+                let done: Bool? = value.utf8.withContiguousStorageIfAvailable { bytes in
+                    var start = 0
+                    for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: ",") {
+                        var s = start, e = i
+                        start = i + 1
+                        while s < e, bytes[s] == 0x20 || bytes[s] == 0x09 { s += 1 }
+                        while e > s, bytes[e - 1] == 0x20 || bytes[e - 1] == 0x09 { e -= 1 }
+                        guard e > s else { continue }
+                        let token = UnsafeBufferPointer(rebasing: bytes[s..<e])
+                        if Self.token(token, is: "close") {
+                            close = true
+                        } else if Self.token(token, is: "keep-alive") {
+                            keepAlive = true
+                        } else if Self.token(token, is: "upgrade") {
+                            upgrade = true
+                        } else {
+                            let utf8 = value.utf8
+                            other(value[utf8.index(utf8.startIndex, offsetBy: s)..<utf8.index(utf8.startIndex, offsetBy: e)])
+                        }
+                    }
+                    return true
+                }
+                if done == nil { readSlowly(value, other: other) }
+            }
+            if upgrade { upgradeProtocol = fields.first(.upgrade) }
+        }
+
+        /// The same reading for a string without contiguous UTF-8 (never a parsed one).
+        private mutating func readSlowly(_ value: String, other: (Substring) -> Void) {
+            for element in value.split(separator: ",") {
+                let token = element.trimmingOWS()
+                if token.isEmpty { continue }
                 if token.equalsIgnoringASCIICase("close") {
                     close = true
                 } else if token.equalsIgnoringASCIICase("keep-alive") {
@@ -39,7 +74,18 @@ enum HopByHop {
                     other(token)
                 }
             }
-            if upgrade { upgradeProtocol = fields.first(.upgrade) }
+        }
+
+        /// ASCII case-insensitive equality with a lower-case option name.
+        @inline(__always)
+        private static func token(_ bytes: UnsafeBufferPointer<UInt8>, is name: StaticString) -> Bool {
+            guard bytes.count == name.utf8CodeUnitCount else { return false }
+            let expected = name.utf8Start
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != expected[i] { return false }
+            }
+            return true
         }
 
         /// Whether the peer wants the connection kept after this message (RFC 9112 §9.3).

@@ -15,9 +15,10 @@ package enum BodyFraming: Sendable, Hashable {
 package enum MessageFraming {
     /// The framing of a request body, after checking Host, target form, Content-Length and Transfer-Encoding.
     package static func request(_ head: HTTPRequestHead) throws(HTTPParseError) -> BodyFraming {
-        try validateTargetAndHost(head)
-        let lengths = head.fields.occurrences(.contentLength)
-        let hasTE = head.fields.contains(.transferEncoding)
+        let seen = FramingFields(head.fields)
+        try validateTargetAndHost(head, hostCount: seen.hosts, hostValue: seen.host)
+        let lengths = seen.lengths
+        let hasTE = seen.transferEncoding
         if hasTE && lengths > 0 { throw .contentLengthWithTransferEncoding }
         if hasTE {
             guard head.minorVersion == 1 else { throw .invalidTransferEncoding }
@@ -25,7 +26,7 @@ package enum MessageFraming {
             return .chunked
         }
         guard lengths > 0 else { return .none }
-        guard lengths == 1, let length = parseContentLength(head.fields.first(.contentLength)!) else { throw .invalidContentLength }
+        guard lengths == 1, let length = parseContentLength(seen.length!) else { throw .invalidContentLength }
         if head.minorVersion == 0, length > 0, head.method == "GET" || head.method == "HEAD" { throw .bodyNotAllowed }
         return length == 0 ? .none : .length(length)
     }
@@ -34,16 +35,45 @@ package enum MessageFraming {
     package static func response(_ head: HTTPResponseHead, requestMethod: String) throws(HTTPParseError) -> BodyFraming {
         if requestMethod == "HEAD" || head.status < 200 || head.status == 204 || head.status == 304 { return .none }
         if requestMethod == "CONNECT" && head.status < 300 { return .untilClose }
-        let lengths = head.fields.occurrences(.contentLength)
-        if head.fields.contains(.transferEncoding) {
+        let seen = FramingFields(head.fields)
+        let lengths = seen.lengths
+        if seen.transferEncoding {
             if lengths > 0 { throw .contentLengthWithTransferEncoding }
             let codings = head.fields.listElements(.transferEncoding)
             if let last = codings.last, last.equalsIgnoringASCIICase("chunked") { return .chunked }
             return .untilClose
         }
         guard lengths > 0 else { return .untilClose }
-        guard lengths == 1, let length = parseContentLength(head.fields.first(.contentLength)!) else { throw .invalidContentLength }
+        guard lengths == 1, let length = parseContentLength(seen.length!) else { throw .invalidContentLength }
         return length == 0 ? .none : .length(length)
+    }
+
+    /// The fields framing reads, gathered in one pass over the head (not one pass each).
+    struct FramingFields {
+        var lengths = 0
+        /// The first Content-Length value.
+        var length: String?
+        var transferEncoding = false
+        var hosts = 0
+        /// The first Host value.
+        var host: String?
+
+        init(_ fields: HTTPFields) {
+            for i in fields.fields.indices {
+                switch fields.fields[i].known {
+                case .contentLength:
+                    lengths += 1
+                    if length == nil { length = fields.fields[i].value }
+                case .transferEncoding:
+                    transferEncoding = true
+                case .host:
+                    hosts += 1
+                    if host == nil { host = fields.fields[i].value }
+                default:
+                    break
+                }
+            }
+        }
     }
 
     /// 1*DIGIT, at most 18 digits (RFC 9110 §8.6); lists and signs are refused.
@@ -71,11 +101,9 @@ package enum MessageFraming {
         guard codings == 1, chunkedOnly else { throw .invalidTransferEncoding }
     }
 
-    private static func validateTargetAndHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
-        let hostCount = head.fields.occurrences(.host)
+    private static func validateTargetAndHost(_ head: HTTPRequestHead, hostCount: Int, hostValue: String?) throws(HTTPParseError) {
         if hostCount > 1 { throw .invalidHost }
         if head.minorVersion == 1 && hostCount == 0 { throw .invalidHost }
-        let hostValue = head.fields.first(.host)
         if let host = hostValue {
             for b in host.utf8 where b == 0x20 || b == 0x09 || b == 0x2F || b == 0x40 || b >= 0x7F { throw .invalidHost }
         }

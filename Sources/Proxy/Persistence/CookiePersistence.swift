@@ -40,9 +40,28 @@ package struct StickyCookie: Sendable {
     /// Each server's `cookie VALUE` (nil: the server takes no persistent traffic by cookie).
     package let serverValues: [String?]
 
+    /// Each server's whole `Set-Cookie` value for `insert` without dates, made once: the same
+    /// text goes out on every response that needs it.
+    private let insertedCookies: [String?]
+
     package init(persistence: CookiePersistence, serverValues: [String?]) {
         self.persistence = persistence
         self.serverValues = serverValues
+        let dated = persistence.maxIdleSeconds != nil || persistence.maxLifeSeconds != nil
+        self.insertedCookies = serverValues.map { value in
+            guard let value, persistence.mode == .insert, !dated else { return nil }
+            return Self.insertedCookie(persistence, value: value)
+        }
+    }
+
+    /// The `Set-Cookie` value `insert` sends for a server whose cookie value is `value`.
+    private static func insertedCookie(_ persistence: CookiePersistence, value: String) -> String {
+        var cookie = "\(persistence.name)=\(value); path=/"
+        for domain in persistence.domains { cookie += "; domain=\(domain)" }
+        if persistence.httpOnly { cookie += "; HttpOnly" }
+        if persistence.secure { cookie += "; Secure" }
+        for attribute in persistence.attributes { cookie += "; \(attribute)" }
+        return cookie
     }
 
     /// Finds the server the request's cookie designates and rewrites the Cookie header for the
@@ -55,12 +74,14 @@ package struct StickyCookie: Sendable {
     /// As `inspectRequest`, also returning the first-seen date of a `maxlife` cookie.
     /// A cookie older than `maxidle` since last seen, or `maxlife` since first seen, designates nothing.
     package func inspectRequestDated(_ fields: inout HTTPFields, now: Int) -> (server: Int, firstSeen: Int?)? {
+        // Most requests carry no cookie at all: nothing to read, nothing to rebuild.
+        guard fields.fields.contains(where: { $0.known == .cookie }) else { return nil }
         var designated: Int?
         var firstSeen: Int?
         var changed = false
         var rewritten: [HTTPField] = []
         for field in fields.fields {
-            guard field.name.equalsIgnoringASCIICase("cookie") else {
+            guard field.known == .cookie else {
                 rewritten.append(field)
                 continue
             }
@@ -109,6 +130,9 @@ package struct StickyCookie: Sendable {
 
     private var dated: Bool { persistence.maxIdleSeconds != nil || persistence.maxLifeSeconds != nil }
 
+    /// Whether the cookie carries dates (`maxidle`, `maxlife`): only then does `now` matter.
+    package var readsClock: Bool { dated }
+
     /// Adapts the response's Set-Cookie fields for the server that answered.
     /// - Parameters:
     ///   - server: the server that produced the response.
@@ -119,23 +143,19 @@ package struct StickyCookie: Sendable {
         switch persistence.mode {
         case .insert:
             if persistence.postOnly && method != "POST" { return }
-            let serverSetsOwn = fields.values(.setCookie).contains { Self.cookieName(of: $0) == persistence.name }
+            let serverSetsOwn = fields.fields.contains { $0.known == .setCookie && Self.cookieName(of: $0.value) == persistence.name }
             if serverSetsOwn && persistence.preserve { return }
             if serverSetsOwn {
                 fields.fields.removeAll { $0.known == .setCookie && Self.cookieName(of: $0.value) == persistence.name }
             }
             // A `maxidle` cookie is re-issued on every response to move its last-seen date.
             if clientHadValidCookie && persistence.maxIdleSeconds == nil { return }
-            var cookieValue = value
-            if dated {
-                cookieValue += "|" + String(now, radix: 32) + "|" + String(clientHadValidCookie ? (firstSeen ?? now) : now, radix: 32)
+            if let cookie = insertedCookies[server] {
+                fields.add("Set-Cookie", cookie)
+            } else {
+                let dates = "|" + String(now, radix: 32) + "|" + String(clientHadValidCookie ? (firstSeen ?? now) : now, radix: 32)
+                fields.add("Set-Cookie", Self.insertedCookie(persistence, value: value + dates))
             }
-            var cookie = "\(persistence.name)=\(cookieValue); path=/"
-            for domain in persistence.domains { cookie += "; domain=\(domain)" }
-            if persistence.httpOnly { cookie += "; HttpOnly" }
-            if persistence.secure { cookie += "; Secure" }
-            for attribute in persistence.attributes { cookie += "; \(attribute)" }
-            fields.add("Set-Cookie", cookie)
             if persistence.nocache { Self.keepOutOfSharedCaches(&fields) }
         case .prefix, .rewrite:
             for i in fields.fields.indices where fields.fields[i].name.equalsIgnoringASCIICase("set-cookie") {
@@ -159,7 +179,7 @@ package struct StickyCookie: Sendable {
     static func keepOutOfSharedCaches(_ fields: inout HTTPFields) {
         var shareable = true
         var hasCacheControl = false
-        fields.forEachListElement(FieldName("cache-control")) { directive in
+        fields.forEachListElement(FieldName(.cacheControl)) { directive in
             hasCacheControl = true
             let name = directive.prefix { $0 != "=" }.trimmingOWS()
             if name.equalsIgnoringASCIICase("private") || name.equalsIgnoringASCIICase("no-cache")
@@ -168,7 +188,7 @@ package struct StickyCookie: Sendable {
             }
         }
         if !hasCacheControl {
-            fields.forEachListElement(FieldName("pragma")) { if $0.equalsIgnoringASCIICase("no-cache") { shareable = false } }
+            fields.forEachListElement(FieldName(.pragma)) { if $0.equalsIgnoringASCIICase("no-cache") { shareable = false } }
         }
         if shareable { fields.add("Cache-Control", "private") }
     }

@@ -143,8 +143,10 @@ final class UpstreamConnection: ChannelDuplexHandler {
         var head = headBuffer!
         do {
             guard let span = try head.withUnsafeReadableBytes({ try scanner.scan($0) }) else { return false }
+            var storage = session.loop.takeFieldStorage()
             var response = try head.withUnsafeReadableBytes {
-                try HTTPHeadParser.parseResponse(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]), maxHeaderLines: maxHeaderLines)
+                try HTTPHeadParser.parseResponse(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]),
+                                                 maxHeaderLines: maxHeaderLines, storage: &storage)
             }
             head.moveReaderIndex(forwardBy: span.end)
             headBuffer = nil
@@ -161,7 +163,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
             let options = HopByHop.strip(&response.fields)
             serverPersistent = options.persistent(minorVersion: response.minorVersion) && framing != .untilClose
             framer = BodyFramer(framing)
-            session.responseHead(response, framing: framing, upgradeProtocol: upgradeProtocol)
+            session.responseHead(consume response, framing: framing, upgradeProtocol: upgradeProtocol)
             if switchingProtocols {
                 // Bytes the server sent right after switching protocols belong to the tunnel.
                 if buffer.readableBytes > 0 {
