@@ -29,6 +29,13 @@ final class LoopContext {
     /// The pending `malloc_trim` after the loop's last session closed (LoopContext+HeapTrim).
     var heapTrimTask: Scheduled<Void>?
     private var stopped = false
+    /// This loop's copy of every stick table (see `StickTableReplica`).
+    var stickTables: [StickTableReplica]
+    /// Stores made on this loop, not yet handed to the other loops and the peer link.
+    var stickOutbox: [StickUpdate] = []
+    var stickFlushScheduled = false
+    /// The other loops' contexts, read once (fixed after `ProxyRuntime.makeContexts`).
+    var otherContexts: [NIOLoopBound<LoopContext>]?
 
     init(index: Int, eventLoop: any EventLoop, runtime: ProxyRuntime) {
         self.index = index
@@ -43,6 +50,7 @@ final class LoopContext {
         self.controls = runtime.initialControls
         self.listeners = Array(repeating: [], count: runtime.plan.frontends.count)
         self.accepting = Array(repeating: true, count: runtime.plan.frontends.count)
+        self.stickTables = Self.seededStickTables(runtime)
         scheduleExpiry()
     }
 
@@ -50,6 +58,7 @@ final class LoopContext {
         guard !stopped else { return }
         expiryTask = eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { [weak self] in
             self?.expireIdleConnections()
+            self?.purgeStickTables()
             self?.scheduleExpiry()
         }
     }

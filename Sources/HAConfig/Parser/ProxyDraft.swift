@@ -72,6 +72,8 @@ struct ProxyDraft {
     var urlParamCheckPost = false
     var bufferRequest = false
     var compression: HTTPCompression?
+    var stickTable: StickTable?
+    var stickRules: [StickRule] = []
 
     /// The copy a new proxy starts from: settings inherit, lists of rules and servers do not.
     func inherited() -> ProxyDraft {
@@ -88,6 +90,8 @@ struct ProxyDraft {
         copy.monitorFail = []
         copy.servers = []
         copy.ownDefaultBackend = nil
+        copy.stickTable = nil
+        copy.stickRules = []
         return copy
     }
 
@@ -127,6 +131,12 @@ struct ProxyDraft {
         backend.urlParamCheckPost = urlParamCheckPost
         backend.bufferRequest = bufferRequest
         backend.compression = compression
+        backend.stickTable = stickTable.map { table in
+            var named = table
+            named.name = name
+            return named
+        }
+        backend.stickRules = stickRules
         // A listen's rules are kept once, on its frontend half.
         if !isListen {
             backend.httpResponseRules = httpResponseRules
