@@ -64,14 +64,19 @@ enum PeerLinkSetup {
     }
 
     /// The link, with its events going to the VRRP engine, the override sync and the log.
-    static func makeLink(settings: PeerLink.Settings, vrrp: VRRPEngine?, overrideSync: OverrideSync? = nil, logger: Logger) -> PeerLink {
+    static func makeLink(settings: PeerLink.Settings, vrrp: VRRPEngine?, overrideSync: OverrideSync? = nil,
+                         stickSync: StickTableSync? = nil, logger: Logger) -> PeerLink {
         PeerLink(settings: settings, logger: logger) { event in
             switch event {
             case .lost(_, .closedByPeer, let lastHealth):
                 vrrp?.peerLinkClosed(peerMasterInstances: lastHealth?.masterInstances ?? [])
             case .health(let health):
                 overrideSync?.received(health.overrides ?? [])
-            case .lost, .up, .refused:
+            case .stick(let entries):
+                stickSync?.received(entries)
+            case .up:
+                stickSync?.peerUp()
+            case .lost, .refused:
                 break  // logged by the link; shown by `hactl status`
             }
         }
