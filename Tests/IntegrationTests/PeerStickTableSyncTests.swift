@@ -125,4 +125,28 @@ import Testing
         let reloaded = (0..<6).compactMap { _ in Self.get(lab) }
         #expect(reloaded == Array(repeating: stuck, count: 6), "after reload: \(reloaded)")
     }
+
+    @Test func test_peerStartedLater_isTaughtTheLiveEntriesOnConnect() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let lab = try VRRPLab()
+        try ControlPlaneTests.startWebServer(lab, "n1")
+        try ControlPlaneTests.startWebServer(lab, "n2")
+        let key = try lab.lab.writeFile("pair.key", "0123456789abcdef0123456789abcdef\n")
+        let socket1 = "\(lab.lab.runDirectory)/n1.sock", socket2 = "\(lab.lab.runDirectory)/n2.sock"
+        let config = Self.configuration(keyFile: key)
+        let n1 = try lab.startHactl("n1", role: "master", config: config, arguments: ["-S", socket1])
+        defer { n1.stop() }
+        #expect(lab.lab.wait(timeout: .seconds(15), interval: .milliseconds(50)) { lab.holdsVIP("n1") && Self.get(lab) != nil } != nil, "\(n1.log)")
+        let server = try #require(Self.entry(socket1, table: "web"), "\(Self.runtimeAPI(socket1, "show table web"))")
+        #expect(Self.get(lab, port: 81) != nil)
+        #expect(Self.entry(socket1, table: "local") != nil)
+
+        // n2 starts after the entry exists: nothing is pushed to it, it learns it from the resync.
+        let n2 = try lab.startHactl("n2", role: "backup", config: config, arguments: ["-S", socket2])
+        defer { n2.stop() }
+        #expect(lab.lab.wait(timeout: .seconds(10), interval: .milliseconds(50)) { Self.entry(socket2, table: "web") == server } != nil,
+                "n2 never learnt the entry: \(Self.runtimeAPI(socket2, "show table web")) \(n1.log)")
+        #expect(n1.log.contains("stick tables sent to the peer (resync)"), "\(n1.log)")
+        #expect(Self.entry(socket2, table: "local") == nil, "a table without peers is never taught")
+    }
 }
