@@ -20,6 +20,8 @@ extension ApplianceControl {
         do {
             let removed = try await host.clearStickTable(name, key: key)
             return .done(message: "table \(name): \(removed) entries removed")
+        } catch .unknownTable {
+            return .failed(.other("No such table"))  // HAProxy's answer
         } catch {
             return .failed(Self.failure(error))
         }

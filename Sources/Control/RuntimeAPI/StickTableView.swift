@@ -35,7 +35,7 @@ public struct StickTableView: Sendable, Equatable {
 extension ControlResponder {
     public func stickTables() async -> [StickTableView] { [] }
     public func clearStickTable(_ name: String, key: String?) async -> ControlReply {
-        .failed(.other("No such table: \(name)."))
+        .failed(.other("No such table"))
     }
 }
 
@@ -46,8 +46,9 @@ extension RuntimeAPIAnswer {
         func header(_ table: StickTableView) -> String {
             "# table: \(table.name), type: \(table.type), size:\(table.size), used:\(table.entries.count)\n"
         }
-        guard let name else { return tables.map(header).joined() + "\n" }
-        guard let table = tables.first(where: { $0.name == name }) else { return "No such table: \(name).\n\n" }
+        // HAProxy lists the tables last declared first.
+        guard let name else { return tables.reversed().map(header).joined() + "\n" }
+        guard let table = tables.first(where: { $0.name == name }) else { return "No such table\n\n" }
         var text = header(table)
         for (index, entry) in table.entries.enumerated() where key == nil || entry.key == key {
             text += "0x\(String(index + 1, radix: 16)): key=\(entry.key) use=0 exp=\(max(entry.expiresIn ?? 0, 0))"
