@@ -60,12 +60,14 @@ extension PeerLink.Driver {
     func queueStick(_ entries: [SyncedStickEntry]) {
         guard case .up(let id) = machine.state, connections[id]?.session.authenticated == true else { return }
         stickQueue.append(contentsOf: entries)
+        // A writable channel takes everything now (a resync of a large table included); only
+        // what a congested channel leaves waiting is bounded.
+        flushStick()
         if stickQueue.count > PeerLink.stickQueueLimit {
             let excess = stickQueue.count - PeerLink.stickQueueLimit
             stickQueue.removeFirst(excess)
             stickDropped += excess
         }
-        flushStick()
     }
 
     /// Sends what is queued while the channel takes it; called on new entries and each heartbeat.
