@@ -101,3 +101,48 @@ extension LoopContext {
         }
     }
 }
+
+/// What a request's (or TCP connection's) stick rules decided.
+struct StickOutcome {
+    /// The entry that designated a server, if one did.
+    var match: StickMatch?
+    /// The server it designates, when this backend has it.
+    var server: Int?
+    /// The keys to store once a server is chosen, one per table.
+    var stores: [(table: Int, key: StickKey)] = []
+}
+
+extension LoopContext {
+    /// HAProxy's order: rules in turn; the first rule whose key has a live entry designates its
+    /// server (skipped when the request is already assigned, as by a persistence cookie); the
+    /// first storing rule of each table names the key stored once a server is chosen. A sample
+    /// that does not convert to the table's type neither matches nor stores.
+    func evaluateStickRules(_ backend: BackendState, facts: RequestFacts, designated: Bool) -> StickOutcome {
+        var outcome = StickOutcome()
+        let now = WallClock.milliseconds()
+        for rule in backend.plan.stickRules where rule.condition.evaluate(facts) {
+            let plan = runtime.plan.stickTables[rule.table]
+            guard let key = StickKey(rule.pattern.evaluate(facts), plan: plan) else { continue }
+            if rule.matches, !designated, outcome.match == nil, let found = stickMatch(table: rule.table, key: key, now: now) {
+                outcome.match = found
+                // An entry naming a server this backend lacks (another section's table) is a miss.
+                outcome.server = backend.plan.servers.firstIndex { $0.name == found.server }
+            }
+            if rule.stores, !outcome.stores.contains(where: { $0.table == rule.table }) {
+                outcome.stores.append((rule.table, key))
+            }
+        }
+        return outcome
+    }
+
+    /// Stores `server` under each key, unless the entry found already names it (and is not due
+    /// for a refresh): a returning client writes nothing.
+    func storeStickEntries(_ stores: [(table: Int, key: StickKey)], match: StickMatch?, server: String) {
+        guard !stores.isEmpty else { return }
+        let now = WallClock.milliseconds()
+        for (table, key) in stores {
+            if let match, match.table == table, match.key == key, match.server == server, !match.refresh { continue }
+            stickStore(table: table, key: key, server: server, now: now)
+        }
+    }
+}

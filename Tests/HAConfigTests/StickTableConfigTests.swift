@@ -65,7 +65,7 @@ import Testing
         let printed = ConfigurationPrinter.print(configuration)
         let reparsed = try ConfigurationLoader.parse(text: printed, file: "printed.conf")
         #expect(reparsed.backends.first?.stickTable == configuration.backends.first?.stickTable)
-        #expect(reparsed.backends.first?.stickRules.map(\.pattern) == [SampleExpression(fetch: .cookie(name: "SID"))])
+        #expect(reparsed.withoutLocations().backends.first?.stickRules == configuration.withoutLocations().backends.first?.stickRules)
         #expect(printed.contains("    stick on req.cook(SID) if api\n"))
         #expect(ConfigurationPrinter.print(reparsed) == printed)
     }
@@ -93,8 +93,8 @@ import Testing
          "t.conf:3:14: error: 'stick on': unknown sample fetch 'src_prt' in stick on pattern (did you mean 'src_port'?)"),
         ("backend web\n    mode http\n    stick-table type ip size 1k peers other\n    server s1 198.18.0.1:80",
          "t.conf:3:5: error: 'stick-table': peers 'other' names no peers section (add 'peers other' listing the nodes of the pair)"),
-        ("backend web\n    mode tcp\n    stick-table type ip size 1k\n    stick on src\n    server s1 198.18.0.1:80",
-         "t.conf:4:5: error: 'stick on': `stick in mode tcp` is an HAProxy keyword hactl does not support"),
+        ("backend web\n    mode tcp\n    stick-table type string size 1k\n    stick on req.cook(SID)\n    server s1 198.18.0.1:80",
+         "t.conf:4:14: error: 'stick on': 'web' is in mode tcp: a stick pattern there reads the connection (src, src_port, dst, dst_port), not 'req.cook(SID)'"),
         ("frontend f\n    mode http\n    bind :80\n    http-request track-sc0 src",
          "t.conf:4:18: error: 'http-request track-sc0': `http-request track-sc0` is an HAProxy keyword hactl does not support"),
     ])

@@ -143,4 +143,22 @@ import Testing
         await s2.stop()
         try await group.shutdownGracefully()
     }
+
+    @Test func test_stickOnSrc_inModeTCP_keepsTheClientOnOneServer() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        let s2 = try await TestHTTPServer.start(name: "websvr2", group: group)
+        var plan = Self.stickPlan([s1, s2], pattern: .init(fetch: .source))
+        plan.frontends[0].mode = .tcp
+        plan.backends[0].mode = .tcp
+        plan.stickTables = [StickTablePlan(name: "app", type: .ip, size: 100, expireMilliseconds: 60_000)]
+        try await ProxyHarness.withProxy(plan) { service, port in
+            let reached = try (0..<6).map { _ in Self.server(of: try TestConnection.get(port: port)) }
+            #expect(Set(reached).count == 1, "round robin would alternate: \(reached)")
+            #expect(await service.stickTables().first?.entries.map(\.key) == ["127.0.0.1"])
+        }
+        await s1.stop()
+        await s2.stop()
+        try await group.shutdownGracefully()
+    }
 }

@@ -129,9 +129,9 @@ struct ConfigurationValidator {
             }
             for rule in backend.stickRules {
                 let keyword = "stick \(rule.kind.rawValue)"
-                if backend.mode == .tcp {
-                    diagnostics.error(at: rule.location, keyword: keyword, UnsupportedKeywords.message(
-                        "stick in mode tcp", origin: .haproxy, reason: "hactl's stick rules serve mode http; use 'balance source' in '\(backend.name)'"))
+                if backend.mode == .tcp, ![.source, .sourcePort, .destination, .destinationPort].contains(rule.pattern.fetch) {
+                    diagnostics.error(at: rule.pattern.location, keyword: keyword,
+                                      "'\(backend.name)' is in mode tcp: a stick pattern there reads the connection (src, src_port, dst, dst_port), not '\(rule.pattern.text)'")
                     continue
                 }
                 if let name = rule.table {
