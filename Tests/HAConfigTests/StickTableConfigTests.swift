@@ -103,6 +103,11 @@ import Testing
         #expect(found.contains { $0.hasPrefix(input.1) }, "\(found)")
     }
 
+    @Test func test_aRefusedTable_isReportedOnce_notAgainAtItsRules() {
+        let found = messages("backend web\n    mode http\n    stick-table type ip size 1k store gpc0\n    stick on src\n    server s1 198.18.0.1:80\n")
+        #expect(found.count == 1, "\(found)")
+    }
+
     @Test func test_peersOnTheTable_mustNameThePeersSection() {
         let text = peers + "backend web\n    mode http\n    stick-table type ip size 1k peers pear\n    server s1 198.18.0.1:80\n"
         #expect(messages(text).contains { $0.contains("peers 'pear' is not the peers section of this file ('pair')") })

@@ -290,7 +290,9 @@ struct ProxySectionParser {
                 diagnostics.error(at: statement.location, keyword: keyword, "a section holds one stick-table; this one has one already")
                 return
             }
-            draft.stickTable = parseStickTable(statement)
+            // A refused line (already reported) still declares a table: `stick` rules naming it are
+            // not reported a second time.
+            draft.stickTable = parseStickTable(statement) ?? StickTable(name: name, type: .string, size: 1, location: statement.location)
             return
         case "stick":
             if let rule = parseStickRule(statement) { draft.stickRules.append(rule) }
