@@ -134,6 +134,11 @@ import Testing
                 #expect(await service.stickTables().first?.entries.count == expected)
                 if expected == 4, let newPort = service.boundAddresses().first?.port {
                     for (client, server) in placed { #expect(try Self.reached(newPort, client: client) == server) }
+                    // A store on the old instance after the new one started is adopted at the switch.
+                    placed["late"] = try Self.reached(port, client: "late")
+                    #expect(await service.stickTables().first?.entries.count == 4)
+                    await service.adoptStickTables(from: old)
+                    #expect(await service.stickTables().first?.entries.first { $0.key == "late" }?.server == placed["late"])
                 }
                 task.cancel()
                 _ = try? await task.value

@@ -191,6 +191,8 @@ final class ProxyHost: Service, Sendable {
                 pending[id] = Pending(configuration: configuration, service: service, reply: reply, watcher: watcher)
             case .accepting(let id):
                 guard let replacement = pending.removeValue(forKey: id) else { break }
+                // Stick entries the old instance stored while the new one started (before it stops).
+                if let old = live.withLock({ $0.service }) { await replacement.service.adoptStickTables(from: old) }
                 tasks[currentID]?.cancel()  // stops accepting, drains what it has
                 logger.notice("proxy replaced: the new configuration serves, the old one drains", metadata: [
                     "old": "\(currentID)", "new": "\(id)",

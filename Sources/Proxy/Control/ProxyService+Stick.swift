@@ -84,16 +84,35 @@ extension ProxyService {
         return removed
     }
 
+    /// A reload, once this instance serves: merges `previous`'s entries again (last-writer-wins,
+    /// so entries already copied at start change nothing), catching the stores the old instance
+    /// made while this one was starting. Call it before `previous` stops.
+    public func adoptStickTables(from previous: ProxyService) async {
+        guard let runtime = state.withLock({ $0.runtime }), !runtime.plan.stickTables.isEmpty else { return }
+        let old = await previous.stickTables()
+        let records = runtime.plan.stickTables.flatMap { table -> [StickRecord] in
+            guard let before = old.first(where: { $0.name == table.name }), Self.sameTable(before, table, previous: previous) else { return [] }
+            return before.entries
+        }
+        guard !records.isEmpty else { return }
+        for context in runtime.contexts {
+            try? await context.eventLoop.submit { context.value.mergeStick(records: records, now: WallClock.milliseconds()) }.get()
+        }
+    }
+
+    static func sameTable(_ before: StickTableSnapshot, _ table: StickTablePlan, previous: ProxyService) -> Bool {
+        before.type == table.type.rawValue && before.size == table.size && before.length == table.length
+            && before.expireMilliseconds == table.expireMilliseconds && before.peers == table.peers
+            && previous.stickPlan(named: table.name)?.nopurge == table.nopurge
+    }
+
     /// The previous instance's entries for the tables `plan` keeps unchanged, by table index.
     func inheritedStickRecords(plan: ProxyPlan) async -> [[StickRecord]]? {
         guard let previous = stickSourceBox.withLock({ $0.take() }), !plan.stickTables.isEmpty else { return nil }
         let old = await previous.stickTables()
         return plan.stickTables.map { table in
             guard let before = old.first(where: { $0.name == table.name }) else { return [] }
-            let unchanged = before.type == table.type.rawValue && before.size == table.size && before.length == table.length
-                && before.expireMilliseconds == table.expireMilliseconds && before.peers == table.peers
-                && previous.stickPlan(named: table.name)?.nopurge == table.nopurge
-            if unchanged {
+            if Self.sameTable(before, table, previous: previous) {
                 if !before.entries.isEmpty {
                     logger.info("stick table kept across the reload", metadata: ["table": "\(table.name)", "entries": "\(before.entries.count)"])
                 }
