@@ -327,15 +327,19 @@ extension PeerLink {
             run(machine.refused(id, reason: reason, now: .now()))
         }
 
-        /// The connection failed on this side (our socket aborted, `ss -K`): not the peer's
-        /// process going away, so it must not count as the peer closing.
-        func failedLocally(_ id: PeerLinkStateMachine.ConnectionID) {
-            connections[id]?.closingByUs = true
+        /// The connection's error, as `FrameHandler` classified it; the machine decides what it
+        /// means. The channel's `channelInactive` that follows finds the connection already ended.
+        func failed(_ id: PeerLinkStateMachine.ConnectionID, byPeer: Bool) {
+            guard var connection = connections[id], !connection.closingByUs else { return }
+            connection.closingByUs = true
+            connections[id] = connection
+            run(byPeer ? machine.closedByPeer(id, now: .now()) : machine.failedLocally(id, now: .now()))
         }
 
+        /// End of stream: the peer's FIN, unless we were closing it ourselves.
         func closed(_ id: PeerLinkStateMachine.ConnectionID) {
             guard let connection = connections.removeValue(forKey: id) else { return }
-            run(machine.closed(id, byPeer: !connection.closingByUs, now: .now()))
+            run(connection.closingByUs ? machine.closedLocally(id, now: .now()) : machine.closedByPeer(id, now: .now()))
         }
     }
 
@@ -375,9 +379,10 @@ extension PeerLink {
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            // A dead peer process shows as end of stream (FIN) or ECONNRESET; any other error is
-            // this side's socket failing (ECONNABORTED after `ss -K`), and the peer may well live.
-            if let io = error as? IOError, io.errnoCode != ECONNRESET { driver.failedLocally(id) }
+            // Only classifies: ECONNRESET is the peer's doing (its kernel resets the connection of
+            // a dead process); any other socket error is this side's (ECONNABORTED after `ss -K`).
+            // `PeerLinkStateMachine.closedByPeer` / `failedLocally` decide what each means.
+            if let io = error as? IOError { driver.failed(id, byPeer: io.errnoCode == ECONNRESET) }
             context.close(promise: nil)
         }
     }

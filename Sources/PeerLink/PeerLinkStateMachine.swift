@@ -156,19 +156,42 @@ public struct PeerLinkStateMachine: Sendable {
     /// A frame was refused: the connection is closed and the refusal logged.
     public mutating func refused(_ id: ConnectionID, reason: String, now: NIODeadline) -> [Action] {
         var actions: [Action] = [.logRefused(id, reason: reason), .close(id)]
-        actions += closed(id, byPeer: false, now: now)
+        actions += closedLocally(id, now: now)
         return actions
     }
 
-    /// Connection `id` is closed: by the peer (FIN/RST) or because we closed it.
+    /// Connection `id` was ended by the peer: its end of stream (FIN) or ECONNRESET, which is
+    /// what the peer's kernel sends when its process dies. If it carried the up channel, the
+    /// channel is lost with `.closedByPeer`: the VRRP engine opens the crash-takeover window.
+    public mutating func closedByPeer(_ id: ConnectionID, now: NIODeadline) -> [Action] {
+        connectionEnded(id, loss: .closedByPeer, now: now)
+    }
+
+    /// Connection `id` failed on this side: an error of our own socket (ECONNABORTED after
+    /// `ss -K`, a local timeout), not anything the peer sent. The peer's process may well be
+    /// alive, so no `peerLost(.closedByPeer)`: the channel reconnects and VRRP is not told (a
+    /// takeover here would make the backup flap to MASTER and back).
+    public mutating func failedLocally(_ id: ConnectionID, now: NIODeadline) -> [Action] {
+        connectionEnded(id, loss: nil, now: now)
+    }
+
+    /// Connection `id` ended because we closed it (a refusal, a replaced connection).
+    public mutating func closedLocally(_ id: ConnectionID, now: NIODeadline) -> [Action] {
+        connectionEnded(id, loss: nil, now: now)
+    }
+
+    /// Connection `id` is closed: by the peer (`closedByPeer`) or not (`closedLocally`).
     public mutating func closed(_ id: ConnectionID, byPeer: Bool, now: NIODeadline) -> [Action] {
+        byPeer ? closedByPeer(id, now: now) : closedLocally(id, now: now)
+    }
+
+    mutating func connectionEnded(_ id: ConnectionID, loss: LossReason?, now: NIODeadline) -> [Action] {
         handshakes[id] = nil
         switch state {
         case .up(id):
             upSince = nil
             downSince = now
-            let loss: [Action] = byPeer ? [.peerLost(.closedByPeer)] : []
-            return loss + afterConnection(now: now)
+            return (loss.map { [Action.peerLost($0)] } ?? []) + afterConnection(now: now)
         case .handshaking(id), .connecting(id):
             return afterConnection(now: now)
         default:

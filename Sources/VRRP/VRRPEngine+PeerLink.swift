@@ -14,3 +14,16 @@ extension VRRPEngine {
         }
     }
 }
+
+extension VRRPEngine {
+    /// hactl's peer channel came up or went down: for `vrrp_witness`, an up channel is proof
+    /// that the peer is reachable (a MASTER hears no adverts from its backup).
+    public func peerLinkChanged(up: Bool) {
+        for node in currentNodes {
+            node.eventLoop.execute {
+                guard !node.stopped else { return }
+                node.peerLinkChanged(up: up)
+            }
+        }
+    }
+}

@@ -197,6 +197,7 @@ extension VRRPEngine {
                     at: instance.location(of: keyword))
             }
         }
+        let witness = instance.witness.flatMap { witnessPlan($0, ipv4: ipv4, advertInterval: interval, unicastPeers: peers, configuration: configuration, fail: fail) }
         // Without errors, the version and the group were read.
         guard errors.isEmpty, let version, let group else { throw VRRPConfigurationErrors(errors) }
 
@@ -233,7 +234,42 @@ extension VRRPEngine {
             garpLowerPrioRepeat: instance.garpLowerPrioRepeat ?? instance.garpMasterRepeat,
             higherPrioSendAdvert: instance.higherPrioSendAdvert,
             syncGroup: group_?.name)
+        plan.witness = witness
         plan.warnings = warnings
         return plan
     }
+}
+
+extension VRRPEngine {
+    /// `vrrp_witness`: the witness's address, the round interval (default `advert_int`) and the
+    /// peer addresses probed beside it: `unicast_peer` and the `peers` section (this node's own
+    /// address is skipped at run time). Without either, a MASTER could not tell a lost witness
+    /// from isolation (it hears no adverts from its backup), so that is an error.
+    static func witnessPlan(
+        _ witness: VRRPWitnessConfig, ipv4: Bool, advertInterval: Duration, unicastPeers: [IPAddress], configuration: Configuration,
+        fail: (String, SourceLocation?) -> Void
+    ) -> InstancePlan.Witness? {
+        guard ipv4 else {
+            fail("vrrp_witness on an IPv6 instance is not supported by hactl yet (the probe is ICMPv4 echo)", witness.location)
+            return nil
+        }
+        guard let address = IPAddress(witness.address), address.isIPv4 else {
+            fail("vrrp_witness \(witness.address) is not an IPv4 address", witness.location)
+            return nil
+        }
+        let fromPeers = (configuration.peers?.peers ?? []).compactMap { IPAddress($0.address) }.filter(\.isIPv4)
+        var peers: [IPAddress] = []
+        for candidate in unicastPeers.filter(\.isIPv4) + fromPeers where !peers.contains(candidate) { peers.append(candidate) }
+        guard !peers.isEmpty else {
+            fail(
+                "vrrp_witness needs the peer's address to probe beside the witness: add unicast_peer lines or a peers section "
+                    + "(a MASTER hears no adverts from its backup, so without it a lost witness would look like isolation)",
+                witness.location)
+            return nil
+        }
+        return InstancePlan.Witness(
+            address: address, interval: witness.interval ?? advertInterval, fall: witness.fall,
+            rise: witness.rise, peers: peers)
+    }
+
 }

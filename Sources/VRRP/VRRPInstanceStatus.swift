@@ -85,6 +85,26 @@ public struct VRRPInstanceStatus: Sendable, Hashable {
     /// State transitions since start (a monotonic counter, for `hactl_vrrp_transitions_total`).
     public var transitionsTotal: Int = 0
     public var failoverHold: FailoverHold?
+    /// `vrrp_witness`: what the last probe round reached (nil without a witness).
+    public var witness: Witness?
+
+    /// `vrrp_witness` as `hactl status` shows it.
+    public struct Witness: Sendable, Hashable {
+        public var address: String
+        /// The witness answered in the last round.
+        public var reachable: Bool
+        /// The peer was reached in the last round (echo, advert or peer link).
+        public var peerReachable: Bool
+        /// Neither, for `fall` rounds: the instance is in FAULT.
+        public var isolated: Bool
+
+        public init(address: String, reachable: Bool, peerReachable: Bool, isolated: Bool) {
+            self.address = address
+            self.reachable = reachable
+            self.peerReachable = peerReachable
+            self.isolated = isolated
+        }
+    }
 
     /// How many transitions `transitions` keeps.
     public static let transitionHistoryLimit = 10

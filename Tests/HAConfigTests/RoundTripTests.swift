@@ -113,6 +113,7 @@ import Testing
             vrrpv3_checksum_as_v2
             smtp_alert
             dont_track_primary
+            vrrp_witness 198.18.0.12 interval 500ms fall 4 rise 2
         vrrp_instance B
             interface eth1
             virtual_router_id 61

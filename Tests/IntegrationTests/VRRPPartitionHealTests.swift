@@ -20,13 +20,24 @@ import Glibc
 
     final class Bench {
         let bench: VRRPLab
+        let ipv6: Bool
         var n1: LabProcess!
         var n2: LabProcess!
         var prober: LabProcess!
         var capture: [String: LabProcess] = [:]
-        init() throws { bench = try VRRPLab() }
+        init(ipv6: Bool) throws {
+            self.ipv6 = ipv6
+            bench = try VRRPLab(ipv6: ipv6)
+        }
         var lab: NamespaceLab { bench.lab }
+        /// IPv4: 198.18.0.100; IPv6: a link-local VIP (RFC 9568 §7.2; only fe80::/64 here), which
+        /// the winner announces with unsolicited Neighbor Advertisements.
+        var vip: String { ipv6 ? VRRPPartitionHealTests.vip6 : VRRPLab.vip }
+        func holdsVIP(_ host: String) -> Bool { bench.holdsVIP(host, vip) }
+        func clientNeighbourMAC() -> String? { bench.clientNeighbourMAC(vip) }
     }
+
+    static let vip6 = "fe80::5:100"
 
     static func monotonicSeconds() -> Double {
         var now = timespec()
@@ -41,22 +52,24 @@ import Glibc
     }
 
     /// Two nodes, responders, a client probing VIP:8080 every ~20 ms (CLOCK_MONOTONIC stamps),
-    /// and per-node advert captures. n1 is master and the client's neighbour entry names it.
-    func setUp() throws -> Bench {
-        let b = try Bench()
-        let config = VRRPLab.hactlConf()
+    /// and per-node advert captures. n1 is master and the client's neighbour entry names it,
+    /// fresh (the prober keeps it in use) when the cut comes.
+    func setUp(ipv6: Bool = false) throws -> Bench {
+        let b = try Bench(ipv6: ipv6)
+        let config = ipv6 ? VRRPLab.hactlConf(version: 3, vip: "\(Self.vip6)/64") : VRRPLab.hactlConf()
         b.n1 = try b.bench.startHactl("n1", role: "master", config: config)
         b.n2 = try b.bench.startHactl("n2", role: "backup", config: config, arguments: ["--priority", "128"])
-        let elected = b.lab.wait(timeout: .seconds(12)) { b.bench.holdsVIP("n1") && !b.bench.holdsVIP("n2") }
+        let elected = b.lab.wait(timeout: .seconds(12)) { b.holdsVIP("n1") && !b.holdsVIP("n2") }
         #expect(elected != nil, "n1 never became master: \(b.n1.log)")
-        try b.bench.startResponder("n1")
-        try b.bench.startResponder("n2")
+        try b.bench.startResponder("n1", ipv6: ipv6)
+        try b.bench.startResponder("n2", ipv6: ipv6)
+        let target = ipv6 ? "\(Self.vip6)%eth0" : VRRPLab.vip
         let probe = """
             import socket, sys, time
             while True:
                 t = time.monotonic()
                 try:
-                    s = socket.create_connection(("\(VRRPLab.vip)", 8080), timeout=0.05)
+                    s = socket.create_connection(("\(target)", 8080), timeout=0.05)
                     s.settimeout(0.2)
                     name = s.recv(64).decode().strip() or "-"
                     s.close()
@@ -68,11 +81,11 @@ import Glibc
         b.prober = try b.lab.spawn("client", ["python3", "-u", "-c", probe], name: "client-prober")
         for host in ["n1", "n2"] {
             b.capture[host] = try b.lab.spawn(
-                "lan", ["tcpdump", "-l", "--immediate-mode", "-n", "-tt", "-i", "\(host)-p", "-Q", "in", "ip proto 112"],
+                "lan", ["tcpdump", "-l", "--immediate-mode", "-n", "-tt", "-i", "\(host)-p", "-Q", "in", ipv6 ? "ip6 proto 112" : "ip proto 112"],
                 name: "\(host)-adverts")
         }
         #expect(b.lab.wait(timeout: .seconds(3)) { Self.answers(b.prober).contains { $0.name == "n1" } } != nil)
-        #expect(b.bench.clientNeighbourMAC() == b.lab.macAddress("n1"))
+        #expect(b.clientNeighbourMAC() == b.lab.macAddress("n1"))
         return b
     }
 
@@ -96,11 +109,11 @@ import Glibc
         let cutAt = clock.now
         try b.lab.cut("n1")
         let followed = b.lab.wait(timeout: .seconds(6)) {
-            b.bench.holdsVIP("n2") && Self.answers(b.prober).last?.name == "n2"
+            b.holdsVIP("n2") && Self.answers(b.prober).last?.name == "n2"
         }
         #expect(followed != nil, "client never followed n2: \(b.n2.log)")
-        #expect(b.bench.holdsVIP("n1"), "both are MASTER while cut off")
-        #expect(b.bench.clientNeighbourMAC() == b.lab.macAddress("n2"))
+        #expect(b.holdsVIP("n1"), "both are MASTER while cut off")
+        #expect(b.clientNeighbourMAC() == b.lab.macAddress("n2"))
         let remaining = .seconds(5) - (clock.now - cutAt)
         if remaining > .zero { b.lab.wait(timeout: remaining) { false } }
     }
@@ -128,8 +141,8 @@ import Glibc
         let measured = Duration.milliseconds(Int64((first.time - healedAt) * 1000))
         print("\(what): client answered by n1 \(measured) after the link returned (bound \(Self.bound))")
         #expect(measured <= Self.bound, "\(what) took \(measured)")
-        #expect(!b.bench.holdsVIP("n2"))
-        #expect(b.lab.wait(timeout: .milliseconds(500)) { b.bench.clientNeighbourMAC() == b.lab.macAddress("n1") } != nil)
+        #expect(!b.holdsVIP("n2"))
+        #expect(b.lab.wait(timeout: .milliseconds(500)) { b.clientNeighbourMAC() == b.lab.macAddress("n1") } != nil)
     }
 
     /// Which node's advert crossed the healed link first, from the captures.
@@ -160,6 +173,28 @@ import Glibc
         #expect(firstAdvertAfter(healed.epoch, b) == "n2", "the order under test did not happen")
     }
 
+    /// The same two orders over IPv6 (VRRPv3, link-local VIP): the winner's unsolicited Neighbor
+    /// Advertisement (override flag) moves the client's entry back, as gratuitous ARP does on IPv4.
+    @Test func test_ipv6SilentCutHeals_winnersAdvertArrivesFirst_clientOnWinnerWithinOneSecond() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let b = try setUp(ipv6: true)
+        defer { b.lab.destroy() }
+        try cutUntilClientFollowsN2(b)
+        let healed = try healRightAfterAdvert(of: "n2", b)
+        expectClientBackOnN1(b, healedAt: healed.monotonic, "IPv6 heal, n1's advert first")
+        #expect(firstAdvertAfter(healed.epoch, b) == "n1", "the order under test did not happen")
+    }
+
+    @Test func test_ipv6SilentCutHeals_interimMastersAdvertArrivesFirst_clientOnWinnerWithinOneSecond() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let b = try setUp(ipv6: true)
+        defer { b.lab.destroy() }
+        try cutUntilClientFollowsN2(b)
+        let healed = try healRightAfterAdvert(of: "n1", b)
+        expectClientBackOnN1(b, healedAt: healed.monotonic, "IPv6 heal, n2's advert first")
+        #expect(firstAdvertAfter(healed.epoch, b) == "n2", "the order under test did not happen")
+    }
+
     /// Carrier loss instead of a silent cut: n1 sees its link go down (FAULT, VIP removed), n2
     /// serves the client; when the link returns n1 preempts. The client is never left without an
     /// answer for more than the bound, from the link's return until n1 serves it.
@@ -169,12 +204,12 @@ import Glibc
         defer { b.lab.destroy() }
         let lan = b.lab.namespace("lan")
         try NamespaceLab.run(["ip", "-n", lan, "link", "set", "dev", "n1-p", "down"])
-        #expect(b.lab.wait(timeout: .seconds(6)) { b.bench.holdsVIP("n2") && Self.answers(b.prober).last?.name == "n2" } != nil)
+        #expect(b.lab.wait(timeout: .seconds(6)) { b.holdsVIP("n2") && Self.answers(b.prober).last?.name == "n2" } != nil)
         b.lab.wait(timeout: .seconds(2)) { false }
         let healedAt = Self.monotonicSeconds()
         try NamespaceLab.run(["ip", "-n", lan, "link", "set", "dev", "n1-p", "up"])
         let settled = b.lab.wait(timeout: .seconds(10)) {
-            b.bench.holdsVIP("n1") && !b.bench.holdsVIP("n2")
+            b.holdsVIP("n1") && !b.holdsVIP("n2")
                 && Self.answers(b.prober).last.map { $0.name == "n1" && $0.time > healedAt } == true
         }
         #expect(settled != nil, "n1 never served the client again: \(b.n1.log)")
@@ -186,6 +221,6 @@ import Glibc
         let measured = Duration.milliseconds(Int64(gap * 1000))
         print("carrier loss heal: longest time the client went unanswered after the link returned \(measured) (bound \(Self.bound))")
         #expect(measured <= Self.bound)
-        #expect(b.bench.clientNeighbourMAC() == b.lab.macAddress("n1"))
+        #expect(b.clientNeighbourMAC() == b.lab.macAddress("n1"))
     }
 }

@@ -224,3 +224,45 @@ import Testing
         #expect(throws: VRRPConfigurationErrors.self) { try plan(instance, script: script) }
     }
 }
+
+/// `vrrp_witness` resolved into the plan.
+@Suite struct WitnessPlanTests {
+    let witnessLine = SourceLocation(file: "hactl.conf", line: 11)
+
+    func instance(peers: [String] = ["198.18.0.10", "198.18.0.11"], witness: String = "198.18.0.12") -> VRRPInstanceConfig {
+        VRRPInstanceConfig(
+            name: "VI_1", location: SourceLocation(file: "hactl.conf", line: 7), interface: "eth0", virtualRouterID: 51,
+            advertInterval: .seconds(2), virtualIPAddresses: [VirtualIPAddress(address: "198.18.0.100", prefixLength: 24)],
+            unicastPeers: peers, witness: VRRPWitnessConfig(address: witness, location: witnessLine))
+    }
+
+    func plan(_ config: VRRPInstanceConfig, peers: PeersConfig? = nil) throws(VRRPConfigurationErrors) -> InstancePlan {
+        var configuration = Configuration(vrrpInstances: [config])
+        configuration.peers = peers
+        return try VRRPEngine.plan(for: config, in: configuration, settings: .init(priority: 250, state: .master))
+    }
+
+    @Test func test_intervalDefaultsToAdvertInt_peersFromUnicastPeer() throws {
+        let witness = try #require(try plan(instance()).witness)
+        #expect(witness.address == IPAddress("198.18.0.12"))
+        #expect(witness.interval == .seconds(2))
+        #expect(witness.peers == [IPAddress("198.18.0.10")!, IPAddress("198.18.0.11")!])
+    }
+
+    @Test func test_peersFromThePeersSection() throws {
+        let peers = PeersConfig(
+            name: "pair", peers: [.init(name: "n1", address: "198.18.0.10", port: 7000), .init(name: "n2", address: "198.18.0.11", port: 7000)])
+        let witness = try #require(try plan(instance(peers: []), peers: peers).witness)
+        #expect(witness.peers == [IPAddress("198.18.0.10")!, IPAddress("198.18.0.11")!])
+    }
+
+    @Test func test_withoutAnyPeerAddress_isRefusedAtTheWitnessLine() {
+        do {
+            _ = try plan(instance(peers: []))
+            Issue.record("accepted a witness without the peer's address")
+        } catch {
+            #expect(error.description.hasPrefix("hactl.conf:11:"), "\(error)")
+            #expect(error.description.contains("unicast_peer lines or a peers section"))
+        }
+    }
+}

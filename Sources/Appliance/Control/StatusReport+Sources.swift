@@ -26,6 +26,9 @@ extension StatusReport.Instance {
             failoverHold: status.failoverHold != nil
         )
         transitionsTotal = status.transitionsTotal
+        witness = status.witness.map {
+            StatusReport.Witness(address: $0.address, reachable: $0.reachable, peerReachable: $0.peerReachable, isolated: $0.isolated)
+        }
     }
 }
 
@@ -37,6 +40,7 @@ extension StatusReport.TermKind {
         case "file", "track_file": self = .file
         case "proxy", "track_proxy": self = .proxy
         case "sync_group", "syncGroup": self = .syncGroup
+        case "vrrp_witness": self = .witness
         default: self = .script
         }
     }

@@ -69,14 +69,18 @@ enum PeerLinkSetup {
         PeerLink(settings: settings, logger: logger) { event in
             switch event {
             case .lost(_, .closedByPeer, let lastHealth):
+                vrrp?.peerLinkChanged(up: false)
                 vrrp?.peerLinkClosed(peerMasterInstances: lastHealth?.masterInstances ?? [])
             case .health(let health):
                 overrideSync?.received(health.overrides ?? [])
             case .stick(let entries):
                 stickSync?.received(entries)
             case .up:
+                vrrp?.peerLinkChanged(up: true)
                 stickSync?.peerUp()
-            case .lost, .refused:
+            case .lost:
+                vrrp?.peerLinkChanged(up: false)
+            case .refused:
                 break  // logged by the link; shown by `hactl status`
             }
         }

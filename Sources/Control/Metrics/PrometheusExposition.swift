@@ -106,6 +106,13 @@ public enum PrometheusExposition {
         }
         out.family("hactl_vrrp_failover_hold", .gauge, "1 while 'hactl failover' keeps this node from taking MASTER.")
         for i in report.instances { out.sample(["instance": i.name], i.failoverHold ? 1 : 0) }
+        let witnessed = report.instances.compactMap { i in i.witness.map { (i.name, $0) } }
+        if !witnessed.isEmpty {
+            out.family("hactl_vrrp_witness_reachable", .gauge, "1 while the vrrp_witness answered the last probe round.")
+            for (name, w) in witnessed { out.sample(["instance": name, "witness": w.address], w.reachable ? 1 : 0) }
+            out.family("hactl_vrrp_isolated", .gauge, "1 while neither the peer nor the vrrp_witness is reached (FAULT).")
+            for (name, w) in witnessed { out.sample(["instance": name], w.isolated ? 1 : 0) }
+        }
 
         // MARK: liveness probe
         out.family("hactl_probe_up", .gauge, "1 while the proxy's liveness probe passes and the proxy runs.")

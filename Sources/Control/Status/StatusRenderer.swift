@@ -67,6 +67,12 @@ public struct StatusRenderer: Sendable {
                     }
                     lines.append("  track  " + terms.joined(separator: ", "))
                 }
+                if let witness = instance.witness {
+                    let reach = { (yes: Bool) in yes ? "reachable" : paint("unreachable", .bad) }
+                    lines.append(
+                        "  witness \(witness.address) \(reach(witness.reachable)), peer \(reach(witness.peerReachable))"
+                            + (witness.isolated ? ": " + paint("ISOLATED", .bad) + " (not claiming, VIPs released)" : ""))
+                }
                 if !instance.adverts.dropped.isEmpty {
                     let drops = instance.adverts.dropped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                     lines.append("  drops  " + drops.joined(separator: ", "))

@@ -183,6 +183,8 @@ extension StatusReport {
         public var failoverHold: Bool
         /// State transitions since start; `transitions` keeps only the last ten.
         public var transitionsTotal: Int?
+        /// hactl's `vrrp_witness`, when configured: what the last probe round reached.
+        public var witness: Witness?
 
         public init(
             name: String, state: VRRPState, basePriority: Int, effectivePriority: Int, terms: [Term] = [],
@@ -212,6 +214,31 @@ extension StatusReport {
             case lastAdvertMsAgo = "last_advert_ms_ago"
             case failoverHold = "failover_hold"
             case transitionsTotal = "transitions_total"
+            case witness
+        }
+    }
+
+    /// `vrrp_witness ADDR`: a node that reaches neither its peer nor the witness is isolated
+    /// (FAULT) and does not claim the VIPs.
+    public struct Witness: Codable, Sendable, Equatable {
+        public var address: String
+        /// The witness answered the last probe round.
+        public var reachable: Bool
+        /// The peer was reached in the last round (echo, advert or peer link).
+        public var peerReachable: Bool
+        /// Neither was reached for `fall` rounds: the instance is in FAULT.
+        public var isolated: Bool
+
+        public init(address: String, reachable: Bool, peerReachable: Bool, isolated: Bool) {
+            self.address = address
+            self.reachable = reachable
+            self.peerReachable = peerReachable
+            self.isolated = isolated
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case address, reachable, isolated
+            case peerReachable = "peer_reachable"
         }
     }
 
@@ -250,6 +277,8 @@ extension StatusReport {
         case file
         case proxy
         case syncGroup = "sync_group"
+        /// hactl's `vrrp_witness` isolation verdict.
+        case witness
     }
 
     /// The master this node hears (RFC 9568 §6.4.2: a backup tracks the master's adverts).

@@ -53,6 +53,7 @@ extension Configuration {
             i.trackScripts = i.trackScripts.map { var t = $0; t.location = .builtIn; return t }
             i.trackInterfaces = i.trackInterfaces.map { var t = $0; t.location = .builtIn; return t }
             i.trackFiles = i.trackFiles.map { var t = $0; t.location = .builtIn; return t }
+            i.witness?.location = .builtIn
             return i
         }
         copy.vrrpSyncGroups = vrrpSyncGroups.map { var g = $0; g.location = .builtIn; return g }

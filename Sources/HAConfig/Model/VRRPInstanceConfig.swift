@@ -70,6 +70,9 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Hashable {
     public var dontTrackPrimary: Bool
     /// `mcast_src_ip`.
     public var mcastSourceIP: String?
+    /// `vrrp_witness ADDR [interval D] [fall N] [rise N]` (hactl's own keyword): a third host
+    /// that settles who may hold the VIPs of a two-node pair when the nodes cannot hear each other.
+    public var witness: VRRPWitnessConfig?
     /// Where each keyword was last written in the section, for errors about its value.
     public var keywordLocations: [String: SourceLocation] = [:]
 
@@ -111,7 +114,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Hashable {
         v3ChecksumAsV2: Bool = false,
         smtpAlert: Bool = false,
         dontTrackPrimary: Bool = false,
-        mcastSourceIP: String? = nil
+        mcastSourceIP: String? = nil,
+        witness: VRRPWitnessConfig? = nil
     ) {
         self.name = name
         self.location = location
@@ -148,11 +152,39 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Hashable {
         self.smtpAlert = smtpAlert
         self.dontTrackPrimary = dontTrackPrimary
         self.mcastSourceIP = mcastSourceIP
+        self.witness = witness
     }
 
     /// Whether the instance's addresses are IPv6 (decided by the first VIP, as keepalived does).
     public var isIPv6: Bool {
         virtualIPAddresses.first?.isIPv6 ?? false
+    }
+}
+
+/// hactl's `vrrp_witness ADDR [interval D] [fall N] [rise N]` (no keepalived equivalent).
+///
+/// A node that answers neither from its peer nor from the witness is isolated: it does not claim
+/// the VIPs (a BACKUP whose Master_Down_Timer expires first asks the witness and the peer, and
+/// claims only if one of them answers) and, after `fall` rounds without an answer, it enters
+/// FAULT, so an isolated MASTER releases them. It leaves FAULT after `rise` rounds with an answer.
+/// The trade-off: when the peer and the witness are lost together, neither node holds the VIPs.
+public struct VRRPWitnessConfig: Sendable, Equatable, Hashable {
+    /// The witness's IPv4 address, probed with ICMP echo out of the instance's interface.
+    public var address: String
+    /// Time between probe rounds (and the time a round waits for answers); nil: `advert_int`.
+    public var interval: Duration?
+    /// Rounds without an answer from the peer or the witness before FAULT (default 3).
+    public var fall: Int
+    /// Rounds with an answer before leaving FAULT (default 1).
+    public var rise: Int
+    public var location: SourceLocation
+
+    public init(address: String, interval: Duration? = nil, fall: Int = 3, rise: Int = 1, location: SourceLocation = .builtIn) {
+        self.address = address
+        self.interval = interval
+        self.fall = fall
+        self.rise = rise
+        self.location = location
     }
 }
 

@@ -142,6 +142,9 @@ extension VRRPSectionParser {
                 if let value = parseBool(&arguments) { instance.smtpAlert = value }
             case "dont_track_primary":
                 instance.dontTrackPrimary = true
+            case "vrrp_witness":
+                instance.witness = parseWitness(&arguments, at: statement.location)
+                continue
             default:
                 if let reason = UnsupportedKeywords.keepalivedInstance[keyword] {
                     diagnostics.error(at: statement.location, keyword: keyword, UnsupportedKeywords.message(keyword, origin: .keepalived, reason: reason))

@@ -195,3 +195,47 @@ extension VRRPSectionParser {
     }
 
 }
+
+extension VRRPSectionParser {
+    /// `vrrp_witness ADDR [interval D] [fall N] [rise N]` (hactl's own keyword).
+    func parseWitness(_ arguments: inout ArgumentReader, at location: SourceLocation) -> VRRPWitnessConfig? {
+        guard let word = arguments.require("the witness's IPv4 address") else { return nil }
+        switch IPAddressFamily.of(word.text) {
+        case .ipv4?:
+            break
+        case .ipv6?:
+            diagnostics.error(
+                at: arguments.location(of: word), keyword: "vrrp_witness",
+                "an IPv6 witness is not supported by hactl yet (the probe is ICMPv4 echo); use an IPv4 witness on an IPv4 instance")
+            return nil
+        case nil:
+            diagnostics.error(at: arguments.location(of: word), keyword: "vrrp_witness", "expected an IPv4 address, got '\(word.text)'")
+            return nil
+        }
+        var witness = VRRPWitnessConfig(address: word.text, location: location)
+        while let option = arguments.next() {
+            switch option.text {
+            case "interval":
+                guard let value = arguments.duration("a probe interval", bare: .seconds) else { return nil }
+                guard value >= .milliseconds(10) else {
+                    diagnostics.error(at: arguments.location(of: option), keyword: "vrrp_witness", "interval must be at least 10ms")
+                    return nil
+                }
+                witness.interval = value
+            case "fall":
+                guard let value = arguments.integer("a count of failed rounds", in: 1...100) else { return nil }
+                witness.fall = value
+            case "rise":
+                guard let value = arguments.integer("a count of answered rounds", in: 1...100) else { return nil }
+                witness.rise = value
+            default:
+                diagnostics.error(
+                    at: arguments.location(of: option), keyword: "vrrp_witness",
+                    "unexpected '\(option.text)': expected interval, fall or rise",
+                    suggestion: KeywordSuggestion.nearest(to: option.text, in: ["interval", "fall", "rise"]))
+                return nil
+            }
+        }
+        return witness
+    }
+}

@@ -13,7 +13,7 @@ struct VRRPSectionParser {
         "preempt_delay", "track_proxy", "track_script", "track_interface", "track_file", "notify", "notify_master",
         "notify_backup", "notify_fault", "notify_stop", "garp_master_delay", "garp_master_repeat",
         "garp_master_refresh", "garp_master_refresh_repeat", "vrrpv3_checksum_as_v2", "smtp_alert",
-        "dont_track_primary", "mcast_src_ip",
+        "dont_track_primary", "mcast_src_ip", "vrrp_witness",
     ]
 
     /// The name from a section header (`vrrp_instance VI_1`).

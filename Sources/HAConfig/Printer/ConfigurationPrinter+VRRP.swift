@@ -76,6 +76,13 @@ extension ConfigurationPrinter {
         if instance.v3ChecksumAsV2 { writer.line("vrrpv3_checksum_as_v2") }
         if instance.smtpAlert { writer.line("smtp_alert") }
         if instance.dontTrackPrimary { writer.line("dont_track_primary") }
+        if let witness = instance.witness {
+            var words = ["vrrp_witness", witness.address]
+            if let interval = witness.interval { words += ["interval", seconds(interval)] }
+            if witness.fall != 3 { words += ["fall", String(witness.fall)] }
+            if witness.rise != 1 { words += ["rise", String(witness.rise)] }
+            writer.line(words)
+        }
     }
 
     static func printSyncGroup(_ group: VRRPSyncGroupConfig, into writer: inout ConfigWriter) {

@@ -111,6 +111,7 @@ struct InstanceReloadChange: Sendable, Hashable {
         if (old.priority == 255) != (new.priority == 255) { reasons.append("address owner (priority 255)") }
         if old.startAsMaster != new.startAsMaster { reasons.append("initial state") }
         if old.syncGroup != new.syncGroup { reasons.append("vrrp_sync_group membership") }
+        if old.witness != new.witness { reasons.append("vrrp_witness") }
         return reasons.isEmpty ? nil : reasons.joined(separator: ", ") + " cannot change on a running router"
     }
 }

@@ -92,6 +92,18 @@ struct InstancePlan: Sendable, Hashable {
         return "on after \(seconds)s (preempt_delay)"
     }
 
+    /// `vrrp_witness`, resolved: what the isolation rule probes and how often.
+    struct Witness: Sendable, Hashable {
+        var address: IPAddress
+        var interval: Duration
+        var fall: Int
+        var rise: Int
+        /// The peer's candidate addresses (`unicast_peer`, the `peers` section); ours are skipped.
+        var peers: [IPAddress]
+    }
+
+    var witness: Witness?
+
     /// Settings accepted but without effect, logged once at start (as keepalived warns).
     var warnings: [String] = []
 }

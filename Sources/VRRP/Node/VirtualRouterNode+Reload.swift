@@ -29,7 +29,7 @@ extension VirtualRouterNode {
             trackerTasks.forEach { $0.cancel() }
             trackerTasks = []
             let kept = trackerNames(of: newPlan)
-            rebaseTracking { name in kept.contains(name) || name.hasPrefix("sync_group") }
+            rebaseTracking { name in kept.contains(name) || name.hasPrefix("sync_group") || name.hasPrefix("vrrp_witness") }
             startTrackers()  // applies the result: a MASTER advertises a new priority at once
         } else {
             applyTracking(reason: nil)

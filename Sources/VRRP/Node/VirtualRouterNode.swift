@@ -50,6 +50,8 @@ final class VirtualRouterNode: @unchecked Sendable {
     /// Every transition since start (the history above keeps only the last few).
     var transitionsTotal = 0
     var stopped = false
+    /// `vrrp_witness`: the probe and its rounds (nil without a witness).
+    var witness: WitnessWatch?
 
     init(
         plan: InstancePlan, eventLoop: any EventLoop, interface: NetworkInterface, sourceAddress: IPAddress,
@@ -62,11 +64,12 @@ final class VirtualRouterNode: @unchecked Sendable {
         self.destinations = destinations
         self.virtualAddresses = virtualAddresses
         self.environment = environment
-        let parameters = VirtualRouterParameters(
+        var parameters = VirtualRouterParameters(
             virtualRouterID: plan.virtualRouterID, version: plan.version, priority: plan.priority,
             advertisementInterval: plan.advertisementInterval, preempt: plan.preempt,
             preemptDelay: plan.preemptDelay, primaryAddress: sourceAddress,
             yieldsWithAdvert: plan.higherPrioSendAdvert, announcementRefresh: plan.garpMasterRefresh)
+        parameters.confirmsClaimWithWitness = plan.witness != nil
         machine = VRRPStateMachine(parameters: parameters)
         tracking = TrackedPriority(basePriority: plan.priority)
         validator = AdvertisementValidator(
@@ -103,6 +106,7 @@ final class VirtualRouterNode: @unchecked Sendable {
                 "preempt": "\(plan.preemptionInEffect)",
             ])
         for warning in plan.warnings { logger.warning("configuration warning", metadata: ["detail": "\(warning)"]) }
+        try startWitness()
         startTrackers()
         run(machine.start(now: .now()))
     }
@@ -116,6 +120,7 @@ final class VirtualRouterNode: @unchecked Sendable {
         cancelTimers()
         trackerTasks.forEach { $0.cancel() }
         trackerTasks = []
+        stopWitness()
         removeVirtualAddresses()
         socket?.close()
         socket = nil
@@ -210,6 +215,10 @@ final class VirtualRouterNode: @unchecked Sendable {
                 }
             case .refreshVirtualAddresses:
                 announce(times: plan.garpMasterRefreshRepeat)
+            case .confirmReachability:
+                confirmReachability()
+            case .claimWithheld:
+                claimWithheld()
             case .transition(let from, let to, let reason):
                 transitions.append((from, to, reason))
             }
@@ -342,12 +351,18 @@ final class VirtualRouterNode: @unchecked Sendable {
         case .heldDown: status.failoverHold = .heldDown
         case .forced: status.failoverHold = .forced
         }
+        status.witness = witness.map {
+            .init(
+                address: "\($0.plan.address)", reachable: $0.rounds.witnessReachable, peerReachable: $0.rounds.peerReachable,
+                isolated: $0.rounds.isolated)
+        }
         return status
     }
 
     /// "track_script chk" → "track_script"; "interface eth0" → "interface" (the instance's own).
     static func trackerKind(_ name: String) -> String {
         if name.hasPrefix("sync_group") { return "sync_group" }
+        if name.hasPrefix("vrrp_witness") { return "vrrp_witness" }
         return String(name.prefix { $0 != " " })
     }
 

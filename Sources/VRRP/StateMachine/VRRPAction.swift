@@ -25,6 +25,12 @@ public enum VRRPAction: Hashable, Sendable {
     case armAnnouncementRefreshTimer(NIODeadline)
     /// `garp_master_refresh` fired: `garp_master_refresh_repeat` announcements.
     case refreshVirtualAddresses
+    /// `vrrp_witness`: the Master_Down_Timer expired on silence. Probe the witness and the peer
+    /// now; answer with `reachabilityConfirmed` (one of them answered) or `reachabilityUnconfirmed`.
+    case confirmReachability
+    /// `vrrp_witness`: neither the witness nor the peer answered, so the router did not claim
+    /// MASTER; it stays BACKUP and waits another Master_Down_Interval. The shell logs it.
+    case claimWithheld
     /// The state changed; publish it and run notify scripts.
     case transition(from: VRRPState, to: VRRPState, reason: TransitionReason)
 }

@@ -41,6 +41,8 @@ public struct VRRPStateMachine: Sendable {
     var preemptAllowedAt: NIODeadline?
     /// What the next Master_Down_Timer expiry means, for the transition reason.
     var pendingMasterReason: TransitionReason = .masterDownTimerExpired
+    /// `vrrp_witness`: a claim waiting for the shell to confirm the witness or the peer answers.
+    public internal(set) var pendingClaim: TransitionReason?
 
     public init(parameters: VirtualRouterParameters) {
         self.parameters = parameters
@@ -137,6 +139,9 @@ public struct VRRPStateMachine: Sendable {
     /// Master_Down_Timer fired (RFC 9568 §6.4.2): a backup takes over.
     public mutating func masterDownTimerExpired(now: NIODeadline) -> [VRRPAction] {
         guard state == .backup, let deadline = masterDownDeadline, now >= deadline else { return [] }
+        if parameters.confirmsClaimWithWitness, pendingMasterReason == .masterDownTimerExpired {
+            return askForReachability(now: now)
+        }
         return becomeMaster(now: now, reason: pendingMasterReason)
     }
 
@@ -221,6 +226,7 @@ public struct VRRPStateMachine: Sendable {
             let deadline = now + skewTime
             masterDownDeadline = deadline
             pendingMasterReason = .masterResigned(sender)
+            pendingClaim = nil
             return [.armMasterDownTimer(deadline)]
         }
         let senderWins = advertisement.priority >= priority
@@ -249,6 +255,7 @@ public struct VRRPStateMachine: Sendable {
         let deadline = now + masterDownInterval
         masterDownDeadline = deadline
         pendingMasterReason = .masterDownTimerExpired
+        pendingClaim = nil
         return [.armMasterDownTimer(deadline)]
     }
 
@@ -305,6 +312,7 @@ public struct VRRPStateMachine: Sendable {
     mutating func becomeMaster(now: NIODeadline, reason: TransitionReason) -> [VRRPAction] {
         let from = state
         state = .master
+        pendingClaim = nil
         masterDownDeadline = nil
         preemptAllowedAt = nil
         masterAddress = parameters.primaryAddress
@@ -342,6 +350,7 @@ public struct VRRPStateMachine: Sendable {
     }
 
     mutating func clearTimers() {
+        pendingClaim = nil
         masterDownDeadline = nil
         advertDeadline = nil
         refreshDeadline = nil

@@ -25,6 +25,10 @@ public struct VirtualRouterParameters: Sendable, Hashable {
     /// keepalived `garp_master_refresh`: while MASTER, re-announce the VIPs this often (nil: never).
     /// A bound of last resort on how long a client can keep a stale neighbour entry.
     public var announcementRefresh: Duration?
+    /// hactl's `vrrp_witness`: a Master_Down_Timer that expires on silence does not make the
+    /// router MASTER at once; it asks the shell to confirm that the witness or the peer answers
+    /// (`VRRPAction.confirmReachability`) and claims only then.
+    public var confirmsClaimWithWitness: Bool = false
 
     public init(
         virtualRouterID: UInt8, version: VRRPVersion, priority: UInt8, advertisementInterval: Duration,

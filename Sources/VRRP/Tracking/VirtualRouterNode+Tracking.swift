@@ -45,6 +45,7 @@ extension VirtualRouterNode {
         guard change.term == .fault else { return applyTracking(reason: nil) }
         let why: String
         switch contribution {
+        case .status where name.hasPrefix("vrrp_witness"): why = "\(name): isolated, \(reason)"
         case .status: why = "\(name) \(name.hasPrefix("track_script") ? "failed" : "down")"
         case .fileValue: why = "\(name) is FAULT (\(reason))"
         case .syncGroupPeer: why = "\(name) down (\(reason))"

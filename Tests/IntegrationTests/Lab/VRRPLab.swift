@@ -71,13 +71,15 @@ final class VRRPLab: @unchecked Sendable {
     }
 
     /// A TCP responder on VIP:8080 in `host` answering its host name (ip_nonlocal_bind lets a
-    /// backup bind the VIP it does not hold yet).
-    func startResponder(_ host: String) throws {
+    /// backup bind the VIP it does not hold yet). With `ipv6`, it listens on [::]:8080: a node
+    /// accepts only what is sent to an address it holds, so only the VIP's holder answers there.
+    func startResponder(_ host: String, ipv6: Bool = false) throws {
+        let (family, bindAddress) = ipv6 ? ("socket.AF_INET6", "::") : ("socket.AF_INET", Self.vip)
         let script = """
             import socket
-            s = socket.socket()
+            s = socket.socket(\(family))
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("\(Self.vip)", 8080))
+            s.bind(("\(bindAddress)", 8080))
             s.listen(16)
             while True:
                 c, _ = s.accept()
@@ -97,9 +99,9 @@ final class VRRPLab: @unchecked Sendable {
         return (try? lab.exec("client", ["python3", "-c", script]))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The MAC the client has for the VIP in its neighbour table, or nil.
-    func clientNeighbourMAC() -> String? {
-        guard let text = try? NamespaceLab.run(["ip", "-n", lab.namespace("client"), "neigh", "show", Self.vip]) else {
+    /// The MAC the client has for the VIP (or `address`) in its neighbour table, or nil.
+    func clientNeighbourMAC(_ address: String = VRRPLab.vip) -> String? {
+        guard let text = try? NamespaceLab.run(["ip", "-n", lab.namespace("client"), "neigh", "show", address]) else {
             return nil
         }
         let words = text.split(separator: " ")
