@@ -71,8 +71,10 @@ struct ApplianceComponents: Sendable {
             // Listed before VRRP so it stops after it: a resigning MASTER's priority-0 advert
             // goes out before the channel's FIN reaches the peer.
             let sync = OverrideSync(node: settings.localName, proxy: proxy, logger: Logger(label: "peer-link"))
-            let link = PeerLinkSetup.makeLink(settings: settings, vrrp: vrrp, overrideSync: sync, logger: Logger(label: "peer-link"))
+            let stickSync = proxy.map { StickTableSync(proxy: $0, logger: Logger(label: "peer-link")) }
+            let link = PeerLinkSetup.makeLink(settings: settings, vrrp: vrrp, overrideSync: sync, stickSync: stickSync, logger: Logger(label: "peer-link"))
             sync.attach(link)
+            stickSync?.attach(link)
             overrideSync = sync
             services.insert(.init(service: link, serviceName: "peer-link"), at: services.count - (vrrp == nil ? 0 : 1))
             services.append(.init(service: PeerHealthReporter(link: link, vrrp: vrrp, bus: bus), serviceName: "peer-health"))

@@ -46,6 +46,8 @@ public final class PeerLink: Service, Sendable {
         case up(peer: String)
         case lost(peer: String, PeerLinkStateMachine.LossReason, lastHealth: PeerHealth?)
         case health(PeerHealth)
+        /// Stick-table entries the peer pushed (see `SyncedStickEntry`).
+        case stick([SyncedStickEntry])
         case refused(String)
     }
 
@@ -146,6 +148,9 @@ extension PeerLink {
         var connections: [PeerLinkStateMachine.ConnectionID: Connection] = [:]
         var timer: Scheduled<Void>?
         var listener: (any Channel)?
+        /// Stick-table entries waiting for a writable channel (bounded: `PeerLink.stickQueueLimit`).
+        var stickQueue: [SyncedStickEntry] = []
+        var stickDropped = 0
 
         init(link: PeerLink, loop: any EventLoop) {
             self.link = link
@@ -235,6 +240,7 @@ extension PeerLink {
                     guard connections[id]?.session.authenticated == true else { continue }
                     let payload = link.localHealth.withLock { $0 }.encoded()
                     if let frame = connections[id]?.session.seal(.health, payload: payload) { write(frame, on: id) }
+                    flushStick()
                 case .close(let id):
                     guard var connection = connections[id] else { continue }
                     connection.closingByUs = true
@@ -252,6 +258,7 @@ extension PeerLink {
                     link.statusBox.withLock { $0.up = true; $0.since = Date() }
                     link.onEvent(.up(peer: settings.peerName))
                 case .peerLost(let reason):
+                    stickQueue = []  // the next connection starts with a full resync
                     link.logger.warning("peer link lost", metadata: ["reason": "\(reason)"])
                     let last = link.statusBox.withLock { status -> PeerHealth? in
                         status.up = false
@@ -288,6 +295,10 @@ extension PeerLink {
                 case .ready:
                     connections[id] = connection
                     run(machine.authenticated(id, now: .now()))
+                case .stick:
+                    connections[id] = connection
+                    run(machine.frameReceived(id, now: .now()))
+                    receivedStick(frame.payload)
                 case .health:
                     connections[id] = connection
                     run(machine.frameReceived(id, now: .now()))

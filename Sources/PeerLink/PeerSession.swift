@@ -15,6 +15,8 @@ public struct PeerSession: Sendable {
         case hello = 1
         case ready = 2
         case health = 3
+        /// Stick-table entries (`StickSync`).
+        case stick = 4
     }
 
     public struct Frame: Sendable, Equatable {

@@ -34,6 +34,13 @@ final class LoopContext {
     /// idle keep-alive client holds none; at most `maxSpareFieldArrays`, none larger than 64 fields.
     private var spareFieldArrays: [[HTTPField]] = []
     private static let maxSpareFieldArrays = 8
+    /// This loop's copy of every stick table (see `StickTableReplica`).
+    var stickTables: [StickTableReplica]
+    /// Stores made on this loop, not yet handed to the other loops and the peer link.
+    var stickOutbox: [StickUpdate] = []
+    var stickFlushScheduled = false
+    /// The other loops' contexts, read once (fixed after `ProxyRuntime.makeContexts`).
+    var otherContexts: [NIOLoopBound<LoopContext>]?
 
     init(index: Int, eventLoop: any EventLoop, runtime: ProxyRuntime) {
         self.index = index
@@ -48,6 +55,7 @@ final class LoopContext {
         self.controls = runtime.initialControls
         self.listeners = Array(repeating: [], count: runtime.plan.frontends.count)
         self.accepting = Array(repeating: true, count: runtime.plan.frontends.count)
+        self.stickTables = Self.seededStickTables(runtime)
         scheduleExpiry()
     }
 
@@ -55,6 +63,7 @@ final class LoopContext {
         guard !stopped else { return }
         expiryTask = eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { [weak self] in
             self?.expireIdleConnections()
+            self?.purgeStickTables()
             self?.scheduleExpiry()
         }
     }

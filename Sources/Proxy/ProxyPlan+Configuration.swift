@@ -141,6 +141,7 @@ extension ProxyPlan {
                 warnings.append("\(backend.location): backend '\(backend.name)': 'fullconn' has no effect without 'minconn' on servers")
             }
         }
+        let stickTables = configuration.backends.compactMap { $0.stickTable.map(StickTablePlan.init) }
         let backends = try configuration.backends.map { backend in
             var plan = BackendPlan(
                 name: backend.name,
@@ -191,6 +192,10 @@ extension ProxyPlan {
             plan.urlParamCheckPost = backend.urlParamCheckPost
             plan.compression = backend.compression.map(CompressionPlan.init)
             plan.stats = try backend.stats.map { try Self.stats($0, acls: backend.acls) }
+            // A listen's `acl` lines are kept on its frontend half.
+            let stickACLs = backend.isListen ? (configuration.frontends.first { $0.isListen && $0.name == backend.name }?.acls ?? []) : backend.acls
+            plan.stickRules = try Self.stickRules(backend, acls: stickACLs, tables: stickTables,
+                                                  scope: LogFormatScope(frontendName: nil, backendName: backend.name, host: host, variables: variables))
             return plan
         }
         self.init(maxconn: global.maxconn ?? 4096, threads: global.nbthread ?? 0, bufsize: global.tuneBufsize,
@@ -198,6 +203,7 @@ extension ProxyPlan {
         self.warnings = warnings
         self.configWarnings = configWarnings
         self.fileDigests = Self.fileDigests(configuration)
+        self.stickTables = stickTables
         self.maxHeaderLines = global.tuneHTTPMaxhdr
     }
 

@@ -161,6 +161,8 @@ extension ProxyPlan {
         case .sslProtocol: fetch = .sslProtocol
         case .sslCipher: fetch = .sslCipher
         case .sslALPN: fetch = .sslALPN
+        case .cookie(let name): fetch = .cookie(name)
+        case .urlParameter(let name): fetch = .urlParameter(name)
         }
         return .sample(Proxy.SampleExpression(fetch: fetch, converters: expression.converters.map(converter)))
     }

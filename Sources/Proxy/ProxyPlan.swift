@@ -24,6 +24,8 @@ package struct ProxyPlan: Sendable {
     package var configWarnings: [ConfigWarning] = []
     /// SHA-256 (hex) of every certificate, CA and key file the plan loaded, by path.
     package var fileDigests: [String: String] = [:]
+    /// Every `stick-table`, in section order (a `stick` rule names one by index).
+    package var stickTables: [StickTablePlan] = []
 
     package init(maxconn: Int = 4096, threads: Int = 0, bufsize: Int = 16384, logTargets: [LogTarget] = [],
                 frontends: [FrontendPlan] = [], backends: [BackendPlan] = []) {
@@ -279,6 +281,8 @@ package struct BackendPlan: Sendable {
     package var urlParamCheckPost = false
     /// `compression ...` of the backend.
     package var compression: CompressionPlan?
+    /// `stick on|match|store-request` rules, in order.
+    package var stickRules: [StickRulePlan] = []
 
     package init(name: String, mode: ProxyMode = .http, balance: BalanceAlgorithm = .roundRobin,
                 consistentHash: Bool = false, servers: [ServerPlan], cookie: CookiePersistence? = nil,

@@ -25,6 +25,11 @@ final class ProxyRuntime: Sendable {
     /// The admin states and weights each loop starts with (the configuration's, with the
     /// operator's overrides carried over from the previous instance).
     let initialControls: [BackendControl]
+    /// Each stick table's entries to start with (a reload's carry-over), by table index.
+    let initialStickRecords: [[StickRecord]]
+    let stickTableIndex: [String: Int]
+    /// Where stores into tables with `peers` go (the peer link), called once per batch.
+    let stickSink: StickSink?
     private let contextsBox = Mutex<[NIOLoopBound<LoopContext>]>([])
     private let healthBox = Mutex<HealthMonitor?>(nil)
 
@@ -36,8 +41,11 @@ final class ProxyRuntime: Sendable {
 
     init(plan: ProxyPlan, backends: [BackendState], loops: [any EventLoop], bus: EventBus, logger: Logger, logSink: LogSink,
          limits: ConnectionLimits, probeConnections: ProbeConnections = ProbeConnections(), statsHook: StatsHook? = nil,
-         initialControls: [BackendControl]? = nil) {
+         initialControls: [BackendControl]? = nil, initialStickRecords: [[StickRecord]]? = nil, stickSink: StickSink? = nil) {
         self.plan = plan
+        self.initialStickRecords = initialStickRecords ?? plan.stickTables.map { _ in [] }
+        self.stickTableIndex = Dictionary(plan.stickTables.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.stickSink = stickSink
         self.initialControls = initialControls ?? plan.backends.map { BackendControl(plan: $0) }
         self.probeConnections = probeConnections
         self.statsHook = statsHook

@@ -24,6 +24,10 @@ public final class ProxyService: Service, Sendable {
     public let drainTimeout: Duration
     /// The appliance's answer to statistics requests (see `StatsRequest`); set before `run()`.
     private let statsHookBox = Mutex<StatsHook?>(nil)
+    /// Where stores into tables with `peers` go (see `installStickSink`).
+    let stickSinkBox = Mutex<StickSink?>(nil)
+    /// The instance whose stick tables this one starts from (a reload; see `inheritStickTables`).
+    let stickSourceBox = Mutex<ProxyService?>(nil)
 
     struct RunState {
         var runtime: ProxyRuntime?
@@ -168,9 +172,10 @@ public final class ProxyService: Service, Sendable {
         }
         let overrides = state.withLock { $0.overrides }
         let controls = Self.initialControls(plan: plan, overrides: overrides)
+        let inherited = await inheritedStickRecords(plan: plan)
         let runtime = ProxyRuntime(plan: plan, backends: backends, loops: loops, bus: bus, logger: logger,
                                    logSink: LogSink(targets: plan.logTargets), limits: limits, probeConnections: probeConnections, statsHook: statsHookBox.withLock { $0 },
-                                   initialControls: controls)
+                                   initialControls: controls, initialStickRecords: inherited, stickSink: stickSinkBox.withLock { $0 })
         try await runtime.makeContexts()
         var listeners: [[any Channel]]
         do {

@@ -22,6 +22,13 @@ import Testing
         ("set weight app/s1 abc", .invalid("Weight must be a whole number.")),
         ("disable server app", .invalid("Require 'backend/server'.")),
         ("disable server /s1", .invalid("Require 'backend/server'.")),
+        ("show table", .showTable(name: nil, key: nil)),
+        ("show table web", .showTable(name: "web", key: nil)),
+        ("show table web key 198.18.0.12", .showTable(name: "web", key: "198.18.0.12")),
+        ("show table web data.gpc0 gt 0", .invalid("hactl supports 'show table [<table> [key <key>]]' (stick tables hold no data.* types).")),
+        ("clear table web", .clearTable(name: "web", key: nil)),
+        ("clear table web key 198.18.0.12", .clearTable(name: "web", key: "198.18.0.12")),
+        ("clear table", .invalid("hactl supports 'clear table <table> [key <key>]'.")),
         ("show sess", .unknown("show sess")),
         ("foo bar", .unknown("foo bar")),
         ("", .unknown("")),
@@ -143,5 +150,37 @@ import Testing
         let answer = await session.answer("disable server app/zz; show servers state app\r")
         #expect(answer.text.hasPrefix("No such server.\n\n1\n# be_id"))
         #expect(answer.close)
+    }
+}
+
+/// `show table` in HAProxy 2.6's shape (observed on its stats socket: tables last declared
+/// first, one `0x…: key=… use=0 exp=… server_id=… server_key=…` line per entry).
+@Suite struct ShowTableAnswerTests {
+    static let tables = [
+        StickTableView(name: "web", type: "ip", size: 1024, entries: [
+            .init(key: "127.0.0.1", expiresIn: 29_976, serverID: 1, serverName: "s1"),
+            .init(key: "127.0.0.2", expiresIn: nil, serverID: 2, serverName: "s2"),
+        ]),
+        StickTableView(name: "other", type: "string", size: 10, entries: []),
+    ]
+
+    @Test func test_showTable_listsEachTable_lastDeclaredFirst() {
+        #expect(RuntimeAPIAnswer.showTable(Self.tables, name: nil, key: nil)
+            == "# table: other, type: string, size:10, used:0\n# table: web, type: ip, size:1024, used:2\n\n")
+    }
+
+    @Test func test_showTableName_printsItsEntries() {
+        #expect(RuntimeAPIAnswer.showTable(Self.tables, name: "web", key: nil) == """
+            # table: web, type: ip, size:1024, used:2
+            0x1: key=127.0.0.1 use=0 exp=29976 server_id=1 server_key=s1
+            0x2: key=127.0.0.2 use=0 exp=0 server_id=2 server_key=s2
+
+
+            """)
+        #expect(RuntimeAPIAnswer.showTable(Self.tables, name: "web", key: "127.0.0.2").hasSuffix("0x2: key=127.0.0.2 use=0 exp=0 server_id=2 server_key=s2\n\n"))
+    }
+
+    @Test func test_unknownTable_answersAsHAProxy() {
+        #expect(RuntimeAPIAnswer.showTable(Self.tables, name: "nope", key: nil) == "No such table\n\n")
     }
 }

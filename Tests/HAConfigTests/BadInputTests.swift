@@ -44,7 +44,7 @@ private let vip = "    virtual_ipaddress 198.18.0.10/24"
         BadInput(name: "three peers", text: "global\n    localpeer n1\npeers pair\n    peer n1 198.18.0.10:7100\n    peer n2 198.18.0.11:7100\n    peer n3 198.18.0.12:7100\n    peer-key /k",
                  expected: ["t.conf:3:1: error: 'peers': 'peers pair' declares 3 peers; hactl runs pairs: exactly two 'peer' lines, this node and its peer"]),
         BadInput(name: "stick table in peers", text: "peers pair\n    peer n1 198.18.0.10:7100\n    peer n2 198.18.0.11:7100\n    peer-key /k\n    table t type ip size 1k",
-                 expected: ["t.conf:5:5: error: 'table': `table` is an HAProxy keyword hactl does not support (stick tables are not replicated)"]),
+                 expected: ["t.conf:5:5: error: 'table': `table` is an HAProxy keyword hactl does not support (declare the table in a backend: stick-table ... peers NAME)"]),
         BadInput(name: "HAProxy conditional block", text: "global\n.if defined(TLS)\n    maxconn 10\n.endif",
                  expected: ["t.conf:2:1: error: '.if': `.if` is an HAProxy keyword hactl does not support (conditional blocks and directives are not read; keep one configuration per deployment)",
                             "t.conf:4:1: error: '.endif': `.endif` is an HAProxy keyword hactl does not support (conditional blocks and directives are not read; keep one configuration per deployment)"]),

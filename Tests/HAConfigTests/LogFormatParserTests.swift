@@ -170,14 +170,23 @@ import Testing
          "t.conf:5:\(valueColumn + 7): error: 'http-request set-header': sample fetch 'path' takes no arguments in set-header value"),
         ("field needs two arguments", "%[path,field(1)]",
          "t.conf:5:\(valueColumn + 7): error: 'http-request set-header': 'field' takes two arguments in hactl: field(INDEX,SEPARATORS), as in field(2,:)"),
-        ("unsupported fetch", "%[req.cook(sid)]",
-         "t.conf:5:\(valueColumn + 2): error: 'http-request set-header': sample fetch 'req.cook' is not supported by hactl in set-header value (supported: src, src_port, dst, dst_port, req.hdr, hdr, req.fhdr, path, url, query, method, base, req.ver, fe_name, be_name, ssl_fc, ssl_fc_sni, ssl_fc_protocol, ssl_fc_cipher, ssl_fc_alpn, var, status, res.hdr, uuid)"),
+        ("unsupported fetch", "%[req.hdr_cnt(sid)]",
+         "t.conf:5:\(valueColumn + 2): error: 'http-request set-header': sample fetch 'req.hdr_cnt' is not supported by hactl in set-header value (supported: src, src_port, dst, dst_port, req.hdr, hdr, req.fhdr, path, url, query, method, base, req.ver, fe_name, be_name, ssl_fc, ssl_fc_sni, ssl_fc_protocol, ssl_fc_cipher, ssl_fc_alpn, var, status, res.hdr, uuid, req.cook, cook, url_param, urlp)"),
     ]
 
     @Test(arguments: refused)
     func test_refusedValue_namesTheCharacterAndWhy(_ item: (name: String, value: String, expected: String)) {
         let text = "frontend f\n    mode http\n    bind :80\n    default_backend b\n\(Self.line)\(item.value)\nbackend b\n    mode http\n    server s 127.0.0.1:80\n"
         #expect(errors(of: text).map(\.description) == [item.expected], "\(item.name)")
+    }
+
+    @Test func test_cookieAndURLParameterFetches_parse() throws {
+        let format = try LogFormat(parsing: "%[req.cook(sid)]-%[cook(x),lower]-%[url_param(u)]-%[urlp(v)]")
+        let fetches = format.segments.compactMap { part -> SampleFetch? in
+            if case .sample(let expression) = part { return expression.fetch }
+            return nil
+        }
+        #expect(fetches == [.cookie(name: "sid"), .cookie(name: "x"), .urlParameter(name: "u"), .urlParameter(name: "v")])
     }
 
     @Test func test_blankInsideExpression_isRefusedAtTheBlank() {

@@ -24,7 +24,7 @@ final class ApplianceControl: ControlResponder {
     }
 
     private let node: Node
-    private let proxy: SupervisedProxy?
+    let proxy: SupervisedProxy?
     private let vrrp: VRRPEngine?
     private let reloader: ConfigurationReloader
     private let peerLink: PeerLink?
@@ -179,7 +179,7 @@ final class ApplianceControl: ControlResponder {
             : "frontend \(name): stopped accepting; open sessions finish (the liveness probe now fails: a MASTER hands its VIPs over)")
     }
 
-    private static func failure(_ error: ProxyControlError) -> ControlFailure {
+    static func failure(_ error: ProxyControlError) -> ControlFailure {
         switch error {
         case .unknownBackend(let name, _): .noSuchBackend(name)
         case .unknownServer(let backend, let server, _): .noSuchServer(backend: backend, server: server)

@@ -64,7 +64,8 @@ enum PeerLinkSetup {
     }
 
     /// The link, with its events going to the VRRP engine, the override sync and the log.
-    static func makeLink(settings: PeerLink.Settings, vrrp: VRRPEngine?, overrideSync: OverrideSync? = nil, logger: Logger) -> PeerLink {
+    static func makeLink(settings: PeerLink.Settings, vrrp: VRRPEngine?, overrideSync: OverrideSync? = nil,
+                         stickSync: StickTableSync? = nil, logger: Logger) -> PeerLink {
         PeerLink(settings: settings, logger: logger) { event in
             switch event {
             case .lost(_, .closedByPeer, let lastHealth):
@@ -72,8 +73,11 @@ enum PeerLinkSetup {
                 vrrp?.peerLinkClosed(peerMasterInstances: lastHealth?.masterInstances ?? [])
             case .health(let health):
                 overrideSync?.received(health.overrides ?? [])
+            case .stick(let entries):
+                stickSync?.received(entries)
             case .up:
                 vrrp?.peerLinkChanged(up: true)
+                stickSync?.peerUp()
             case .lost:
                 vrrp?.peerLinkChanged(up: false)
             case .refused:

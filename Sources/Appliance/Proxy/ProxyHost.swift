@@ -22,6 +22,8 @@ final class ProxyHost: Service, Sendable {
     private let probeConnections: ProbeConnections
     /// Answers the statistics page and the metrics for every instance this host starts.
     private let statsHook: StatsHookSlot
+    /// Where every instance's stick-table stores go (the peer link, once attached).
+    private let stickSlot: StickSinkSlot
     private let logger: Logger
     /// `carried`: the operator's overrides for the next instance when none serves.
     private let live: Mutex<(configuration: Configuration, service: ProxyService?, carried: ProxyOverrides)>
@@ -48,8 +50,10 @@ final class ProxyHost: Service, Sendable {
 
     /// - Parameter overrides: the operator's changes a previous host's instances had (restart).
     init(configuration: Configuration, bus: EventBus, logger: Logger, probeConnections: ProbeConnections,
-         overrides: ProxyOverrides = ProxyOverrides(), statsHook: StatsHookSlot = StatsHookSlot()) {
+         overrides: ProxyOverrides = ProxyOverrides(), statsHook: StatsHookSlot = StatsHookSlot(),
+         stickSlot: StickSinkSlot = StickSinkSlot()) {
         self.statsHook = statsHook
+        self.stickSlot = stickSlot
         self.probeConnections = probeConnections
         self.bus = bus
         self.logger = logger
@@ -91,6 +95,21 @@ final class ProxyHost: Service, Sendable {
         await live.withLock { $0.service }?.snapshot() ?? ProxyStatistics()
     }
 
+    /// The serving instance's stick tables (empty when none serves).
+    func stickTables() async -> [StickTableSnapshot] {
+        await live.withLock { $0.service }?.stickTables() ?? []
+    }
+
+    /// Entries from the peer, into the serving instance.
+    func mergeStickRecords(_ records: [StickRecord]) async {
+        await live.withLock { $0.service }?.mergeStickRecords(records)
+    }
+
+    /// `clear table NAME [key K]`, on the serving instance.
+    func clearStickTable(_ name: String, key: String?) async throws(ProxyControlError) -> Int {
+        try await serving().clearStickTable(name, key: key)
+    }
+
     /// The watchdog heartbeat of the serving instance (false when none serves).
     func loopsResponsive(within deadline: TimeAmount) async -> Bool {
         await live.withLock { $0.service }?.loopsResponsive(within: deadline) ?? false
@@ -121,6 +140,10 @@ final class ProxyHost: Service, Sendable {
                                        overrides: operatorOverrides())
             let slot = statsHook
             service.installStatsHook { request in await slot.answer(request) }
+            let stickSlot = self.stickSlot
+            service.installStickSink { records in stickSlot.send(records) }
+            // A reload: the new instance starts from the serving one's stick tables.
+            if let serving = live.withLock({ $0.service }) { service.inheritStickTables(from: serving) }
             let sink = self.sink
             // Unstructured, so one instance can be cancelled alone; it still inherits the group's
             // graceful shutdown, a task-local.
@@ -168,6 +191,8 @@ final class ProxyHost: Service, Sendable {
                 pending[id] = Pending(configuration: configuration, service: service, reply: reply, watcher: watcher)
             case .accepting(let id):
                 guard let replacement = pending.removeValue(forKey: id) else { break }
+                // Stick entries the old instance stored while the new one started (before it stops).
+                if let old = live.withLock({ $0.service }) { await replacement.service.adoptStickTables(from: old) }
                 tasks[currentID]?.cancel()  // stops accepting, drains what it has
                 logger.notice("proxy replaced: the new configuration serves, the old one drains", metadata: [
                     "old": "\(currentID)", "new": "\(id)",

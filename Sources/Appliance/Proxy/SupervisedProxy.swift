@@ -20,6 +20,8 @@ struct SupervisedProxy: Sendable {
     let restartCount: SharedCounter
     /// The statistics page's and the metrics' answer, shared by every host the supervisor starts.
     let statsHook: StatsHookSlot
+    /// Where every instance's stick-table stores go (filled with the peer link, if any).
+    let stickSlot: StickSinkSlot
 
     init(configuration: Configuration, tuning: LivenessState.Tuning, bus: EventBus, logger: Logger) {
         let proxyLogger = Logger(label: "proxy")
@@ -31,6 +33,8 @@ struct SupervisedProxy: Sendable {
         self.restartCount = restartCount
         let statsHook = StatsHookSlot()
         self.statsHook = statsHook
+        let stickSlot = StickSinkSlot()
+        self.stickSlot = stickSlot
         // While this node holds none of the bind addresses (a BACKUP, or a MASTER that went to
         // FAULT and dropped its VIPs) a connect cannot reach our own proxy: the verdict then
         // comes from the proxy itself, listeners open and accepting (see LivenessState's
@@ -67,7 +71,8 @@ struct SupervisedProxy: Sendable {
             factory: {
                 // The operator's admin states, weights and disabled frontends survive a restart.
                 let host = ProxyHost(configuration: handle.configuration, bus: bus, logger: proxyLogger, probeConnections: probeConnections,
-                                     overrides: handle.host?.operatorOverrides() ?? ProxyOverrides(), statsHook: statsHook)
+                                     overrides: handle.host?.operatorOverrides() ?? ProxyOverrides(), statsHook: statsHook,
+                                     stickSlot: stickSlot)
                 handle.host = host
                 return host
             }

@@ -41,4 +41,8 @@ public protocol ControlResponder: Sendable {
     ///   - command: the request, already decoded and permitted at `level`.
     ///   - level: the level of the socket it came through.
     func respond(to command: ControlCommand, level: ControlLevel) async -> ControlReply
+    /// `show table`: the stick tables with their entries (default: none).
+    func stickTables() async -> [StickTableView]
+    /// `clear table NAME [key K]`, already permitted (default: no such table).
+    func clearStickTable(_ name: String, key: String?) async -> ControlReply
 }

@@ -196,6 +196,8 @@ public enum RuntimeAPIAnswer {
         ("set weight <bk>/<srv> <weight>", "set a server's weight, 0 to 256 (level operator)"),
         ("disable frontend <frontend>", "stop accepting connections on a frontend (level admin)"),
         ("enable frontend <frontend>", "accept connections on a frontend again (level operator)"),
+        ("show table [<table> [key <key>]]", "report stick tables, or one table's entries"),
+        ("clear table <table> [key <key>]", "remove a stick table's entries, or one (level operator)"),
     ]
 
     /// `help`'s answer.

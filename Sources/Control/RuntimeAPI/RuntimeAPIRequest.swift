@@ -12,6 +12,10 @@ public enum RuntimeAPIRequest: Sendable, Equatable {
     case showStat
     /// `show servers state [backend]`: the servers-state file format, version 1.
     case showServersState(backend: String?)
+    /// `show table [NAME [key K]]`: the stick tables, or one table's entries.
+    case showTable(name: String?, key: String?)
+    /// `clear table NAME [key K]`: removes every entry of a stick table, or K's (level operator).
+    case clearTable(name: String, key: String?)
     /// `help`: the commands hactl understands.
     case help
     /// A command that maps onto a `ControlCommand`.
@@ -36,6 +40,19 @@ public enum RuntimeAPIRequest: Sendable, Equatable {
             return .showStat
         case "show" where words.count >= 3 && words[1] == "servers" && words[2] == "state":
             return words.count <= 4 ? .showServersState(backend: words.count == 4 ? words[3] : nil) : .unknown(text)
+        case "show" where words.count >= 2 && words[1] == "table":
+            switch words.count {
+            case 2: return .showTable(name: nil, key: nil)
+            case 3: return .showTable(name: words[2], key: nil)
+            case 5 where words[3] == "key": return .showTable(name: words[2], key: words[4])
+            default: return .invalid("hactl supports 'show table [<table> [key <key>]]' (stick tables hold no data.* types).")
+            }
+        case "clear" where words.count >= 2 && words[1] == "table":
+            switch words.count {
+            case 3: return .clearTable(name: words[2], key: nil)
+            case 5 where words[3] == "key": return .clearTable(name: words[2], key: words[4])
+            default: return .invalid("hactl supports 'clear table <table> [key <key>]'.")
+            }
         case "help" where words.count == 1:
             return .help
         case "disable", "enable":

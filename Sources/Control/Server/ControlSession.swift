@@ -46,6 +46,13 @@ struct ControlSession: Sendable {
             return RuntimeAPIAnswer.invalid(message)
         case .command(let command):
             return RuntimeAPIAnswer.reply(await perform(command))
+        case .showTable(let name, let key):
+            return RuntimeAPIAnswer.showTable(await responder.stickTables(), name: name, key: key)
+        case .clearTable(let name, let key):
+            guard level >= .operator else {
+                return RuntimeAPIAnswer.reply(.failed(.permissionDenied(command: "clear table", needed: .operator, socketLevel: level)))
+            }
+            return RuntimeAPIAnswer.reply(await responder.clearStickTable(name, key: key))
         case .showInfo, .showStat, .showServersState:
             let reply = await perform(.status)
             guard case .status(let report) = reply else { return RuntimeAPIAnswer.reply(reply) }

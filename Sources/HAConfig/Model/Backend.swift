@@ -71,6 +71,10 @@ public struct Backend: Sendable, Equatable, Hashable {
     public var compression: HTTPCompression?
     /// `stats ...` in a `backend` section: requests routed here for its `stats uri` get the statistics page.
     public var stats: StatsPage?
+    /// `stick-table ...`: this section's table (for its own or other sections' `stick` rules).
+    public var stickTable: StickTable?
+    /// `stick on|match|store-request` lines, in order.
+    public var stickRules: [StickRule] = []
 
     public init(
         name: String,

@@ -40,6 +40,8 @@ extension Configuration {
             b.httpAfterResponseRules = b.httpAfterResponseRules.map { $0.erased() }
             b.logTargets = b.logTargets.map { $0.erased() }
             if var stats = b.stats { stats.location = .builtIn; stats.adminConditions = stats.adminConditions.map { $0.erased() }; b.stats = stats }
+            if var table = b.stickTable { table.location = .builtIn; b.stickTable = table }
+            b.stickRules = b.stickRules.map { var r = $0; r.location = .builtIn; r.pattern.location = .builtIn; r.condition = r.condition?.erased(); return r }
             return b
         }
         copy.vrrpInstances = vrrpInstances.map { instance in

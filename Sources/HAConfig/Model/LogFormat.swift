@@ -215,6 +215,10 @@ public enum SampleFetch: Sendable, Hashable {
     case sslCipher
     /// `ssl_fc_alpn`: the agreed ALPN protocol; absent without ALPN.
     case sslALPN
+    /// `req.cook(NAME)` / `cook(NAME)`: the value of the last request cookie NAME.
+    case cookie(name: String)
+    /// `url_param(NAME)` / `urlp(NAME)`: the value of the query-string parameter NAME.
+    case urlParameter(name: String)
 }
 
 /// A variable of `set-var(SCOPE.NAME)` / `var(SCOPE.NAME)` (HAProxy §2.8 "variables"): `txn` and `req`

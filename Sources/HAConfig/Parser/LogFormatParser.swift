@@ -33,7 +33,7 @@ struct LogFormatParser {
     static let fetchNames = [
         "src", "src_port", "dst", "dst_port", "req.hdr", "hdr", "req.fhdr", "path", "url", "query", "method", "base",
         "req.ver", "fe_name", "be_name", "ssl_fc", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn",
-        "var", "status", "res.hdr", "uuid",
+        "var", "status", "res.hdr", "uuid", "req.cook", "cook", "url_param", "urlp",
     ]
     static let converterNames = ["lower", "upper", "base64", "hex", "field", "word"]
 
@@ -51,7 +51,7 @@ struct LogFormatParser {
     ]
     /// HAProxy fetches and converters people reach for that hactl does not evaluate yet.
     static let unsupportedFetches: Set<String> = [
-        "req.cook", "cook", "url_param", "urlp", "str", "int", "uuid", "rand", "date", "hdr_ip",
+        "str", "int", "uuid", "rand", "date", "hdr_ip",
         "req.hdr_cnt", "hdr_cnt", "capture.req.hdr", "req.body", "http_auth", "req.hdrs",
         "ssl_c_s_dn", "env", "hostname", "pathq", "url_ip", "url_port",
     ]
@@ -308,6 +308,11 @@ struct LogFormatParser {
             }
             let occurrence = arguments.count == 2 ? try integer(arguments[1], of: call, "an occurrence") : -1
             return .responseHeader(name: name.text, occurrence: occurrence)
+        case "req.cook", "cook", "url_param", "urlp":
+            guard let arguments = call.arguments, arguments.count == 1, !arguments[0].text.isEmpty else {
+                throw LogFormatError(offset: call.nameOffset, message: "expected a name in '\(call.name)(NAME)' in \(what)")
+            }
+            return call.name.hasSuffix("cook") ? .cookie(name: arguments[0].text) : .urlParameter(name: arguments[0].text)
         case "req.hdr", "hdr", "req.fhdr":
             guard let arguments = call.arguments, let name = arguments.first, !name.text.isEmpty else {
                 throw LogFormatError(offset: call.nameOffset, message: "expected a header name in '\(call.name)(NAME[,OCC])' in \(what)")

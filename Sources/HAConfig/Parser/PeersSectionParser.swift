@@ -8,9 +8,9 @@ struct PeersSectionParser {
 
     static let keywords = ["peer", "peer-key"]
     static let unsupported: [String: String] = [
-        "table": "stick tables are not replicated", "bind": "write the address on the 'peer' line",
+        "table": "declare the table in a backend: stick-table ... peers NAME", "bind": "write the address on the 'peer' line",
         "server": "write 'peer NAME ADDRESS:PORT'", "default-bind": "write the address on the 'peer' line",
-        "default-server": "write 'peer NAME ADDRESS:PORT'", "shards": "stick tables are not replicated",
+        "default-server": "write 'peer NAME ADDRESS:PORT'", "shards": "hactl pairs are not sharded",
         "log": "the peer channel logs through hactl's own log", "disabled": "remove the section instead",
         "enabled": "the section is enabled when present",
     ]

@@ -75,6 +75,8 @@ struct ProxyDraft {
     var urlParamCheckPost = false
     var bufferRequest = false
     var compression: HTTPCompression?
+    var stickTable: StickTable?
+    var stickRules: [StickRule] = []
 
     /// The copy a new proxy starts from: settings inherit, lists of rules and servers do not.
     func inherited() -> ProxyDraft {
@@ -91,6 +93,8 @@ struct ProxyDraft {
         copy.monitorFail = []
         copy.servers = []
         copy.ownDefaultBackend = nil
+        copy.stickTable = nil
+        copy.stickRules = []
         return copy
     }
 
@@ -133,6 +137,12 @@ struct ProxyDraft {
         backend.logTag = logTag
         backend.bufferRequest = bufferRequest
         backend.compression = compression
+        backend.stickTable = stickTable.map { table in
+            var named = table
+            named.name = name
+            return named
+        }
+        backend.stickRules = stickRules
         // A listen's rules are kept once, on its frontend half.
         if !isListen {
             backend.httpResponseRules = httpResponseRules

@@ -55,6 +55,8 @@ struct ProxySectionParser {
         "http-reuse": .init(defaults: true, frontend: false, backend: true),
         "fullconn": .init(defaults: true, frontend: false, backend: true),
         "compression": .init(defaults: true, frontend: true, backend: true),
+        "stick-table": .init(defaults: false, frontend: false, backend: true),
+        "stick": .init(defaults: false, frontend: false, backend: true),
     ]
 
     private func isAllowed(_ capability: Capability) -> Bool {
@@ -85,6 +87,12 @@ struct ProxySectionParser {
             } else {
                 diagnostics.unknownKeyword(statement.keyword, in: statement, section: kind.rawValue, candidates: allowedKeywords)
             }
+            return
+        }
+        if keyword == "stick-table", kind == .frontend {
+            diagnostics.error(at: statement.location, keyword: keyword, UnsupportedKeywords.message(
+                "stick-table in a frontend", origin: .haproxy,
+                reason: "a frontend's table only serves track-sc counters; hactl's stick tables hold persistence in a backend or listen section"))
             return
         }
         guard isAllowed(capability) else {
@@ -280,6 +288,18 @@ struct ProxySectionParser {
             draft.fullconn = arguments.integer("a connection count", in: 1...10_000_000)
         case "compression":
             parseCompression(statement, into: &draft)
+            return
+        case "stick-table":
+            if draft.stickTable != nil {
+                diagnostics.error(at: statement.location, keyword: keyword, "a section holds one stick-table; this one has one already")
+                return
+            }
+            // A refused line (already reported) still declares a table: `stick` rules naming it are
+            // not reported a second time.
+            draft.stickTable = parseStickTable(statement) ?? StickTable(name: name, type: .string, size: 1, location: statement.location)
+            return
+        case "stick":
+            if let rule = parseStickRule(statement) { draft.stickRules.append(rule) }
             return
         default:
             return

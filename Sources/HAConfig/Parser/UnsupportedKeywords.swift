@@ -51,8 +51,7 @@ enum UnsupportedKeywords {
     /// HAProxy proxy keywords (`frontend`, `backend`, `listen`, `defaults`).
     static let haproxyProxy: [String: String?] = [
 "tcp-request": nil, "tcp-response": nil,
-        "stick-table": nil, "stick": nil,
-        "rspadd": "removed from HAProxy 2.1", "reqadd": "removed from HAProxy 2.1", "reqrep": "removed from HAProxy 2.1",
+                "rspadd": "removed from HAProxy 2.1", "reqadd": "removed from HAProxy 2.1", "reqrep": "removed from HAProxy 2.1",
         "rsprep": "removed from HAProxy 2.1", "reqidel": "removed from HAProxy 2.1", "reqdel": "removed from HAProxy 2.1",
         "source": nil, "dispatch": nil, "persist": nil, "server-template": nil, "filter": nil, "use-server": nil,
         "force-persist": nil, "ignore-persist": nil, "email-alert": nil, "declare": nil, "errorloc": "use errorfile",

@@ -229,6 +229,20 @@ public enum ConfigurationPrinter {
             for attribute in cookie.attributes { words += ["attr", attribute] }
             writer.line(words)
         }
+        if let table = backend.stickTable {
+            var words: [String?] = ["stick-table", "type", table.type.rawValue]
+            if table.type == .string, let length = table.length { words += ["len", String(length)] }
+            words += ["size", String(table.size)]
+            if let expire = table.expire { words += ["expire", time(expire)] }
+            if table.nopurge { words.append("nopurge") }
+            if let peers = table.peers { words += ["peers", peers] }
+            writer.line(words)
+        }
+        for rule in backend.stickRules {
+            var words: [String?] = ["stick", rule.kind.rawValue, rule.pattern.text]
+            if let table = rule.table { words += ["table", table] }
+            writer.line(words + conditionWords(rule.condition))
+        }
         if let check = backend.healthCheck {
             writer.line("option", "httpchk", check.method, check.uri, check.version)
             for header in check.headers { writer.line("http-check", "send", "hdr", header.name, header.value) }

@@ -115,6 +115,36 @@ struct ConfigurationValidator {
                 diagnostics.error(at: cookie.location, keyword: "cookie", "cookie persistence needs mode http; '\(backend.name)' is in mode tcp (use 'balance source')")
             }
         }
+        validateStickTables(configuration)
+    }
+
+    /// `stick` rules name a table that exists; `peers` on a table names the `peers` section.
+    private func validateStickTables(_ configuration: Configuration) {
+        let tables = Set(configuration.backends.compactMap { $0.stickTable?.name })
+        for backend in configuration.backends {
+            if let table = backend.stickTable, let peers = table.peers, configuration.peers?.name != peers {
+                diagnostics.error(at: table.location, keyword: "stick-table", configuration.peers.map {
+                    "peers '\(peers)' is not the peers section of this file ('\($0.name)')"
+                } ?? "peers '\(peers)' names no peers section (add 'peers \(peers)' listing the nodes of the pair)")
+            }
+            for rule in backend.stickRules {
+                let keyword = "stick \(rule.kind.rawValue)"
+                if backend.mode == .tcp, ![.source, .sourcePort, .destination, .destinationPort].contains(rule.pattern.fetch) {
+                    diagnostics.error(at: rule.pattern.location, keyword: keyword,
+                                      "'\(backend.name)' is in mode tcp: a stick pattern there reads the connection (src, src_port, dst, dst_port), not '\(rule.pattern.text)'")
+                    continue
+                }
+                if let name = rule.table {
+                    if !tables.contains(name) {
+                        diagnostics.error(at: rule.location, keyword: keyword, "table '\(name)' names no backend or listen section with a stick-table",
+                                          suggestion: KeywordSuggestion.nearest(to: name, in: tables))
+                    }
+                } else if backend.stickTable == nil {
+                    diagnostics.error(at: rule.location, keyword: keyword,
+                                      "'\(backend.name)' has no stick-table: add 'stick-table type ip size 100k' or name one with 'table NAME'")
+                }
+            }
+        }
     }
 
     // MARK: VRRP

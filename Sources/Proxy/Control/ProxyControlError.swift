@@ -11,6 +11,10 @@ public enum ProxyControlError: Error, Sendable, Hashable, CustomStringConvertibl
     case bindFailed(frontend: String, reason: String)
     /// No proxy instance is serving (stopped, or between a failure and its restart).
     case notRunning
+    /// `show table NAME` / `clear table NAME`: no section has that stick-table.
+    case unknownTable(String, known: [String])
+    /// `clear table NAME key K`: K is no key of the table's type.
+    case badTableKey(table: String, key: String, type: String)
 
     public var description: String {
         switch self {
@@ -26,6 +30,10 @@ public enum ProxyControlError: Error, Sendable, Hashable, CustomStringConvertibl
             "frontend '\(frontend)' stays stopped: \(reason)"
         case .notRunning:
             "the proxy is not running"
+        case .unknownTable(let name, let known):
+            "no stick-table named '\(name)' (tables: \(Self.list(known)))"
+        case .badTableKey(let table, let key, let type):
+            "'\(key)' is not a key of table '\(table)' (type \(type))"
         }
     }
 

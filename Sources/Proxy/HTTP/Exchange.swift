@@ -53,6 +53,10 @@ final class Exchange {
     var variables: [SampleValue] = []
     /// `%ID` (`unique-id-format`).
     var uniqueID: String?
+    /// The stick-table entry that designated the server (`stick on|match`), if one did.
+    var stickMatch: StickMatch?
+    /// The keys `stick on|store-request` store once a server is chosen, one per table.
+    var stickStores: [(table: Int, key: StickKey)] = []
 
     init(
         head: HTTPRequestHead, requestLine: String, backend: Int, framing: BodyFraming, requestFramer: BodyFramer,

@@ -61,6 +61,7 @@ extension HTTPSession {
             current.designatedServer = match?.server
             current.cookieFirstSeen = match?.firstSeen
         }
+        if !backend.plan.stickRules.isEmpty { applyStickRules(facts, backend: backend, exchange: current) }
         if let source = clientAddress,
            let header = ForwardedFor.header(frontend: frontend.forwardFor, backend: backend.plan.forwardFor, source: source, fields: head.fields),
            let ip = clientIPText {
@@ -270,6 +271,7 @@ extension HTTPSession {
         }
         current.server = server
         current.serverName = backend.servers[server].plan.name
+        if !current.stickStores.isEmpty { storeStickEntries(server: server, backend: backend, exchange: current) }
         current.holdsSlot = true
         if current.queued { current.queueEnd = loop.eventLoop.now }
         loop.counters.backends[current.backend].totalSessions += 1

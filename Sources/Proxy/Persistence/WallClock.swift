@@ -12,3 +12,12 @@ enum WallClock {
         return Int(ts.tv_sec)
     }
 }
+
+extension WallClock {
+    /// Epoch milliseconds: stick-table stamps and expiry dates (they cross reloads and the peer link).
+    static func milliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}

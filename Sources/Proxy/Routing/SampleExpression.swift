@@ -52,6 +52,10 @@ package enum SampleFetch: Sendable, Hashable {
     case uuid
     /// `ssl_fc_protocol`, `ssl_fc_cipher`, `ssl_fc_alpn`: absent on a plain bind.
     case sslProtocol, sslCipher, sslALPN
+    /// `req.cook(NAME)`: the value of the last cookie NAME of the request's Cookie lines.
+    case cookie(String)
+    /// `url_param(NAME)`: the value of the first query parameter NAME.
+    case urlParameter(String)
 
     func evaluate(_ facts: RequestFacts) -> SampleValue {
         switch self {
@@ -102,7 +106,37 @@ package enum SampleFetch: Sendable, Hashable {
             facts.tlsCipher.map { .text(Substring($0)) } ?? .absent
         case .sslALPN:
             facts.tlsALPN.map { .text(Substring($0)) } ?? .absent
+        case .cookie(let name):
+            Self.cookie(name, in: facts.head.fields)
+        case .urlParameter(let name):
+            Self.parameter(name, in: facts.head.query)
         }
+    }
+
+    /// HAProxy takes the last occurrence of a request cookie (§7.3.6 `req.cook`).
+    static func cookie(_ name: String, in fields: HTTPFields) -> SampleValue {
+        var found: Substring?
+        let cookieName = FieldName("Cookie")
+        for field in fields.fields where field.hasName(cookieName) {
+            for pair in field.value.split(separator: ";") {
+                let trimmed = pair.drop { $0 == " " || $0 == "\t" }
+                guard let equals = trimmed.firstIndex(of: "="), trimmed[..<equals] == name else { continue }
+                found = trimmed[trimmed.index(after: equals)...]
+            }
+        }
+        guard var value = found else { return .absent }
+        while value.last == " " || value.last == "\t" { value.removeLast() }
+        return .text(value)
+    }
+
+    /// The first `NAME=VALUE` of the query string (§7.3.6 `url_param`).
+    static func parameter(_ name: String, in query: Substring?) -> SampleValue {
+        guard let query else { return .absent }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.count == 2, parts[0] == name { return .text(parts[1]) }
+        }
+        return .absent
     }
 
     /// RFC 9562 §5.4: 122 random bits, version 4, variant 10, lower-case hexadecimal.

@@ -32,6 +32,8 @@ final class TCPSession: ChannelDuplexHandler {
     private var retriesUsed = 0
     private var idleTimer: Scheduled<Void>?
     private var finTimer: Scheduled<Void>?
+    /// `stick on src` and the like: evaluated at the first connect attempt.
+    private var stick: StickOutcome?
 
     init(loop: LoopContext, frontendIndex: Int) {
         self.loop = loop
@@ -104,10 +106,22 @@ final class TCPSession: ChannelDuplexHandler {
         if case .source = backend.plan.balance, let source = context.channel.remoteAddress {
             key = .hash(balancer.hasher.hash(CIDR.addressBytes(source)))
         }
-        let position = backend.position.wrappingAdd(1, ordering: .relaxed).oldValue
-        var chosen = balancer.pick(states, position: position, key: key)
-        if chosen == excluding {
-            chosen = balancer.pick(states, position: position + 1, key: .none)
+        if stick == nil, !backend.plan.stickRules.isEmpty {
+            // Layer 4 only: the client's and the local address (the configuration refuses other fetches in mode tcp).
+            let facts = RequestFacts(head: HTTPRequestHead(method: "", target: ""), source: context.channel.remoteAddress,
+                                     destinationPort: context.channel.localAddress?.port, destination: context.channel.localAddress,
+                                     frontendName: frontend.name)
+            stick = loop.evaluateStickRules(backend, facts: facts, designated: false)
+        }
+        var chosen: Int?
+        if let designated = stick?.server, designated != excluding, Balancer.honoursPersistence(states, server: designated) {
+            chosen = designated
+        } else {
+            let position = backend.position.wrappingAdd(1, ordering: .relaxed).oldValue
+            chosen = balancer.pick(states, position: position, key: key)
+            if chosen == excluding {
+                chosen = balancer.pick(states, position: position + 1, key: .none)
+            }
         }
         guard let server = chosen, backend.servers[server].tryAcquireSlot() else {
             context.close(promise: nil)
@@ -115,6 +129,7 @@ final class TCPSession: ChannelDuplexHandler {
         }
         self.server = server
         serverName = backend.servers[server].plan.name
+        if let stick { loop.storeStickEntries(stick.stores, match: stick.match, server: serverName) }
         connectStart = loop.eventLoop.now
         loop.counters.backends[b].totalSessions += 1
         loop.counters.servers[b][server].totalSessions += 1

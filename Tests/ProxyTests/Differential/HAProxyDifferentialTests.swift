@@ -207,6 +207,21 @@ struct HAProxyDifferentialTests {
             http-request redirect location /c clear-cookie SEEN if { path /c }
             default_backend b
         """ + "\n" + backend(), requests: [get("/s"), get("/f"), get("/c")], clientFields: ["location", "set-cookie"]),
+        // §4.2 stick tables: which server each client reached, request after request.
+        Case(name: "stick on src", sections: frontend + "\n" + backend("stick-table type ip size 1k expire 1m\nstick on src", servers: 2),
+             requests: [get(), get(), get(), get()]),
+        Case(name: "stick on hdr, three clients", sections: frontend + "\n" + backend("stick-table type string len 8 size 1k\nstick on hdr(x-client)", servers: 2),
+             requests: ["a", "b", "c", "a", "b", "c", "c", "a", "d"].map { get("/", "X-Client: \($0)\r\n") } + [get()]),
+        Case(name: "stick on req.cook and url_param", sections: frontend + "\n"
+                + backend("stick-table type string size 1k\nstick on req.cook(SID)\nstick on url_param(u) table b", servers: 2),
+             requests: [get("/", "Cookie: SID=x\r\n"), get("/", "Cookie: SID=y\r\n"), get("/", "Cookie: a=1; SID=x\r\n"), get("/?u=y"), get("/?u=z"), get("/?u=z")]),
+        Case(name: "stick store-request if, stick match", sections: frontend + "\n"
+                + backend("stick-table type integer size 1k\nstick match hdr(x-user)\nstick store-request hdr(x-user) if { path_beg /login }", servers: 2),
+             requests: [get("/login", "X-User: 7\r\n"), get("/a", "X-User: 7\r\n"), get("/a", "X-User: 8\r\n"), get("/a", "X-User: 8\r\n"),
+                        get("/a", "X-User: 7\r\n"), get("/a", "X-User: x\r\n")]),
+        Case(name: "stick on src in mode tcp", sections: "frontend f\n    mode tcp\n    bind 127.0.0.1:@PORT@\n    default_backend b\n"
+                + backend("mode tcp\nstick-table type ip size 1k\nstick on src", servers: 2),
+             requests: [get(), get(), get(), get()]),
         // RFC 9112 §5.2: reject with 400 or unfold; HAProxy unfolds.
         Case(name: "obs-fold", sections: frontend + "\n" + backend(), requests: [get("/", "X-A: one\r\n two\r\n")], expectation: .hactlStricter),
     ]

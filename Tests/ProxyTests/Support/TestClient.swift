@@ -43,7 +43,9 @@ final class TestConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            close(fd)
+            // No close here: the instance is fully initialised, so `deinit` runs and closes `fd`.
+            // Closing it twice closed whatever descriptor another thread had just been given
+            // that number (EBADF in NIO's getsockname, "write failed: errno 9" in other tests).
             throw Failure(description: "connect to \(port) failed: errno \(errno)")
         }
     }

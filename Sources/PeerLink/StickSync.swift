@@ -1,0 +1,96 @@
+import Foundation
+
+/// One stick-table entry as the peer channel carries it (HAProxy's peers push stick-table
+/// updates the same way): which table, key as text, the server, when it was written and how
+/// long it has left. Data only: no table definition ever crosses the channel; a node keeps
+/// entries only for tables of its own configuration that name the `peers` section.
+public struct SyncedStickEntry: Sendable, Hashable, Codable {
+    public var table: String
+    public var key: String
+    public var server: String
+    /// Epoch milliseconds of the write: last-writer-wins between the nodes.
+    public var stamp: Int64
+    /// Milliseconds left to live (relative, so the nodes' clocks need not agree on expiry); nil: never expires.
+    public var expiresIn: Int64?
+
+    public init(table: String, key: String, server: String, stamp: Int64, expiresIn: Int64?) {
+        self.table = table
+        self.key = key
+        self.server = server
+        self.stamp = stamp
+        self.expiresIn = expiresIn
+    }
+}
+
+/// A STICK frame's payload: a batch of entries, JSON-encoded.
+struct StickBatch: Codable {
+    var entries: [SyncedStickEntry]
+
+    /// Cuts `entries` into payloads each small enough for one frame (`PeerSession.maximumFrameLength`).
+    static func payloads(_ entries: [SyncedStickEntry], limit: Int = 48_000) -> [[UInt8]] {
+        guard !entries.isEmpty else { return [] }
+        guard let encoded = try? JSONEncoder().encode(StickBatch(entries: entries)) else { return [] }
+        if encoded.count <= limit { return [Array(encoded)] }
+        // An entry alone above the limit (a huge string key) cannot be sent: dropped.
+        guard entries.count > 1 else { return [] }
+        let half = entries.count / 2
+        return payloads(Array(entries[..<half]), limit: limit) + payloads(Array(entries[half...]), limit: limit)
+    }
+
+    static func decode(_ payload: [UInt8]) -> [SyncedStickEntry]? {
+        (try? JSONDecoder().decode(StickBatch.self, from: Data(payload)))?.entries
+    }
+}
+
+extension PeerLink {
+    /// The most entries waiting for a congested channel; beyond it the oldest are dropped (the
+    /// full resync on the next connection repairs the peer's copy).
+    public static let stickQueueLimit = 20_000
+
+    /// Pushes stick-table entries to the peer: sent at once while the channel is up and
+    /// writable, queued (bounded) while it is congested, dropped while it is down (a full
+    /// resync follows every connection: the appliance sends its live entries on `.up`).
+    public func sendStickEntries(_ entries: [SyncedStickEntry]) {
+        guard !entries.isEmpty, let driver = driverBox.withLock({ $0 }) else { return }
+        driver.loop.execute { driver.queueStick(entries) }
+    }
+}
+
+extension PeerLink.Driver {
+    func queueStick(_ entries: [SyncedStickEntry]) {
+        guard case .up(let id) = machine.state, connections[id]?.session.authenticated == true else { return }
+        stickQueue.append(contentsOf: entries)
+        // A writable channel takes everything now (a resync of a large table included); only
+        // what a congested channel leaves waiting is bounded.
+        flushStick()
+        if stickQueue.count > PeerLink.stickQueueLimit {
+            let excess = stickQueue.count - PeerLink.stickQueueLimit
+            stickQueue.removeFirst(excess)
+            stickDropped += excess
+        }
+    }
+
+    /// Sends what is queued while the channel takes it; called on new entries and each heartbeat.
+    func flushStick() {
+        if stickDropped > 0 {
+            link.logger.warning("stick-table updates dropped: the peer channel is congested", metadata: ["dropped": "\(stickDropped)"])
+            stickDropped = 0
+        }
+        guard !stickQueue.isEmpty, case .up(let id) = machine.state, let channel = connections[id]?.channel,
+              connections[id]?.session.authenticated == true else { return }
+        guard channel.isWritable else { return }
+        let batch = stickQueue
+        stickQueue = []
+        for payload in StickBatch.payloads(batch) {
+            if let frame = connections[id]?.session.seal(.stick, payload: payload) { write(frame, on: id) }
+        }
+    }
+
+    func receivedStick(_ payload: [UInt8]) {
+        guard let entries = StickBatch.decode(payload) else {
+            link.logger.warning("peer stick-table frame not understood", metadata: ["bytes": "\(payload.count)"])
+            return
+        }
+        link.onEvent(.stick(entries))
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+@testable import PeerLink
+
+/// STICK frames: batches of stick-table entries cut to fit a frame, authenticated like every
+/// other frame after READY.
+@Suite struct StickSyncTests {
+    static func entries(_ count: Int, keyLength: Int = 12) -> [SyncedStickEntry] {
+        (0..<count).map { i in
+            SyncedStickEntry(table: "web", key: String(repeating: "k", count: keyLength) + "\(i)", server: "s\(i % 3)",
+                             stamp: 1_700_000_000_000 + Int64(i), expiresIn: i % 2 == 0 ? 60_000 : nil)
+        }
+    }
+
+    @Test func test_largeBatch_isCutIntoFramesThatFit_andLosesNothing() {
+        let sent = Self.entries(5_000)
+        let payloads = StickBatch.payloads(sent)
+        #expect(payloads.count > 1)
+        #expect(payloads.allSatisfy { $0.count + 1 + 8 + 32 <= PeerSession.maximumFrameLength })
+        #expect(payloads.flatMap { StickBatch.decode($0) ?? [] } == sent)
+    }
+
+    @Test func test_anEntryTooLargeForAFrame_isDropped_aloneAmongItsBatch() {
+        let huge = SyncedStickEntry(table: "web", key: String(repeating: "x", count: 70_000), server: "s1", stamp: 1, expiresIn: nil)
+        let small = Self.entries(3)
+        let decoded = StickBatch.payloads(small + [huge]).flatMap { StickBatch.decode($0) ?? [] }
+        #expect(decoded == small)
+    }
+
+    @Test func test_stickFrame_beforeReady_isRefused_andAfterReady_opens() throws {
+        var a = PeerSession(key: PeerSessionTests.key, localName: "n1", acceptedNames: ["n2"], nonce: Array(repeating: 1, count: 16))
+        var b = PeerSession(key: PeerSessionTests.key, localName: "n2", acceptedNames: ["n1"], nonce: Array(repeating: 2, count: 16))
+        _ = try a.open(PeerSessionTests.body(b.hello()))
+        _ = try b.open(PeerSessionTests.body(a.hello()))
+        let payload = try #require(StickBatch.payloads(Self.entries(2)).first)
+        #expect(throws: PeerSession.Refusal.unexpected("stick before READY")) { try b.open(PeerSessionTests.body(a.seal(.stick, payload: payload))) }
+
+        let (c, d) = try PeerSessionTests.pair()
+        var sender = c, receiver = d
+        let frame = try receiver.open(PeerSessionTests.body(sender.seal(.stick, payload: payload)))
+        #expect(frame.type == .stick)
+        #expect(StickBatch.decode(frame.payload) == Self.entries(2))
+    }
+}
