@@ -28,10 +28,13 @@ extension HTTPSession {
         current.requestCaptures = requestCaptures
         var head: HTTPRequestHead
         let backendIndex: Int
+        // Kept only for a backend with stick rules, which read the request after the cookie step.
+        var stickFacts: RequestFacts?
         if requestReadsFacts {
             guard let routed = applyRequestRules(consume received, current, asksPrometheus: asksPrometheus) else { return }
             head = routed.head
             backendIndex = routed.backend
+            stickFacts = routed.stickFacts
         } else {
             // No rule, route, unique id or stats page reads the request: it goes to the default
             // backend as it is, without the facts the rules would read.
@@ -61,7 +64,7 @@ extension HTTPSession {
             current.designatedServer = match?.server
             current.cookieFirstSeen = match?.firstSeen
         }
-        if !backend.plan.stickRules.isEmpty { applyStickRules(facts, backend: backend, exchange: current) }
+        if let stickFacts { applyStickRules(stickFacts, backend: backend, exchange: current) }
         if let source = clientAddress,
            let header = ForwardedFor.header(frontend: frontend.forwardFor, backend: backend.plan.forwardFor, source: source, fields: head.fields),
            let ip = clientIPText {
@@ -125,14 +128,16 @@ extension HTTPSession {
             return true
         }
         guard let index = frontend.defaultBackend else { return false }
-        return !plan.backends[index].requestRules.isEmpty || plan.backends[index].stats != nil
+        let backend = plan.backends[index]
+        return !backend.requestRules.isEmpty || backend.stats != nil || !backend.stickRules.isEmpty
     }
 
     /// The frontend's rules and routes, then the chosen backend's rules, over the request's facts.
-    /// - Returns: the head as the rules left it and the backend index; nil when the request was
-    ///   answered (deny, redirect, stats page, no backend).
-    private func applyRequestRules(_ received: consuming HTTPRequestHead, _ current: Exchange,
-                                   asksPrometheus: Bool) -> (head: HTTPRequestHead, backend: Int)? {
+    /// - Returns: the head as the rules left it, the backend index, and the facts when that
+    ///   backend's stick rules will read them; nil when the request was answered (deny, redirect,
+    ///   stats page, no backend).
+    private func applyRequestRules(_ received: consuming HTTPRequestHead, _ current: Exchange, asksPrometheus: Bool)
+        -> (head: HTTPRequestHead, backend: Int, stickFacts: RequestFacts?)? {
         var facts = RequestFacts(head: consume received, source: clientAddress, destinationPort: localPort,
                                  destination: localAddress, frontendName: frontend.name)
         if let tls {
@@ -172,10 +177,12 @@ extension HTTPSession {
         if let stats = backend.plan.stats, answeredStatsPage(facts.head, facts: facts, stats: stats) { return nil }
         sessionVariables = facts.sessionVariables
         current.variables = facts.variables
+        // Stick rules read the facts after the cookie step: the head is shared (copied on write).
+        if !backend.plan.stickRules.isEmpty { return (facts.head, backendIndex, facts) }
         // Taken out of `facts`, not copied: the field array keeps a single owner.
         var head = HTTPRequestHead(method: "", target: "")
         swap(&head, &facts.head)
-        return (head, backendIndex)
+        return (head, backendIndex, nil)
     }
 
     /// Whether the request body waited for is in: complete, or `tune.bufsize` of it buffered
