@@ -28,6 +28,8 @@ final class LoopContext {
     private var expiryTask: Scheduled<Void>?
     /// The pending `malloc_trim` after the loop's last session closed (LoopContext+HeapTrim).
     var heapTrimTask: Scheduled<Void>?
+    /// Head buffers idle sessions gave back, lent to the next that needs one (SpareHeadBuffers).
+    var spareHeadBuffers: [ByteBuffer] = []
     private var stopped = false
 
     init(index: Int, eventLoop: any EventLoop, runtime: ProxyRuntime) {
