@@ -201,11 +201,16 @@ final class LoopContext {
 
     private func expireIdleConnections() {
         let now = eventLoop.now
+        var closed = false
         for b in pools.indices {
             for id in pools[b].expire(now: now) {
                 idleConnections.removeValue(forKey: id)?.close()
+                closed = true
             }
         }
+        for connection in idleConnections.values { connection.shrinkReadBuffers() }
+        // What the expired connections held goes back to the system too (HeapTrim).
+        if closed { scheduleHeapTrimIfIdle() }
     }
 
     func shutdown() {

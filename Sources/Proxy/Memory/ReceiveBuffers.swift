@@ -19,6 +19,14 @@ enum ReceiveBuffers {
         allocator(initial: 2048, bufsize: bufsize)
     }
 
+    /// Reads per wakeup of a server connection in use (NIO's default): a large response is read
+    /// 4 buffers at a time, and a channel keeps up to that many read buffers (each one still
+    /// queued towards a slower client forces a new one).
+    static let readsPerWakeup: UInt = 4
+    /// ... and once it has been parked in the pool for a second: one, so it keeps one buffer
+    /// (issue 12: connections parked after a burst of 64 KiB responses held 4 each).
+    static let parkedReadsPerWakeup: UInt = 1
+
     /// The largest read buffer for `bufsize`: the power of two at or below it (NIO rounds the
     /// maximum up), and never below the allocator's 64-byte minimum.
     static func maximum(bufsize: Int) -> Int {
