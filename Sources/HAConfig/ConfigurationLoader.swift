@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import HACore
 
 /// Reads configuration files into one validated `Configuration`: hactl.conf, haproxy.cfg and
@@ -24,20 +29,40 @@ public enum ConfigurationLoader {
         var sources: [(file: String, text: String)] = []
         var errors: [ConfigError] = []
         for file in files {
-            do {
-                let data = try Data(contentsOf: URL(fileURLWithPath: file))
-                guard let text = String(data: data, encoding: .utf8) else {
+            switch readFile(file) {
+            case .success(let bytes):
+                guard let text = String(validating: bytes, as: UTF8.self) else {
                     errors.append(ConfigError(location: SourceLocation(file: file, line: 0, column: 0), keyword: file, message: "is not UTF-8 text"))
                     continue
                 }
                 sources.append((file, text))
-            } catch {
+            case .failure(let reason):
                 errors.append(ConfigError(location: SourceLocation(file: file, line: 0, column: 0), keyword: file,
-                                          message: "cannot read the file: \(error.localizedDescription)"))
+                                          message: "cannot read the file: \(reason.message)"))
             }
         }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return try load(sources: sources, dialects: dialects, environment: environment)
+    }
+
+    struct ReadFailure: Error {
+        var message: String
+    }
+
+    /// The whole file, or why it cannot be read (the system's words: "No such file or directory").
+    static func readFile(_ path: String) -> Result<[UInt8], ReadFailure> {
+        guard let file = fopen(path, "rb") else { return .failure(ReadFailure(message: String(cString: strerror(errno)))) }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            bytes.append(contentsOf: chunk[0..<count])
+            if count < chunk.count {
+                if ferror(file) != 0 { return .failure(ReadFailure(message: String(cString: strerror(errno)))) }
+                return .success(bytes)
+            }
+        }
     }
 
     /// Parses and validates one text. `dialect` `nil` means recognise it.

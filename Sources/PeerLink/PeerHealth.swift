@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one node tells its peer every heartbeat: its proxy verdict and, per VRRP instance, its
 /// state and effective priority. Never configuration.

@@ -28,6 +28,8 @@ final class LoopContext {
     private var expiryTask: Scheduled<Void>?
     /// The pending `malloc_trim` after the loop's last session closed (LoopContext+HeapTrim).
     var heapTrimTask: Scheduled<Void>?
+    /// Head buffers idle sessions gave back, lent to the next that needs one (SpareHeadBuffers).
+    var spareHeadBuffers: [ByteBuffer] = []
     private var stopped = false
     /// Emptied header-field arrays, kept for the next heads this loop parses: a message's
     /// fields then cost no array allocation. Held by the loop, not by each connection, so an
@@ -227,11 +229,16 @@ final class LoopContext {
 
     private func expireIdleConnections() {
         let now = eventLoop.now
+        var closed = false
         for b in pools.indices {
             for id in pools[b].expire(now: now) {
                 idleConnections.removeValue(forKey: id)?.close()
+                closed = true
             }
         }
+        for connection in idleConnections.values { connection.shrinkReadBuffers() }
+        // What the expired connections held goes back to the system too (HeapTrim).
+        if closed { scheduleHeapTrimIfIdle() }
     }
 
     func shutdown() {

@@ -1,6 +1,6 @@
 import Appliance
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HAConfig
 
 /// `hactl check -f FILE...`: validate configuration without touching the system, like
@@ -33,10 +33,10 @@ struct Check: ParsableCommand {
     func run() throws {
         do {
             let configuration = try ApplianceConfiguration.load(files: files, environment: ProcessInfo.processInfo.environment)
-            for warning in configuration.warnings { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
+            for warning in configuration.warnings { StandardStreams.error("\(warning)\n") }
             print("configuration valid: \(configuration.summary)")
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            StandardStreams.error("\(error)\n")
             throw ExitCode(1)
         }
     }

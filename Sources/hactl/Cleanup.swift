@@ -1,6 +1,6 @@
 import Appliance
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `hactl cleanup -f FILE...`: remove this node's VIPs after hactl stopped (systemd ExecStopPost).
 struct Cleanup: ParsableCommand {
@@ -35,7 +35,7 @@ struct Cleanup: ParsableCommand {
             for address in report.skipped { print("skipped \(address): no such interface") }
             print("cleanup: \(report.removed.count) removed, \(report.absent.count) already absent")
         } catch {
-            FileHandle.standardError.write(Data("hactl cleanup: \(error)\n".utf8))
+            StandardStreams.error("hactl cleanup: \(error)\n")
             throw ExitCode(1)
         }
     }

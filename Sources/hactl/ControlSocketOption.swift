@@ -1,6 +1,6 @@
 import ArgumentParser
 import Control
-import Foundation
+import FoundationEssentials
 
 /// `-S/--socket PATH` for every command that talks to a running node.
 struct ControlSocketOption: ParsableArguments {
@@ -17,7 +17,7 @@ struct ControlSocketOption: ParsableArguments {
         do {
             return try await ControlClient(path: resolved, timeout: timeout).send(command)
         } catch {
-            FileHandle.standardError.write(Data("hactl: \(error)\n".utf8))
+            StandardStreams.error("hactl: \(error)\n")
             throw ExitCode(2)
         }
     }
@@ -28,7 +28,7 @@ struct ControlSocketOption: ParsableArguments {
         case .done(let message):
             print(message)
         case .failed(let failure):
-            FileHandle.standardError.write(Data("hactl: \(failure)\n".utf8))
+            StandardStreams.error("hactl: \(failure)\n")
             throw ExitCode(1)
         case .status:
             throw ExitCode(1)

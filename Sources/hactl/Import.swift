@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import HAConfig
 
 /// `hactl import --keepalived F [--keepalived F] --haproxy F`: print the one equivalent hactl.conf
@@ -59,10 +58,10 @@ struct Import: ParsableCommand {
     func run() throws {
         do {
             let imported = try RoleNeutralImport.load(keepalived: keepalived, haproxy: haproxy)
-            for note in imported.notes { FileHandle.standardError.write(Data((note.description + "\n").utf8)) }
+            for note in imported.notes { StandardStreams.error(note.description + "\n") }
             print(imported.text, terminator: "")
         } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            StandardStreams.error(error.description + "\n")
             throw ExitCode(1)
         }
     }

@@ -50,6 +50,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         ProcessHeap.limitArenasToCoreCount()
+        ProcessThreads.useOneControlPlaneLoop()
         let environment = ProcessEnvironment.current
         StderrLogHandler.bootstrap(level: logLevel.level, environment: environment)
         let files = self.files

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Control
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `hactl status`: the node, its VRRP instances, the proxy, frontends, backends and servers.
 struct Status: AsyncParsableCommand {
@@ -28,7 +31,7 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         if watch { return await StatusWatch(socket: socket.resolved).run() }
         guard case .status(let report) = try await socket.send(.status) else {
-            FileHandle.standardError.write(Data("hactl: the node answered something other than a status report\n".utf8))
+            StandardStreams.error("hactl: the node answered something other than a status report\n")
             throw ExitCode(2)
         }
         if json {

@@ -1,6 +1,9 @@
 import Control
 import Dispatch
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The terminal side of `hactl status --watch`: asks the node every second and draws
 /// `WatchFrame` in place; the keyboard in non-canonical mode (so `q` needs no Enter), Ctrl-C
@@ -47,7 +50,7 @@ struct StatusWatch {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-        FileHandle.standardOutput.write(Data("\u{1B}[?25l\u{1B}[2J".utf8))  // hide the cursor, clear once
+        StandardStreams.output("\u{1B}[?25l\u{1B}[2J")  // hide the cursor, clear once
         for await event in inputs {
             if case .quit = event { break }
             let text: String
@@ -59,13 +62,13 @@ struct StatusWatch {
             } catch {
                 text = frame.render(nil, problem: "\(socket): \(error)", nowMs: Self.nowMs(), clock: Self.clock())
             }
-            FileHandle.standardOutput.write(Data(text.utf8))
+            StandardStreams.output(text)
         }
         ticker.cancel()
         keys?.cancel()
         signals.forEach { $0.cancel() }
         if interactive { tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
-        FileHandle.standardOutput.write(Data("\u{1B}[?25h\n".utf8))  // the cursor back
+        StandardStreams.output("\u{1B}[?25h\n")  // the cursor back
     }
 
     private enum WatchError: Error, CustomStringConvertible {

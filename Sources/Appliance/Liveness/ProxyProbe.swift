@@ -105,7 +105,7 @@ public struct ProxyProbe: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var buffer = unwrapInboundIn(data)
             received += buffer.readString(length: buffer.readableBytes) ?? ""
-            if let end = received.range(of: "\r\n") { finish(.success(String(received[..<end.lowerBound]))) }
+            if let end = received.firstRange(of: "\r\n") { finish(.success(String(received[..<end.lowerBound]))) }
         }
 
         func channelInactive(context: ChannelHandlerContext) {

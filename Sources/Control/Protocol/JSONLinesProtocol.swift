@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// hactl's own control protocol, version 1: JSON lines over the control socket.
 ///

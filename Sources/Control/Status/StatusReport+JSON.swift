@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension StatusReport {
     /// The report as `hactl status --json` prints it: the encoded model, keys sorted so two

@@ -306,7 +306,7 @@ extension ProxySectionParser {
         }
         // HAProxy reads the older keyword's value literally (`/a%20b` stays as it is), so a sample
         // expression there would be sent as text: refuse it and name the keyword that evaluates it.
-        if let range = value.text.range(of: "%[") {
+        if let range = value.text.firstRange(of: "%[") {
             let offset = value.text.distance(from: value.text.startIndex, to: range.lowerBound)
             diagnostics.error(at: location(in: value, offset: offset, of: statement), keyword: keyword,
                               "'redirect \(kind.rawValue)' takes its value literally, as in HAProxy: write 'http-request redirect \(kind.rawValue) ...' to evaluate '%[...]'")

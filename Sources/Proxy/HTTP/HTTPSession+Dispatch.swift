@@ -101,7 +101,7 @@ extension HTTPSession {
             head.fields.remove("Expect")
             owesContinue = true
         }
-        var serialized = ByteBuffer.reused(
+        var serialized = loop.headBuffer(
             from: &requestHeadBuffer, minimumCapacity: 256 + head.fields.count * 48, allocator: context?.channel.allocator ?? ByteBufferAllocator())
         serialized.writeRequestHead(head)
         requestHeadBuffer = serialized
@@ -415,6 +415,7 @@ extension HTTPSession {
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.recvAllocator, value: ReceiveBuffers.server(bufsize: bufsize))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {

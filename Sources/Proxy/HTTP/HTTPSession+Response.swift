@@ -76,7 +76,7 @@ extension HTTPSession {
         loop.counters.frontends[frontendIndex].countResponse(status: status)
         loop.counters.backends[current.backend].countResponse(status: status)
         loop.counters.servers[current.backend][server].countResponse(status: status)
-        var buffer = ByteBuffer.reused(from: &responseHeadBuffer, minimumCapacity: 256 + head.fields.count * 32, allocator: context.channel.allocator)
+        var buffer = loop.headBuffer(from: &responseHeadBuffer, minimumCapacity: 256 + head.fields.count * 32, allocator: context.channel.allocator)
         buffer.writeResponseHead(head)
         responseHeadBuffer = buffer
         loop.recycleFieldStorage(&head.fields)
@@ -167,6 +167,7 @@ extension HTTPSession {
             return
         }
         context.flush()
+        loop.takeBackHeadBuffers(&requestHeadBuffer, &responseHeadBuffer)
         phase = .awaitingHead
         armWatchdog(.keepAlive)
         processInbound()

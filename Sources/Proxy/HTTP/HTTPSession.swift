@@ -64,9 +64,10 @@ final class HTTPSession: ChannelDuplexHandler {
     var watchdogTimeout = TimeAmount.seconds(0)
     var watchdogDeadline = NIODeadline.distantFuture
     var needsUpstreamFlush = false
-    /// The buffers the last request and response heads were written into, kept for the next ones:
-    /// once the channel has written a head this session holds the only reference, and clearing
-    /// the buffer keeps its memory (two allocations a message fewer).
+    /// The buffers the last request and response heads were written into, kept for the next ones
+    /// while the session exchanges: once the channel has written a head this session holds the
+    /// only reference, and clearing the buffer keeps its memory (two allocations a message
+    /// fewer). Lent by the loop and given back when the session goes idle (SpareHeadBuffers).
     var requestHeadBuffer: ByteBuffer?
     var responseHeadBuffer: ByteBuffer?
     /// The TLS session the client came in on (`ssl_fc`, `ssl_fc_sni`, `ssl_fc_protocol`); nil on a plain bind.

@@ -75,6 +75,7 @@ enum Listener {
             .serverChannelOption(freeBind, value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.recvAllocator, value: ReceiveBuffers.client(bufsize: runtime.plan.bufsize))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let loop = context.value

@@ -17,6 +17,8 @@ final class UpstreamConnection: ChannelDuplexHandler {
     private(set) var context: ChannelHandlerContext?
     /// The session this connection serves; nil while idle in the pool.
     private(set) var session: HTTPSession?
+    /// Parked with one read buffer (`shrinkReadBuffers`).
+    private var readBuffersShrunk = false
     private var requestMethod = "GET"
     private var scanner: HTTPHeadScanner
     private var headBuffer: ByteBuffer?
@@ -61,6 +63,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
         serverPersistent = true
         responseBytes = 0
         requestsServed += 1
+        if readBuffersShrunk { setReadsPerWakeup(ReceiveBuffers.readsPerWakeup) }
         resumeReadIfWanted()
     }
 
@@ -68,6 +71,23 @@ final class UpstreamConnection: ChannelDuplexHandler {
     func becameIdle() {
         session = nil
         resumeReadIfWanted()
+    }
+
+    /// Parked for a while (the loop's once-a-second pool sweep): the read buffers a large
+    /// response left beyond one are given up until the next exchange (ReceiveBuffers).
+    func shrinkReadBuffers() {
+        guard session == nil, !readBuffersShrunk else { return }
+        setReadsPerWakeup(ReceiveBuffers.parkedReadsPerWakeup)
+    }
+
+    private func setReadsPerWakeup(_ reads: UInt) {
+        readBuffersShrunk = reads == ReceiveBuffers.parkedReadsPerWakeup
+        do {
+            try context?.channel.syncOptions?.setOption(.maxMessagesPerRead, value: reads)
+        } catch {
+            // The channel is closing: its buffers go with it.
+            readBuffersShrunk = false
+        }
     }
 
     func write(_ buffer: ByteBuffer) {

@@ -62,7 +62,7 @@ extension Array where Element == HTTPResponseRule {
 enum GeneratedResponse {
     /// `text` with the rules applied; the body is kept as it is.
     static func rewrite(_ text: String, rules: [HTTPResponseRule], facts: inout RequestFacts) -> (text: String, status: Int) {
-        guard let split = text.range(of: "\r\n\r\n") else { return (text, 0) }
+        guard let split = text.firstRange(of: "\r\n\r\n") else { return (text, 0) }
         let lines = text[..<split.lowerBound].split(separator: "\r\n", omittingEmptySubsequences: false)
         guard let statusLine = lines.first else { return (text, 0) }
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)

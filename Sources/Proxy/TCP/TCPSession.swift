@@ -139,6 +139,7 @@ final class TCPSession: ChannelDuplexHandler {
             .connectTimeout(timeout)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: ReceiveBuffers.server(bufsize: loop.runtime.plan.bufsize))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls = serverPlan.tls {
