@@ -126,15 +126,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict,
-            // Release builds carry the Swift runtime and FoundationEssentials inside the binary:
-            // only the pages hactl uses are mapped, none of the libraries' relocations are done
-            // at start (issue 12: 2 MiB less RSS on an idle node than with the shared libraries,
-            // which no other process on an appliance shares). The C shims are named because
-            // the static FoundationEssentials needs them after it on the link line.
-            linkerSettings: [
-                .unsafeFlags(["-static-stdlib", "-l_FoundationCShims", "-l_FoundationCollections"], .when(configuration: .release))
-            ]
+            swiftSettings: strict
         ),
 
         // Certificates made with the openssl CLI, for the TLS and proxy tests (linked by tests only).
