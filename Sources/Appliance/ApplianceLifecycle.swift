@@ -83,8 +83,6 @@ public struct ApplianceLifecycle: Service {
         }
         await bus.publish(.lifecycle(.ready(summary: summary)))
         notifier.notify(.ready)
-        // Start-up is over: its code need not stay mapped (MappedCode).
-        MappedCode.dropStartupPages()
     }
 }
 
