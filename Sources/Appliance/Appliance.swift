@@ -112,8 +112,12 @@ public struct Appliance: Sendable {
         // default TimeoutStopSec of 90 s).
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
         let group = ServiceGroup(configuration: groupConfiguration)
-        // Notifications leave from a queue of their own: let STOPPING=1 out before exiting.
-        defer { notifier.flush() }
+        // Notifications and journal entries leave from queues of their own: let STOPPING=1
+        // and the last entries out before exiting.
+        defer {
+            notifier.flush()
+            StderrLogHandler.flush()
+        }
         do {
             try await group.run()
         } catch {

@@ -31,12 +31,13 @@ public struct JournalEntry: Sendable, Equatable {
     }
 
     /// Sends the entry to the journal; returns whether libsystemd accepted it (false when no
-    /// journald socket exists, e.g. outside systemd).
+    /// journald socket exists, e.g. outside systemd). Blocks while journald does not read: from
+    /// the process, entries go through `JournalQueue`, never from a task.
     @discardableResult
     public func send() -> Bool {
         // libsystemd reports success when no journald listens (ENOENT is silenced): ask first, so
         // the caller can write the line elsewhere instead of losing it.
-        guard access(Self.socketPath, F_OK) == 0 else { return false }
+        guard Self.journaldListens else { return false }
         // All fields in one buffer, so every iovec points into memory valid for the whole call.
         var buffer: [UInt8] = []
         var ranges: [Range<Int>] = []
@@ -56,6 +57,9 @@ public struct JournalEntry: Sendable, Equatable {
 
     /// Where journald reads native-protocol entries (sd_journal_sendv writes there).
     public static let socketPath = "/run/systemd/journal/socket"
+
+    /// Whether journald's socket exists (outside systemd it does not).
+    public static var journaldListens: Bool { access(socketPath, F_OK) == 0 }
 
     public static func == (a: JournalEntry, b: JournalEntry) -> Bool {
         a.fields.map(\.name) == b.fields.map(\.name) && a.fields.map(\.value) == b.fields.map(\.value)

@@ -1,6 +1,4 @@
 import CSystemd
-import Dispatch
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -33,38 +31,24 @@ public struct ServiceNotifier: Sendable {
 
     /// Queues a raw notification such as `READY=1\nSTATUS=...`; returns whether it was queued.
     ///
-    /// sd_notify(3) sends with a blocking `sendmsg`: when the reader of `NOTIFY_SOCKET` stops
-    /// reading, its queue fills (10 datagrams by default) and the call blocks. Called from a task,
-    /// that blocks a thread of Swift's cooperative pool (two on a 2-core machine: two such calls
-    /// stop every task of the process). So datagrams leave from a serial queue of their own, in
-    /// order; past `pendingLimit` unsent ones, new ones are dropped rather than piled up.
+    /// sd_notify(3) sends with a blocking `sendmsg`: the datagrams leave from `SendQueue` (see
+    /// there why), in order; past 64 unsent ones, new ones are dropped and counted.
     @discardableResult
     public func notify(_ rawState: String) -> Bool {
         guard isEnabled else { return false }
-        let admitted = Self.pending.withLock { count -> Bool in
-            guard count < Self.pendingLimit else { return false }
-            count += 1
-            return true
-        }
-        guard admitted else { return false }
-        Self.queue.async {
-            _ = sd_notify(0, rawState)
-            Self.pending.withLock { $0 -= 1 }
-        }
-        return true
+        return Self.queue.submit { _ in _ = sd_notify(0, rawState) }
     }
 
     /// Waits (at most `timeout`) until every queued notification has been handed to the
     /// socket: before the process exits, so `STOPPING=1` is not lost.
     public func flush(timeout: Duration = .seconds(1)) {
-        let done = DispatchSemaphore(value: 0)
-        Self.queue.async { done.signal() }
-        _ = done.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)))
+        Self.queue.flush(timeout: timeout)
     }
 
-    private static let queue = DispatchQueue(label: "hactl.sd_notify")
-    private static let pending = Mutex(0)
-    private static let pendingLimit = 64
+    /// Notifications dropped because 64 were already waiting for the socket.
+    public var dropped: Int { Self.queue.dropped }
+
+    private static let queue = SendQueue(label: "hactl.sd_notify", limit: 64)
 
     /// The interval at which the service manager expects `WATCHDOG=1` (`WatchdogSec=` of the
     /// unit, passed as `WATCHDOG_USEC`), or `nil` when the watchdog is off or meant for another

@@ -14,8 +14,9 @@ import Darwin
 /// single write(2) under a process-wide lock so lines from different threads never interleave.
 ///
 /// When stderr is the journal's stream (`LogStyle.journal`), each event goes to the journal
-/// itself through sd_journal_sendv(3) with structured fields (`JournalEntry+LogEvent`), and
-/// only falls back to the stderr line when the journal refuses it.
+/// itself through sd_journal_sendv(3) with structured fields (`JournalEntry+LogEvent`), from
+/// `JournalQueue.shared` (a blocking send must not hold a thread of the cooperative pool), and
+/// only falls back to the stderr line when no journald listens or it refuses the entry.
 ///
 /// Install it once with `StderrLogHandler.bootstrap(level:)` (`LoggingSystem.bootstrap`).
 public struct StderrLogHandler: LogHandler {
@@ -71,18 +72,28 @@ public struct StderrLogHandler: LogHandler {
         if let error = event.error {
             merged["error"] = .string("\(error)")
         }
-        if journal,
-           JournalEntry(level: event.level, component: component, message: event.message.description, metadata: merged).send() {
-            return
+        let message = event.message.description
+        if journal {
+            let entry = JournalEntry(level: event.level, component: component, message: message, metadata: merged)
+            let (format, sink, component, level, metadata) = (format, sink, component, event.level, merged)
+            let admission = JournalQueue.shared.submit(entry) {
+                Self.write(format: format, level: level, component: component, message: message, metadata: metadata, to: sink)
+            }
+            // Dropped: counted, and reported in the journal ahead of the next entry.
+            guard admission == .noJournal else { return }
         }
+        Self.write(format: format, level: event.level, component: component, message: message, metadata: merged, to: sink)
+    }
+
+    /// Waits (at most `timeout`) until the journal entries queued so far are sent: before exiting.
+    public static func flush(timeout: Duration = .seconds(1)) {
+        JournalQueue.shared.flush(timeout: timeout)
+    }
+
+    private static func write(format: LogLineFormat, level: Logger.Level, component: String, message: String,
+                              metadata: Logger.Metadata, to sink: LogSink) {
         let timestamp = format.style == .plain ? WallClock.timestamp() : ""
-        let line = format.line(
-            level: event.level,
-            component: component,
-            message: event.message.description,
-            metadata: merged,
-            timestamp: timestamp
-        )
+        let line = format.line(level: level, component: component, message: message, metadata: metadata, timestamp: timestamp)
         sink.write(line + "\n")
     }
 }

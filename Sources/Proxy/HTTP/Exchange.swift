@@ -32,6 +32,8 @@ final class Exchange {
     var responseStarted = false
     var responseStatus = 0
     var responseBytes = 0
+    /// `%B`: the server's response as HAProxy counts it (`LoggedBytes`); 0 until one arrives.
+    var bytesRead = 0
     var tunnel = false
     var serverName = "<NOSRV>"
     var terminationState = "--"

@@ -56,7 +56,7 @@ struct HTTPLogLine {
         tr = ms(exchange.connected, exchange.responseHeadAt)
         ta = ms(exchange.requestStart, now)
         status = exchange.responseStatus
-        bytes = badRequest ? 0 : exchange.responseBytes
+        bytes = badRequest ? 0 : exchange.bytesRead > 0 ? exchange.bytesRead : exchange.responseBytes
         termination = exchange.terminationState + "--"
         self.activeSessions = activeSessions
         retries = exchange.retriesUsed

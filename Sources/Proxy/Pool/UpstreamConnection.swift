@@ -23,6 +23,8 @@ final class UpstreamConnection: ChannelDuplexHandler {
     private var scanner: HTTPHeadScanner
     private var headBuffer: ByteBuffer?
     private var framer: BodyFramer?
+    /// Whether the current body is chunked: `%B` counts its payload, not its framing.
+    private var chunked = false
     private var serverPersistent = true
     private var pendingRead = false
     /// Bytes of the current response received so far (0: the request may be retried).
@@ -177,6 +179,8 @@ final class UpstreamConnection: ChannelDuplexHandler {
                 return true
             }
             let framing = try MessageFraming.response(response, requestMethod: requestMethod)
+            session.exchange?.bytesRead = LoggedBytes.head(response)
+            chunked = framing == .chunked
             let switchingProtocols = response.status == 101
             let upgradeProtocol = switchingProtocols ? response.fields.first(.upgrade) : nil
             // One pass reads the server's Connection options and drops the hop-by-hop fields.
@@ -220,14 +224,24 @@ final class UpstreamConnection: ChannelDuplexHandler {
                     }
                 }
                 buffer.moveReaderIndex(forwardBy: n)
+                session.exchange?.bytesRead += pieces.reduce(0) { $0 + $1.readableBytes }
                 session.compressedResponseBody(pieces)
+            } else if chunked {
+                var payload = 0
+                let n = try buffer.withUnsafeReadableBytes { try framer!.consume($0) { payload += $0.count } }
+                session.exchange?.bytesRead += payload
+                if n > 0, let slice = buffer.readSlice(length: n) {
+                    session.responseBody(slice)
+                }
             } else {
                 let n = try buffer.withUnsafeReadableBytes { try framer!.consume($0) }
+                session.exchange?.bytesRead += n
                 if n > 0, let slice = buffer.readSlice(length: n) {
                     session.responseBody(slice)
                 }
             }
             if framer!.isComplete {
+                if chunked { session.exchange?.bytesRead += LoggedBytes.chunkedEnd }
                 if buffer.readableBytes > 0 {
                     // Bytes after a complete response: the server is not speaking HTTP correctly.
                     serverPersistent = false
