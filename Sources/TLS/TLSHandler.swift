@@ -267,23 +267,24 @@ public final class TLSHandler: ChannelDuplexHandler {
         guard state == .established else { return }
         // The plaintext of the records waiting in the input BIO is shorter than their ciphertext;
         // only a record OpenSSL already holds (SSL_pending, or begun in an earlier read) is more.
-        var plaintext = context.channel.allocator.buffer(capacity: max(ctls_BIO_pending(inputBIO), 64))
+        var wanted = ctls_BIO_pending(inputBIO)
+        var plaintext = context.channel.allocator.buffer(capacity: max(wanted, 64))
         var outcome = Int32(SSL_ERROR_NONE)
+        // A successful SSL_read adds nothing to the error queue: one clear covers the loop.
+        OpenSSLErrorQueue.clear()
         while state == .established {
-            OpenSSLErrorQueue.clear()
             var result: Int32 = 0
-            let wanted = max(Int(SSL_pending(ssl)), ctls_BIO_pending(inputBIO))
             plaintext.writeWithUnsafeMutableBytes(minimumWritableBytes: min(max(wanted, 1), Self.recordSize)) { bytes in
                 result = SSL_read(ssl, bytes.baseAddress, Int32(min(bytes.count, Int(Int32.max))))
                 return Int(max(result, 0))
             }
-            if result > 0 {
-                // Nothing left to decrypt: skip the SSL_read that would only say WANT_READ.
-                if SSL_pending(ssl) == 0, ctls_BIO_pending(inputBIO) == 0 { break }
-                continue
+            guard result > 0 else {
+                outcome = SSL_get_error(ssl, result)
+                break
             }
-            outcome = SSL_get_error(ssl, result)
-            break
+            // Nothing left to decrypt: skip the SSL_read that would only say WANT_READ.
+            wanted = max(Int(SSL_pending(ssl)), ctls_BIO_pending(inputBIO))
+            if wanted == 0 { break }
         }
         let delivered = plaintext.readableBytes > 0
         if delivered {
