@@ -12,11 +12,14 @@ public import NIOCore
 /// - The handlers after this one see `channelActive` only once the handshake has completed
 ///   (after a `TLSHandshakeCompleted` event): a session behind it never starts, and never
 ///   connects to a server, for a client that does not finish the handshake.
-/// - Reads: each read of the channel is decrypted whole and passed on, so plaintext waiting for
-///   the next handler is at most one socket read; reads are only asked for when the next handler
-///   asks (during the handshake the handler asks itself).
-/// - Writes: each plaintext write is encrypted at once and written with its promise, so the
-///   channel's writability (its watermarks) counts the real bytes: nothing accumulates here.
+/// - Reads: each read of the channel is decrypted whole into one buffer and passed on as one
+///   `channelRead`, so plaintext waiting for the next handler is at most one socket read; reads
+///   are only asked for when the next handler asks (during the handshake the handler asks itself).
+/// - Writes: plaintext written between two flushes is gathered and encrypted at the flush with
+///   one `SSL_write`, so a response head and its body leave as one record and one ciphertext
+///   buffer. At most one record's worth waits here: a gathering that reaches 16 KiB is encrypted
+///   and written at once, so the channel's writability (its watermarks) still counts the bytes
+///   of a large body.
 /// - Closing: `close` sends `close_notify` first; a `close_notify` from the client reaches the next
 ///   handler as `ChannelEvent.inputClosed` when the channel allows half-closure, else closes.
 /// - Renegotiation is refused (`SSL_OP_NO_RENEGOTIATION`; TLS 1.3 has none).
@@ -53,6 +56,10 @@ public final class TLSHandler: ChannelDuplexHandler {
     /// Writes issued before the handshake completed (none from the proxy, which starts after it).
     private var pendingWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     private var pendingFlush = false
+    /// Plaintext written since the last flush, not encrypted yet (established only).
+    private var unencrypted: ByteBuffer?
+    /// Completed when `unencrypted`'s ciphertext is written (the promises of its writes, cascaded).
+    private var unencryptedPromise: EventLoopPromise<Void>?
     private var receivedBytes = 0
     /// The next handler asked for a read we have not passed on yet (established only).
     private var downstreamWantsRead = false
@@ -60,8 +67,9 @@ public final class TLSHandler: ChannelDuplexHandler {
     /// The agreed session, once the handshake is done.
     public private(set) var connectionInfo: TLSConnectionInfo?
 
-    /// Plaintext is read out of OpenSSL in pieces of this size (one TLS record's maximum).
-    private static let plaintextChunk = 16384
+    /// One TLS record's maximum plaintext: the most gathered before encrypting without a flush,
+    /// and the most one `SSL_read` is offered when OpenSSL holds a record it has not returned.
+    private static let recordSize = 16384
 
     /// The server side of an accepted connection.
     /// - Parameter handshakeTimeout: closes a handshake that has not completed in this time
@@ -234,10 +242,9 @@ public final class TLSHandler: ChannelDuplexHandler {
         // Writes issued meanwhile, then any application data that came with the last flight.
         let writes = pendingWrites
         pendingWrites = []
-        for (buffer, promise) in writes { encrypt(buffer, promise: promise, context: context) }
-        if pendingFlush || !writes.isEmpty {
-            pendingFlush = false
-        }
+        for (buffer, promise) in writes { gather(buffer, promise: promise, context: context) }
+        pendingFlush = false
+        encryptGathered(context)
         context.flush()
         decrypt(context)
     }
@@ -255,37 +262,46 @@ public final class TLSHandler: ChannelDuplexHandler {
         return TLSConnectionInfo(protocolVersion: version, serverName: serverName, alpn: alpn, cipher: cipher, certificateIndex: index)
     }
 
-    /// Reads every complete record out of OpenSSL and passes the plaintext on.
+    /// Reads every complete record out of OpenSSL and passes the plaintext on, as one buffer.
     private func decrypt(_ context: ChannelHandlerContext) {
-        var delivered = false
+        guard state == .established else { return }
+        // The plaintext of the records waiting in the input BIO is shorter than their ciphertext;
+        // only a record OpenSSL already holds (SSL_pending, or begun in an earlier read) is more.
+        var wanted = ctls_BIO_pending(inputBIO)
+        var plaintext = context.channel.allocator.buffer(capacity: max(wanted, 64))
+        var outcome = Int32(SSL_ERROR_NONE)
+        // A successful SSL_read adds nothing to the error queue: one clear covers the loop.
+        OpenSSLErrorQueue.clear()
         while state == .established {
-            var buffer = context.channel.allocator.buffer(capacity: Self.plaintextChunk)
-            OpenSSLErrorQueue.clear()
             var result: Int32 = 0
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.plaintextChunk) { bytes in
-                result = SSL_read(ssl, bytes.baseAddress, Int32(bytes.count))
+            plaintext.writeWithUnsafeMutableBytes(minimumWritableBytes: min(max(wanted, 1), Self.recordSize)) { bytes in
+                result = SSL_read(ssl, bytes.baseAddress, Int32(min(bytes.count, Int(Int32.max))))
                 return Int(max(result, 0))
             }
-            if result > 0 {
-                delivered = true
-                context.fireChannelRead(wrapInboundOut(buffer))
-                continue
+            guard result > 0 else {
+                outcome = SSL_get_error(ssl, result)
+                break
             }
-            let error = SSL_get_error(ssl, result)
-            switch error {
-            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
-                // TLS 1.3 post-handshake messages (key updates) may have queued a reply.
-                flushOutput(context, promise: nil, flush: true)
-                return
-            case SSL_ERROR_ZERO_RETURN:
-                // close_notify from the client.
-                if delivered { context.fireChannelReadComplete() }
-                receivedCloseNotify(context)
-                return
-            default:
-                fail(TLSError(.protocolError, reason: OpenSSLErrorQueue.drainedText(default: "record error")), context: context)
-                return
-            }
+            // Nothing left to decrypt: skip the SSL_read that would only say WANT_READ.
+            wanted = max(Int(SSL_pending(ssl)), ctls_BIO_pending(inputBIO))
+            if wanted == 0 { break }
+        }
+        let delivered = plaintext.readableBytes > 0
+        if delivered {
+            context.fireChannelRead(wrapInboundOut(plaintext))
+            // The next handler may have closed the connection meanwhile.
+            guard state == .established else { return }
+        }
+        switch outcome {
+        case SSL_ERROR_NONE, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+            // TLS 1.3 post-handshake messages (key updates) may have queued a reply.
+            flushOutput(context, promise: nil, flush: true)
+        case SSL_ERROR_ZERO_RETURN:
+            // close_notify from the client.
+            if delivered { context.fireChannelReadComplete() }
+            receivedCloseNotify(context)
+        default:
+            fail(TLSError(.protocolError, reason: OpenSSLErrorQueue.drainedText(default: "record error")), context: context)
         }
     }
 
@@ -350,6 +366,10 @@ public final class TLSHandler: ChannelDuplexHandler {
         let writes = pendingWrites
         pendingWrites = []
         for (_, promise) in writes { promise?.fail(error) }
+        unencrypted = nil
+        let gathered = unencryptedPromise
+        unencryptedPromise = nil
+        gathered?.fail(error)
     }
 
     // MARK: outbound
@@ -364,7 +384,7 @@ public final class TLSHandler: ChannelDuplexHandler {
         case .idle, .handshaking:
             pendingWrites.append((buffer, promise))
         case .established:
-            encrypt(buffer, promise: promise, context: context)
+            gather(buffer, promise: promise, context: context)
         case .closing, .failed, .closed:
             promise?.fail(ChannelError.ioOnClosedChannel)
         }
@@ -373,6 +393,9 @@ public final class TLSHandler: ChannelDuplexHandler {
     public func flush(context: ChannelHandlerContext) {
         switch state {
         case .idle, .handshaking: pendingFlush = true
+        case .established:
+            encryptGathered(context)
+            context.flush()
         default: context.flush()
         }
     }
@@ -380,6 +403,12 @@ public final class TLSHandler: ChannelDuplexHandler {
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         switch (state, mode) {
         case (.established, .all), (.established, .output):
+            // Plaintext written before the close goes out before close_notify.
+            encryptGathered(context)
+            guard state == .established else {
+                context.close(mode: mode, promise: promise)
+                return
+            }
             state = mode == .all ? .closing : .established
             OpenSSLErrorQueue.clear()
             _ = SSL_shutdown(ssl)  // queues close_notify; we do not wait for the client's
@@ -398,13 +427,38 @@ public final class TLSHandler: ChannelDuplexHandler {
         }
     }
 
-    private func encrypt(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
-        guard buffer.readableBytes > 0 else {
-            context.write(wrapOutboundOut(buffer), promise: promise)
+    /// Adds a write to the plaintext of the next flush; a gathering that reaches one record's
+    /// worth is encrypted and written now, so the channel counts the bytes of a large body.
+    private func gather(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
+        if let promise {
+            if let gathered = unencryptedPromise {
+                gathered.futureResult.cascade(to: promise)
+            } else {
+                unencryptedPromise = promise
+            }
+        }
+        if unencrypted == nil {
+            // The first write of a flush is kept as it is: no copy unless a second one follows.
+            unencrypted = buffer
+        } else {
+            unencrypted!.writeImmutableBuffer(buffer)
+        }
+        if unencrypted!.readableBytes >= Self.recordSize { encryptGathered(context) }
+    }
+
+    /// Encrypts the gathered plaintext with one SSL_write and writes its ciphertext as one buffer
+    /// (not flushed).
+    private func encryptGathered(_ context: ChannelHandlerContext) {
+        guard let plaintext = unencrypted else { return }
+        unencrypted = nil
+        let promise = unencryptedPromise
+        unencryptedPromise = nil
+        guard plaintext.readableBytes > 0 else {
+            context.write(wrapOutboundOut(plaintext), promise: promise)
             return
         }
         OpenSSLErrorQueue.clear()
-        let ok = buffer.withUnsafeReadableBytes { bytes -> Bool in
+        let ok = plaintext.withUnsafeReadableBytes { bytes -> Bool in
             var offset = 0
             while offset < bytes.count {
                 let written = SSL_write(ssl, bytes.baseAddress! + offset, Int32(min(bytes.count - offset, Int(Int32.max))))

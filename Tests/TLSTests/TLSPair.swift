@@ -7,6 +7,7 @@ final class Recorder: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     var events: [String] = []
     var received = ""
+    var reads = 0
     var errors: [any Error] = []
     var info: TLSConnectionInfo?
 
@@ -14,6 +15,7 @@ final class Recorder: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) { events.append("inactive") }
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
+        reads += 1
         received += buffer.readString(length: buffer.readableBytes) ?? ""
     }
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -27,6 +29,32 @@ final class Recorder: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) { errors.append(error) }
 
     var tlsErrors: [TLSError] { errors.compactMap { $0 as? TLSError } }
+}
+
+/// Records the ciphertext a `TLSHandler` writes down the pipeline, flushed or not.
+final class CiphertextWrites: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+    var buffers: [ByteBuffer] = []
+    var bytes: Int { buffers.reduce(0) { $0 + $1.readableBytes } }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        buffers.append(unwrapOutboundIn(data))
+        context.write(data, promise: promise)
+    }
+}
+
+/// TLS records (RFC 8446 §5.1: type, version, 16-bit length, fragment) in a run of ciphertext.
+enum TLSRecords {
+    static func count(_ buffer: ByteBuffer) -> Int {
+        var buffer = buffer
+        var records = 0
+        while let length = buffer.getInteger(at: buffer.readerIndex + 3, as: UInt16.self),
+              buffer.readableBytes >= 5 + Int(length) {
+            buffer.moveReaderIndex(forwardBy: 5 + Int(length))
+            records += 1
+        }
+        return records
+    }
 }
 
 /// A server and a client `EmbeddedChannel`, each with a `TLSHandler`, wired by hand: `exchange()`
