@@ -11,8 +11,12 @@ public struct TLSConnectionInfo: Sendable, Hashable {
     public var cipher: String
     /// The certificate bundle served (index into `TLSServerContext.certificates`).
     public var certificateIndex: Int
+    /// Whether the handshake resumed an earlier session (HAProxy's `ssl_fc_is_resumed`).
+    public var sessionReused: Bool
 
-    public init(protocolVersion: String, serverName: String?, alpn: String?, cipher: String, certificateIndex: Int) {
+    public init(protocolVersion: String, serverName: String?, alpn: String?, cipher: String, certificateIndex: Int,
+                sessionReused: Bool = false) {
+        self.sessionReused = sessionReused
         self.protocolVersion = protocolVersion
         self.serverName = serverName
         self.alpn = alpn
