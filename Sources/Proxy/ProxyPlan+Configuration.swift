@@ -203,6 +203,9 @@ extension ProxyPlan {
                     paths.append(path)
                 }
             }
+            // crt-list: the list (its text was read at parse) and each certificate it names.
+            if let list = bind.certificateListPath { paths.append(list) }
+            paths += bind.certificateList.map(\.path)
             if let path = bind.ticketKeysFile { paths.append(path) }
         }
         for server in configuration.backends.flatMap(\.servers) where server.ssl || server.checkSSL {
@@ -221,9 +224,10 @@ extension ProxyPlan {
     /// certificates are loaded here, so a bad file fails `hactl check` and a reload at its line.
     static func tlsContext(_ bind: Bind, global: GlobalSettings, mode: HAConfig.ProxyMode, now: Int64,
                            warnings: inout [String], configWarnings: inout [ConfigWarning]) throws -> TLSServerContext {
-        guard let path = bind.certificatePath else {
-            throw ProxyError("\(bind.location): 'bind ... ssl' needs 'crt PATH'")
+        guard bind.certificatePath != nil || !bind.certificateList.isEmpty else {
+            throw ProxyError("\(bind.location): 'bind ... ssl' needs 'crt PATH' or 'crt-list FILE'")
         }
+        let path = bind.certificatePath
         var defaults = TLSBindDefaults()
         var words = global.sslDefaultBindOptions[...]
         while let word = words.popFirst() {
@@ -257,13 +261,22 @@ extension ProxyPlan {
             alpn: alpn,
             strictSNI: bind.strictSNI || defaults.strictSNI,
             sessionTickets: !(bind.noTLSTickets || defaults.noTickets),
-            ticketKeysFile: bind.ticketKeysFile
+            ticketKeysFile: bind.ticketKeysFile,
+            certificateList: bind.certificateList.map { entry in
+                TLSCertificateListEntry(
+                    path: entry.path, origin: "crt-list \(entry.location.file):\(entry.location.line)", sniFilters: entry.sniFilters,
+                    alpn: entry.alpn.map { list in mode == .http ? list.filter { $0 == "http/1.1" || $0 == "http/1.0" } : list },
+                    minimumVersion: entry.sslMinVer.flatMap(TLSProtocolVersion.init(keyword:)),
+                    maximumVersion: entry.sslMaxVer.flatMap(TLSProtocolVersion.init(keyword:)),
+                    ciphers: entry.ciphers, ciphersuites: entry.ciphersuites)
+            }
         )
         let context: TLSServerContext
         do {
             context = try TLSServerContext(configuration: configuration)
         } catch {
-            throw ProxyError("\(bind.location): 'bind ... ssl crt \(path)': \(error.message)")
+            let what = path.map { "crt \($0)" } ?? "crt-list \(bind.certificateListPath ?? "")"
+            throw ProxyError("\(bind.location): 'bind ... ssl \(what)': \(error.message)")
         }
         for bundle in context.expiredCertificates(at: now) {
             let message = "certificate '\(bundle.path)' expired on \(bundle.notAfterText); clients will refuse it"

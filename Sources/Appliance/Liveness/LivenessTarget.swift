@@ -26,7 +26,12 @@ public struct LivenessTarget: Sendable, Hashable, CustomStringConvertible {
         /// gets the default certificate).
         public var strictSNI: Bool
 
-        public init(certificatePath: String? = nil, strictSNI: Bool = false) {
+        /// A name the default certificate is served for when a crt-list filter says so (its own
+        /// names are then not enough).
+        public var serverName: String?
+
+        public init(certificatePath: String? = nil, strictSNI: Bool = false, serverName: String? = nil) {
+            self.serverName = serverName
             self.certificatePath = certificatePath
             self.strictSNI = strictSNI
         }
@@ -55,12 +60,21 @@ public struct LivenessTarget: Sendable, Hashable, CustomStringConvertible {
                 case "::", "[::]": host = "::1"
                 case let specific?: host = specific.trimmingCharacters(in: ["[", "]"])
                 }
-                let tls = bind.ssl ? TLSProbe(certificatePath: bind.certificatePath, strictSNI: bind.strictSNI) : nil
+                let tls = bind.ssl ? TLSProbe(certificatePath: bind.certificatePath ?? bind.certificateList.first?.path, strictSNI: bind.strictSNI,
+                                              serverName: bind.certificatePath == nil ? Self.filteredName(bind.certificateList.first) : nil) : nil
                 let target = LivenessTarget(host: host, port: bind.port, origin: "frontend \(frontend.name) at \(bind.location)", tls: tls)
                 if seen.insert(target.description).inserted { targets.append(target) }
             }
         }
         return targets
+    }
+}
+
+extension LivenessTarget {
+    /// The first name a crt-list line's positive SNI filters select (`*.d` gives `hactl-probe.d`).
+    static func filteredName(_ entry: CertificateListEntry?) -> String? {
+        guard let filter = entry?.sniFilters.first(where: { !$0.hasPrefix("!") }) else { return nil }
+        return filter.hasPrefix("*.") ? "hactl-probe" + filter.dropFirst() : filter
     }
 }
 

@@ -48,7 +48,9 @@ public final class ProbeTLSSessions: Sendable {
 
     /// The SNI for a bind: none unless it is `strict-sni`, then a name its first certificate covers.
     func serverName(for tls: LivenessTarget.TLSProbe) -> String? {
-        guard tls.strictSNI, let path = tls.certificatePath else { return nil }
+        guard tls.strictSNI else { return nil }
+        if let name = tls.serverName { return name }
+        guard let path = tls.certificatePath else { return nil }
         if let known = state.withLock({ $0.serverNames[path] }) { return known }
         let name = ProbeServerName.firstCovered(certificatePath: path)
         state.withLock { $0.serverNames[path] = name }

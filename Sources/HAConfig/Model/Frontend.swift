@@ -149,6 +149,10 @@ public struct Bind: Sendable, Equatable, Hashable {
     public var ssl: Bool
     /// `crt PATH`: a PEM file or a directory of them.
     public var certificatePath: String?
+    /// `crt-list FILE`: the file's path and its lines, read when the configuration is parsed
+    /// (served after any `crt` certificates; the first certificate of the bind is the default).
+    public var certificateListPath: String?
+    public var certificateList: [CertificateListEntry] = []
     /// `alpn h2,http/1.1`.
     public var alpn: [String]
     /// `ssl-min-ver TLSv1.2` (as written; `ssl-default-bind-options` applies when nil).
