@@ -152,6 +152,7 @@ public enum ConfigurationPrinter {
             writer.line([
                 "bind", hostPort(bind.host, bind.port), bind.ssl ? "ssl" : nil,
                 bind.certificatePath.map { _ in "crt" }, bind.certificatePath,
+                bind.certificateListPath.map { _ in "crt-list" }, bind.certificateListPath,
                 bind.alpn.isEmpty ? nil : "alpn", bind.alpn.isEmpty ? nil : bind.alpn.joined(separator: ","),
                 bind.sslMinVer.map { _ in "ssl-min-ver" }, bind.sslMinVer, bind.sslMaxVer.map { _ in "ssl-max-ver" }, bind.sslMaxVer,
                 bind.ciphers.map { _ in "ciphers" }, bind.ciphers, bind.ciphersuites.map { _ in "ciphersuites" }, bind.ciphersuites,
