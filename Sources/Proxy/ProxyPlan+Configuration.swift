@@ -205,6 +205,7 @@ extension ProxyPlan {
             }
             // crt-list: the list (its text was read at parse) and each certificate it names.
             if let list = bind.certificateListPath { paths.append(list) }
+            paths += [bind.caFile, bind.crlFile].compactMap { $0 }
             paths += bind.certificateList.map(\.path)
             if let path = bind.ticketKeysFile { paths.append(path) }
         }
@@ -271,9 +272,13 @@ extension ProxyPlan {
                     ciphers: entry.ciphers, ciphersuites: entry.ciphersuites)
             }
         )
+        var verified = configuration
+        verified.clientVerify = bind.verify.flatMap(TLSServerConfiguration.ClientVerify.init(rawValue:)) ?? .none
+        verified.clientCAFile = bind.caFile
+        verified.clientCRLFile = bind.crlFile
         let context: TLSServerContext
         do {
-            context = try TLSServerContext(configuration: configuration)
+            context = try TLSServerContext(configuration: verified)
         } catch {
             let what = path.map { "crt \($0)" } ?? "crt-list \(bind.certificateListPath ?? "")"
             throw ProxyError("\(bind.location): 'bind ... ssl \(what)': \(error.message)")
@@ -665,6 +670,10 @@ extension ProxyPlan {
         case .sslSNI: criterion = .sslSNI
         case .sslProtocol: criterion = .sslProtocol
         case .sslCipher: criterion = .sslCipher
+        case .sslClientUsed: criterion = .sslClientUsed
+        case .sslClientVerify: criterion = .sslClientVerify
+        case .sslClientSubjectDN: criterion = .sslClientSubjectDN
+        case .sslClientIssuerDN: criterion = .sslClientIssuerDN
         case .sslALPN: criterion = .sslALPN
         case .headerCount(let name): criterion = .headerCount(name)
         case .status: criterion = .status

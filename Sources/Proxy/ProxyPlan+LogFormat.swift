@@ -161,6 +161,10 @@ extension ProxyPlan {
         case .sslProtocol: fetch = .sslProtocol
         case .sslCipher: fetch = .sslCipher
         case .sslALPN: fetch = .sslALPN
+        case .sslClientUsed: fetch = .sslClientUsed
+        case .sslClientVerify: fetch = .sslClientVerify
+        case .sslClientSubjectDN: fetch = .sslClientSubjectDN
+        case .sslClientIssuerDN: fetch = .sslClientIssuerDN
         }
         return .sample(Proxy.SampleExpression(fetch: fetch, converters: expression.converters.map(converter)))
     }

@@ -263,8 +263,16 @@ public final class TLSHandler: ChannelDuplexHandler {
         let cipher = SSL_get_current_cipher(ssl).flatMap { SSL_CIPHER_get_name($0) }.map { String(cString: $0) } ?? "unknown"
         var index = 0
         if case .server(let context) = role, let serverName { index = context.certificateIndex(forServerName: serverName) ?? 0 }
-        return TLSConnectionInfo(protocolVersion: version, serverName: serverName, alpn: alpn, cipher: cipher, certificateIndex: index,
-                                 sessionReused: SSL_session_reused(ssl) == 1)
+        var info = TLSConnectionInfo(protocolVersion: version, serverName: serverName, alpn: alpn, cipher: cipher, certificateIndex: index,
+                                     sessionReused: SSL_session_reused(ssl) == 1)
+        if case .server = role {
+            let client = ClientCertificateVerification.facts(ssl)
+            info.clientCertificateUsed = client.used
+            info.clientVerifyResult = client.verify
+            info.clientSubjectDN = client.subject
+            info.clientIssuerDN = client.issuer
+        }
+        return info
     }
 
     /// Reads every complete record out of OpenSSL and passes the plaintext on.

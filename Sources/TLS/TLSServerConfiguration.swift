@@ -6,6 +6,18 @@ public struct TLSServerConfiguration: Sendable, Hashable {
     public var certificatePath: String?
     /// `crt-list FILE`'s lines, served after `certificatePath`'s bundles.
     public var certificateList: [TLSCertificateListEntry]
+    /// `verify none|optional|required`: whether client certificates are asked for and must be
+    /// presented; a certificate presented is verified against `clientCAFile` either way.
+    public var clientVerify: ClientVerify = .none
+    /// `ca-file PATH`: the CAs client certificates must chain to.
+    public var clientCAFile: String?
+    /// `crl-file PATH`: CRLs (PEM) checked for every certificate of the client's chain.
+    public var clientCRLFile: String?
+
+    /// HAProxy's `verify` on a `bind`.
+    public enum ClientVerify: String, Sendable, Hashable {
+        case none, optional, required
+    }
     /// `ssl-min-ver`: TLSv1.2 unless set.
     public var minimumVersion: TLSProtocolVersion
     /// `ssl-max-ver`: the newest OpenSSL offers unless set.

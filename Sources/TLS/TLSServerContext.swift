@@ -206,6 +206,15 @@ public final class TLSServerContext: @unchecked Sendable {
             OpenSSLErrorQueue.clear()
             throw failure("ciphersuites '\(suites)': OpenSSL knows none of these TLS 1.3 suites")
         }
+        if configuration.clientVerify != .none {
+            do throws(TLSConfigurationError) {
+                try ClientCertificateVerification.configure(context, verify: configuration.clientVerify,
+                                                            caFile: configuration.clientCAFile, crlFile: configuration.clientCRLFile)
+            } catch {
+                SSL_CTX_free(context)
+                throw error
+            }
+        }
         return context
     }
 

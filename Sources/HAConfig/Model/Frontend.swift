@@ -165,6 +165,12 @@ public struct Bind: Sendable, Equatable, Hashable {
     public var ciphersuites: String?
     /// `strict-sni`: refuse a handshake no certificate's name matches.
     public var strictSNI: Bool
+    /// `verify none|optional|required`: client certificates (mTLS); nil = HAProxy's default, none.
+    public var verify: String?
+    /// `ca-file PATH`: the CAs client certificates must chain to (and that are named to clients).
+    public var caFile: String?
+    /// `crl-file PATH`: revoked client certificates (PEM CRLs of those CAs).
+    public var crlFile: String?
     /// `no-tls-tickets`.
     public var noTLSTickets: Bool
     /// `tls-ticket-keys FILE`: session ticket keys (base64, one per line, 48 or 80 bytes each),

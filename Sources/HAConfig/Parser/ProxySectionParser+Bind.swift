@@ -15,7 +15,7 @@ extension ProxySectionParser {
             }
         }
         var template = Bind(port: 0)
-        let options = ["ssl", "crt", "crt-list", "alpn", "ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "strict-sni",
+        let options = ["ssl", "crt", "crt-list", "verify", "ca-file", "crl-file", "alpn", "ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "strict-sni",
                        "no-tls-tickets", "tls-ticket-keys", "transparent", "v6only", "interface", "name"]
         while let option = arguments.next() {
             switch option.text {
@@ -45,6 +45,17 @@ extension ProxySectionParser {
                 }
                 template.certificateListPath = file
                 template.certificateList = entries
+            case "verify":
+                guard let mode = arguments.require("none, optional or required") else { return [] }
+                guard ["none", "optional", "required"].contains(mode.text) else {
+                    diagnostics.error(at: arguments.location(of: mode), keyword: "bind", "'verify' expects none, optional or required, got '\(mode.text)'")
+                    return []
+                }
+                template.verify = mode.text
+            case "ca-file", "crl-file":
+                guard let path = arguments.require(option.text == "ca-file" ? "a PEM file of CA certificates" : "a PEM file of CRLs") else { return [] }
+                let resolved = Self.resolve(path.text, base: caBase)
+                if option.text == "ca-file" { template.caFile = resolved } else { template.crlFile = resolved }
             case "alpn":
                 guard let list = arguments.require("a protocol list such as h2,http/1.1") else { return [] }
                 template.alpn = list.text.split(separator: ",").map(String.init)
@@ -78,6 +89,14 @@ extension ProxySectionParser {
                 }
                 return []
             }
+        }
+        if let verify = template.verify, verify != "none", template.caFile == nil {
+            diagnostics.error(at: statement.location, keyword: "bind", "'verify \(verify)' needs 'ca-file PATH': the CAs client certificates must chain to")
+            return []
+        }
+        if template.crlFile != nil, (template.verify ?? "none") == "none" {
+            diagnostics.error(at: statement.location, keyword: "bind", "'crl-file' checks client certificates: add 'verify optional' or 'verify required'")
+            return []
         }
         if template.ssl, template.certificatePath == nil, template.certificateListPath == nil {
             diagnostics.error(at: statement.location, keyword: "bind", "'ssl' needs 'crt PATH' (a PEM file or a directory of them) or 'crt-list FILE'")

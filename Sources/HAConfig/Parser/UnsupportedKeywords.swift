@@ -107,7 +107,7 @@ enum UnsupportedKeywords {
 
     /// `bind` options.
     static let bindOptions: [String: String?] = [
-        "accept-proxy": nil, "ca-file": nil, "crl-file": nil, "verify": nil,
+        "accept-proxy": nil,
         "curves": nil, "ecdhe": nil, "npn": nil,
         "no-sslv3": "use ssl-min-ver", "no-tlsv10": "use ssl-min-ver", "no-tlsv11": "use ssl-min-ver",
         "no-tlsv12": "use ssl-min-ver / ssl-max-ver", "no-tlsv13": "use ssl-max-ver", "force-tlsv12": "use ssl-min-ver and ssl-max-ver",

@@ -153,6 +153,8 @@ public enum ConfigurationPrinter {
                 "bind", hostPort(bind.host, bind.port), bind.ssl ? "ssl" : nil,
                 bind.certificatePath.map { _ in "crt" }, bind.certificatePath,
                 bind.certificateListPath.map { _ in "crt-list" }, bind.certificateListPath,
+                bind.verify.map { _ in "verify" }, bind.verify, bind.caFile.map { _ in "ca-file" }, bind.caFile,
+                bind.crlFile.map { _ in "crl-file" }, bind.crlFile,
                 bind.alpn.isEmpty ? nil : "alpn", bind.alpn.isEmpty ? nil : bind.alpn.joined(separator: ","),
                 bind.sslMinVer.map { _ in "ssl-min-ver" }, bind.sslMinVer, bind.sslMaxVer.map { _ in "ssl-max-ver" }, bind.sslMaxVer,
                 bind.ciphers.map { _ in "ciphers" }, bind.ciphers, bind.ciphersuites.map { _ in "ciphersuites" }, bind.ciphersuites,

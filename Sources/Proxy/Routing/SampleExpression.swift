@@ -52,6 +52,9 @@ package enum SampleFetch: Sendable, Hashable {
     case uuid
     /// `ssl_fc_protocol`, `ssl_fc_cipher`, `ssl_fc_alpn`: absent on a plain bind.
     case sslProtocol, sslCipher, sslALPN
+    /// `ssl_c_used`, `ssl_c_verify`: absent on a plain bind; `ssl_c_s_dn`, `ssl_c_i_dn`: absent
+    /// without a client certificate.
+    case sslClientUsed, sslClientVerify, sslClientSubjectDN, sslClientIssuerDN
 
     func evaluate(_ facts: RequestFacts) -> SampleValue {
         switch self {
@@ -102,6 +105,14 @@ package enum SampleFetch: Sendable, Hashable {
             facts.tlsCipher.map { .text(Substring($0)) } ?? .absent
         case .sslALPN:
             facts.tlsALPN.map { .text(Substring($0)) } ?? .absent
+        case .sslClientUsed:
+            facts.tls ? .boolean(facts.tlsClientCertificateUsed) : .absent
+        case .sslClientVerify:
+            facts.tlsClientVerify.map { .integer($0) } ?? .absent
+        case .sslClientSubjectDN:
+            facts.tlsClientSubjectDN.map { .text(Substring($0)) } ?? .absent
+        case .sslClientIssuerDN:
+            facts.tlsClientIssuerDN.map { .text(Substring($0)) } ?? .absent
         }
     }
 
