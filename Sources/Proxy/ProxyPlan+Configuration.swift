@@ -479,9 +479,25 @@ extension ProxyPlan {
                 message: "server '\(server.name)': 'alpn \(alpn.joined(separator: ","))': the proxy speaks HTTP/1 to servers, so only http/1.1 is offered"))
             alpn = alpn.filter { $0 == "http/1.1" || $0 == "http/1.0" }
         }
-        let configuration = TLSClientConfiguration(
+        // `ssl-default-server-*`: the server line's own settings win.
+        var minimum = TLSProtocolVersion.tls1_2
+        var maximum: TLSProtocolVersion?
+        var words = global.sslDefaultServerOptions[...]
+        while let word = words.popFirst() {
+            switch word {
+            case "ssl-min-ver": if let value = words.popFirst().flatMap(TLSProtocolVersion.init(keyword:)) { minimum = value }
+            case "ssl-max-ver": maximum = words.popFirst().flatMap(TLSProtocolVersion.init(keyword:))
+            case "no-tlsv10": minimum = max(minimum, .tls1_1)
+            case "no-tlsv11": minimum = max(minimum, .tls1_2)
+            default: break  // no-sslv3 (never offered), no-tls-tickets (the proxy keeps no client sessions)
+            }
+        }
+        var configuration = TLSClientConfiguration(
             verify: verify, caFile: server.caFile == "@system-ca" ? nil : server.caFile,
-            alpn: alpn, certificateFile: server.crt)
+            minimumVersion: minimum, maximumVersion: maximum,
+            alpn: alpn, ciphers: server.ciphers ?? global.sslDefaultServerCiphers, certificateFile: server.crt)
+        configuration.ciphersuites = server.ciphersuites ?? global.sslDefaultServerCiphersuites
+        configuration.crlFile = server.crlFile
         do {
             return (try TLSClientContext(configuration: configuration), serverName)
         } catch {
