@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "HACore", "HAConfig", "Systemd", "Proxy",
+                "Appliance", "HACore", "HAConfig", "Systemd", "Proxy", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -23,6 +23,14 @@ static inline int ctls_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version) 
     return (int)SSL_CTX_set_max_proto_version(ctx, version);
 }
 
+static inline int ctls_SSL_set_min_proto_version(SSL *ssl, int version) {
+    return (int)SSL_set_min_proto_version(ssl, version);
+}
+
+static inline int ctls_SSL_set_max_proto_version(SSL *ssl, int version) {
+    return (int)SSL_set_max_proto_version(ssl, version);
+}
+
 static inline void ctls_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, int (*callback)(SSL *, int *, void *)) {
     SSL_CTX_set_tlsext_servername_callback(ctx, callback);
 }

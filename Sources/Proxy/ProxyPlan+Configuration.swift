@@ -223,6 +223,10 @@ extension ProxyPlan {
                     paths.append(path)
                 }
             }
+            // crt-list: the list (its text was read at parse) and each certificate it names.
+            if let list = bind.certificateListPath { paths.append(list) }
+            paths += [bind.caFile, bind.crlFile].compactMap { $0 }
+            paths += bind.certificateList.map(\.path)
             if let path = bind.ticketKeysFile { paths.append(path) }
         }
         for server in configuration.backends.flatMap(\.servers) where server.ssl || server.checkSSL {
@@ -241,9 +245,10 @@ extension ProxyPlan {
     /// certificates are loaded here, so a bad file fails `hactl check` and a reload at its line.
     static func tlsContext(_ bind: Bind, global: GlobalSettings, mode: HAConfig.ProxyMode, now: Int64,
                            warnings: inout [String], configWarnings: inout [ConfigWarning]) throws -> TLSServerContext {
-        guard let path = bind.certificatePath else {
-            throw ProxyError("\(bind.location): 'bind ... ssl' needs 'crt PATH'")
+        guard bind.certificatePath != nil || !bind.certificateList.isEmpty else {
+            throw ProxyError("\(bind.location): 'bind ... ssl' needs 'crt PATH' or 'crt-list FILE'")
         }
+        let path = bind.certificatePath
         var defaults = TLSBindDefaults()
         var words = global.sslDefaultBindOptions[...]
         while let word = words.popFirst() {
@@ -277,13 +282,26 @@ extension ProxyPlan {
             alpn: alpn,
             strictSNI: bind.strictSNI || defaults.strictSNI,
             sessionTickets: !(bind.noTLSTickets || defaults.noTickets),
-            ticketKeysFile: bind.ticketKeysFile
+            ticketKeysFile: bind.ticketKeysFile,
+            certificateList: bind.certificateList.map { entry in
+                TLSCertificateListEntry(
+                    path: entry.path, origin: "crt-list \(entry.location.file):\(entry.location.line)", sniFilters: entry.sniFilters,
+                    alpn: entry.alpn.map { list in mode == .http ? list.filter { $0 == "http/1.1" || $0 == "http/1.0" } : list },
+                    minimumVersion: entry.sslMinVer.flatMap(TLSProtocolVersion.init(keyword:)),
+                    maximumVersion: entry.sslMaxVer.flatMap(TLSProtocolVersion.init(keyword:)),
+                    ciphers: entry.ciphers, ciphersuites: entry.ciphersuites)
+            }
         )
+        var verified = configuration
+        verified.clientVerify = bind.verify.flatMap(TLSServerConfiguration.ClientVerify.init(rawValue:)) ?? .none
+        verified.clientCAFile = bind.caFile
+        verified.clientCRLFile = bind.crlFile
         let context: TLSServerContext
         do {
-            context = try TLSServerContext(configuration: configuration)
+            context = try TLSServerContext(configuration: verified)
         } catch {
-            throw ProxyError("\(bind.location): 'bind ... ssl crt \(path)': \(error.message)")
+            let what = path.map { "crt \($0)" } ?? "crt-list \(bind.certificateListPath ?? "")"
+            throw ProxyError("\(bind.location): 'bind ... ssl \(what)': \(error.message)")
         }
         for bundle in context.expiredCertificates(at: now) {
             let message = "certificate '\(bundle.path)' expired on \(bundle.notAfterText); clients will refuse it"
@@ -514,9 +532,25 @@ extension ProxyPlan {
                 message: "server '\(server.name)': 'alpn \(alpn.joined(separator: ","))': the proxy speaks HTTP/1 to servers, so only http/1.1 is offered"))
             alpn = alpn.filter { $0 == "http/1.1" || $0 == "http/1.0" }
         }
-        let configuration = TLSClientConfiguration(
+        // `ssl-default-server-*`: the server line's own settings win.
+        var minimum = TLSProtocolVersion.tls1_2
+        var maximum: TLSProtocolVersion?
+        var words = global.sslDefaultServerOptions[...]
+        while let word = words.popFirst() {
+            switch word {
+            case "ssl-min-ver": if let value = words.popFirst().flatMap(TLSProtocolVersion.init(keyword:)) { minimum = value }
+            case "ssl-max-ver": maximum = words.popFirst().flatMap(TLSProtocolVersion.init(keyword:))
+            case "no-tlsv10": minimum = max(minimum, .tls1_1)
+            case "no-tlsv11": minimum = max(minimum, .tls1_2)
+            default: break  // no-sslv3 (never offered), no-tls-tickets (the proxy keeps no client sessions)
+            }
+        }
+        var configuration = TLSClientConfiguration(
             verify: verify, caFile: server.caFile == "@system-ca" ? nil : server.caFile,
-            alpn: alpn, certificateFile: server.crt)
+            minimumVersion: minimum, maximumVersion: maximum,
+            alpn: alpn, ciphers: server.ciphers ?? global.sslDefaultServerCiphers, certificateFile: server.crt)
+        configuration.ciphersuites = server.ciphersuites ?? global.sslDefaultServerCiphersuites
+        configuration.crlFile = server.crlFile
         do {
             return (try TLSClientContext(configuration: configuration), serverName)
         } catch {
@@ -705,6 +739,10 @@ extension ProxyPlan {
         case .sslSNI: criterion = .sslSNI
         case .sslProtocol: criterion = .sslProtocol
         case .sslCipher: criterion = .sslCipher
+        case .sslClientUsed: criterion = .sslClientUsed
+        case .sslClientVerify: criterion = .sslClientVerify
+        case .sslClientSubjectDN: criterion = .sslClientSubjectDN
+        case .sslClientIssuerDN: criterion = .sslClientIssuerDN
         case .sslALPN: criterion = .sslALPN
         case .headerCount(let name): criterion = .headerCount(name)
         case .status: criterion = .status

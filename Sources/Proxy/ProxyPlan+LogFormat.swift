@@ -163,6 +163,10 @@ extension ProxyPlan {
         case .sslALPN: fetch = .sslALPN
         case .cookie(let name): fetch = .cookie(name)
         case .urlParameter(let name): fetch = .urlParameter(name)
+        case .sslClientUsed: fetch = .sslClientUsed
+        case .sslClientVerify: fetch = .sslClientVerify
+        case .sslClientSubjectDN: fetch = .sslClientSubjectDN
+        case .sslClientIssuerDN: fetch = .sslClientIssuerDN
         }
         return .sample(Proxy.SampleExpression(fetch: fetch, converters: expression.converters.map(converter)))
     }

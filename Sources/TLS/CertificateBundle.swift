@@ -144,3 +144,22 @@ enum CertificateLoader {
         return (seconds, text)
     }
 }
+
+/// A server name the default certificate of a `crt` path covers, for a client of our own (the
+/// liveness probe) that must pass `strict-sni`: its first exact name, or a name under its first
+/// wildcard. Nil when the path holds no readable certificate.
+public enum ProbeServerName {
+    public static func firstCovered(certificatePath: String) -> String? {
+        guard let path = try? CertificateLoader.bundlePaths(certificatePath).first,
+              let file = BIO_new_file(path, "r") else { return nil }
+        defer { BIO_free(file) }
+        guard let certificate = PEM_read_bio_X509(file, nil, nil, nil) else {
+            OpenSSLErrorQueue.clear()
+            return nil
+        }
+        defer { X509_free(certificate) }
+        let names = CertificateLoader.names(certificate)
+        if let exact = names.first(where: { !$0.hasPrefix("*") }) { return exact }
+        return names.first.map { "hactl-probe" + $0.dropFirst() }
+    }
+}

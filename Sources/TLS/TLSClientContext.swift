@@ -20,6 +20,10 @@ public struct TLSClientConfiguration: Sendable, Hashable {
     /// `crt PATH`: a client certificate, its chain and its key in one PEM file, presented when
     /// the server asks for one.
     public var certificateFile: String?
+    /// `ciphersuites`: the TLS 1.3 suites, OpenSSL syntax.
+    public var ciphersuites: String?
+    /// `crl-file PATH`: CRLs the server's chain is checked against (with `verify required`).
+    public var crlFile: String?
 
     public init(verify: Bool = true, caFile: String? = nil, minimumVersion: TLSProtocolVersion = .tls1_2,
                 maximumVersion: TLSProtocolVersion? = nil, alpn: [String] = [], ciphers: String? = nil,
@@ -58,6 +62,22 @@ public final class TLSClientContext: @unchecked Sendable {
         if let ciphers = configuration.ciphers, SSL_CTX_set_cipher_list(context, ciphers) != 1 {
             OpenSSLErrorQueue.clear()
             throw failure(nil, "ciphers '\(ciphers)': OpenSSL knows none of these ciphers")
+        }
+        if let suites = configuration.ciphersuites, SSL_CTX_set_ciphersuites(context, suites) != 1 {
+            OpenSSLErrorQueue.clear()
+            throw failure(nil, "ciphersuites '\(suites)': OpenSSL knows none of these TLS 1.3 suites")
+        }
+        if let crlFile = configuration.crlFile {
+            let fd = open(crlFile, O_RDONLY)
+            guard fd >= 0 else { throw failure(crlFile, "cannot read crl-file '\(crlFile)': \(String(cString: strerror(errno)))") }
+            close(fd)
+            OpenSSLErrorQueue.clear()
+            guard let store = SSL_CTX_get_cert_store(context), let lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file()),
+                  X509_load_crl_file(lookup, crlFile, X509_FILETYPE_PEM) > 0 else {
+                let reason = OpenSSLErrorQueue.drainedText(default: "no CRL")
+                throw failure(crlFile, "no usable CRL in crl-file '\(crlFile)' (\(reason)): expected PEM 'X509 CRL' blocks")
+            }
+            _ = X509_STORE_set_flags(store, UInt(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL))
         }
         if configuration.verify {
             if let caFile = configuration.caFile {

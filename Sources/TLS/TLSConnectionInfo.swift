@@ -11,8 +11,19 @@ public struct TLSConnectionInfo: Sendable, Hashable {
     public var cipher: String
     /// The certificate bundle served (index into `TLSServerContext.certificates`).
     public var certificateIndex: Int
+    /// Whether the handshake resumed an earlier session (HAProxy's `ssl_fc_is_resumed`).
+    public var sessionReused: Bool
+    /// `ssl_c_used`: the client presented a certificate (server side).
+    public var clientCertificateUsed = false
+    /// `ssl_c_verify`: OpenSSL's verification result for it (0 = X509_V_OK).
+    public var clientVerifyResult = 0
+    /// `ssl_c_s_dn`, `ssl_c_i_dn`: its subject and issuer, `/C=FR/O=Example/CN=client`.
+    public var clientSubjectDN: String?
+    public var clientIssuerDN: String?
 
-    public init(protocolVersion: String, serverName: String?, alpn: String?, cipher: String, certificateIndex: Int) {
+    public init(protocolVersion: String, serverName: String?, alpn: String?, cipher: String, certificateIndex: Int,
+                sessionReused: Bool = false) {
+        self.sessionReused = sessionReused
         self.protocolVersion = protocolVersion
         self.serverName = serverName
         self.alpn = alpn

@@ -82,10 +82,13 @@ public final class TLSHandler: ChannelDuplexHandler {
     /// The client side of a connection to a server; `serverName` is sent as SNI and, with
     /// `verify required`, the server's certificate must carry `verifyHost`, or `serverName` when
     /// that is nil (HAProxy's `verifyhost` and `sni`); with neither, names are not checked.
+    /// `session`, when given, is offered for resumption (a session from an earlier connection
+    /// to the same listener, `resumableSession`).
     public convenience init(client context: TLSClientContext, serverName: String?, verifyHost: String? = nil,
-                            handshakeTimeout: TimeAmount? = nil) {
+                            handshakeTimeout: TimeAmount? = nil, session: TLSSession? = nil) {
         self.init(role: .client(context), ssl: context.makeSSL(), handshakeTimeout: handshakeTimeout)
         SSL_set_connect_state(ssl)
+        if let session { _ = SSL_set_session(ssl, session.session) }
         if let serverName, !serverName.isEmpty, !IPAddressSyntax.isIPAddress(serverName) {
             // RFC 6066 §3: a literal IP address is not sent as a server name.
             _ = ctls_SSL_set_tlsext_host_name(ssl, serverName)
@@ -112,6 +115,14 @@ public final class TLSHandler: ChannelDuplexHandler {
         self.ssl = ssl
         self.inputBIO = input
         self.outputBIO = output
+    }
+
+    /// The session of this connection if a later one can resume it (client side, after the
+    /// handshake; with TLS 1.3, once the server's ticket has been read along with the data).
+    public var resumableSession: TLSSession? {
+        guard state == .established || state == .closing, let session = SSL_get1_session(ssl) else { return nil }
+        let kept = TLSSession(owning: session)
+        return SSL_SESSION_is_resumable(session) == 1 ? kept : nil
     }
 
     private var isClient: Bool {
@@ -259,7 +270,16 @@ public final class TLSHandler: ChannelDuplexHandler {
         let cipher = SSL_get_current_cipher(ssl).flatMap { SSL_CIPHER_get_name($0) }.map { String(cString: $0) } ?? "unknown"
         var index = 0
         if case .server(let context) = role, let serverName { index = context.certificateIndex(forServerName: serverName) ?? 0 }
-        return TLSConnectionInfo(protocolVersion: version, serverName: serverName, alpn: alpn, cipher: cipher, certificateIndex: index)
+        var info = TLSConnectionInfo(protocolVersion: version, serverName: serverName, alpn: alpn, cipher: cipher, certificateIndex: index,
+                                     sessionReused: SSL_session_reused(ssl) == 1)
+        if case .server = role {
+            let client = ClientCertificateVerification.facts(ssl)
+            info.clientCertificateUsed = client.used
+            info.clientVerifyResult = client.verify
+            info.clientSubjectDN = client.subject
+            info.clientIssuerDN = client.issuer
+        }
+        return info
     }
 
     /// Reads every complete record out of OpenSSL and passes the plaintext on, as one buffer.

@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite struct LivenessProbeTests {
     @Test func test_targets_probeWildcardBindsThroughLoopback_andDeduplicate() {
@@ -25,12 +26,88 @@ import Testing
         #expect(LivenessTarget.targets(for: configuration).map(\.description) == ["198.18.0.10:80"])
     }
 
-    @Test func test_targets_leaveOutTLSBinds_whichRefuseThePlainHTTPProbe() {
+    @Test func test_targets_probeTLSBindsOverTLS_withTheirStrictSNIAndCertificate() {
         let configuration = Configuration(frontends: [
             Frontend(name: "web", mode: .http, binds: [Bind(host: "198.18.0.10", port: 80),
-                                                       Bind(host: "198.18.0.10", port: 443, ssl: true, certificatePath: "/c.pem")]),
+                                                       Bind(host: "198.18.0.10", port: 443, ssl: true, certificatePath: "/c.pem", strictSNI: true)]),
         ])
-        #expect(LivenessTarget.targets(for: configuration).map(\.description) == ["198.18.0.10:80"])
+        let targets = LivenessTarget.targets(for: configuration)
+        #expect(targets.map(\.description) == ["198.18.0.10:80", "198.18.0.10:443"])
+        #expect(targets[0].tls == nil)
+        #expect(targets[1].tls == LivenessTarget.TLSProbe(certificatePath: "/c.pem", strictSNI: true))
+    }
+
+    /// A TLS bind: the probe completes a handshake (in full the first time, resumed from the
+    /// kept session after), asks `OPTIONS *` over TLS, and the proxy counts neither a session
+    /// nor a handshake failure. With `strict-sni` the probe sends a name the certificate covers.
+    @Test func test_tlsProbe_succeedsResumesTheSession_andIsNeitherCountedNorAFailure() async throws {
+        let certificates = try TestCertificates()
+        let bundle = try certificates.bundle("site.pem", commonName: "site", names: ["*.example.com"])
+        let probes = ProbeConnections()
+        let (service, task, port) = try await Self.startProxy(bind: "ssl crt \(bundle) strict-sni", probes: probes)
+        defer { task.cancel() }
+        let sessions = ProbeTLSSessions()
+        let target = LivenessTarget(host: "127.0.0.1", port: port, origin: "test", tls: .init(certificatePath: bundle, strictSNI: true))
+        let probe = ProxyProbe(targets: [target], timeout: .seconds(2), tlsSessions: sessions, connected: { probes.register($0) })
+        for _ in 0..<3 { #expect(await probe.probe() == .success) }
+        #expect(sessions.full == 1, "one full handshake")
+        #expect(sessions.resumed == 2, "the next rounds resume the kept session")
+        let counters = await service.snapshot().frontends[0].counters
+        #expect(counters.totalSessions == 0, "the probe is not a client session")
+        #expect(counters.handshakeFailures == 0)
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    /// The bind's handshakes never complete (a server that reads and never answers): the TLS
+    /// round fails within its timeout and says so.
+    @Test func test_tlsProbe_failsWhenTheHandshakeIsNeverAnswered() async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let port = server.localAddress!.port!
+        let target = LivenessTarget(host: "127.0.0.1", port: port, origin: "test", tls: .init())
+        let started = ContinuousClock.now
+        let outcome = await ProxyProbe(targets: [target], timeout: .milliseconds(300)).probe()
+        #expect(outcome == .failure("127.0.0.1:\(port): TLS handshake and answer not done within 300 ms (handshakes stalled?)"))
+        #expect(ContinuousClock.now - started < .seconds(5), "bounded by the probe's timeout")
+    }
+
+    /// A plain probe against a TLS bind was what hactl avoided; a TLS probe against a plain
+    /// listener fails with the handshake's reason, not a timeout.
+    @Test func test_tlsProbe_againstAPlainBind_failsWithTheHandshakeReason() async throws {
+        let probes = ProbeConnections()
+        let (_, task, port) = try await Self.startProxy(bind: "", probes: probes)
+        defer { task.cancel() }
+        let target = LivenessTarget(host: "127.0.0.1", port: port, origin: "test", tls: .init())
+        guard case .failure(let reason) = await ProxyProbe(targets: [target], timeout: .seconds(2)).probe() else {
+            Issue.record("a handshake with a plain HTTP listener must fail")
+            return
+        }
+        #expect(reason.contains("SSL") || reason.contains("closed"), "\(reason)")
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    static func startProxy(bind options: String, probes: ProbeConnections) async throws -> (ProxyService, Task<Void, any Error>, Int) {
+        let free = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let freePort = free.localAddress!.port!
+        try await free.close()
+        let configuration = try ConfigurationLoader.parse(text: """
+        defaults
+            mode http
+            timeout client 5s
+        frontend f
+            bind 127.0.0.1:\(freePort) \(options)
+            default_backend b
+        backend b
+            server s 127.0.0.1:9
+        """, file: "probe.cfg", dialect: .haproxy)
+        let service = ProxyService(configuration: configuration, bus: EventBus(), logger: Logger(label: "test"), probeConnections: probes)
+        let task = Task { try await service.run() }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !service.isAcceptingConnections(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        return (service, task, try #require(service.boundAddresses().first?.port))
     }
 
     /// A proxy answers the probe's `OPTIONS *` itself; once it stops, the round fails.

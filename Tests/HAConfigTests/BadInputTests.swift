@@ -91,7 +91,7 @@ private let vip = "    virtual_ipaddress 198.18.0.10/24"
                             "t.conf:1:1: error: 'frontend': frontend 'f' has no 'bind' line: expected an address to accept clients on, such as 'bind :80'"].reversed()),
         BadInput(name: "ssl without crt", text: "frontend f\n    bind :443 ssl",
                  expected: ["t.conf:1:1: error: 'frontend': frontend 'f' has no 'bind' line: expected an address to accept clients on, such as 'bind :80'",
-                            "t.conf:2:5: error: 'bind': 'ssl' needs 'crt PATH' (a PEM file or a directory of them)"]),
+                            "t.conf:2:5: error: 'bind': 'ssl' needs 'crt PATH' (a PEM file or a directory of them) or 'crt-list FILE'"]),
         BadInput(name: "address bound twice", text: "frontend a\n    bind :80\nfrontend b\n    bind *:80",
                  expected: ["t.conf:4:10: error: 'bind': *:80 is already bound by 'a' at t.conf:2:10"]),
         // References

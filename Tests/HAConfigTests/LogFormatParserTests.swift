@@ -171,7 +171,7 @@ import Testing
         ("field needs two arguments", "%[path,field(1)]",
          "t.conf:5:\(valueColumn + 7): error: 'http-request set-header': 'field' takes two arguments in hactl: field(INDEX,SEPARATORS), as in field(2,:)"),
         ("unsupported fetch", "%[req.hdr_cnt(sid)]",
-         "t.conf:5:\(valueColumn + 2): error: 'http-request set-header': sample fetch 'req.hdr_cnt' is not supported by hactl in set-header value (supported: src, src_port, dst, dst_port, req.hdr, hdr, req.fhdr, path, url, query, method, base, req.ver, fe_name, be_name, ssl_fc, ssl_fc_sni, ssl_fc_protocol, ssl_fc_cipher, ssl_fc_alpn, var, status, res.hdr, uuid, req.cook, cook, url_param, urlp)"),
+         "t.conf:5:\(valueColumn + 2): error: 'http-request set-header': sample fetch 'req.hdr_cnt' is not supported by hactl in set-header value (supported: src, src_port, dst, dst_port, req.hdr, hdr, req.fhdr, path, url, query, method, base, req.ver, fe_name, be_name, ssl_fc, ssl_fc_sni, ssl_fc_protocol, ssl_fc_cipher, ssl_fc_alpn, ssl_c_used, ssl_c_verify, ssl_c_s_dn, ssl_c_i_dn, var, status, res.hdr, uuid, req.cook, cook, url_param, urlp)"),
     ]
 
     @Test(arguments: refused)

@@ -44,6 +44,55 @@ public final class TestCertificates {
         return path
     }
 
+    /// A certificate authority `directory/NAME.crt` (key `NAME.key`) for client certificates and
+    /// CRLs; returns the certificate's path.
+    @discardableResult
+    public func certificateAuthority(_ name: String, commonName: String) throws -> String {
+        let base = directory + "/" + name
+        try Self.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=\(commonName)",
+                          "-days", "30", "-keyout", base + ".key", "-out", base + ".crt",
+                          "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        try "".write(toFile: base + ".index", atomically: true, encoding: .utf8)
+        try "01\n".write(toFile: base + ".crlnumber", atomically: true, encoding: .utf8)
+        try """
+        [ca]
+        default_ca = ca_section
+        [ca_section]
+        database = \(base).index
+        crlnumber = \(base).crlnumber
+        certificate = \(base).crt
+        private_key = \(base).key
+        default_md = sha256
+        default_crl_days = 30
+        """.write(toFile: base + ".cnf", atomically: true, encoding: .utf8)
+        return base + ".crt"
+    }
+
+    /// A client certificate for `subject` (`/O=Example/CN=alice`) signed by the authority `ca`:
+    /// certificate and key in one PEM file `directory/NAME.pem`; returns its path.
+    @discardableResult
+    public func clientCertificate(_ name: String, subject: String, signedBy ca: String) throws -> String {
+        let base = directory + "/" + name
+        let authority = directory + "/" + ca
+        try Self.openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", subject,
+                          "-keyout", base + ".key", "-out", base + ".csr"])
+        try Self.openssl(["x509", "-req", "-in", base + ".csr", "-CA", authority + ".crt", "-CAkey", authority + ".key",
+                          "-set_serial", String(Int.random(in: 1000...999_999)), "-days", "30", "-out", base + ".crt"])
+        let text = try String(contentsOfFile: base + ".crt", encoding: .utf8) + String(contentsOfFile: base + ".key", encoding: .utf8)
+        try text.write(toFile: base + ".pem", atomically: true, encoding: .utf8)
+        return base + ".pem"
+    }
+
+    /// Revokes the client certificate `NAME` in the authority `ca`'s database and writes the
+    /// authority's CRL to `directory/CA.crl`; returns the CRL's path.
+    @discardableResult
+    public func revoke(_ name: String, by ca: String) throws -> String {
+        let authority = directory + "/" + ca
+        try Self.openssl(["ca", "-config", authority + ".cnf", "-revoke", directory + "/" + name + ".crt"])
+        try Self.openssl(["ca", "-config", authority + ".cnf", "-gencrl", "-out", authority + ".crl"])
+        return authority + ".crl"
+    }
+
     public static func openssl(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")

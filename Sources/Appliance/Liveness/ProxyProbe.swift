@@ -1,12 +1,14 @@
 public import NIOCore
 public import NIOPosix
+import TLS
 
 /// One round of the liveness probe against every HTTP bind this node holds: connect, register
 /// the connection with the proxy (`ProbeConnections`), ask `OPTIONS *` and wait for the proxy's
 /// own `200`. The event loop that accepted the connection answers it, so a wedged loop fails
 /// the round; a bare TCP connect would pass, since the kernel completes the handshake on a
-/// listening socket whatever the process does. An address this node does not hold (a VIP
-/// while BACKUP) is skipped: connecting to it would test the peer's proxy.
+/// listening socket whatever the process does. A `bind ... ssl` target is asked the same over
+/// TLS, after a handshake (verification off), all within `timeout`. An address this node does
+/// not hold (a VIP while BACKUP) is skipped: connecting to it would test the peer's proxy.
 public struct ProxyProbe: Sendable {
     /// The result of one round.
     public enum Outcome: Sendable, Equatable {
@@ -23,10 +25,14 @@ public struct ProxyProbe: Sendable {
     /// Told each connection's local address before the request is sent (the proxy answers
     /// only registered connections and leaves them out of its logs and counters).
     private let connected: @Sendable (SocketAddress) -> Void
+    /// Sessions kept from round to round for TLS targets (pass the same store every round).
+    private let tlsSessions: ProbeTLSSessions
 
     public init(targets: [LivenessTarget], timeout: TimeAmount, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                tlsSessions: ProbeTLSSessions = ProbeTLSSessions(),
                 connected: @escaping @Sendable (SocketAddress) -> Void = { _ in }) {
         self.connected = connected
+        self.tlsSessions = tlsSessions
         self.targets = targets
         self.timeout = timeout
         self.group = group
@@ -58,12 +64,27 @@ public struct ProxyProbe: Sendable {
         defer { channel.close(promise: nil) }
         let answered = channel.eventLoop.makePromise(of: String.self)
         let reader = StatusLineReader(answered: answered)
+        let key = target.description
         do {
+            if let tls = target.tls {
+                guard let context = tlsSessions.context else {
+                    channel.eventLoop.execute { reader.finish(.failure(ChannelError.ioOnClosedChannel)) }
+                    return "OpenSSL cannot make a client TLS context for the probe"
+                }
+                let serverName = tlsSessions.serverName(for: tls)
+                let session = tlsSessions.session(for: key)
+                try await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(TLSHandler(client: context, serverName: serverName, session: session))
+                }.get()
+            }
             try await channel.pipeline.addHandler(reader).get()
+            // Registered before the handshake: the proxy looks it up once the session closes.
             if let local = channel.localAddress { connected(local) }
             var request = channel.allocator.buffer(capacity: 48)
             request.writeString("OPTIONS * HTTP/1.1\r\nHost: hactl-probe\r\n\r\n")
-            try await channel.writeAndFlush(request).get()
+            // Over TLS the write completes only after the handshake: the deadline covers both,
+            // and a failed write fails the round through the reader.
+            channel.writeAndFlush(request).whenFailure { error in reader.finish(.failure(error)) }
         } catch {
             channel.eventLoop.execute { reader.finish(.failure(error)) }  // a promise is never left pending
             return Self.describe(error)
@@ -73,14 +94,30 @@ public struct ProxyProbe: Sendable {
             reader.finish(.failure(ProbeTimeout()))
         }
         defer { deadline.cancel() }
+        let result: String?
         do {
             let statusLine = try await answered.futureResult.get()
-            return statusLine.hasPrefix("HTTP/1.1 200 ") ? nil : "the proxy answered '\(statusLine)'"
+            result = statusLine.hasPrefix("HTTP/1.1 200 ") ? nil : "the proxy answered '\(statusLine)'"
         } catch is ProbeTimeout {
-            return "accepted but not answered within \(timeout.nanoseconds / 1_000_000) ms (event loop stalled?)"
+            result = target.tls == nil
+                ? "accepted but not answered within \(timeout.nanoseconds / 1_000_000) ms (event loop stalled?)"
+                : "TLS handshake and answer not done within \(timeout.nanoseconds / 1_000_000) ms (handshakes stalled?)"
         } catch {
-            return Self.describe(error)
+            result = Self.describe(error)
         }
+        if target.tls != nil { await keepSession(of: reader, on: channel, key: key, succeeded: result == nil) }
+        return result
+    }
+
+    /// After a TLS round: the session for the next round (with TLS 1.3 the server's ticket came
+    /// with the answer), or nothing after a failure.
+    private func keepSession(of reader: StatusLineReader, on channel: any Channel, key: String, succeeded: Bool) async {
+        guard succeeded else {
+            tlsSessions.failed(key)
+            return
+        }
+        let outcome = try? await channel.eventLoop.submit { reader.tlsOutcome }.get()
+        if let (resumed, session) = outcome ?? nil { tlsSessions.completed(key, resumed: resumed, keeping: session) }
     }
 
     struct ProbeTimeout: Error {}
@@ -93,6 +130,9 @@ public struct ProxyProbe: Sendable {
         private let answered: EventLoopPromise<String>
         private var received = ""
         private var done = false
+        /// Over TLS, when the answer came: whether the handshake resumed, and the session to keep
+        /// (read while the connection is open: the proxy closes right after its answer).
+        private(set) var tlsOutcome: (resumed: Bool, session: TLSSession?)?
 
         init(answered: EventLoopPromise<String>) { self.answered = answered }
 
@@ -105,7 +145,15 @@ public struct ProxyProbe: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var buffer = unwrapInboundIn(data)
             received += buffer.readString(length: buffer.readableBytes) ?? ""
-            if let end = received.firstRange(of: "\r\n") { finish(.success(String(received[..<end.lowerBound]))) }
+            guard let end = received.firstRange(of: "\r\n") else { return }
+            if !done, let tls = try? context.pipeline.syncOperations.handler(type: TLSHandler.self) {
+                tlsOutcome = (tls.connectionInfo?.sessionReused ?? false, tls.resumableSession)
+            }
+            finish(.success(String(received[..<end.lowerBound])))
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            finish(.failure(error))  // a failed handshake: the TLS handler says why, then closes
         }
 
         func channelInactive(context: ChannelHandlerContext) {

@@ -28,6 +28,7 @@ struct SupervisedProxy: Sendable {
         let handle = ProxyHandle(configuration: configuration)
         self.handle = handle
         let probeConnections = ProbeConnections()
+        let probeSessions = ProbeTLSSessions()
         let restarts = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let restartCount = SharedCounter()
         self.restartCount = restartCount
@@ -50,7 +51,7 @@ struct SupervisedProxy: Sendable {
             accepting: { handle.isAcceptingConnections() },
             round: {
                 let outcome = await ProxyProbe(targets: LivenessTarget.targets(for: handle.configuration), timeout: tuning.timeout,
-                                               connected: { probeConnections.register($0) }).probe()
+                                               tlsSessions: probeSessions, connected: { probeConnections.register($0) }).probe()
                 // The probe's request reaches whichever loop the kernel picked (SO_REUSEPORT);
                 // every loop must also run a task in time, or one wedged loop of several would
                 // pass most rounds while its share of the clients waits.

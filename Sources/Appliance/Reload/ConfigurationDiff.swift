@@ -97,7 +97,7 @@ public struct ConfigurationDiff: Sendable, Hashable {
         var changes: [Change] = []
         let oldFrontends = Set(old.frontends.map(\.name))
         for frontend in new.frontends where oldFrontends.contains(frontend.name) && !known.contains(where: { $0.section == .frontend && $0.name == frontend.name }) {
-            if names(frontend.binds.flatMap { [$0.certificatePath, $0.ticketKeysFile].compactMap { $0 } }) {
+            if names(frontend.binds.flatMap { [$0.certificatePath, $0.ticketKeysFile, $0.certificateListPath, $0.caFile, $0.crlFile].compactMap { $0 } + $0.certificateList.map(\.path) }) {
                 changes.append(Change(.changed, .frontend, frontend.name))
             }
         }

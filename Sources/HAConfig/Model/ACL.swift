@@ -80,6 +80,12 @@ public enum ACLCriterion: Sendable, Equatable, Hashable {
     case sslCipher
     /// `ssl_fc_alpn`: the ALPN protocol agreed with the client.
     case sslALPN
+    /// `ssl_c_used`: the client presented a certificate (takes no value).
+    case sslClientUsed
+    /// `ssl_c_verify`: OpenSSL's verification result for the client certificate (0 = OK).
+    case sslClientVerify
+    /// `ssl_c_s_dn`, `ssl_c_i_dn`: the client certificate's subject and issuer DN (`/C=../CN=..`).
+    case sslClientSubjectDN, sslClientIssuerDN
     /// `base`: the first Host header followed by the path (HAProxy: the path alone without Host).
     case base
     /// `base_beg`.
@@ -133,6 +139,10 @@ public enum ACLCriterion: Sendable, Equatable, Hashable {
         case .sslProtocol: "ssl_fc_protocol"
         case .sslCipher: "ssl_fc_cipher"
         case .sslALPN: "ssl_fc_alpn"
+        case .sslClientUsed: "ssl_c_used"
+        case .sslClientVerify: "ssl_c_verify"
+        case .sslClientSubjectDN: "ssl_c_s_dn"
+        case .sslClientIssuerDN: "ssl_c_i_dn"
         case .base: "base"
         case .baseBegins: "base_beg"
         case .baseEnds: "base_end"
@@ -158,7 +168,7 @@ public enum ACLCriterion: Sendable, Equatable, Hashable {
     /// or a presence test (`-m found`).
     public var takesNoValue: Bool {
         switch self {
-        case .sslFC, .alwaysTrue, .alwaysFalse, .headerFound, .urlParamFound: true
+        case .sslFC, .sslClientUsed, .alwaysTrue, .alwaysFalse, .headerFound, .urlParamFound: true
         default: false
         }
     }

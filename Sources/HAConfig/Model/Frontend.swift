@@ -153,6 +153,10 @@ public struct Bind: Sendable, Equatable, Hashable {
     public var ssl: Bool
     /// `crt PATH`: a PEM file or a directory of them.
     public var certificatePath: String?
+    /// `crt-list FILE`: the file's path and its lines, read when the configuration is parsed
+    /// (served after any `crt` certificates; the first certificate of the bind is the default).
+    public var certificateListPath: String?
+    public var certificateList: [CertificateListEntry] = []
     /// `alpn h2,http/1.1`.
     public var alpn: [String]
     /// `ssl-min-ver TLSv1.2` (as written; `ssl-default-bind-options` applies when nil).
@@ -165,6 +169,12 @@ public struct Bind: Sendable, Equatable, Hashable {
     public var ciphersuites: String?
     /// `strict-sni`: refuse a handshake no certificate's name matches.
     public var strictSNI: Bool
+    /// `verify none|optional|required`: client certificates (mTLS); nil = HAProxy's default, none.
+    public var verify: String?
+    /// `ca-file PATH`: the CAs client certificates must chain to (and that are named to clients).
+    public var caFile: String?
+    /// `crl-file PATH`: revoked client certificates (PEM CRLs of those CAs).
+    public var crlFile: String?
     /// `no-tls-tickets`.
     public var noTLSTickets: Bool
     /// `tls-ticket-keys FILE`: session ticket keys (base64, one per line, 48 or 80 bytes each),

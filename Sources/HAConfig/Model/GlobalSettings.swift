@@ -47,6 +47,11 @@ public struct GlobalSettings: Sendable, Equatable, Hashable {
     public var sslDefaultBindCiphersuites: String?
     /// `ssl-default-bind-options` (`ssl-min-ver TLSv1.2`, `no-tls-tickets`, ...), as written.
     public var sslDefaultBindOptions: [String]
+    /// `ssl-default-server-ciphers`, `ssl-default-server-ciphersuites`, `ssl-default-server-options`:
+    /// what `server ... ssl` lines use unless they set their own.
+    public var sslDefaultServerCiphers: String?
+    public var sslDefaultServerCiphersuites: String?
+    public var sslDefaultServerOptions: [String] = []
     /// `stats timeout`: idle timeout of control-socket connections.
     public var statsTimeout: Duration?
     /// `localpeer NAME`: this node's name in the `peers` section (else found by its addresses).

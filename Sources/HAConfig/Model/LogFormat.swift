@@ -219,6 +219,12 @@ public enum SampleFetch: Sendable, Hashable {
     case cookie(name: String)
     /// `url_param(NAME)` / `urlp(NAME)`: the value of the query-string parameter NAME.
     case urlParameter(name: String)
+    /// `ssl_c_used`: 1 when the client presented a certificate (0 otherwise, absent on a plain bind).
+    case sslClientUsed
+    /// `ssl_c_verify`: the verification result of the client certificate (0 = OK).
+    case sslClientVerify
+    /// `ssl_c_s_dn`, `ssl_c_i_dn`: the client certificate's subject and issuer DN.
+    case sslClientSubjectDN, sslClientIssuerDN
 }
 
 /// A variable of `set-var(SCOPE.NAME)` / `var(SCOPE.NAME)` (HAProxy §2.8 "variables"): `txn` and `req`

@@ -59,6 +59,12 @@ public struct Server: Sendable, Equatable, Hashable {
     public var verifyhost: String?
     /// `check-sni NAME`: the server name health checks send over TLS.
     public var checkSNI: String?
+    /// `ciphers LIST` / `ciphersuites LIST`: offered to the server (TLS 1.2 / 1.3), over
+    /// `ssl-default-server-ciphers` / `-ciphersuites`.
+    public var ciphers: String?
+    public var ciphersuites: String?
+    /// `crl-file PATH`: CRLs the server's certificate chain is checked against (`ca-base` applied).
+    public var crlFile: String?
 
     public init(
         name: String,

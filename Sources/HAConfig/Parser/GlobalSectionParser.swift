@@ -12,7 +12,8 @@ struct GlobalSectionParser {
     static let haproxyKeywords = [
         "log", "maxconn", "nbthread", "stats", "pidfile", "user", "group", "chroot", "daemon", "tune.bufsize", "tune.http.maxhdr",
         "tune.ssl.default-dh-param", "crt-base", "ca-base", "ssl-default-bind-ciphers",
-        "ssl-default-bind-ciphersuites", "ssl-default-bind-options", "ssl-server-verify", "localpeer",
+        "ssl-default-bind-ciphersuites", "ssl-default-bind-options", "ssl-server-verify",
+        "ssl-default-server-ciphers", "ssl-default-server-ciphersuites", "ssl-default-server-options", "localpeer",
         "log-send-hostname", "log-tag",
     ]
     static let keepalivedKeywords = [
@@ -103,6 +104,31 @@ struct GlobalSectionParser {
                     diagnostics.error(at: arguments.location(of: word), keyword: "ssl-server-verify", "expected 'none' or 'required', got '\(word.text)'")
                 }
             }
+        case "ssl-default-server-ciphers":
+            global.sslDefaultServerCiphers = arguments.require("an OpenSSL cipher list")?.text
+        case "ssl-default-server-ciphersuites":
+            global.sslDefaultServerCiphersuites = arguments.require("a TLS 1.3 cipher suite list")?.text
+        case "ssl-default-server-options":
+            var words = arguments.rest()[...]
+            var options: [String] = []
+            while let word = words.popFirst() {
+                switch word.text {
+                case "ssl-min-ver", "ssl-max-ver":
+                    guard let version = words.popFirst(), ProxySectionParser.tlsVersions.contains(version.text) else {
+                        diagnostics.error(at: arguments.location(of: word), keyword: "ssl-default-server-options", "'\(word.text)' expects TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3")
+                        return
+                    }
+                    options += [word.text, version.text]
+                case "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tls-tickets":
+                    options.append(word.text)
+                default:
+                    diagnostics.error(at: arguments.location(of: word), keyword: "ssl-default-server-options",
+                                      UnsupportedKeywords.message("ssl-default-server-options \(word.text)", origin: .haproxy,
+                                                                  reason: "hactl applies ssl-min-ver, ssl-max-ver, no-sslv3, no-tlsv10, no-tlsv11 and no-tls-tickets"))
+                    return
+                }
+            }
+            global.sslDefaultServerOptions = options
         case "ssl-default-bind-ciphers":
             global.sslDefaultBindCiphers = arguments.require("an OpenSSL cipher list")?.text
         case "ssl-default-bind-ciphersuites":

@@ -32,7 +32,7 @@ struct LogFormatParser {
 
     static let fetchNames = [
         "src", "src_port", "dst", "dst_port", "req.hdr", "hdr", "req.fhdr", "path", "url", "query", "method", "base",
-        "req.ver", "fe_name", "be_name", "ssl_fc", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn",
+        "req.ver", "fe_name", "be_name", "ssl_fc", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn",
         "var", "status", "res.hdr", "uuid", "req.cook", "cook", "url_param", "urlp",
     ]
     static let converterNames = ["lower", "upper", "base64", "hex", "field", "word"]
@@ -274,6 +274,10 @@ struct LogFormatParser {
         case "ssl_fc_protocol": .sslProtocol
         case "ssl_fc_cipher": .sslCipher
         case "ssl_fc_alpn": .sslALPN
+        case "ssl_c_used": .sslClientUsed
+        case "ssl_c_verify": .sslClientVerify
+        case "ssl_c_s_dn": .sslClientSubjectDN
+        case "ssl_c_i_dn": .sslClientIssuerDN
         default: nil
         }
         if simple == .uuid, let arguments = call.arguments, arguments.count == 1, arguments[0].text == "4" {

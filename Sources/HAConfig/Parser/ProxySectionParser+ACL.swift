@@ -22,7 +22,7 @@ extension ProxySectionParser {
         "path", "path_beg", "path_end", "path_sub", "path_dir", "path_reg", "url", "url_beg", "url_end", "url_sub",
         "url_reg", "base", "base_beg", "base_end", "base_sub", "base_dir", "base_reg", "url_param(NAME)", "urlp(NAME)", "hdr(NAME)", "hdr_beg(NAME)", "hdr_end(NAME)", "hdr_sub(NAME)",
         "hdr_reg(NAME)", "hdr_dom(NAME)", "hdr_cnt(NAME)", "method", "src", "dst_port", "ssl_fc", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn",
-        "status", "res.hdr(NAME)", "always_true", "always_false",
+        "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn", "status", "res.hdr(NAME)", "always_true", "always_false",
     ]
 
     /// Parses CRITERION [FLAGS] VALUES from `words`.
@@ -86,7 +86,7 @@ extension ProxySectionParser {
                     diagnostics.error(at: statement.location(of: word), keyword: keyword, "expected a port or range such as 443 or 8000:8080, got '\(word.text)'")
                     return nil
                 }
-            case .headerCount, .status:
+            case .headerCount, .status, .sslClientVerify:
                 guard Int(word.text) != nil || ["eq", "ge", "gt", "le", "lt"].contains(word.text) else {
                     diagnostics.error(at: statement.location(of: word), keyword: keyword, "expected an integer or an operator (eq ge gt le lt), got '\(word.text)'")
                     return nil
@@ -130,6 +130,10 @@ extension ProxySectionParser {
         case "ssl_fc_protocol": return .sslProtocol
         case "ssl_fc_cipher": return .sslCipher
         case "ssl_fc_alpn": return .sslALPN
+        case "ssl_c_used": return .sslClientUsed
+        case "ssl_c_verify": return .sslClientVerify
+        case "ssl_c_s_dn": return .sslClientSubjectDN
+        case "ssl_c_i_dn": return .sslClientIssuerDN
         case "always_true": return .alwaysTrue
         case "always_false": return .alwaysFalse
         default: break
@@ -194,6 +198,8 @@ extension ProxySectionParser {
         case (.sslProtocol, "str"): .sslProtocol
         case (.sslCipher, "str"): .sslCipher
         case (.sslALPN, "str"): .sslALPN
+        case (.sslClientSubjectDN, "str"): .sslClientSubjectDN
+        case (.sslClientIssuerDN, "str"): .sslClientIssuerDN
         case (.method, "str"): .method
         default: nil
         }

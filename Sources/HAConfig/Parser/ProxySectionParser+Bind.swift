@@ -15,7 +15,7 @@ extension ProxySectionParser {
             }
         }
         var template = Bind(port: 0)
-        let options = ["ssl", "crt", "alpn", "ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "strict-sni",
+        let options = ["ssl", "crt", "crt-list", "verify", "ca-file", "crl-file", "alpn", "ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "strict-sni",
                        "no-tls-tickets", "tls-ticket-keys", "transparent", "v6only", "interface", "name"]
         while let option = arguments.next() {
             switch option.text {
@@ -33,6 +33,29 @@ extension ProxySectionParser {
                 } else {
                     template.certificatePath = path.text
                 }
+            case "crt-list":
+                guard let path = arguments.require("a crt-list file (one certificate per line)") else { return [] }
+                if template.certificateListPath != nil {
+                    diagnostics.error(at: arguments.location(of: option), keyword: "bind", "only one 'crt-list' per bind")
+                    return []
+                }
+                let file = path.text.hasPrefix("/") || crtBase == nil ? path.text : (crtBase!.hasSuffix("/") ? crtBase! + path.text : crtBase! + "/" + path.text)
+                guard let entries = CertificateListParser(diagnostics: diagnostics, crtBase: crtBase).parse(file, origin: arguments.location(of: path)) else {
+                    return []
+                }
+                template.certificateListPath = file
+                template.certificateList = entries
+            case "verify":
+                guard let mode = arguments.require("none, optional or required") else { return [] }
+                guard ["none", "optional", "required"].contains(mode.text) else {
+                    diagnostics.error(at: arguments.location(of: mode), keyword: "bind", "'verify' expects none, optional or required, got '\(mode.text)'")
+                    return []
+                }
+                template.verify = mode.text
+            case "ca-file", "crl-file":
+                guard let path = arguments.require(option.text == "ca-file" ? "a PEM file of CA certificates" : "a PEM file of CRLs") else { return [] }
+                let resolved = Self.resolve(path.text, base: caBase)
+                if option.text == "ca-file" { template.caFile = resolved } else { template.crlFile = resolved }
             case "alpn":
                 guard let list = arguments.require("a protocol list such as h2,http/1.1") else { return [] }
                 template.alpn = list.text.split(separator: ",").map(String.init)
@@ -67,12 +90,20 @@ extension ProxySectionParser {
                 return []
             }
         }
-        if template.ssl, template.certificatePath == nil {
-            diagnostics.error(at: statement.location, keyword: "bind", "'ssl' needs 'crt PATH' (a PEM file or a directory of them)")
+        if let verify = template.verify, verify != "none", template.caFile == nil {
+            diagnostics.error(at: statement.location, keyword: "bind", "'verify \(verify)' needs 'ca-file PATH': the CAs client certificates must chain to")
             return []
         }
-        if template.certificatePath != nil, !template.ssl {
-            diagnostics.error(at: statement.location, keyword: "bind", "'crt' without 'ssl' would serve plain text: add 'ssl'")
+        if template.crlFile != nil, (template.verify ?? "none") == "none" {
+            diagnostics.error(at: statement.location, keyword: "bind", "'crl-file' checks client certificates: add 'verify optional' or 'verify required'")
+            return []
+        }
+        if template.ssl, template.certificatePath == nil, template.certificateListPath == nil {
+            diagnostics.error(at: statement.location, keyword: "bind", "'ssl' needs 'crt PATH' (a PEM file or a directory of them) or 'crt-list FILE'")
+            return []
+        }
+        if template.certificatePath != nil || template.certificateListPath != nil, !template.ssl {
+            diagnostics.error(at: statement.location, keyword: "bind", "'crt' or 'crt-list' without 'ssl' would serve plain text: add 'ssl'")
             return []
         }
         return binds.map { bind in

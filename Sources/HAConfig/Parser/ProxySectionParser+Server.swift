@@ -4,7 +4,7 @@ extension ProxySectionParser {
     static let serverOptionNames = [
         "check", "inter", "fastinter", "downinter", "rise", "fall", "weight", "maxconn", "backup", "disabled",
         "enabled", "cookie", "slowstart", "observe", "port", "addr", "ssl", "verify", "send-proxy", "check-ssl",
-        "ca-file", "sni", "alpn", "crt", "verifyhost", "check-sni",
+        "ca-file", "sni", "alpn", "crt", "verifyhost", "check-sni", "ciphers", "ciphersuites", "crl-file",
     ]
 
     /// `server NAME ADDRESS[:PORT] [OPTIONS]`, starting from the `default-server` template.
@@ -125,6 +125,15 @@ extension ProxySectionParser {
             case "check-sni":
                 guard let word = arguments.require("a host name") else { return false }
                 server.checkSNI = word.text
+            case "ciphers":
+                guard let word = arguments.require("an OpenSSL cipher list") else { return false }
+                server.ciphers = word.text
+            case "ciphersuites":
+                guard let word = arguments.require("a TLS 1.3 cipher suite list") else { return false }
+                server.ciphersuites = word.text
+            case "crl-file":
+                guard let word = arguments.require("a PEM file of CRLs") else { return false }
+                server.crlFile = Self.resolve(word.text, base: caBase)
             default:
                 if let reason = UnsupportedKeywords.serverOptions[option.text] {
                     diagnostics.error(at: arguments.location(of: option), keyword: statement.keyword.text,

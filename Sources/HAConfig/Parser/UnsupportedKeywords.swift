@@ -38,8 +38,7 @@ enum UnsupportedKeywords {
         "spread-checks": nil, "node": nil, "description": nil, "master-worker": "hactl reloads in process",
         "hard-stop-after": nil, "server-state-file": nil,
         "server-state-base": nil, "setenv": nil, "presetenv": nil, "resetenv": nil, "unsetenv": nil,
-        "h1-case-adjust": nil, "ssl-default-server-ciphers": nil,
-        "ssl-default-server-ciphersuites": nil, "ssl-default-server-options": nil,
+        "h1-case-adjust": nil,
         "ssl-engine": nil, "ssl-mode-async": nil, "maxsslconn": nil, "maxconnrate": nil, "maxsessrate": nil,
         "maxpipes": nil, "noepoll": nil, "nosplice": nil, "busy-polling": nil, "quiet": nil, "insecure-fork-wanted": nil,
         "external-check": nil, "stats bind-process": nil, "default-path": nil, "zero-warning": nil, "strict-limits": nil,
@@ -97,7 +96,7 @@ enum UnsupportedKeywords {
         "resolvers": "server names are resolved once at start", "resolve-prefer": nil, "init-addr": nil,
         "on-error": nil, "on-marked-down": nil, "on-marked-up": nil, "error-limit": nil, "track": nil, "redir": nil,
         "send-proxy-v2": nil, "send-proxy-v2-ssl": nil, "proxy-v2-options": nil,
-        "npn": nil, "ciphers": nil, "ciphersuites": nil, "no-sslv3": nil, "force-tlsv12": nil,
+        "npn": nil, "no-sslv3": nil, "force-tlsv12": nil,
         "check-send-proxy": nil, "check-alpn": nil, "pool-max-conn": nil, "pool-purge-delay": nil,
         "pool-low-conn": nil, "max-reuse": nil, "minconn": nil, "maxqueue": nil, "namespace": nil, "id": nil,
         "non-stick": nil, "source": nil, "usesrc": nil, "tfo": nil, "ws": nil, "proto": nil, "socks4": nil,
@@ -106,8 +105,8 @@ enum UnsupportedKeywords {
 
     /// `bind` options.
     static let bindOptions: [String: String?] = [
-        "accept-proxy": nil, "ca-file": nil, "crl-file": nil, "verify": nil,
-        "crt-list": nil, "curves": nil, "ecdhe": nil, "npn": nil,
+        "accept-proxy": nil,
+        "curves": nil, "ecdhe": nil, "npn": nil,
         "no-sslv3": "use ssl-min-ver", "no-tlsv10": "use ssl-min-ver", "no-tlsv11": "use ssl-min-ver",
         "no-tlsv12": "use ssl-min-ver / ssl-max-ver", "no-tlsv13": "use ssl-max-ver", "force-tlsv12": "use ssl-min-ver and ssl-max-ver",
         "prefer-client-ciphers": nil, "tfo": nil, "defer-accept": nil, "mss": nil, "nice": nil,

@@ -82,6 +82,9 @@ public enum ConfigurationPrinter {
         if let ciphers = global.sslDefaultBindCiphers { body.line("ssl-default-bind-ciphers", ciphers) }
         if let suites = global.sslDefaultBindCiphersuites { body.line("ssl-default-bind-ciphersuites", suites) }
         if !global.sslDefaultBindOptions.isEmpty { body.line(["ssl-default-bind-options"] + global.sslDefaultBindOptions) }
+        if let ciphers = global.sslDefaultServerCiphers { body.line("ssl-default-server-ciphers", ciphers) }
+        if let suites = global.sslDefaultServerCiphersuites { body.line("ssl-default-server-ciphersuites", suites) }
+        if !global.sslDefaultServerOptions.isEmpty { body.line(["ssl-default-server-options"] + global.sslDefaultServerOptions) }
         if !global.notificationEmail.isEmpty { body.line(["notification_email"] + global.notificationEmail) }
         if let from = global.notificationEmailFrom { body.line("notification_email_from", from) }
         if let server = global.smtpServer { body.line(smtpWords(server)) }
@@ -155,6 +158,9 @@ public enum ConfigurationPrinter {
             writer.line([
                 "bind", hostPort(bind.host, bind.port), bind.ssl ? "ssl" : nil,
                 bind.certificatePath.map { _ in "crt" }, bind.certificatePath,
+                bind.certificateListPath.map { _ in "crt-list" }, bind.certificateListPath,
+                bind.verify.map { _ in "verify" }, bind.verify, bind.caFile.map { _ in "ca-file" }, bind.caFile,
+                bind.crlFile.map { _ in "crl-file" }, bind.crlFile,
                 bind.alpn.isEmpty ? nil : "alpn", bind.alpn.isEmpty ? nil : bind.alpn.joined(separator: ","),
                 bind.sslMinVer.map { _ in "ssl-min-ver" }, bind.sslMinVer, bind.sslMaxVer.map { _ in "ssl-max-ver" }, bind.sslMaxVer,
                 bind.ciphers.map { _ in "ciphers" }, bind.ciphers, bind.ciphersuites.map { _ in "ciphersuites" }, bind.ciphersuites,
@@ -307,6 +313,9 @@ public enum ConfigurationPrinter {
         if server.checkSSL { words.append("check-ssl") }
         if let path = server.caFile { words += ["ca-file", path] }
         if let path = server.crt { words += ["crt", path] }
+        if let ciphers = server.ciphers { words += ["ciphers", ciphers] }
+        if let suites = server.ciphersuites { words += ["ciphersuites", suites] }
+        if let path = server.crlFile { words += ["crl-file", path] }
         if let expression = server.sni { words += ["sni", expression] }
         if !server.alpn.isEmpty { words += ["alpn", server.alpn.joined(separator: ",")] }
         if let name = server.verifyhost { words += ["verifyhost", name] }

@@ -27,7 +27,7 @@ enum ConfigurationMerger {
         }
         take(\.maxconn); take(\.nbthread); take(\.statsSocket); take(\.pidfile); take(\.user); take(\.group)
         take(\.chroot); take(\.daemon); take(\.tuneBufsize); take(\.tuneHTTPMaxhdr); take(\.sslDefaultDHParam); take(\.crtBase); take(\.caBase); take(\.sslServerVerify)
-        take(\.sslDefaultBindCiphers); take(\.sslDefaultBindCiphersuites); take(\.sslDefaultBindOptions); take(\.statsTimeout); take(\.localPeer)
+        take(\.sslDefaultBindCiphers); take(\.sslDefaultBindCiphersuites); take(\.sslDefaultBindOptions); take(\.sslDefaultServerCiphers); take(\.sslDefaultServerCiphersuites); take(\.sslDefaultServerOptions); take(\.statsTimeout); take(\.localPeer)
         take(\.notificationEmailFrom); take(\.smtpServer); take(\.smtpConnectTimeout); take(\.smtpAlert); take(\.routerID)
         take(\.vrrpMcastGroup4); take(\.vrrpMcastGroup6); take(\.vrrpVersion); take(\.enableScriptSecurity)
         take(\.scriptUser); take(\.scriptGroup); take(\.vrrpGarpMasterDelay); take(\.vrrpGarpMasterRepeat)

@@ -146,6 +146,10 @@ extension HTTPSession {
             facts.tlsProtocol = tls.protocolVersion
             facts.tlsCipher = tls.cipher
             facts.tlsALPN = tls.alpn
+            facts.tlsClientCertificateUsed = tls.clientCertificateUsed
+            facts.tlsClientVerify = tls.clientVerifyResult
+            facts.tlsClientSubjectDN = tls.clientSubjectDN
+            facts.tlsClientIssuerDN = tls.clientIssuerDN
         }
         facts.sessionVariables = sessionVariables
         // `unique-id-format`: made once, from the request as received, before any rule reads `%ID`.

@@ -80,6 +80,9 @@ enum Listener {
                 channel.eventLoop.makeCompletedFuture {
                     let loop = context.value
                     if let tls {
+                        #if DEBUG
+                        if let stall = TestFaults.tlsStallHandler() { try channel.pipeline.syncOperations.addHandler(stall) }
+                        #endif
                         // TLS first: the session starts (channelActive) once the handshake is done,
                         // which `timeout client` bounds as HAProxy does.
                         try channel.pipeline.syncOperations.addHandler(

@@ -34,6 +34,11 @@ package struct RequestFacts {
     package var tlsCipher: String?
     /// `ssl_fc_alpn`: the agreed ALPN protocol.
     package var tlsALPN: String?
+    /// `ssl_c_used`, `ssl_c_verify`, `ssl_c_s_dn`, `ssl_c_i_dn`: the client certificate.
+    package var tlsClientCertificateUsed = false
+    package var tlsClientVerify: Int?
+    package var tlsClientSubjectDN: String?
+    package var tlsClientIssuerDN: String?
     /// The port the client connected to (`dst_port`).
     package var destinationPort: Int?
     /// The local address the client connected to (`dst`, `%fi`).
@@ -134,6 +139,17 @@ package struct ACLTest: Sendable {
         case .sslALPN:
             guard let alpn = request.tlsALPN else { return false }
             return matchString(Substring(alpn)) { s, v in s == v }
+        case .sslClientUsed:
+            return request.tlsClientCertificateUsed
+        case .sslClientVerify:
+            guard let result = request.tlsClientVerify else { return false }
+            return Self.integerMatch(result, values)
+        case .sslClientSubjectDN:
+            guard let name = request.tlsClientSubjectDN else { return false }
+            return matchString(Substring(name)) { s, v in s == v }
+        case .sslClientIssuerDN:
+            guard let name = request.tlsClientIssuerDN else { return false }
+            return matchString(Substring(name)) { s, v in s == v }
         case .headerCount(let name):
             return Self.integerMatch(request.head.fields.occurrences(name), values)
         case .status:
@@ -296,6 +312,8 @@ package enum ACLCriterion: Sendable, Hashable {
     case sslSNI
     /// `ssl_fc_protocol`, `ssl_fc_cipher`, `ssl_fc_alpn`: exact strings; never match on a plain bind.
     case sslProtocol, sslCipher, sslALPN
+    /// `ssl_c_used` (no value), `ssl_c_verify` (integer), `ssl_c_s_dn`, `ssl_c_i_dn` (strings).
+    case sslClientUsed, sslClientVerify, sslClientSubjectDN, sslClientIssuerDN
     /// `hdr_cnt(name) [eq|ge|gt|le|lt] N`: how many times the header occurs.
     case headerCount(String)
     /// `status`: the response status (never matches on the request side).

@@ -56,6 +56,9 @@ package enum SampleFetch: Sendable, Hashable {
     case cookie(String)
     /// `url_param(NAME)`: the value of the first query parameter NAME.
     case urlParameter(String)
+    /// `ssl_c_used`, `ssl_c_verify`: absent on a plain bind; `ssl_c_s_dn`, `ssl_c_i_dn`: absent
+    /// without a client certificate.
+    case sslClientUsed, sslClientVerify, sslClientSubjectDN, sslClientIssuerDN
 
     func evaluate(_ facts: RequestFacts) -> SampleValue {
         switch self {
@@ -110,6 +113,14 @@ package enum SampleFetch: Sendable, Hashable {
             Self.cookie(name, in: facts.head.fields)
         case .urlParameter(let name):
             Self.parameter(name, in: facts.head.query)
+        case .sslClientUsed:
+            facts.tls ? .boolean(facts.tlsClientCertificateUsed) : .absent
+        case .sslClientVerify:
+            facts.tlsClientVerify.map { .integer($0) } ?? .absent
+        case .sslClientSubjectDN:
+            facts.tlsClientSubjectDN.map { .text(Substring($0)) } ?? .absent
+        case .sslClientIssuerDN:
+            facts.tlsClientIssuerDN.map { .text(Substring($0)) } ?? .absent
         }
     }
 
