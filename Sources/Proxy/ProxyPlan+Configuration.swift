@@ -265,7 +265,8 @@ extension ProxyPlan {
             case "strict-sni": defaults.strictSNI = true
             case "no-tls-tickets": defaults.noTickets = true
             default:
-                warnings.append("ssl-default-bind-options: '\(word)' is not applied by hactl")
+                // The parser refuses every other word at its line.
+                throw ProxyError("ssl-default-bind-options: '\(word)' is not applied by hactl")
             }
         }
         var alpn = bind.alpn

@@ -48,6 +48,15 @@ import TestSupport
         } throws: { "\($0)".contains("t.conf:2") && "\($0)".contains("allow-0rtt") }
     }
 
+    @Test func test_defaultBindOptions_refuseWhatHactlDoesNotApply_atTheirLine() throws {
+        let text = "global\n    ssl-default-bind-options no-tls-tickets prefer-client-ciphers\nfrontend web\n    bind :80\n"
+        #expect {
+            _ = try ConfigurationLoader.parse(text: text, file: "t.conf")
+        } throws: { "\($0)".contains("t.conf:2") && "\($0)".contains("prefer-client-ciphers") }
+        // What hactl applies stays accepted.
+        _ = try ConfigurationLoader.parse(text: "global\n    ssl-default-bind-options ssl-min-ver TLSv1.3 no-tlsv11 strict-sni\n", file: "t.conf")
+    }
+
     @Test func test_serverCRLFile_thatHoldsNoCRL_isRefusedNamingTheFile() throws {
         let certificates = try TestCertificates()
         let ca = try certificates.certificateAuthority("ca", commonName: "CA")

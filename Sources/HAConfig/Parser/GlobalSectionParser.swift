@@ -134,7 +134,26 @@ struct GlobalSectionParser {
         case "ssl-default-bind-ciphersuites":
             global.sslDefaultBindCiphersuites = arguments.require("a TLS 1.3 cipher suite list")?.text
         case "ssl-default-bind-options":
-            global.sslDefaultBindOptions = arguments.rest().map(\.text)
+            var words = arguments.rest()[...]
+            var options: [String] = []
+            while let word = words.popFirst() {
+                switch word.text {
+                case "ssl-min-ver", "ssl-max-ver":
+                    guard let version = words.popFirst(), ProxySectionParser.tlsVersions.contains(version.text) else {
+                        diagnostics.error(at: arguments.location(of: word), keyword: "ssl-default-bind-options", "'\(word.text)' expects TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3")
+                        return
+                    }
+                    options += [word.text, version.text]
+                case "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tls-tickets", "strict-sni":
+                    options.append(word.text)
+                default:
+                    diagnostics.error(at: arguments.location(of: word), keyword: "ssl-default-bind-options",
+                                      UnsupportedKeywords.message("ssl-default-bind-options \(word.text)", origin: .haproxy,
+                                                                  reason: "hactl applies ssl-min-ver, ssl-max-ver, no-sslv3, no-tlsv10, no-tlsv11, no-tls-tickets and strict-sni"))
+                    return
+                }
+            }
+            global.sslDefaultBindOptions = options
         default:
             break
         }
