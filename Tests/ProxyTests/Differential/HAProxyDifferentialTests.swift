@@ -219,9 +219,10 @@ struct HAProxyDifferentialTests {
                 + backend("stick-table type integer size 1k\nstick match hdr(x-user)\nstick store-request hdr(x-user) if { path_beg /login }", servers: 2),
              requests: [get("/login", "X-User: 7\r\n"), get("/a", "X-User: 7\r\n"), get("/a", "X-User: 8\r\n"), get("/a", "X-User: 8\r\n"),
                         get("/a", "X-User: 7\r\n"), get("/a", "X-User: x\r\n")]),
-        Case(name: "stick on src in mode tcp", sections: "frontend f\n    mode tcp\n    bind 127.0.0.1:@PORT@\n    default_backend b\n"
-                + backend("mode tcp\nstick-table type ip size 1k\nstick on src", servers: 2),
-             requests: [get(), get(), get(), get()]),
+        // `stick on src` in mode tcp is not compared here: HAProxy 2.6's own outcome depends on timing
+        // (one CI run saw it send the first connection to s1 and the next three to s2: the first
+        // entry was not stored before the client's next connection). hactl's behaviour is asserted
+        // in ProxyStickTableTests.test_stickOnSrc_inModeTCP_keepsTheClientOnOneServer.
         // RFC 9112 §5.2: reject with 400 or unfold; HAProxy unfolds.
         Case(name: "obs-fold", sections: frontend + "\n" + backend(), requests: [get("/", "X-A: one\r\n two\r\n")], expectation: .hactlStricter),
     ]
