@@ -1,5 +1,5 @@
 public import FoundationEssentials
-import HACore
+public import HACore
 public import Logging
 import NIOCore
 import NIOPosix
@@ -46,8 +46,8 @@ public final class PeerLink: Service, Sendable {
         case up(peer: String)
         case lost(peer: String, PeerLinkStateMachine.LossReason, lastHealth: PeerHealth?)
         case health(PeerHealth)
-        /// Stick-table entries the peer pushed (see `SyncedStickEntry`).
-        case stick([SyncedStickEntry])
+        /// Stick-table entries the peer pushed (see `StickRecord`).
+        case stick([StickRecord])
         case refused(String)
     }
 
@@ -149,7 +149,7 @@ extension PeerLink {
         var timer: Scheduled<Void>?
         var listener: (any Channel)?
         /// Stick-table entries waiting for a writable channel (bounded: `PeerLink.stickQueueLimit`).
-        var stickQueue: [SyncedStickEntry] = []
+        var stickQueue: [StickRecord] = []
         var stickDropped = 0
 
         init(link: PeerLink, loop: any EventLoop) {

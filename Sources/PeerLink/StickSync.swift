@@ -1,33 +1,12 @@
-import Foundation
-
-/// One stick-table entry as the peer channel carries it (HAProxy's peers push stick-table
-/// updates the same way): which table, key as text, the server, when it was written and how
-/// long it has left. Data only: no table definition ever crosses the channel; a node keeps
-/// entries only for tables of its own configuration that name the `peers` section.
-public struct SyncedStickEntry: Sendable, Hashable, Codable {
-    public var table: String
-    public var key: String
-    public var server: String
-    /// Epoch milliseconds of the write: last-writer-wins between the nodes.
-    public var stamp: Int64
-    /// Milliseconds left to live (relative, so the nodes' clocks need not agree on expiry); nil: never expires.
-    public var expiresIn: Int64?
-
-    public init(table: String, key: String, server: String, stamp: Int64, expiresIn: Int64?) {
-        self.table = table
-        self.key = key
-        self.server = server
-        self.stamp = stamp
-        self.expiresIn = expiresIn
-    }
-}
+import FoundationEssentials
+public import HACore
 
 /// A STICK frame's payload: a batch of entries, JSON-encoded.
 struct StickBatch: Codable {
-    var entries: [SyncedStickEntry]
+    var entries: [StickRecord]
 
     /// Cuts `entries` into payloads each small enough for one frame (`PeerSession.maximumFrameLength`).
-    static func payloads(_ entries: [SyncedStickEntry], limit: Int = 48_000) -> [[UInt8]] {
+    static func payloads(_ entries: [StickRecord], limit: Int = 48_000) -> [[UInt8]] {
         guard !entries.isEmpty else { return [] }
         guard let encoded = try? JSONEncoder().encode(StickBatch(entries: entries)) else { return [] }
         if encoded.count <= limit { return [Array(encoded)] }
@@ -37,7 +16,7 @@ struct StickBatch: Codable {
         return payloads(Array(entries[..<half]), limit: limit) + payloads(Array(entries[half...]), limit: limit)
     }
 
-    static func decode(_ payload: [UInt8]) -> [SyncedStickEntry]? {
+    static func decode(_ payload: [UInt8]) -> [StickRecord]? {
         (try? JSONDecoder().decode(StickBatch.self, from: Data(payload)))?.entries
     }
 }
@@ -50,14 +29,14 @@ extension PeerLink {
     /// Pushes stick-table entries to the peer: sent at once while the channel is up and
     /// writable, queued (bounded) while it is congested, dropped while it is down (a full
     /// resync follows every connection: the appliance sends its live entries on `.up`).
-    public func sendStickEntries(_ entries: [SyncedStickEntry]) {
+    public func sendStickEntries(_ entries: [StickRecord]) {
         guard !entries.isEmpty, let driver = driverBox.withLock({ $0 }) else { return }
         driver.loop.execute { driver.queueStick(entries) }
     }
 }
 
 extension PeerLink.Driver {
-    func queueStick(_ entries: [SyncedStickEntry]) {
+    func queueStick(_ entries: [StickRecord]) {
         guard case .up(let id) = machine.state, connections[id]?.session.authenticated == true else { return }
         stickQueue.append(contentsOf: entries)
         // A writable channel takes everything now (a resync of a large table included); only

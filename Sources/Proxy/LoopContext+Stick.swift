@@ -1,3 +1,4 @@
+import HACore
 import NIOCore
 
 /// A store made on one loop, on its way to the other loops' copies of the table.

@@ -1,3 +1,4 @@
+import HACore
 import Foundation
 import Testing
 
@@ -6,9 +7,9 @@ import Testing
 /// STICK frames: batches of stick-table entries cut to fit a frame, authenticated like every
 /// other frame after READY.
 @Suite struct StickSyncTests {
-    static func entries(_ count: Int, keyLength: Int = 12) -> [SyncedStickEntry] {
+    static func entries(_ count: Int, keyLength: Int = 12) -> [StickRecord] {
         (0..<count).map { i in
-            SyncedStickEntry(table: "web", key: String(repeating: "k", count: keyLength) + "\(i)", server: "s\(i % 3)",
+            StickRecord(table: "web", key: String(repeating: "k", count: keyLength) + "\(i)", server: "s\(i % 3)",
                              stamp: 1_700_000_000_000 + Int64(i), expiresIn: i % 2 == 0 ? 60_000 : nil)
         }
     }
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func test_anEntryTooLargeForAFrame_isDropped_aloneAmongItsBatch() {
-        let huge = SyncedStickEntry(table: "web", key: String(repeating: "x", count: 70_000), server: "s1", stamp: 1, expiresIn: nil)
+        let huge = StickRecord(table: "web", key: String(repeating: "x", count: 70_000), server: "s1", stamp: 1, expiresIn: nil)
         let small = Self.entries(3)
         let decoded = StickBatch.payloads(small + [huge]).flatMap { StickBatch.decode($0) ?? [] }
         #expect(decoded == small)

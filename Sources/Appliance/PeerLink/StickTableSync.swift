@@ -1,3 +1,4 @@
+import HACore
 import Logging
 import PeerLink
 import Proxy
@@ -16,7 +17,7 @@ final class StickSinkSlot: Sendable {
 
     func send(_ records: [StickRecord]) {
         guard let peerLink = link.withLock({ $0 }) else { return }
-        peerLink.sendStickEntries(records.map(StickTableSync.entry))
+        peerLink.sendStickEntries(records)
     }
 }
 
@@ -41,28 +42,19 @@ final class StickTableSync: Sendable {
     }
 
     /// The peer's entries.
-    func received(_ entries: [SyncedStickEntry]) {
+    func received(_ entries: [StickRecord]) {
         guard let host = proxy.host else { return }
-        let records = entries.map(Self.record)
-        Task { await host.mergeStickRecords(records) }
+        Task { await host.mergeStickRecords(entries) }
     }
 
     /// The link is up: teach the peer every live entry of the tables it shares.
     func peerUp() {
         guard let host = proxy.host, let link = linkBox.withLock({ $0 }) else { return }
         Task {
-            let entries = await host.stickTables().filter { $0.peers != nil }.flatMap(\.entries).map(Self.entry)
+            let entries = await host.stickTables().filter { $0.peers != nil }.flatMap(\.entries)
             guard !entries.isEmpty else { return }
             link.sendStickEntries(entries)
             self.logger.info("stick tables sent to the peer (resync)", metadata: ["entries": "\(entries.count)"])
         }
-    }
-
-    static func entry(_ record: StickRecord) -> SyncedStickEntry {
-        SyncedStickEntry(table: record.table, key: record.key, server: record.server, stamp: record.stamp, expiresIn: record.expiresIn)
-    }
-
-    static func record(_ entry: SyncedStickEntry) -> StickRecord {
-        StickRecord(table: entry.table, key: entry.key, server: entry.server, stamp: entry.stamp, expiresIn: entry.expiresIn)
     }
 }

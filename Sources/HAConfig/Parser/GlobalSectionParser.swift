@@ -109,55 +109,45 @@ struct GlobalSectionParser {
         case "ssl-default-server-ciphersuites":
             global.sslDefaultServerCiphersuites = arguments.require("a TLS 1.3 cipher suite list")?.text
         case "ssl-default-server-options":
-            var words = arguments.rest()[...]
-            var options: [String] = []
-            while let word = words.popFirst() {
-                switch word.text {
-                case "ssl-min-ver", "ssl-max-ver":
-                    guard let version = words.popFirst(), ProxySectionParser.tlsVersions.contains(version.text) else {
-                        diagnostics.error(at: arguments.location(of: word), keyword: "ssl-default-server-options", "'\(word.text)' expects TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3")
-                        return
-                    }
-                    options += [word.text, version.text]
-                case "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tls-tickets":
-                    options.append(word.text)
-                default:
-                    diagnostics.error(at: arguments.location(of: word), keyword: "ssl-default-server-options",
-                                      UnsupportedKeywords.message("ssl-default-server-options \(word.text)", origin: .haproxy,
-                                                                  reason: "hactl applies ssl-min-ver, ssl-max-ver, no-sslv3, no-tlsv10, no-tlsv11 and no-tls-tickets"))
-                    return
-                }
-            }
+            guard let options = tlsOptions(&arguments, keyword: "ssl-default-server-options", also: []) else { return }
             global.sslDefaultServerOptions = options
         case "ssl-default-bind-ciphers":
             global.sslDefaultBindCiphers = arguments.require("an OpenSSL cipher list")?.text
         case "ssl-default-bind-ciphersuites":
             global.sslDefaultBindCiphersuites = arguments.require("a TLS 1.3 cipher suite list")?.text
         case "ssl-default-bind-options":
-            var words = arguments.rest()[...]
-            var options: [String] = []
-            while let word = words.popFirst() {
-                switch word.text {
-                case "ssl-min-ver", "ssl-max-ver":
-                    guard let version = words.popFirst(), ProxySectionParser.tlsVersions.contains(version.text) else {
-                        diagnostics.error(at: arguments.location(of: word), keyword: "ssl-default-bind-options", "'\(word.text)' expects TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3")
-                        return
-                    }
-                    options += [word.text, version.text]
-                case "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tls-tickets", "strict-sni":
-                    options.append(word.text)
-                default:
-                    diagnostics.error(at: arguments.location(of: word), keyword: "ssl-default-bind-options",
-                                      UnsupportedKeywords.message("ssl-default-bind-options \(word.text)", origin: .haproxy,
-                                                                  reason: "hactl applies ssl-min-ver, ssl-max-ver, no-sslv3, no-tlsv10, no-tlsv11, no-tls-tickets and strict-sni"))
-                    return
-                }
-            }
+            guard let options = tlsOptions(&arguments, keyword: "ssl-default-bind-options", also: ["strict-sni"]) else { return }
             global.sslDefaultBindOptions = options
         default:
             break
         }
         arguments.expectEnd()
+    }
+
+    /// `ssl-default-bind-options` / `ssl-default-server-options`: the words hactl applies, each
+    /// version word with its version; anything else is refused at its column. Nil after an error.
+    private func tlsOptions(_ arguments: inout ArgumentReader, keyword: String, also extra: [String]) -> [String]? {
+        let flags = ["no-sslv3", "no-tlsv10", "no-tlsv11", "no-tls-tickets"] + extra
+        var words = arguments.rest()[...]
+        var options: [String] = []
+        while let word = words.popFirst() {
+            switch word.text {
+            case "ssl-min-ver", "ssl-max-ver":
+                guard let version = words.popFirst(), ProxySectionParser.tlsVersions.contains(version.text) else {
+                    diagnostics.error(at: arguments.location(of: word), keyword: keyword, "'\(word.text)' expects TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3")
+                    return nil
+                }
+                options += [word.text, version.text]
+            case let flag where flags.contains(flag):
+                options.append(flag)
+            default:
+                diagnostics.error(at: arguments.location(of: word), keyword: keyword,
+                                  UnsupportedKeywords.message("\(keyword) \(word.text)", origin: .haproxy,
+                                                              reason: "hactl applies ssl-min-ver, ssl-max-ver, \(flags.joined(separator: ", "))"))
+                return nil
+            }
+        }
+        return options
     }
 
     private func parseStats(_ statement: Statement, into global: inout GlobalSettings) {

@@ -1,3 +1,4 @@
+public import HACore
 import NIOCore
 
 /// One stick table as `show table` shows it (HAProxy runtime API, §"show table").
