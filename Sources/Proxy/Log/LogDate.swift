@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import NIOPosix
 
 /// The dates of HAProxy's logs (§8.2.3 `accept_date`, §8.2.4 `%t`, `%T`), from a wall-clock instant
 /// in nanoseconds since the epoch that the caller reads (or a test fixes).
@@ -26,31 +25,16 @@ enum LogDate {
         return "\(localSeconds(second)).\(ms)"
     }
 
-    /// @unchecked: each instance lives in one thread's slot and only that thread touches it.
-    private final class SecondCache: @unchecked Sendable {
-        var second = Int64.min
-        var text = ""
-    }
-
-    private static let secondCache = ThreadSpecificVariable<SecondCache>()
+    private static let secondCache = PerSecondCache<String>()
 
     /// `06/Feb/2009:12:14:14` for `second`, from this thread's cache when it is the same second.
     private static func localSeconds(_ second: Int64) -> String {
-        let cache: SecondCache
-        if let existing = secondCache.currentValue {
-            cache = existing
-        } else {
-            cache = SecondCache()
-            secondCache.currentValue = cache
-        }
-        if cache.second != second {
+        secondCache.value(for: second) { second in
             var seconds = time_t(second)
             var parts = tm()
             localtime_r(&seconds, &parts)
-            cache.text = dayAndTime(parts)
-            cache.second = second
+            return dayAndTime(parts)
         }
-        return cache.text
     }
 
     /// `06/Feb/2009:12:14:14 +0000` in GMT.

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import NIOPosix
 
 /// The date fields of syslog headers for one instant, in local time as HAProxy writes them:
 /// `Dec  1 01:00:35` (RFC 3164 §4.1.2, the day padded with a space) and
@@ -49,31 +48,13 @@ struct SyslogTime {
 /// Now as a `SyslogTime`, from a per-thread cache that formats the date once per second
 /// (each event loop has its own: no lock, no shared state on the data path).
 enum SyslogClock {
-    /// @unchecked: each instance lives in one thread's slot and only that thread touches it.
-    private final class Cache: @unchecked Sendable {
-        var second = Int.min
-        var time = SyslogTime(seconds: 0, microseconds: 0)
-    }
-
-    private static let cache = ThreadSpecificVariable<Cache>()
+    private static let cache = PerSecondCache<SyslogTime>()
 
     static func now() -> SyslogTime {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        let second = Int(spec.tv_sec)
         let microseconds = Int(spec.tv_nsec) / 1000
-        let cached: Cache
-        if let existing = cache.currentValue {
-            cached = existing
-        } else {
-            cached = Cache()
-            cache.currentValue = cached
-        }
-        if cached.second != second {
-            cached.time = SyslogTime(seconds: second, microseconds: microseconds)
-            cached.second = second
-        }
-        var time = cached.time
+        var time = cache.value(for: Int64(spec.tv_sec)) { SyslogTime(seconds: Int($0), microseconds: microseconds) }
         time.microseconds = microseconds
         return time
     }
