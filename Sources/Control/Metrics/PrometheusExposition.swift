@@ -227,28 +227,11 @@ struct MetricWriter {
 
     /// Label values escape backslash, double quote and line feed.
     static func escapeLabel(_ value: String) -> String {
-        var out = ""
-        for c in value {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out
+        value.escaping(["\\": "\\\\", "\"": "\\\"", "\n": "\\n"])
     }
 
     /// HELP text escapes backslash and line feed.
     static func escapeHelp(_ value: String) -> String {
-        var out = ""
-        for c in value {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out
+        value.escaping(["\\": "\\\\", "\n": "\\n"])
     }
 }
