@@ -26,6 +26,8 @@ final class LoopContext {
     /// Set once shutdown began: sessions finish their exchange and close.
     private(set) var stopping = false
     private var expiryTask: Scheduled<Void>?
+    /// The clock as the socket read being handled saw it (LoopContext+Clock).
+    var readTime: NIODeadline?
     /// The pending `malloc_trim` after the loop's last session closed (LoopContext+HeapTrim).
     var heapTrimTask: Scheduled<Void>?
     /// Head buffers idle sessions gave back, lent to the next that needs one (SpareHeadBuffers).
@@ -175,7 +177,7 @@ final class LoopContext {
         let backend = runtime.backends[connection.backend]
         let action = pools[connection.backend].release(connection.id, server: connection.server,
                                                        reusable: reusable && backend.plan.reuseConnections,
-                                                       now: eventLoop.now)
+                                                       now: now)
         switch action {
         case .park:
             idleConnections[connection.id] = connection
@@ -228,7 +230,7 @@ final class LoopContext {
     }
 
     private func expireIdleConnections() {
-        let now = eventLoop.now
+        let now = self.now
         var closed = false
         for b in pools.indices {
             for id in pools[b].expire(now: now) {

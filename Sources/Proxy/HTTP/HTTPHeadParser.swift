@@ -1,3 +1,5 @@
+package import NIOCore
+
 /// Strict HTTP/1.x head grammar (RFC 9112 §3, §4, §5; RFC 9110 §5.6.2 tokens).
 ///
 /// Input is one complete head as found by `HTTPHeadScanner` (every line CRLF-terminated,
@@ -8,10 +10,44 @@ package enum HTTPHeadParser {
     /// HAProxy's `tune.http.maxhdr` default: the start line and the field lines together.
     package static let defaultMaxHeaderLines = 101
 
+    /// `head`'s readable bytes are one complete head. Its fields keep slices of `head` (see
+    /// `HTTPField`): pass a buffer that is not written to while they live (a write copies it).
     /// `maxHeaderLines` counts the request line with the field lines, as `tune.http.maxhdr` does:
     /// the default 101 admits 100 fields.
     /// `storage`: an emptied field array whose memory the head's fields reuse (left empty).
-    package static func parseRequest(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines,
+    package static func parseRequest(_ head: ByteBuffer, maxHeaderLines: Int = defaultMaxHeaderLines,
+                                     storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPRequestHead {
+        try head.withUnsafeReadableBytes { bytes in
+            Result { () throws(HTTPParseError) in
+                try parseRequest(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
+            }
+        }.get()
+    }
+
+    /// As above, from bytes (copied), into a new field array.
+    package static func parseRequest(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPRequestHead {
+        var storage: [HTTPField] = []
+        return try parseRequest(ByteBuffer(bytes: bytes), maxHeaderLines: maxHeaderLines, storage: &storage)
+    }
+
+    /// `head`, `maxHeaderLines` and `storage` as for requests: the status line counts.
+    package static func parseResponse(_ head: ByteBuffer, maxHeaderLines: Int = defaultMaxHeaderLines,
+                                      storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPResponseHead {
+        try head.withUnsafeReadableBytes { bytes in
+            Result { () throws(HTTPParseError) in
+                try parseResponse(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
+            }
+        }.get()
+    }
+
+    /// As above, from bytes (copied), into a new field array.
+    package static func parseResponse(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPResponseHead {
+        var storage: [HTTPField] = []
+        return try parseResponse(ByteBuffer(bytes: bytes), maxHeaderLines: maxHeaderLines, storage: &storage)
+    }
+
+    /// `bytes` are `head`'s readable bytes.
+    private static func parseRequest(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
                                      storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPRequestHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
@@ -27,20 +63,13 @@ package enum HTTPHeadParser {
         // would slip past `path /admin` while the server serves /admin.
         for i in targetRange where bytes[i] <= 0x20 || bytes[i] >= 0x7F || bytes[i] == 0x23 { throw .invalidTarget }
         let minor = try parseVersion(bytes, (sp2 + 1)..<line.upperBound)
-        let fields = try parseFields(&lines, bytes, maxFields: maxHeaderLines - 1, storage: &storage)
+        let fields = try parseFields(&lines, bytes, in: head, maxFields: maxHeaderLines - 1, storage: &storage)
         let method = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[methodRange]))
         let target = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[targetRange]))
         return HTTPRequestHead(method: method, target: target, minorVersion: minor, fields: fields)
     }
 
-    /// As above, into a new field array.
-    package static func parseRequest(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPRequestHead {
-        var storage: [HTTPField] = []
-        return try parseRequest(bytes, maxHeaderLines: maxHeaderLines, storage: &storage)
-    }
-
-    /// `maxHeaderLines` as for requests: the status line counts. `storage` as for requests.
-    package static func parseResponse(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines,
+    private static func parseResponse(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
                                       storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPResponseHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
@@ -63,14 +92,8 @@ package enum HTTPHeadParser {
             for i in reasonRange where !isFieldValueByte(bytes[i]) { throw .invalidStartLine }
             reason = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[reasonRange]))
         }
-        let fields = try parseFields(&lines, bytes, maxFields: maxHeaderLines - 1, storage: &storage)
+        let fields = try parseFields(&lines, bytes, in: head, maxFields: maxHeaderLines - 1, storage: &storage)
         return HTTPResponseHead(minorVersion: minor, status: status, reason: reason, fields: fields)
-    }
-
-    /// As above, into a new field array.
-    package static func parseResponse(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPResponseHead {
-        var storage: [HTTPField] = []
-        return try parseResponse(bytes, maxHeaderLines: maxHeaderLines, storage: &storage)
     }
 
     private static func parseVersion(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws(HTTPParseError) -> Int {
@@ -85,8 +108,8 @@ package enum HTTPHeadParser {
         }
     }
 
-    private static func parseFields(_ lines: inout LineIterator, _ bytes: UnsafeRawBufferPointer, maxFields: Int,
-                                    storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPFields {
+    private static func parseFields(_ lines: inout LineIterator, _ bytes: UnsafeRawBufferPointer, in head: ByteBuffer,
+                                    maxFields: Int, storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPFields {
         var fields = HTTPFields()
         swap(&fields.fields, &storage)
         fields.fields.removeAll(keepingCapacity: true)
@@ -104,11 +127,12 @@ package enum HTTPHeadParser {
             while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
             while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
             for i in start..<end where !isFieldValueByte(bytes[i]) { throw .invalidHeaderValue }
-            let name = UnsafeRawBufferPointer(rebasing: bytes[nameRange])
+            // The line's bytes stay in `head`; the field keeps a slice (no copy, no string yet).
+            let lineStart = line.lowerBound
             fields.fields.append(HTTPField(
-                name: String(latin1: name),
-                value: String(latin1: UnsafeRawBufferPointer(rebasing: bytes[start..<end])),
-                known: KnownFieldName(bytes: name)
+                received: head.getSlice(at: head.readerIndex + lineStart, length: max(end, start) - lineStart)!,
+                nameEnd: colon - lineStart, valueStart: start - lineStart,
+                known: KnownFieldName(bytes: UnsafeRawBufferPointer(rebasing: bytes[nameRange]))
             ))
         }
         return fields

@@ -9,7 +9,7 @@ extension HTTPSession {
     func beginRequest(_ received: consuming HTTPRequestHead, framing: BodyFraming) {
         cancelWatchdog()
         if frontend.monitor != nil, answeredMonitorRequest(received, framing: framing) { return }
-        let now = loop.eventLoop.now
+        let now = loop.now
         let method = received.method
         let minorVersion = received.minorVersion
         // Only the log needs the request line as text.
@@ -270,7 +270,7 @@ extension HTTPSession {
             let inService = backend.servers.indices.filter { backend.servers[$0].isUp && control.admin[$0] != .maint }
             if !inService.isEmpty && inService.contains(where: { !backend.servers[$0].hasFreeSlot }) && !current.queued {
                 current.queued = true
-                current.queueStart = loop.eventLoop.now
+                current.queueStart = loop.now
                 loop.enqueue(self, backend: current.backend)
                 armWatchdog(.queue)
                 return
@@ -284,7 +284,7 @@ extension HTTPSession {
         current.serverName = backend.servers[server].plan.name
         if !current.stickStores.isEmpty { storeStickEntries(server: server, backend: backend, exchange: current) }
         current.holdsSlot = true
-        if current.queued { current.queueEnd = loop.eventLoop.now }
+        if current.queued { current.queueEnd = loop.now }
         loop.counters.backends[current.backend].totalSessions += 1
         loop.counters.backends[current.backend].currentSessions += 1
         loop.counters.servers[current.backend][server].totalSessions += 1
@@ -379,7 +379,7 @@ extension HTTPSession {
         guard let current = exchange else { return }
         let backend = runtime.backends[current.backend]
         let allowReuse = backend.plan.reuseConnections && (requestsCompleted > 0 || current.head.isIdempotent)
-        switch loop.pools[current.backend].acquire(server: server, allowReuse: allowReuse, now: loop.eventLoop.now) {
+        switch loop.pools[current.backend].acquire(server: server, allowReuse: allowReuse, now: loop.now) {
         case .reuse(let id):
             if let connection = loop.takeIdle(id), connection.isActive {
                 if connection.serverName != wantedServerName(backend.servers[server].plan, current) {
@@ -388,7 +388,7 @@ extension HTTPSession {
                     connect(server: server)
                     return
                 }
-                let now = loop.eventLoop.now
+                let now = loop.now
                 exchange?.connectStart = now
                 exchange?.connected = now
                 attach(connection)
@@ -406,7 +406,7 @@ extension HTTPSession {
         let serverState = backend.servers[server]
         connectGeneration += 1
         let generation = connectGeneration
-        exchange?.connectStart = loop.eventLoop.now
+        exchange?.connectStart = loop.now
         let id = loop.makeConnectionID()
         let backendIndex = current.backend
         let bufsize = runtime.plan.bufsize
@@ -453,7 +453,7 @@ extension HTTPSession {
                         self.connectFailed()
                         return
                     }
-                    self.exchange?.connected = loop.eventLoop.now
+                    self.exchange?.connected = loop.now
                     self.attach(connection)
                 case .failure(let error):
                     if error is TLSError {
@@ -545,7 +545,7 @@ extension HTTPSession {
                 upstream.write(slice)
                 needsUpstreamFlush = true
                 // The server took request bytes: progress on its side as well as the client's.
-                lastServerActivity = loop.eventLoop.now
+                lastServerActivity = loop.now
             }
         } catch {
             loop.counters.frontends[frontendIndex].requestErrors += 1
@@ -559,7 +559,7 @@ extension HTTPSession {
 
     func upstreamWritabilityChanged() {
         // While the server could not take the body the client was not read: its wait starts now.
-        lastActivity = loop.eventLoop.now
+        lastActivity = loop.now
         exchangeWaitChanged()
         resumeClientReadIfWanted()
     }

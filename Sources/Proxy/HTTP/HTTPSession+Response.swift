@@ -17,7 +17,7 @@ extension HTTPSession {
         guard let current = exchange, let context, let server = current.server else { return }
         let backend = runtime.backends[current.backend]
         var head = consume received
-        lastServerActivity = loop.eventLoop.now
+        lastServerActivity = loop.now
         if !backend.plan.responseRules.isEmpty || !frontend.responseRules.isEmpty || !backend.plan.afterResponseRules.isEmpty || !frontend.afterResponseRules.isEmpty {
             var facts = responseFacts(current, head)
             // HAProxy §4.2: the backend's http-response rules, then the frontend's; after-response rules last.
@@ -35,7 +35,7 @@ extension HTTPSession {
         let status = head.status
         current.responseStarted = true
         current.responseStatus = status
-        current.responseHeadAt = loop.eventLoop.now
+        current.responseHeadAt = loop.now
         if frontend.logsExchanges, !frontend.responseCaptures.isEmpty {
             current.responseCaptures = frontend.responseCaptures.map { $0.capture(head.fields) }
         }
@@ -109,7 +109,7 @@ extension HTTPSession {
         // A response refused by `http-response deny` was replaced: the rest of it is dropped.
         guard exchange != nil, phase != .closed else { return }
         exchange?.responseBytes += slice.readableBytes
-        lastServerActivity = loop.eventLoop.now
+        lastServerActivity = loop.now
         writeClient(slice)
     }
 
@@ -119,7 +119,7 @@ extension HTTPSession {
     /// Payload pieces of a response being compressed (chunk framing already taken off).
     func compressedResponseBody(_ pieces: [ByteBuffer]) {
         guard !pieces.isEmpty else { return }
-        lastServerActivity = loop.eventLoop.now
+        lastServerActivity = loop.now
         writeCompressed(pieces, flush: .none)
     }
 
@@ -212,7 +212,7 @@ extension HTTPSession {
     // MARK: tunnels (CONNECT, Upgrade)
 
     func forwardTunnelData(_ buffer: ByteBuffer) {
-        lastActivity = loop.eventLoop.now
+        lastActivity = loop.now
         writeClient(buffer)
     }
 
@@ -274,7 +274,7 @@ extension HTTPSession {
         let backendName = runtime.plan.backends[current.backend].name
         var line = HTTPLogLine(
             client: clientAddress, accepted: accepted, frontend: frontend.name, backend: backendName,
-            server: current.server == nil ? "<NOSRV>" : current.serverName, exchange: current, now: loop.eventLoop.now,
+            server: current.server == nil ? "<NOSRV>" : current.serverName, exchange: current, now: loop.now,
             activeSessions: loop.activeSessions
         )
         if !frontend.requestCaptures.isEmpty {

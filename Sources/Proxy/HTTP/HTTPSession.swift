@@ -83,7 +83,7 @@ final class HTTPSession: ChannelDuplexHandler {
         self.frontend = loop.runtime.plan.frontends[frontendIndex]
         self.requestReadsFacts = Self.readsFacts(frontend, loop.runtime.plan)
         self.scanner = HTTPHeadScanner(limit: loop.runtime.plan.bufsize)
-        self.accepted = loop.eventLoop.now
+        self.accepted = loop.now
         self.lastActivity = accepted
         self.lastServerActivity = accepted
     }
@@ -111,7 +111,7 @@ final class HTTPSession: ChannelDuplexHandler {
         clientAddress = context.channel.remoteAddress
         localAddress = context.channel.localAddress
         localPort = localAddress?.port
-        accepted = loop.eventLoop.now
+        accepted = loop.now
         loop.sessionOpened(frontend: frontendIndex)
         loop.register(self)
         loop.counters.frontends[frontendIndex].currentSessions += 1
@@ -209,9 +209,13 @@ final class HTTPSession: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
+        loop.handlingRead { received(unwrapInboundIn(data)) }
+    }
+
+    private func received(_ bytes: ByteBuffer) {
+        var buffer = bytes
         loop.counters.frontends[frontendIndex].bytesIn += buffer.readableBytes
-        lastActivity = loop.eventLoop.now
+        lastActivity = loop.now
         switch phase {
         case .awaitingHead:
             appendInbound(&buffer)
@@ -278,7 +282,7 @@ final class HTTPSession: ChannelDuplexHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         // The client's wait (not reading) starts or ends here; a server held back by it starts afresh.
-        lastActivity = loop.eventLoop.now
+        lastActivity = loop.now
         if context.channel.isWritable { lastServerActivity = lastActivity }
         exchangeWaitChanged()
         upstream?.resumeReadIfWanted()
@@ -307,10 +311,11 @@ final class HTTPSession: ChannelDuplexHandler {
         do {
             guard let span = try buffer.withUnsafeReadableBytes({ try scanner.scan($0) }) else { return }
             var storage = loop.takeFieldStorage()
-            let head = try buffer.withUnsafeReadableBytes {
-                try HTTPHeadParser.parseRequest(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]),
-                                                maxHeaderLines: runtime.plan.maxHeaderLines, storage: &storage)
-            }
+            // The fields keep slices of the read buffer until the exchange ends (`responseComplete`
+            // recycles them), so the next request's read finds it uniquely owned again.
+            let head = try HTTPHeadParser.parseRequest(
+                buffer.getSlice(at: buffer.readerIndex + span.start, length: span.end - span.start)!,
+                maxHeaderLines: runtime.plan.maxHeaderLines, storage: &storage)
             let framing = try MessageFraming.request(head)
             buffer.moveReaderIndex(forwardBy: span.end)
             // Drained: drop the reference, so the channel's pooled receive buffer is uniquely owned
@@ -436,7 +441,7 @@ final class HTTPSession: ChannelDuplexHandler {
         }
         watchdogKind = kind
         watchdogTimeout = timeout
-        lastActivity = loop.eventLoop.now
+        lastActivity = loop.now
         if kind == .server {
             lastServerActivity = lastActivity
             // The exchange also waits on the client: look again at the shorter of the two timeouts.
@@ -504,7 +509,7 @@ final class HTTPSession: ChannelDuplexHandler {
     private func watchdogFired() {
         watchdog = nil
         guard let context, phase != .closed, var kind = watchdogKind else { return }
-        let now = loop.eventLoop.now
+        let now = loop.now
         let deadline: NIODeadline
         switch kind {
         case .server:

@@ -11,10 +11,10 @@ extension ByteBuffer {
         let bound = head.method.utf8.count + 1 + head.target.utf8.count + 11 + Self.fieldsBound(head.fields)
         writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { out in
             var at = 0
-            Self.copyLatin1(head.method, to: out, at: &at)
+            out.copyLatin1(head.method, at: &at)
             out[at] = UInt8(ascii: " ")
             at += 1
-            Self.copyLatin1(head.target, to: out, at: &at)
+            out.copyLatin1(head.target, at: &at)
             Self.copyASCII(head.minorVersion == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n", to: out, at: &at)
             Self.copyFields(head.fields, to: out, at: &at)
             return at
@@ -40,7 +40,7 @@ extension ByteBuffer {
             out[at + 2] = UInt8(truncatingIfNeeded: 0x30 + status % 10)
             out[at + 3] = UInt8(ascii: " ")
             at += 4
-            Self.copyLatin1(head.reason, to: out, at: &at)
+            out.copyLatin1(head.reason, at: &at)
             Self.copyASCII("\r\n", to: out, at: &at)
             Self.copyFields(head.fields, to: out, at: &at)
             return at
@@ -59,17 +59,13 @@ extension ByteBuffer {
     private static func fieldsBound(_ fields: HTTPFields) -> Int {
         var n = 2
         // By index, here and below: `for field in` would copy (retain and release) each field.
-        for i in fields.fields.indices { n += fields.fields[i].name.utf8.count + fields.fields[i].value.utf8.count + 4 }
+        for i in fields.fields.indices { n += fields.fields[i].writtenBound + 2 }
         return n
     }
 
     private static func copyFields(_ fields: HTTPFields, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
         for i in fields.fields.indices {
-            copyLatin1(fields.fields[i].name, to: out, at: &at)
-            out[at] = UInt8(ascii: ":")
-            out[at + 1] = UInt8(ascii: " ")
-            at += 2
-            copyLatin1(fields.fields[i].value, to: out, at: &at)
+            fields.fields[i].write(to: out, at: &at)
             out[at] = 0x0D
             out[at + 1] = 0x0A
             at += 2
@@ -82,7 +78,7 @@ extension ByteBuffer {
     private mutating func writeFieldsSeparately(reason: String, _ fields: HTTPFields) {
         writeWithUnsafeMutableBytes(minimumWritableBytes: reason.utf8.count + 2 + Self.fieldsBound(fields)) { out in
             var at = 0
-            Self.copyLatin1(reason, to: out, at: &at)
+            out.copyLatin1(reason, at: &at)
             Self.copyASCII("\r\n", to: out, at: &at)
             Self.copyFields(fields, to: out, at: &at)
             return at
@@ -94,27 +90,5 @@ extension ByteBuffer {
         let n = text.utf8CodeUnitCount
         (out.baseAddress! + at).copyMemory(from: text.utf8Start, byteCount: n)
         at += n
-    }
-
-    /// Copies each scalar of `string` as one byte (the inverse of `String(latin1:)`).
-    @inline(__always)
-    private static func copyLatin1(_ string: String, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
-        let start = at
-        let copied: Int? = string.utf8.withContiguousStorageIfAvailable { bytes in
-            guard let base = bytes.baseAddress else { return 0 }
-            var high: UInt8 = 0
-            for b in bytes { high |= b }
-            guard high < 0x80 else { return -1 }
-            (out.baseAddress! + start).copyMemory(from: base, byteCount: bytes.count)
-            return bytes.count
-        }
-        if let copied, copied >= 0 {
-            at += copied
-            return
-        }
-        for scalar in string.unicodeScalars {
-            out[at] = UInt8(truncatingIfNeeded: scalar.value)
-            at += 1
-        }
     }
 }

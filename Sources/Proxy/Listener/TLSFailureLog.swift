@@ -20,7 +20,7 @@ final class TLSFailureLog: ChannelInboundHandler {
         self.loop = loop
         self.frontendIndex = frontendIndex
         self.bindLabel = bindLabel
-        self.accepted = loop.eventLoop.now
+        self.accepted = loop.now
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -55,7 +55,7 @@ final class TLSFailureLog: ChannelInboundHandler {
         let client = context.channel.remoteAddress
         let source: String
         if let client, let ip = client.ipAddress, let port = client.port { source = "\(ip):\(port)" } else { source = "-" }
-        let date = HTTPLogLine.formatDate(accepted, now: loop.eventLoop.now)
+        let date = HTTPLogLine.formatDate(accepted, now: loop.now)
         let frontend = loop.runtime.plan.frontends[frontendIndex].name
         loop.runtime.frontendLogSinks[frontendIndex].emit("\(source) [\(date)] \(frontend)/\(bindLabel): \(error)")
     }

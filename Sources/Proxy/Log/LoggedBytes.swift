@@ -12,8 +12,8 @@ enum LoggedBytes {
     static func head(_ response: HTTPResponseHead) -> Int {
         // "HTTP/1.x" and a three-digit status.
         var count = 20 + 8 + 3 + response.reason.utf8.count + 1
-        for field in response.fields.fields where field.known != .connection {
-            count += field.name.utf8.count + field.value.utf8.count
+        for i in response.fields.fields.indices where response.fields.fields[i].known != .connection {
+            count += response.fields.fields[i].nameAndValueBytes
         }
         return count
     }

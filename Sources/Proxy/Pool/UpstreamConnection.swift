@@ -134,12 +134,17 @@ final class UpstreamConnection: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
+        let buffer = unwrapInboundIn(data)
         guard let session else {
             // A server speaking on an idle connection is out of sync: never reuse it.
             close()
             return
         }
+        session.loop.handlingRead { received(buffer, session) }
+    }
+
+    private func received(_ bytes: ByteBuffer, _ session: HTTPSession) {
+        var buffer = bytes
         responseBytes += buffer.readableBytes
         if session.isTunnel {
             session.forwardTunnelData(buffer)
@@ -166,10 +171,10 @@ final class UpstreamConnection: ChannelDuplexHandler {
         do {
             guard let span = try head.withUnsafeReadableBytes({ try scanner.scan($0) }) else { return false }
             var storage = session.loop.takeFieldStorage()
-            var response = try head.withUnsafeReadableBytes {
-                try HTTPHeadParser.parseResponse(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]),
-                                                 maxHeaderLines: maxHeaderLines, storage: &storage)
-            }
+            // The fields keep slices of the read buffer until the head is written to the client.
+            var response = try HTTPHeadParser.parseResponse(
+                head.getSlice(at: head.readerIndex + span.start, length: span.end - span.start)!,
+                maxHeaderLines: maxHeaderLines, storage: &storage)
             head.moveReaderIndex(forwardBy: span.end)
             headBuffer = nil
             scanner.reset()

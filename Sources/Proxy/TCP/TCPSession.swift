@@ -39,7 +39,7 @@ final class TCPSession: ChannelDuplexHandler {
         self.loop = loop
         self.frontendIndex = frontendIndex
         self.frontend = loop.runtime.plan.frontends[frontendIndex]
-        self.accepted = loop.eventLoop.now
+        self.accepted = loop.now
         self.lastActivity = accepted
     }
 
@@ -81,7 +81,7 @@ final class TCPSession: ChannelDuplexHandler {
         guard let timeout = idleTimeout, let context else { return }
         idleTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity + timeout) { [weak self] in
             guard let self, !self.finished else { return }
-            if self.lastActivity + timeout > self.loop.eventLoop.now {
+            if self.lastActivity + timeout > self.loop.now {
                 self.armIdleTimer()
             } else {
                 self.context?.close(promise: nil)
@@ -130,7 +130,7 @@ final class TCPSession: ChannelDuplexHandler {
         self.server = server
         serverName = backend.servers[server].plan.name
         if let stick { loop.storeStickEntries(stick.stores, match: stick.match, server: serverName) }
-        connectStart = loop.eventLoop.now
+        connectStart = loop.now
         loop.counters.backends[b].totalSessions += 1
         loop.counters.servers[b][server].totalSessions += 1
         let timeout = backend.plan.timeouts.connect ?? frontend.timeouts.connect ?? .seconds(5)
@@ -166,7 +166,7 @@ final class TCPSession: ChannelDuplexHandler {
                 switch result {
                 case .success(let channel):
                     guard let peer = try? channel.pipeline.syncOperations.handler(type: TCPPeer.self) else { return }
-                    self.connected = loop.eventLoop.now
+                    self.connected = loop.now
                     self.attach(peer)
                 case .failure(let error):
                     if error is TLSError {
@@ -226,7 +226,7 @@ final class TCPSession: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        lastActivity = loop.eventLoop.now
+        lastActivity = loop.now
         loop.counters.frontends[frontendIndex].bytesIn += buffer.readableBytes
         if let peer {
             peer.write(buffer)
@@ -276,7 +276,7 @@ final class TCPSession: ChannelDuplexHandler {
                 connectStart: connectStart, connected: connected, bytes: bytesToClient,
                 termination: connected == nil ? "SC" : "--", activeSessions: loop.activeSessions, retries: retriesUsed
             )
-            loop.runtime.frontendLogSinks[frontendIndex].emit(line.formatted(now: loop.eventLoop.now))
+            loop.runtime.frontendLogSinks[frontendIndex].emit(line.formatted(now: loop.now))
         }
         if started {
             loop.sessionClosed(frontend: frontendIndex)
@@ -290,7 +290,7 @@ final class TCPSession: ChannelDuplexHandler {
 
     // Called by the peer.
     func peerData(_ buffer: ByteBuffer) {
-        lastActivity = loop.eventLoop.now
+        lastActivity = loop.now
         bytesToClient += buffer.readableBytes
         loop.counters.frontends[frontendIndex].bytesOut += buffer.readableBytes
         context?.write(NIOAny(buffer), promise: nil)
