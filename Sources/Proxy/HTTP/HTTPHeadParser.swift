@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 package import NIOCore
 
 /// Strict HTTP/1.x head grammar (RFC 9112 §3, §4, §5; RFC 9110 §5.6.2 tokens).
@@ -49,6 +54,15 @@ package enum HTTPHeadParser {
     /// `bytes` are `head`'s readable bytes.
     private static func parseRequest(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
                                      storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPRequestHead {
+        do {
+            return try parseRequestLines(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
+        } catch {
+            throw containsBareCR(bytes) ? .invalidLineEnding : error
+        }
+    }
+
+    private static func parseRequestLines(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
+                                          storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPRequestHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
         // method SP request-target SP HTTP-version
@@ -71,6 +85,15 @@ package enum HTTPHeadParser {
 
     private static func parseResponse(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
                                       storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPResponseHead {
+        do {
+            return try parseResponseLines(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
+        } catch {
+            throw containsBareCR(bytes) ? .invalidLineEnding : error
+        }
+    }
+
+    private static func parseResponseLines(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
+                                           storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPResponseHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
         // HTTP-version SP 3DIGIT SP [ reason-phrase ]
@@ -119,10 +142,14 @@ package enum HTTPHeadParser {
             guard fields.fields.count < maxFields else { throw .tooManyFields }
             let first = bytes[line.lowerBound]
             if first == 0x20 || first == 0x09 { throw .obsoleteLineFolding }
-            guard let colon = firstIndex(of: 0x3A, in: bytes, line) else { throw .invalidHeaderName }
+            // The name and the colon that ends it, in one pass.
+            var colon = line.lowerBound
+            while colon < line.upperBound, bytes[colon] != 0x3A {
+                guard isTokenByte(bytes[colon]) else { throw .invalidHeaderName }
+                colon += 1
+            }
+            guard colon < line.upperBound, colon > line.lowerBound else { throw .invalidHeaderName }
             let nameRange = line.lowerBound..<colon
-            guard !nameRange.isEmpty else { throw .invalidHeaderName }
-            for i in nameRange where !isTokenByte(bytes[i]) { throw .invalidHeaderName }
             var start = colon + 1, end = line.upperBound
             while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
             while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
@@ -162,20 +189,26 @@ package enum HTTPHeadParser {
 }
 
 /// Iterates the CRLF-terminated lines of a complete head, yielding each line without its CRLF.
+/// An LF without its CR stays in the line it ends, where the grammar refuses it.
 struct LineIterator {
     let bytes: UnsafeRawBufferPointer
     var position = 0
 
     mutating func next() -> Range<Int>? {
-        var i = position
-        while i + 1 < bytes.count {
-            if bytes[i] == 0x0D && bytes[i + 1] == 0x0A {
-                let line = position..<i
-                position = i + 2
-                return line
-            }
-            i += 1
-        }
-        return nil
+        guard position < bytes.count, let base = bytes.baseAddress,
+              let found = memchr(base + position, 0x0A, bytes.count - position) else { return nil }
+        let lf = base.distance(to: UnsafeRawPointer(found))
+        let line = lf > position && bytes[lf - 1] == 0x0D ? position..<(lf - 1) : position..<(lf + 1)
+        position = lf + 1
+        return line
+    }
+}
+
+extension HTTPHeadParser {
+    /// Whether a CR stands anywhere but right before an LF: then a head refused for any reason
+    /// is refused for its line ending (RFC 9112 §2.2), as the scanner used to find it.
+    static func containsBareCR(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for i in bytes.indices where bytes[i] == 0x0D && (i + 1 == bytes.count || bytes[i + 1] != 0x0A) { return true }
+        return false
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Finds where an HTTP/1.x head ends in bytes that arrive in pieces (RFC 9112 §2.2).
 ///
 /// Refuses a bare LF or a CR not followed by LF as soon as it is seen, and a head longer
@@ -28,32 +34,35 @@ package struct HTTPHeadScanner: Sendable {
 
     /// Scans `bytes` (which start where the head starts and grow between calls).
     /// - Returns: the head's span once its empty line has arrived, else nil.
+    ///
+    /// Line ends are found with `memchr` (the C library's vector search), not byte by byte. A CR
+    /// inside a line is not looked for here: no byte of the grammar admits one, so the parser
+    /// refuses it, and reports it as `invalidLineEnding` as this scan did.
     package mutating func scan(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Span? {
-        var i = scanned
         let count = bytes.count
-        while i < count {
-            let b = bytes[i]
-            if b == 0x0A {
-                guard i > 0, bytes[i - 1] == 0x0D else { throw .invalidLineEnding }
-                if i - 1 == lineStart {
-                    if lineStart == headStart {
-                        // An empty line before the start line: skip it.
-                        headStart = i + 1
-                        lineStart = i + 1
-                    } else {
-                        scanned = i + 1
-                        return Span(start: headStart, end: i + 1)
-                    }
+        guard let base = bytes.baseAddress else { return nil }
+        var i = scanned
+        while i < count, let found = memchr(base + i, 0x0A, count - i) {
+            let lf = base.distance(to: UnsafeRawPointer(found))
+            guard lf > 0, bytes[lf - 1] == 0x0D else { throw .invalidLineEnding }
+            if lf - 1 == lineStart {
+                if lineStart == headStart {
+                    // An empty line before the start line: skip it.
+                    headStart = lf + 1
+                    lineStart = lf + 1
                 } else {
-                    lineStart = i + 1
+                    if lf - headStart > limit { throw .headTooLarge }
+                    scanned = lf + 1
+                    return Span(start: headStart, end: lf + 1)
                 }
-            } else if b == 0x0D {
-                if i + 1 < count, bytes[i + 1] != 0x0A { throw .invalidLineEnding }
+            } else {
+                lineStart = lf + 1
             }
-            i += 1
+            i = lf + 1
             if i - headStart > limit { throw .headTooLarge }
         }
-        scanned = i
+        if count - headStart > limit { throw .headTooLarge }
+        scanned = count
         return nil
     }
 }
