@@ -84,11 +84,12 @@ public final class LivenessProbe: Service {
                         case .success: $0.reason = "answering"
                         case .failure(let reason): $0.reason = "probe failed: \(reason)"
                         case .skipped: $0.reason = "not holding the bind addresses: the proxy's own state is used"
+                        case .saturated(let reason): $0.reason = reason
                         }
                     }
                     let action: LivenessState.Action
                     switch outcome {
-                    case .success:
+                    case .success, .saturated:
                         action = state.withLock { $0.probeFinished(failure: nil, now: started) }
                     case .failure(let reason):
                         action = state.withLock { $0.probeFinished(failure: reason, now: started) }

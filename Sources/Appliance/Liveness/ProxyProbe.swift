@@ -16,6 +16,9 @@ public struct ProxyProbe: Sendable {
         case failure(String)
         /// Nothing this node could probe (every bind is on an address it does not hold).
         case skipped
+        /// Not answered because the proxy is at its connection limit, with every event loop
+        /// running tasks in time: up, with this reason shown.
+        case saturated(String)
     }
 
     public var targets: [LivenessTarget]

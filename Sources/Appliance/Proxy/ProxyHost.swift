@@ -111,6 +111,10 @@ final class ProxyHost: Service, Sendable {
     }
 
     /// The watchdog heartbeat of the serving instance (false when none serves).
+    func isAtConnectionLimit() -> Bool {
+        live.withLock { $0.service }?.isAtConnectionLimit() ?? false
+    }
+
     func loopsResponsive(within deadline: TimeAmount) async -> Bool {
         await live.withLock { $0.service }?.loopsResponsive(within: deadline) ?? false
     }

@@ -55,8 +55,15 @@ struct SupervisedProxy: Sendable {
                 // The probe's request reaches whichever loop the kernel picked (SO_REUSEPORT);
                 // every loop must also run a task in time, or one wedged loop of several would
                 // pass most rounds while its share of the clients waits.
-                if case .failure = outcome { return outcome }
                 guard let host = handle.host else { return outcome }
+                if case .failure(let reason) = outcome {
+                    // At `maxconn` the listeners are paused and the probe's connection waits in
+                    // the accept queue like any client's: that is the limit working, not a dead
+                    // proxy (HAProxy + keepalived's process check stay up too). Restarting would
+                    // drop every client; the loops running tasks in time is the proof of life.
+                    guard host.isAtConnectionLimit(), await host.loopsResponsive(within: tuning.timeout) else { return outcome }
+                    return .saturated("at maxconn, new connections wait in the accept queue (\(reason)); event loops responsive")
+                }
                 if await host.loopsResponsive(within: tuning.timeout) { return outcome }
                 return .failure("an event loop did not run a task within \(tuning.timeout.nanoseconds / 1_000_000) ms (wedged?)")
             }

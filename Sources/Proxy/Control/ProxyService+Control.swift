@@ -96,6 +96,13 @@ extension ProxyService {
         state.withLock { $0.overrides }
     }
 
+    /// Whether `maxconn` (the global one or a frontend's) is reached now: the listeners are
+    /// paused, so a new connection, the liveness probe's too, waits in the kernel's accept queue
+    /// until a client leaves, as it does with HAProxy.
+    public func isAtConnectionLimit() -> Bool {
+        state.withLock { $0.runtime }?.admission.isAtLimit ?? false
+    }
+
     /// The systemd watchdog's heartbeat: true only if every proxy event loop runs a trivial
     /// task within `deadline`. A wedged loop makes it false once the deadline passes; the
     /// caller never waits longer. False when the proxy is not serving.

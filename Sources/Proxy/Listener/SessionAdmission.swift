@@ -37,6 +37,12 @@ final class SessionAdmission: Sendable {
         return total == globalLimit - 1 || own == frontendLimits[frontend] - 1
     }
 
+    /// Whether a limit is reached now, the global one or a frontend's (its listeners paused).
+    var isAtLimit: Bool {
+        if global.load(ordering: .relaxed) >= globalLimit { return true }
+        return frontends.indices.contains { frontends[$0].value.load(ordering: .relaxed) >= frontendLimits[$0] }
+    }
+
     /// Whether `frontend` may accept now: neither its own limit nor the global one is reached.
     func admits(frontend: Int) -> Bool {
         global.load(ordering: .relaxed) < globalLimit && frontends[frontend].value.load(ordering: .relaxed) < frontendLimits[frontend]

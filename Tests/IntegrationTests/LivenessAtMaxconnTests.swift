@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The liveness probe when the proxy is at `maxconn`, with the real binary: the listeners are
+/// paused, so the probe's connection waits in the accept queue unanswered, as every new
+/// client's does. That is the limit working: HAProxy keeps serving the clients it holds and
+/// keepalived's process check stays up. A restart would drop every one of those clients, and
+/// the VIP would move to a peer for nothing. The proxy must stay up while its loops run tasks,
+/// and accept again once a client leaves.
+@Suite(.serialized) struct LivenessAtMaxconnTests {
+    static func configuration(port: Int) -> String {
+        """
+        global
+            maxconn 2
+
+        defaults
+            mode http
+            timeout connect 1s
+            timeout client 30s
+            timeout http-request 30s
+            timeout server 5s
+
+        frontend web
+            bind 127.0.0.1:\(port)
+            default_backend app
+
+        backend app
+            server app1 127.0.0.1:\(port + 1)
+
+        """
+    }
+
+    /// A client that connects and says nothing: it holds one of the `maxconn` slots.
+    static func silentClient(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        return fd
+    }
+
+    /// The status code curl gets for `GET /` (000 when nothing answered within 3 s).
+    static func status(port: Int) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "3", "http://127.0.0.1:\(port)/"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "" }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func test_atMaxconn_theProxyIsNotProbedDown_andServesAgainWhenAClientLeaves() async throws {
+        let port = runFreeLoopbackPort()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ha-maxconn-\(port)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/hactl.conf"
+        try Self.configuration(port: port).write(toFile: path, atomically: true, encoding: .utf8)
+        let notify = try RunNotifySocket()
+        let hactl = try RunHactlProcess(arguments: ["run", "--role", "master", "-f", path], environment: ["NOTIFY_SOCKET": notify.path])
+        #expect(notify.waitFor("READY=1", timeout: .seconds(20)), "stderr: \(hactl.standardError)")
+        #expect(Self.status(port: port) == "503", "serving before the limit (no server listens: 503)")
+
+        let holders = [try Self.silentClient(port: port), try Self.silentClient(port: port)]
+        // Twenty probe rounds at least (200 ms apart, DOWN after 2 failures): watched the whole while.
+        let until = ContinuousClock.now + .seconds(4)
+        var restarted = false
+        while ContinuousClock.now < until, !restarted {
+            restarted = hactl.standardError.contains("restart requested") || hactl.standardError.contains("proxy down")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(!restarted, "a proxy at maxconn must not be restarted: \(hactl.standardError)")
+
+        // A client leaves: the slot it frees takes the next connection.
+        close(holders[0])
+        #expect(Self.status(port: port) == "503", "serving again once a client left: \(hactl.standardError)")
+        close(holders[1])
+        hactl.signal(SIGTERM)
+        #expect(await hactl.waitForExit(timeout: .seconds(20)) == 0, "stderr: \(hactl.standardError)")
+        await hactl.stop()
+    }
+}
