@@ -189,7 +189,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Real sockets, network namespaces and peers (root); the VRRP lab lives in Lab/.
-        .testTarget(name: "IntegrationTests", dependencies: ["Netlink"], swiftSettings: strict),
+        .testTarget(name: "IntegrationTests", dependencies: ["Netlink", "TestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

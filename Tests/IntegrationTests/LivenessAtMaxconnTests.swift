@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -12,40 +13,11 @@ import Glibc
 /// the VIP would move to a peer for nothing. The proxy must stay up while its loops run tasks,
 /// and accept again once a client leaves.
 @Suite(.serialized) struct LivenessAtMaxconnTests {
-    static func configuration(port: Int) -> String {
-        """
-        global
-            maxconn 2
-
-        defaults
-            mode http
-            timeout connect 1s
-            timeout client 30s
-            timeout http-request 30s
-            timeout server 5s
-
-        frontend web
-            bind 127.0.0.1:\(port)
-            default_backend app
-
-        backend app
-            server app1 127.0.0.1:\(port + 1)
-
-        """
-    }
-
     /// A client that connects and says nothing: it holds one of the `maxconn` slots.
     static func silentClient(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
+        guard LoopbackTCP.connect(fd, port: port) == 0 else {
             close(fd)
             throw POSIXError(.ECONNREFUSED)
         }
@@ -72,15 +44,16 @@ import Glibc
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/hactl.conf"
-        try Self.configuration(port: port).write(toFile: path, atomically: true, encoding: .utf8)
+        try RunConfigurations.loopbackProxy(port: port, maxconn: 2).write(toFile: path, atomically: true, encoding: .utf8)
         let notify = try RunNotifySocket()
         let hactl = try RunHactlProcess(arguments: ["run", "--role", "master", "-f", path], environment: ["NOTIFY_SOCKET": notify.path])
         #expect(notify.waitFor("READY=1", timeout: .seconds(20)), "stderr: \(hactl.standardError)")
         #expect(Self.status(port: port) == "503", "serving before the limit (no server listens: 503)")
 
         let holders = [try Self.silentClient(port: port), try Self.silentClient(port: port)]
-        // Twenty probe rounds at least (200 ms apart, DOWN after 2 failures): watched the whole while.
-        let until = ContinuousClock.now + .seconds(4)
+        // Fifteen probe rounds (200 ms apart, DOWN after 2 failures), within the clients' 5 s
+        // `timeout client`: watched the whole while.
+        let until = ContinuousClock.now + .seconds(3)
         var restarted = false
         while ContinuousClock.now < until, !restarted {
             restarted = hactl.standardError.contains("restart requested") || hactl.standardError.contains("proxy down")

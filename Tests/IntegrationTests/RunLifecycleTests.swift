@@ -105,11 +105,13 @@ import Glibc
 enum RunConfigurations {
     /// No VRRP instance, one proxy frontend on loopback, on a port of its own per call (other
     /// suites on this machine bind loopback ports too).
-    static var loopbackProxy: String {
-        let port = runFreeLoopbackPort()
-        return """
+    static var loopbackProxy: String { loopbackProxy(port: runFreeLoopbackPort()) }
+
+    /// The same on `port` (the server, `port + 1`, does not listen: requests get 503).
+    static func loopbackProxy(port: Int, maxconn: Int = 100) -> String {
+        """
         global
-            maxconn 100
+            maxconn \(maxconn)
 
         defaults
             mode http

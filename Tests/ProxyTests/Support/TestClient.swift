@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TestSupport
 
 /// A blocking HTTP/1.1 client over a plain socket with a receive timeout: every read is bounded.
 final class TestConnection {
@@ -35,14 +36,7 @@ final class TestConnection {
         var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
+        guard LoopbackTCP.connect(fd, port: port) == 0 else {
             // No close here: the instance is fully initialised, so `deinit` runs and closes `fd`.
             // Closing it twice closed whatever descriptor another thread had just been given
             // that number (EBADF in NIO's getsockname, "write failed: errno 9" in other tests).
