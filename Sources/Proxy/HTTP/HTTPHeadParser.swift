@@ -22,11 +22,9 @@ package enum HTTPHeadParser {
     /// `storage`: an emptied field array whose memory the head's fields reuse (left empty).
     package static func parseRequest(_ head: ByteBuffer, maxHeaderLines: Int = defaultMaxHeaderLines,
                                      storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPRequestHead {
-        try head.withUnsafeReadableBytes { bytes in
-            Result { () throws(HTTPParseError) in
-                try parseRequest(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
-            }
-        }.get()
+        try parsing(head) { bytes throws(HTTPParseError) in
+            try parseRequestLines(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
+        }
     }
 
     /// As above, from bytes (copied), into a new field array.
@@ -38,11 +36,9 @@ package enum HTTPHeadParser {
     /// `head`, `maxHeaderLines` and `storage` as for requests: the status line counts.
     package static func parseResponse(_ head: ByteBuffer, maxHeaderLines: Int = defaultMaxHeaderLines,
                                       storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPResponseHead {
-        try head.withUnsafeReadableBytes { bytes in
-            Result { () throws(HTTPParseError) in
-                try parseResponse(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
-            }
-        }.get()
+        try parsing(head) { bytes throws(HTTPParseError) in
+            try parseResponseLines(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
+        }
     }
 
     /// As above, from bytes (copied), into a new field array.
@@ -51,14 +47,20 @@ package enum HTTPHeadParser {
         return try parseResponse(ByteBuffer(bytes: bytes), maxHeaderLines: maxHeaderLines, storage: &storage)
     }
 
-    /// `bytes` are `head`'s readable bytes.
-    private static func parseRequest(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
-                                     storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPRequestHead {
-        do {
-            return try parseRequestLines(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
-        } catch {
-            throw containsBareCR(bytes) ? .invalidLineEnding : error
-        }
+    /// Runs `parse` over `head`'s readable bytes. A head refused for any reason while a CR
+    /// stands in it without its LF is refused for that line ending (RFC 9112 §2.2), as the
+    /// scanner used to report it before line ends were found with memchr.
+    private static func parsing<Head>(_ head: ByteBuffer,
+                                      _ parse: (UnsafeRawBufferPointer) throws(HTTPParseError) -> Head) throws(HTTPParseError) -> Head {
+        try head.withUnsafeReadableBytes { bytes in
+            Result { () throws(HTTPParseError) in
+                do throws(HTTPParseError) {
+                    return try parse(bytes)
+                } catch {
+                    throw containsBareCR(bytes) ? .invalidLineEnding : error
+                }
+            }
+        }.get()
     }
 
     private static func parseRequestLines(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
@@ -81,15 +83,6 @@ package enum HTTPHeadParser {
         let method = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[methodRange]))
         let target = String(latin1: UnsafeRawBufferPointer(rebasing: bytes[targetRange]))
         return HTTPRequestHead(method: method, target: target, minorVersion: minor, fields: fields)
-    }
-
-    private static func parseResponse(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
-                                      storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPResponseHead {
-        do {
-            return try parseResponseLines(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
-        } catch {
-            throw containsBareCR(bytes) ? .invalidLineEnding : error
-        }
     }
 
     private static func parseResponseLines(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
@@ -205,8 +198,7 @@ struct LineIterator {
 }
 
 extension HTTPHeadParser {
-    /// Whether a CR stands anywhere but right before an LF: then a head refused for any reason
-    /// is refused for its line ending (RFC 9112 §2.2), as the scanner used to find it.
+    /// Whether a CR stands anywhere but right before an LF.
     static func containsBareCR(_ bytes: UnsafeRawBufferPointer) -> Bool {
         for i in bytes.indices where bytes[i] == 0x0D && (i + 1 == bytes.count || bytes[i + 1] != 0x0A) { return true }
         return false
