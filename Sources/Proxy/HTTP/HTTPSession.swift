@@ -32,7 +32,12 @@ final class HTTPSession: ChannelDuplexHandler {
 
     let loop: LoopContext
     let frontendIndex: Int
-    let frontend: FrontendPlan
+    /// The frontend's plan, read in place from the runtime: a copy stored in each session made
+    /// every idle keep-alive client hold ~600 bytes more (issue 12), and cost a retain of each
+    /// of the plan's arrays and strings per accepted connection.
+    var frontend: FrontendPlan {
+        _read { yield loop.runtime.plan.frontends[frontendIndex] }
+    }
     var context: ChannelHandlerContext?
     var phase = Phase.awaitingHead
     var inbound: ByteBuffer?
@@ -80,8 +85,7 @@ final class HTTPSession: ChannelDuplexHandler {
     init(loop: LoopContext, frontendIndex: Int) {
         self.loop = loop
         self.frontendIndex = frontendIndex
-        self.frontend = loop.runtime.plan.frontends[frontendIndex]
-        self.requestReadsFacts = Self.readsFacts(frontend, loop.runtime.plan)
+        self.requestReadsFacts = Self.readsFacts(loop.runtime.plan.frontends[frontendIndex], loop.runtime.plan)
         self.scanner = HTTPHeadScanner(limit: loop.runtime.plan.bufsize)
         self.accepted = loop.eventLoop.now
         self.lastActivity = accepted
