@@ -76,7 +76,8 @@ final class HTTPSession: ChannelDuplexHandler {
     var requestHeadBuffer: ByteBuffer?
     var responseHeadBuffer: ByteBuffer?
     /// The TLS session the client came in on (`ssl_fc`, `ssl_fc_sni`, `ssl_fc_protocol`); nil on a plain bind.
-    var tls: TLSConnectionInfo?
+    var tls: TLSConnectionInfo? { clientTLS?.info }
+    private var clientTLS: ClientTLS?
     /// `sess.` variables (`set-var(sess.NAME)`), kept from one request of the connection to the next.
     var sessionVariables: [SampleValue] = []
     /// Whether requests go through `RequestFacts` (rules, routes, unique id, stats page).
@@ -250,7 +251,7 @@ final class HTTPSession: ChannelDuplexHandler {
             return
         }
         if let handshake = event as? TLSHandshakeCompleted {
-            tls = handshake.info
+            clientTLS = ClientTLS(handshake.info)
             return
         }
         context.fireUserInboundEventTriggered(event)
