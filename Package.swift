@@ -25,10 +25,16 @@ let dataPath: [SwiftSetting] = strict + [
 ///   functions, which no list can name, before them (Sources/hactl/text-layout.ld); this needs
 ///   each function in its own section (`-function-sections` in `strict`);
 /// - relative relocations are packed (`-z pack-relative-relocs`, glibc 2.36+): ~27,000 of them
-///   took 650 KiB of .rela.dyn, read at every start and resident after; packed they take 6 KiB.
+///   took 650 KiB of .rela.dyn, read at every start and resident after; packed they take 6 KiB;
+/// - the Swift runtime and FoundationEssentials are linked in (`-static-stdlib`; the C shims are
+///   named because the static FoundationEssentials needs them after it), so the same ordering
+///   packs the part of them a node runs: libswiftCore alone had 5.1 MiB of its 5.9 MB of code
+///   resident. The runtime no longer finds swift-backtrace beside libswiftCore: crash
+///   backtraces need `SWIFT_BACKTRACE=swift-backtrace=<toolchain>/usr/libexec/swift/linux/swift-backtrace-static`.
 let releaseLink: [LinkerSetting] = [
     .unsafeFlags([
         "-use-ld=lld",
+        "-static-stdlib", "-l_FoundationCShims", "-l_FoundationCollections",
         "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
         "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/hactl/link-order.txt",
         "-Xlinker", "--no-warn-symbol-ordering",
