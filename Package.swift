@@ -5,6 +5,9 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // Release: each function in its own section, so the linker can drop the unused ones and
+    // place the used ones in the order of Sources/hactl/link-order.txt (see `releaseLink`).
+    .unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release)),
 ]
 
 /// The data path in release builds: exclusivity stays checked at compile time and in debug builds
@@ -12,6 +15,31 @@ let strict: [SwiftSetting] = [
 /// perf: about 2.5 % of the proxy's CPU under wrk).
 let dataPath: [SwiftSetting] = strict + [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
+
+/// How release builds of the hactl binary are linked (issue 12: idle RSS). The kernel maps a
+/// binary's code 64 KiB at a time around each page a process touches, and a node touches ~1,500
+/// functions spread over the whole 7.5 MB of code, so nearly all of it was resident:
+/// - lld places the functions a node runs first, in the order it first runs them
+///   (Sources/hactl/link-order.txt, written by scripts/link-order), and LLVM's unnamed private
+///   functions, which no list can name, before them (Sources/hactl/text-layout.ld); this needs
+///   each function in its own section (`-function-sections` in `strict`);
+/// - relative relocations are packed (`-z pack-relative-relocs`, glibc 2.36+): ~27,000 of them
+///   took 650 KiB of .rela.dyn, read at every start and resident after; packed they take 6 KiB;
+/// - the Swift runtime and FoundationEssentials are linked in (`-static-stdlib`; the C shims are
+///   named because the static FoundationEssentials needs them after it), so the same ordering
+///   packs the part of them a node runs: libswiftCore alone had 5.1 MiB of its 5.9 MB of code
+///   resident. The runtime no longer finds swift-backtrace beside libswiftCore: crash
+///   backtraces need `SWIFT_BACKTRACE=swift-backtrace=<toolchain>/usr/libexec/swift/linux/swift-backtrace-static`.
+let releaseLink: [LinkerSetting] = [
+    .unsafeFlags([
+        "-use-ld=lld",
+        "-static-stdlib", "-l_FoundationCShims", "-l_FoundationCollections",
+        "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+        "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/hactl/link-order.txt",
+        "-Xlinker", "--no-warn-symbol-ordering",
+        "-Xlinker", "-T", "-Xlinker", "\(Context.packageDirectory)/Sources/hactl/text-layout.ld",
+    ], .when(configuration: .release))
 ]
 
 let package = Package(
@@ -126,7 +154,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict
+            exclude: ["link-order.txt", "text-layout.ld"],
+            swiftSettings: strict,
+            linkerSettings: releaseLink
         ),
 
         // Certificates made with the openssl CLI, for the TLS and proxy tests (linked by tests only).

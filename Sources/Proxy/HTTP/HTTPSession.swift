@@ -32,7 +32,12 @@ final class HTTPSession: ChannelDuplexHandler {
 
     let loop: LoopContext
     let frontendIndex: Int
-    let frontend: FrontendPlan
+    /// The frontend's plan, read in place from the runtime: a copy stored in each session made
+    /// every idle keep-alive client hold ~600 bytes more (issue 12), and cost a retain of each
+    /// of the plan's arrays and strings per accepted connection.
+    var frontend: FrontendPlan {
+        _read { yield loop.runtime.plan.frontends[frontendIndex] }
+    }
     var context: ChannelHandlerContext?
     var phase = Phase.awaitingHead
     var inbound: ByteBuffer?
@@ -71,7 +76,8 @@ final class HTTPSession: ChannelDuplexHandler {
     var requestHeadBuffer: ByteBuffer?
     var responseHeadBuffer: ByteBuffer?
     /// The TLS session the client came in on (`ssl_fc`, `ssl_fc_sni`, `ssl_fc_protocol`); nil on a plain bind.
-    var tls: TLSConnectionInfo?
+    var tls: TLSConnectionInfo? { clientTLS?.info }
+    private var clientTLS: ClientTLS?
     /// `sess.` variables (`set-var(sess.NAME)`), kept from one request of the connection to the next.
     var sessionVariables: [SampleValue] = []
     /// Whether requests go through `RequestFacts` (rules, routes, unique id, stats page).
@@ -80,8 +86,7 @@ final class HTTPSession: ChannelDuplexHandler {
     init(loop: LoopContext, frontendIndex: Int) {
         self.loop = loop
         self.frontendIndex = frontendIndex
-        self.frontend = loop.runtime.plan.frontends[frontendIndex]
-        self.requestReadsFacts = Self.readsFacts(frontend, loop.runtime.plan)
+        self.requestReadsFacts = Self.readsFacts(loop.runtime.plan.frontends[frontendIndex], loop.runtime.plan)
         self.scanner = HTTPHeadScanner(limit: loop.runtime.plan.bufsize)
         self.accepted = loop.now
         self.lastActivity = accepted
@@ -250,7 +255,7 @@ final class HTTPSession: ChannelDuplexHandler {
             return
         }
         if let handshake = event as? TLSHandshakeCompleted {
-            tls = handshake.info
+            clientTLS = ClientTLS(handshake.info)
             return
         }
         context.fireUserInboundEventTriggered(event)

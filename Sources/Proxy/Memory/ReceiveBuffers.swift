@@ -10,12 +10,12 @@ import NIOCore
 enum ReceiveBuffers {
     /// A client's: 1 KiB first (a request head of a browser without big cookies fits), growing
     /// to `tune.bufsize` for uploads.
-    static func client(bufsize: Int) -> AdaptiveRecvByteBufferAllocator {
+    static func client(bufsize: Int) -> ReceiveBufferSizes {
         allocator(initial: 1024, bufsize: bufsize)
     }
 
     /// A server's: 2 KiB first (NIO's default), growing to `tune.bufsize` for large responses.
-    static func server(bufsize: Int) -> AdaptiveRecvByteBufferAllocator {
+    static func server(bufsize: Int) -> ReceiveBufferSizes {
         allocator(initial: 2048, bufsize: bufsize)
     }
 
@@ -34,8 +34,8 @@ enum ReceiveBuffers {
         return 1 << (Int.bitWidth - 1 - bounded.leadingZeroBitCount)
     }
 
-    private static func allocator(initial: Int, bufsize: Int) -> AdaptiveRecvByteBufferAllocator {
+    private static func allocator(initial: Int, bufsize: Int) -> ReceiveBufferSizes {
         let maximum = maximum(bufsize: bufsize)
-        return AdaptiveRecvByteBufferAllocator(minimum: 64, initial: min(initial, maximum), maximum: maximum)
+        return ReceiveBufferSizes(minimum: 64, initial: min(initial, maximum), maximum: maximum)
     }
 }

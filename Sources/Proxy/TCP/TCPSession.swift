@@ -12,7 +12,10 @@ final class TCPSession: ChannelDuplexHandler {
 
     let loop: LoopContext
     let frontendIndex: Int
-    let frontend: FrontendPlan
+    /// The frontend's plan, read in place from the runtime (not a copy per connection: issue 12).
+    var frontend: FrontendPlan {
+        _read { yield loop.runtime.plan.frontends[frontendIndex] }
+    }
     private var context: ChannelHandlerContext?
     private var peer: TCPPeer?
     private var pending: [ByteBuffer] = []
@@ -38,7 +41,6 @@ final class TCPSession: ChannelDuplexHandler {
     init(loop: LoopContext, frontendIndex: Int) {
         self.loop = loop
         self.frontendIndex = frontendIndex
-        self.frontend = loop.runtime.plan.frontends[frontendIndex]
         self.accepted = loop.now
         self.lastActivity = accepted
     }
