@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "TLS",
             dependencies: ["CTLS", .product(name: "NIOCore", package: "swift-nio")],
-            swiftSettings: strict
+            swiftSettings: dataPath  // every record of a TLS connection passes through its handler
         ),
         // Streaming deflate/gzip for the proxy's `compression`; the only module that imports CZlib.
         .target(name: "Zlib", dependencies: ["CZlib", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: dataPath),

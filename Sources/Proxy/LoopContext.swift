@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import TLS
 
 /// The state one event loop owns: its counters, its connection pools, its queues.
 /// Touched only on that loop, so nothing here needs a lock.
@@ -38,6 +39,8 @@ final class LoopContext {
     /// idle keep-alive client holds none; at most `maxSpareFieldArrays`, none larger than 64 fields.
     private var spareFieldArrays: [[HTTPField]] = []
     private static let maxSpareFieldArrays = 8
+    /// The scratch buffers of this loop's TLS connections, client and server sides (TLSRecordBuffers).
+    let tlsBuffers = TLSRecordBuffers()
     /// This loop's copy of every stick table (see `StickTableReplica`).
     var stickTables: [StickTableReplica]
     /// Stores made on this loop, not yet handed to the other loops and the peer link.

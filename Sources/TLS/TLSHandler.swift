@@ -60,6 +60,12 @@ public final class TLSHandler: ChannelDuplexHandler {
     private var unencrypted: ByteBuffer?
     /// Completed when `unencrypted`'s ciphertext is written (the promises of its writes, cascaded).
     private var unencryptedPromise: EventLoopPromise<Void>?
+    /// `unencrypted` is the loop's gathering buffer (two writes or more), not a write as it came.
+    private var unencryptedIsGathered = false
+    /// The scratch buffers this handler shares with the other TLS connections of its loop.
+    private let buffers: TLSRecordBuffers
+    /// The channel's allocator, kept at `handlerAdded` (asked of the channel on every record otherwise).
+    private var allocator = ByteBufferAllocator()
     private var receivedBytes = 0
     /// The next handler asked for a read we have not passed on yet (established only).
     private var downstreamWantsRead = false
@@ -72,10 +78,14 @@ public final class TLSHandler: ChannelDuplexHandler {
     private static let recordSize = 16384
 
     /// The server side of an accepted connection.
-    /// - Parameter handshakeTimeout: closes a handshake that has not completed in this time
-    ///   (HAProxy applies `timeout client`); nil = no limit.
-    public convenience init(server context: TLSServerContext, handshakeTimeout: TimeAmount? = nil) {
-        self.init(role: .server(context), ssl: context.makeSSL(), handshakeTimeout: handshakeTimeout)
+    /// - Parameters:
+    ///   - handshakeTimeout: closes a handshake that has not completed in this time
+    ///     (HAProxy applies `timeout client`); nil = no limit.
+    ///   - buffers: the event loop's scratch buffers (see ``TLSRecordBuffers``); by default the
+    ///     handler's own.
+    public convenience init(server context: TLSServerContext, handshakeTimeout: TimeAmount? = nil,
+                            buffers: TLSRecordBuffers = TLSRecordBuffers()) {
+        self.init(role: .server(context), ssl: context.makeSSL(), handshakeTimeout: handshakeTimeout, buffers: buffers)
         SSL_set_accept_state(ssl)
     }
 
@@ -83,10 +93,11 @@ public final class TLSHandler: ChannelDuplexHandler {
     /// `verify required`, the server's certificate must carry `verifyHost`, or `serverName` when
     /// that is nil (HAProxy's `verifyhost` and `sni`); with neither, names are not checked.
     /// `session`, when given, is offered for resumption (a session from an earlier connection
-    /// to the same listener, `resumableSession`).
+    /// to the same listener, `resumableSession`). `buffers` as for a server.
     public convenience init(client context: TLSClientContext, serverName: String?, verifyHost: String? = nil,
-                            handshakeTimeout: TimeAmount? = nil, session: TLSSession? = nil) {
-        self.init(role: .client(context), ssl: context.makeSSL(), handshakeTimeout: handshakeTimeout)
+                            handshakeTimeout: TimeAmount? = nil, session: TLSSession? = nil,
+                            buffers: TLSRecordBuffers = TLSRecordBuffers()) {
+        self.init(role: .client(context), ssl: context.makeSSL(), handshakeTimeout: handshakeTimeout, buffers: buffers)
         SSL_set_connect_state(ssl)
         if let session { _ = SSL_set_session(ssl, session.session) }
         if let serverName, !serverName.isEmpty, !IPAddressSyntax.isIPAddress(serverName) {
@@ -102,9 +113,10 @@ public final class TLSHandler: ChannelDuplexHandler {
         }
     }
 
-    private init(role: Role, ssl: OpaquePointer?, handshakeTimeout: TimeAmount?) {
+    private init(role: Role, ssl: OpaquePointer?, handshakeTimeout: TimeAmount?, buffers: TLSRecordBuffers) {
         self.role = role
         self.handshakeTimeout = handshakeTimeout
+        self.buffers = buffers
         guard let ssl, let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem()) else {
             fatalError("OpenSSL cannot allocate a connection: out of memory")
         }
@@ -137,6 +149,7 @@ public final class TLSHandler: ChannelDuplexHandler {
     // MARK: lifecycle
 
     public func handlerAdded(context: ChannelHandlerContext) {
+        allocator = context.channel.allocator
         if context.channel.isActive { begin(context) }
     }
 
@@ -288,7 +301,7 @@ public final class TLSHandler: ChannelDuplexHandler {
         // The plaintext of the records waiting in the input BIO is shorter than their ciphertext;
         // only a record OpenSSL already holds (SSL_pending, or begun in an earlier read) is more.
         var wanted = ctls_BIO_pending(inputBIO)
-        var plaintext = context.channel.allocator.buffer(capacity: max(wanted, 64))
+        var plaintext = TLSRecordBuffers.take(&buffers.plaintext, minimumCapacity: max(wanted, 64), allocator: allocator)
         var outcome = Int32(SSL_ERROR_NONE)
         // A successful SSL_read adds nothing to the error queue: one clear covers the loop.
         OpenSSLErrorQueue.clear()
@@ -307,6 +320,8 @@ public final class TLSHandler: ChannelDuplexHandler {
             if wanted == 0 { break }
         }
         let delivered = plaintext.readableBytes > 0
+        // Kept for the next read of any connection of the loop: reused if the next handler lets go of it.
+        TLSRecordBuffers.keep(plaintext, in: &buffers.plaintext)
         if delivered {
             context.fireChannelRead(wrapInboundOut(plaintext))
             // The next handler may have closed the connection meanwhile.
@@ -387,6 +402,7 @@ public final class TLSHandler: ChannelDuplexHandler {
         pendingWrites = []
         for (_, promise) in writes { promise?.fail(error) }
         unencrypted = nil
+        unencryptedIsGathered = false
         let gathered = unencryptedPromise
         unencryptedPromise = nil
         gathered?.fail(error)
@@ -460,8 +476,19 @@ public final class TLSHandler: ChannelDuplexHandler {
         if unencrypted == nil {
             // The first write of a flush is kept as it is: no copy unless a second one follows.
             unencrypted = buffer
-        } else {
+        } else if unencryptedIsGathered {
             unencrypted!.writeImmutableBuffer(buffer)
+        } else if buffer.readableBytes > 0 {
+            // A second write: both are copied into the loop's gathering buffer. Appending to the
+            // first would copy it anyway when its writer still holds it (a session's head buffer).
+            let first = unencrypted!
+            unencrypted = nil
+            var gathered = TLSRecordBuffers.take(&buffers.gathered, minimumCapacity: first.readableBytes + buffer.readableBytes,
+                                                 allocator: allocator)
+            gathered.writeImmutableBuffer(first)
+            gathered.writeImmutableBuffer(buffer)
+            unencrypted = gathered
+            unencryptedIsGathered = true
         }
         if unencrypted!.readableBytes >= Self.recordSize { encryptGathered(context) }
     }
@@ -471,6 +498,8 @@ public final class TLSHandler: ChannelDuplexHandler {
     private func encryptGathered(_ context: ChannelHandlerContext) {
         guard let plaintext = unencrypted else { return }
         unencrypted = nil
+        let isGathered = unencryptedIsGathered
+        unencryptedIsGathered = false
         let promise = unencryptedPromise
         unencryptedPromise = nil
         guard plaintext.readableBytes > 0 else {
@@ -487,6 +516,8 @@ public final class TLSHandler: ChannelDuplexHandler {
             }
             return true
         }
+        // OpenSSL copied it: the gathering buffer is free for the next flush of the loop.
+        if isGathered { TLSRecordBuffers.keep(plaintext, in: &buffers.gathered) }
         guard ok else {
             let error = TLSError(.protocolError, reason: OpenSSLErrorQueue.drainedText(default: "write failed"))
             promise?.fail(error)
@@ -509,10 +540,12 @@ public final class TLSHandler: ChannelDuplexHandler {
     private func outputBytes(_ context: ChannelHandlerContext) -> ByteBuffer? {
         let pending = ctls_BIO_pending(outputBIO)
         guard pending > 0 else { return nil }
-        var buffer = context.channel.allocator.buffer(capacity: pending)
+        var buffer = TLSRecordBuffers.take(&buffers.ciphertext, minimumCapacity: pending, allocator: allocator)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { bytes in
             Int(max(BIO_read(outputBIO, bytes.baseAddress, Int32(pending)), 0))
         }
+        // Kept for the next flush of the loop: reused once the channel has written it.
+        TLSRecordBuffers.keep(buffer, in: &buffers.ciphertext)
         return buffer
     }
 }

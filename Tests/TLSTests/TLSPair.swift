@@ -8,6 +8,11 @@ final class Recorder: ChannelInboundHandler {
     var events: [String] = []
     var received = ""
     var reads = 0
+    /// Where each read's bytes were: the same address again means the same storage was reused.
+    var readAddresses: [UInt] = []
+    /// Set: every buffer read is kept as it came, as a session keeps a partial request.
+    var keepsBuffers = false
+    var kept: [ByteBuffer] = []
     var errors: [any Error] = []
     var info: TLSConnectionInfo?
 
@@ -16,6 +21,8 @@ final class Recorder: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         reads += 1
+        readAddresses.append(buffer.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) })
+        if keepsBuffers { kept.append(buffer) }
         received += buffer.readString(length: buffer.readableBytes) ?? ""
     }
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -65,11 +72,12 @@ final class TLSPair {
     let serverRecorder = Recorder()
     let clientRecorder = Recorder()
 
+    /// `buffers`: the server handler's scratch buffers, to share them between pairs as a loop does.
     init(server context: TLSServerContext, client clientContext: TLSClientContext, serverName: String?,
-         handshakeTimeout: TimeAmount? = nil) throws {
+         handshakeTimeout: TimeAmount? = nil, buffers: TLSRecordBuffers = TLSRecordBuffers()) throws {
         server = EmbeddedChannel()
         client = EmbeddedChannel()
-        try server.pipeline.syncOperations.addHandler(TLSHandler(server: context, handshakeTimeout: handshakeTimeout))
+        try server.pipeline.syncOperations.addHandler(TLSHandler(server: context, handshakeTimeout: handshakeTimeout, buffers: buffers))
         try server.pipeline.syncOperations.addHandler(serverRecorder)
         try client.pipeline.syncOperations.addHandler(TLSHandler(client: clientContext, serverName: serverName))
         try client.pipeline.syncOperations.addHandler(clientRecorder)

@@ -425,7 +425,7 @@ extension HTTPSession {
                     if let tls {
                         // `timeout connect` bounds the handshake too: the server is not usable before.
                         try UpstreamTLS.addHandlers(to: channel, context: tls, serverName: serverName,
-                                                    verifyHost: verifyHost, handshakeTimeout: timeout)
+                                                    verifyHost: verifyHost, handshakeTimeout: timeout, buffers: loopBound.value.tlsBuffers)
                     }
                     let handler = UpstreamConnection(id: id, backend: backendIndex, server: server, bufsize: bufsize, loop: loopBound.value)
                     handler.serverName = serverName

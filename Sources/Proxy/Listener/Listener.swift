@@ -86,7 +86,7 @@ enum Listener {
                         // TLS first: the session starts (channelActive) once the handshake is done,
                         // which `timeout client` bounds as HAProxy does.
                         try channel.pipeline.syncOperations.addHandler(
-                            TLSHandler(server: tls, handshakeTimeout: plan.timeouts.client))
+                            TLSHandler(server: tls, handshakeTimeout: plan.timeouts.client, buffers: loop.tlsBuffers))
                         try channel.pipeline.syncOperations.addHandler(
                             TLSFailureLog(loop: loop, frontendIndex: frontendIndex, bindLabel: bindLabel))
                     }

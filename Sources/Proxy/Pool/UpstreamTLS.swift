@@ -7,8 +7,10 @@ import TLS
 enum UpstreamTLS {
     /// Adds the TLS handler and a `TLSHandshakeWaiter` in front of what the initializer adds next.
     static func addHandlers(to channel: any Channel, context: TLSClientContext, serverName: String?,
-                            verifyHost: String?, handshakeTimeout: TimeAmount) throws {
-        let handler = TLSHandler(client: context, serverName: serverName, verifyHost: verifyHost, handshakeTimeout: handshakeTimeout)
+                            verifyHost: String?, handshakeTimeout: TimeAmount,
+                            buffers: TLSRecordBuffers = TLSRecordBuffers()) throws {
+        let handler = TLSHandler(client: context, serverName: serverName, verifyHost: verifyHost, handshakeTimeout: handshakeTimeout,
+                                 buffers: buffers)
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.pipeline.syncOperations.addHandler(TLSHandshakeWaiter(eventLoop: channel.eventLoop))
     }

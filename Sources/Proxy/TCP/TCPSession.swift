@@ -137,6 +137,7 @@ final class TCPSession: ChannelDuplexHandler {
         loop.counters.servers[b][server].totalSessions += 1
         let timeout = backend.plan.timeouts.connect ?? frontend.timeouts.connect ?? .seconds(5)
         let serverPlan = backend.servers[server].plan
+        let loopBound = NIOLoopBound(loop, eventLoop: context.eventLoop)
         ClientBootstrap(group: context.eventLoop)
             .connectTimeout(timeout)
             .channelOption(.allowRemoteHalfClosure, value: true)
@@ -147,7 +148,8 @@ final class TCPSession: ChannelDuplexHandler {
                     if let tls = serverPlan.tls {
                         try UpstreamTLS.addHandlers(to: channel, context: tls,
                                                     serverName: UpstreamTLS.serverName(serverPlan.serverName, host: nil),
-                                                    verifyHost: serverPlan.verifyHost, handshakeTimeout: timeout)
+                                                    verifyHost: serverPlan.verifyHost, handshakeTimeout: timeout,
+                                                    buffers: loopBound.value.tlsBuffers)
                     }
                     try channel.pipeline.syncOperations.addHandler(TCPPeer())
                 }
