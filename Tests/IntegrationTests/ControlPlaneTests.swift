@@ -103,15 +103,16 @@ import Glibc
         guard NamespaceLab.isAvailable else { return }
         let lab = try VRRPLab()
         let socket1 = "\(lab.lab.runDirectory)/n1.sock", socket2 = "\(lab.lab.runDirectory)/n2.sock"
+        // n2 starts once n1 is master: started together on a loaded machine, n2's Master_Down_Interval
+        // can run out before n1's first advert, and the adverts n2 then sends as a short-lived master
+        // count as a peer heard, which the refused failover below must not have.
         let n1 = try lab.startHactl("n1", role: "master", config: Self.configuration, arguments: ["-S", socket1])
-        let n2 = try lab.startHactl("n2", role: "backup", config: Self.configuration, arguments: ["-S", socket2])
-        defer {
-            n1.stop()
-            n2.stop()
-        }
+        defer { n1.stop() }
         try Self.startWebServer(lab, "n1")
         try Self.startWebServer(lab, "n2")
         #expect(lab.lab.wait(timeout: .seconds(15)) { lab.holdsVIP("n1") && Self.get(lab) != nil } != nil, "n1: \(n1.log)")
+        let n2 = try lab.startHactl("n2", role: "backup", config: Self.configuration, arguments: ["-S", socket2])
+        defer { n2.stop() }
         #expect(lab.lab.wait(timeout: .seconds(5)) {
             (try? Self.hactl(["status", "-S", socket1]))?.status == 0 && (try? Self.hactl(["status", "-S", socket2]))?.status == 0
         } != nil, "both nodes healthy: \((try? Self.hactl(["status", "-S", socket1]))?.stdout ?? "") \((try? Self.hactl(["status", "-S", socket2]))?.stdout ?? "")")

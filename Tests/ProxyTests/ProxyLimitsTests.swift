@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -7,11 +8,19 @@ import Testing
 /// Server `maxconn` with the backend queue and `timeout queue`, and protocol upgrades.
 @Suite(.serialized) struct ProxyLimitsTests {
     /// Sends `count` requests at once from separate threads and returns their statuses.
+    ///
+    /// Each blocking client runs on a thread of its own: in a task of the cooperative pool (two
+    /// threads on a 2-core machine, shared with the suites running beside this one) the second
+    /// request could wait for the first to end, and the queue would never see two at once.
     static func concurrentGets(port: Int, path: String, count: Int) async -> [Int] {
         await withTaskGroup(of: Int.self) { group in
             for _ in 0..<count {
                 group.addTask {
-                    (try? TestConnection.get(port: port, path: path).status) ?? -1
+                    await withCheckedContinuation { continuation in
+                        Thread.detachNewThread {
+                            continuation.resume(returning: (try? TestConnection.get(port: port, path: path).status) ?? -1)
+                        }
+                    }
                 }
             }
             var statuses: [Int] = []
