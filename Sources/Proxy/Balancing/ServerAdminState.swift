@@ -16,26 +16,34 @@ public enum ServerAdminState: String, Sendable, Hashable, CaseIterable, CustomSt
 /// One backend's operator-controlled balancing inputs as one event loop holds them: the
 /// servers' admin states and effective weights, and the balancer built from those weights.
 ///
-/// The control plane builds a new value when the operator changes something and submits it to
-/// every loop; a pick reads the loop's copy, so it takes no lock and makes no hop. `generation`
-/// orders the copies: a loop keeps the newest one it has seen, whatever order submits land in.
-struct BackendControl: Sendable {
-    var generation: Int
-    var admin: [ServerAdminState]
-    var weights: [Int]
-    var balancer: Balancer
+/// The control plane builds a new one when the operator changes something and submits it to
+/// every loop; a pick reads the loop's, so it takes no lock and makes no hop. `generation`
+/// orders them: a loop keeps the newest one it has seen, whatever order submits land in.
+///
+/// Immutable and shared by reference: each pick used to copy the value, retaining and releasing
+/// its arrays and the balancer's (issue 12: ARC traffic per request).
+final class BackendControl: Sendable {
+    let generation: Int
+    let admin: [ServerAdminState]
+    let weights: [Int]
+    let balancer: Balancer
 
     /// The configured state: every server ready with its `weight`.
-    init(plan: BackendPlan) {
+    convenience init(plan: BackendPlan) {
         self.init(generation: 0, admin: plan.servers.map { _ in .ready }, weights: plan.servers.map(\.weight), plan: plan)
     }
 
-    init(generation: Int, admin: [ServerAdminState], weights: [Int], plan: BackendPlan) {
+    convenience init(generation: Int, admin: [ServerAdminState], weights: [Int], plan: BackendPlan) {
+        self.init(generation: generation, admin: admin, weights: weights,
+                  balancer: Balancer(algorithm: plan.balance, weights: weights, names: plan.servers.map(\.name),
+                                     consistent: plan.consistentHash, hasher: plan.hasher, balanceFactor: plan.hashBalanceFactor))
+    }
+
+    private init(generation: Int, admin: [ServerAdminState], weights: [Int], balancer: Balancer) {
         self.generation = generation
         self.admin = admin
         self.weights = weights
-        self.balancer = Balancer(algorithm: plan.balance, weights: weights, names: plan.servers.map(\.name),
-                                 consistent: plan.consistentHash, hasher: plan.hasher, balanceFactor: plan.hashBalanceFactor)
+        self.balancer = balancer
     }
 
     /// The same states with new weights (the balancer's schedule and ring rebuilt).
@@ -45,9 +53,6 @@ struct BackendControl: Sendable {
 
     /// The same weights with new admin states (the balancer unchanged).
     func withAdmin(_ newAdmin: [ServerAdminState]) -> BackendControl {
-        var copy = self
-        copy.generation += 1
-        copy.admin = newAdmin
-        return copy
+        BackendControl(generation: generation + 1, admin: newAdmin, weights: weights, balancer: balancer)
     }
 }

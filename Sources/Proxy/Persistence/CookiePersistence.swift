@@ -35,7 +35,10 @@ package struct CookiePersistence: Sendable, Hashable {
 }
 
 /// The sticky-cookie logic for one backend, pure over header fields.
-package struct StickyCookie: Sendable {
+///
+/// Immutable and shared by reference: the session reads its backend's on every request, and a
+/// value would retain and release each of its strings and arrays there (issue 12).
+package final class StickyCookie: Sendable {
     package let persistence: CookiePersistence
     /// Each server's `cookie VALUE` (nil: the server takes no persistent traffic by cookie).
     package let serverValues: [String?]
