@@ -13,7 +13,8 @@ extension HTTPSession {
 
     /// The server's response head, its hop-by-hop fields already dropped (`upgradeProtocol`: the
     /// `Upgrade` field of a 101). Owned, so the fields are edited in place rather than copied.
-    func responseHead(_ received: consuming HTTPResponseHead, framing: BodyFraming, upgradeProtocol: String?) {
+    /// `bodyBytesReady`: what the server's read holds after the head (`joinsBody`).
+    func responseHead(_ received: consuming HTTPResponseHead, framing: BodyFraming, upgradeProtocol: String?, bodyBytesReady: Int = 0) {
         guard let current = exchange, let context, let server = current.server else { return }
         let backend = runtime.backends[current.backend]
         var head = consume received
@@ -76,12 +77,14 @@ extension HTTPSession {
         loop.counters.frontends[frontendIndex].countResponse(status: status)
         loop.counters.backends[current.backend].countResponse(status: status)
         loop.counters.servers[current.backend][server].countResponse(status: status)
-        var buffer = loop.headBuffer(from: &responseHeadBuffer, minimumCapacity: 256 + head.fields.count * 32, allocator: context.channel.allocator)
+        let joined = current.tunnel || current.compressor != nil ? 0 : min(bodyBytesReady, Self.joinedBodyLimit)
+        var buffer = loop.headBuffer(from: &responseHeadBuffer, minimumCapacity: 256 + head.fields.count * 32 + joined,
+                                     allocator: context.channel.allocator)
         buffer.writeResponseHead(head)
-        responseHeadBuffer = buffer
         loop.recycleFieldStorage(&head.fields)
         current.responseBytes += buffer.readableBytes
-        writeClient(buffer)
+        pendingResponseHead = buffer
+        if joined == 0 { writePendingResponseHead() }
         if current.tunnel {
             phase = .tunnel
             armWatchdog(.tunnel)
@@ -110,7 +113,33 @@ extension HTTPSession {
         guard exchange != nil, phase != .closed else { return }
         exchange?.responseBytes += slice.readableBytes
         lastServerActivity = loop.now
+        if var head = pendingResponseHead, slice.readableBytes <= head.writableBytes {
+            pendingResponseHead = nil
+            head.writeImmutableBuffer(slice)
+            pendingResponseHead = head
+            writePendingResponseHead()
+            return
+        }
         writeClient(slice)
+    }
+
+    /// The most body bytes copied behind a response head so that both go out as one write.
+    ///
+    /// A small response arrives from the server as one read, head and body: written as two
+    /// buffers it costs the client's channel two writes through the pipeline and a two-piece
+    /// `writev`, and the pipeline's reference counting was much of the proxy's user time under
+    /// load (issue 12). Copying a few KiB costs less; larger bodies keep going out as the slices
+    /// they arrived in.
+    static let joinedBodyLimit = 4096
+
+    /// Writes the response head `responseHead` held back for the body (`joinedBodyLimit`); every
+    /// write and flush towards the client comes after it.
+    func writePendingResponseHead() {
+        guard let head = pendingResponseHead else { return }
+        pendingResponseHead = nil
+        responseHeadBuffer = head
+        loop.counters.frontends[frontendIndex].bytesOut += head.readableBytes
+        context?.write(NIOAny(head), promise: nil)
     }
 
     /// Whether the body of the current response goes through a compressor.
@@ -145,6 +174,7 @@ extension HTTPSession {
             writeCompressed([], flush: .finish)
             current.compressor = nil
         }
+        writePendingResponseHead()
         upstream = nil
         let reusable = serverPersistent && current.requestBodyComplete && current.connectionMode == .keepAlive
         if let server = current.server {

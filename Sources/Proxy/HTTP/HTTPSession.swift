@@ -75,6 +75,10 @@ final class HTTPSession: ChannelDuplexHandler {
     /// fewer). Lent by the loop and given back when the session goes idle (SpareHeadBuffers).
     var requestHeadBuffer: ByteBuffer?
     var responseHeadBuffer: ByteBuffer?
+    /// A response head not written yet: the body bytes of the same server read join it
+    /// (`joinedBodyLimit`). Written before anything else goes to the client, and at the latest
+    /// when the server's read ends.
+    var pendingResponseHead: ByteBuffer?
     /// The TLS session the client came in on (`ssl_fc`, `ssl_fc_sni`, `ssl_fc_protocol`); nil on a plain bind.
     var tls: TLSConnectionInfo? { clientTLS?.info }
     private var clientTLS: ClientTLS?
@@ -345,11 +349,13 @@ final class HTTPSession: ChannelDuplexHandler {
     // MARK: writing to the client
 
     func writeClient(_ buffer: ByteBuffer) {
+        if pendingResponseHead != nil { writePendingResponseHead() }
         loop.counters.frontends[frontendIndex].bytesOut += buffer.readableBytes
         context?.write(NIOAny(buffer), promise: nil)
     }
 
     func flushClient() {
+        writePendingResponseHead()
         if let compressor = exchange?.compressor, compressor.hasUnflushedInput { writeCompressed([], flush: .sync) }
         context?.flush()
     }

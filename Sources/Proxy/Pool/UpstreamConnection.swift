@@ -192,7 +192,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
             let options = HopByHop.strip(&response.fields)
             serverPersistent = options.persistent(minorVersion: response.minorVersion) && framing != .untilClose
             framer = BodyFramer(framing)
-            session.responseHead(consume response, framing: framing, upgradeProtocol: upgradeProtocol)
+            session.responseHead(consume response, framing: framing, upgradeProtocol: upgradeProtocol, bodyBytesReady: buffer.readableBytes)
             if switchingProtocols {
                 // Bytes the server sent right after switching protocols belong to the tunnel.
                 if buffer.readableBytes > 0 {
