@@ -159,8 +159,10 @@ let package = Package(
             linkerSettings: releaseLink
         ),
 
-        // Certificates made with the openssl CLI, for the TLS and proxy tests (linked by tests only).
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        // Linked by tests only: certificates made with the openssl CLI, loopback connections, and
+        // ChildProcess, which starts the programs tests run (posix_spawn through CSpawn's glibc calls).
+        .target(name: "CSpawn", path: "Tests/CSpawn"),
+        .target(name: "TestSupport", dependencies: ["CSpawn"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "HACoreTests", dependencies: ["HACore"], swiftSettings: strict),
         .testTarget(name: "HAConfigTests", dependencies: ["HAConfig", "HACore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
