@@ -159,10 +159,12 @@ let package = Package(
             linkerSettings: releaseLink
         ),
 
-        // Certificates made with the openssl CLI, for the TLS and proxy tests (linked by tests only).
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        // Linked by tests only: certificates made with the openssl CLI, loopback connections, and
+        // ChildProcess, which starts the programs tests run (posix_spawn through CSpawn's glibc calls).
+        .target(name: "CSpawn", path: "Tests/CSpawn"),
+        .target(name: "TestSupport", dependencies: ["CSpawn"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "HACoreTests", dependencies: ["HACore"], swiftSettings: strict),
-        .testTarget(name: "HAConfigTests", dependencies: ["HAConfig", "HACore"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "HAConfigTests", dependencies: ["HAConfig", "HACore", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
@@ -184,7 +186,7 @@ let package = Package(
             dependencies: ["PeerLink", "TLS", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"], swiftSettings: strict),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(
             name: "ProxyTests",
@@ -201,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "ControlTests",
             dependencies: [
-                "Control",
+                "Control", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +10,7 @@ import Glibc
 /// `{"mail": {...}}` per message (envelope and DATA), `{"quit": mails}` when a session ends.
 /// Started and stopped by the test (`stop()` kills it by pid).
 final class SMTPSink: @unchecked Sendable {
-    private let process = Process()
+    private let process: ChildProcess
     private let lines: AsyncStream<String>
     private var iterator: AsyncStream<String>.AsyncIterator
     private(set) var port = 0
@@ -19,21 +19,7 @@ final class SMTPSink: @unchecked Sendable {
         let (stream, continuation) = AsyncStream<String>.makeStream()
         lines = stream
         iterator = stream.makeAsyncIterator()
-        let pipe = Pipe()
-        let pending = Mutex("")
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { continuation.finish(); handle.readabilityHandler = nil; return }
-            let complete: [String] = pending.withLock { buffer in
-                buffer += String(decoding: data, as: UTF8.self)
-                var parts = buffer.components(separatedBy: "\n")
-                buffer = parts.removeLast()
-                return parts
-            }
-            for line in complete { continuation.yield(line) }
-        }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-u", "-c", """
+        process = try ChildProcess("/usr/bin/env", ["python3", "-u", "-c", """
             import socket, json
             s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
             print(json.dumps({"port": s.getsockname()[1]}), flush=True)
@@ -64,10 +50,13 @@ final class SMTPSink: @unchecked Sendable {
                     else: say("250 ok")
                 print(json.dumps({"quit": mails}), flush=True)
                 c.close()
-            """]
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+            """], standardOutput: .pipe, standardError: .null)
+        // Its lines as they come, from a thread of their own (reading one waits for it).
+        let output = process.standardOutput
+        Thread {
+            while let line = output.readLine() { continuation.yield(line) }
+            continuation.finish()
+        }.start()
     }
 
     /// Waits for the sink to listen; returns its port.
@@ -94,7 +83,7 @@ final class SMTPSink: @unchecked Sendable {
     }
 
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.kill(SIGKILL)
         process.waitUntilExit()
     }
 

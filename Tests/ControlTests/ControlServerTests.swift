@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Control
 
 #if canImport(Glibc)
@@ -184,16 +185,12 @@ import Glibc
 
     @Test func test_peerThatIsNeitherRootNorOwner_isRefused() async throws {
         try await withControlServer(.init(mode: 0o666)) { path in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/socat", "-t", "5", "-T", "10", "-", "UNIX-CONNECT:\(path)"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()  // ends when socat exits (-T 10 bounds it)
-            process.waitUntilExit()
-            #expect(String(decoding: data, as: UTF8.self)
+            // Ends when socat exits (-T 10 bounds it).
+            let socat = try ChildProcess.run(
+                "/usr/bin/setpriv",
+                ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/socat", "-t", "5", "-T", "10", "-", "UNIX-CONNECT:\(path)"],
+                standardError: .inherit)
+            #expect(socat.standardOutput
                 == #"{"v":1,"ok":false,"error":"permission denied: uid 65534 may not use this control socket (only root and its owner, uid 0)"}"# + "\n")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `hactl check` and `hactl import` as an operator runs them: exit status, stdout, stderr.
 /// (`hactl check` also asks the proxy whether it can honour the configuration, as `hactl run`
@@ -26,25 +27,10 @@ import Testing
         return try Self.runTool(binary, arguments)
     }
 
+    /// Runs `tool` to its end, bounded: a hung tool fails its test within 30 s.
     static func runTool(_ tool: String, _ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        // The outputs are small (a few kB), far below a pipe's buffer: read them after exit.
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-        if exited.wait(timeout: .now() + 30) == .timedOut {
-            process.terminate()
-            Issue.record("\(tool) \(arguments.joined(separator: " ")) did not exit within 30 s")
-            _ = exited.wait(timeout: .now() + 5)
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let run = try ChildProcess.run(tool, arguments, timeout: .seconds(30))
+        return Result(status: run.termination.status, stdout: run.standardOutput, stderr: run.standardError)
     }
 
     @Test func test_checkOnAValidPair_exitsZeroWithTheSummary() throws {

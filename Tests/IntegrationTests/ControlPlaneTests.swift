@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -70,18 +71,10 @@ import Glibc
 
     /// `hactl ARGUMENTS` from the root namespace (the control socket is a file, not a port).
     static func hactl(_ arguments: [String], input: String? = nil, prefix: [String] = []) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: prefix.isEmpty ? VRRPLab.hactlBinary : "/usr/bin/env")
-        process.arguments = prefix.isEmpty ? arguments : prefix + [VRRPLab.hactlBinary] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let run = try ChildProcess.run(
+            prefix.isEmpty ? VRRPLab.hactlBinary : "/usr/bin/env", prefix.isEmpty ? arguments : prefix + [VRRPLab.hactlBinary] + arguments,
+            input: input)
+        return Result(status: run.termination.status, stdout: run.standardOutput, stderr: run.standardError)
     }
 
     static func statusJSON(_ socket: String) throws -> [String: Any] {

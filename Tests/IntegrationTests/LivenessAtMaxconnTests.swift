@@ -26,16 +26,9 @@ import Glibc
 
     /// The status code curl gets for `GET /` (000 when nothing answered within 3 s).
     static func status(port: Int) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "3", "http://127.0.0.1:\(port)/"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return "" }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let curl = try? ChildProcess.run(
+            "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "3", "http://127.0.0.1:\(port)/"], standardError: .null)
+        return curl?.standardOutput ?? ""
     }
 
     @Test func test_atMaxconn_theProxyIsNotProbedDown_andServesAgainWhenAClientLeaves() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The proxy's hot path in heap allocations (STYLE.md: allocation counters guard the hot path):
 /// `scripts/bench-allocs` counts every malloc of a release hactl serving keep-alive requests
@@ -34,18 +35,13 @@ import Testing
             print("skipped: needs HACTL_RELEASE_BINARY (scripts/test builds and sets it)")
             return nil
         }
-        let script = Process()
-        script.executableURL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/scripts/bench-allocs")
-        script.arguments = ["--case", name, "2000", "8000"]
         var environment = ProcessInfo.processInfo.environment
         environment["HACTL_BINARY"] = binary
-        script.environment = environment
-        let output = Pipe()
-        script.standardOutput = output
-        try script.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        script.waitUntilExit()
-        #expect(script.terminationStatus == 0, "\(text)")
+        let script = try ChildProcess.run(
+            FileManager.default.currentDirectoryPath + "/scripts/bench-allocs", ["--case", name, "2000", "8000"],
+            environment: environment, standardError: .inherit)
+        let text = script.standardOutput
+        #expect(script.termination == .exited(0), "\(text)")
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("per keep-alive request: ") }, "\(text)")
         let perRequest = try #require(Double(line.dropFirst("per keep-alive request: ".count)))
         print("ProxyAllocationTests (\(name)): \(perRequest) heap allocations per keep-alive request")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -11,28 +12,18 @@ import Glibc
 @Suite(.serialized) struct RunCertificateReloadTests {
     /// The subject line `openssl s_client` prints for the certificate served on `port`.
     static func servedSubject(port: Int) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "site.example.com"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("subject=") }.map(String.init)
+        let client = try? ChildProcess.run(
+            "/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "site.example.com"], standardError: .null)
+        return client?.standardOutput.split(separator: "\n").first { $0.hasPrefix("subject=") }.map(String.init)
     }
 
     static func makeCertificate(commonName: String, at path: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=\(commonName)",
-                             "-days", "30", "-keyout", path + ".key", "-out", path + ".crt", "-addext", "subjectAltName=DNS:site.example.com"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        try ChildProcess(
+            "/usr/bin/openssl",
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=\(commonName)",
+             "-days", "30", "-keyout", path + ".key", "-out", path + ".crt", "-addext", "subjectAltName=DNS:site.example.com"],
+            standardOutput: .null, standardError: .null
+        ).waitUntilExit()
         let bundle = try String(contentsOfFile: path + ".crt", encoding: .utf8) + String(contentsOfFile: path + ".key", encoding: .utf8)
         try bundle.write(toFile: path, atomically: true, encoding: .utf8)
     }
@@ -70,9 +61,7 @@ import Glibc
         #expect(RunReloadTests.eventually { Self.servedSubject(port: frontend) == "subject=CN = first" }, "stderr: \(hactl.standardError)")
 
         // A client with a request in flight on an established TLS connection.
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        client.arguments = ["python3", "-c", """
+        let client = try ChildProcess("/usr/bin/env", ["python3", "-c", """
             import socket, ssl, sys
             ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
             s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", \(frontend))), server_hostname="site.example.com")
@@ -84,13 +73,12 @@ import Glibc
                 if not chunk: break
                 data += chunk
             print(data.split(b"\\r\\n")[0].decode(), data[-4:].decode(), flush=True)
-            """]
-        let clientOutput = Pipe()
-        client.standardOutput = clientOutput
-        client.standardError = FileHandle.nullDevice
-        try client.run()
-        defer { if client.isRunning { kill(client.processIdentifier, SIGKILL) } }
-        let sent = clientOutput.fileHandleForReading.availableData
+            """], standardOutput: .pipe, standardError: .null)
+        defer {
+            client.kill(SIGKILL)
+            client.waitUntilExit()
+        }
+        let sent = client.standardOutput.readAvailable()
         #expect(String(decoding: sent, as: UTF8.self).hasPrefix("sent"))
 
         // Same configuration text, new certificate content.
@@ -99,7 +87,7 @@ import Glibc
         #expect(notify.waitFor("READY=1", occurrences: 2, timeout: .seconds(20)), "stderr: \(hactl.standardError)")
         #expect(hactl.standardError.contains("reload applied"), "stderr: \(hactl.standardError)")
         #expect(Self.servedSubject(port: frontend) == "subject=CN = second", "stderr: \(hactl.standardError)")
-        let answered = String(decoding: clientOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let answered = String(decoding: client.standardOutput.readToEnd(), as: UTF8.self)
         client.waitUntilExit()
         #expect(answered.contains("HTTP/1.1 200 OK done"), "the in-flight request must be answered: \(answered)")
 

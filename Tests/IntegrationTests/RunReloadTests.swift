@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -10,16 +11,8 @@ import Glibc
 @Suite(.serialized) struct RunReloadTests {
     /// One GET through the proxy; the body, or nil.
     static func get(port: Int) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-s", "--max-time", "2", "http://127.0.0.1:\(port)/"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+        let curl = try? ChildProcess.run("/usr/bin/env", ["curl", "-s", "--max-time", "2", "http://127.0.0.1:\(port)/"], standardError: .null)
+        return curl?.termination == .exited(0) ? curl?.standardOutput : nil
     }
 
     static func configuration(frontend: Int, backend: Int) -> String {

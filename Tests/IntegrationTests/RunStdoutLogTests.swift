@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -48,15 +49,10 @@ struct RunStdoutLogTests {
         let haproxyPort = runFreeLoopbackPort()
         let haproxyFile = directory + "/haproxy.cfg"
         try Self.configuration(port: haproxyPort, backend: backend).write(toFile: haproxyFile, atomically: true, encoding: .utf8)
-        let haproxy = Process()
-        haproxy.executableURL = URL(fileURLWithPath: "/usr/sbin/haproxy")
-        haproxy.arguments = ["-db", "-f", haproxyFile]
-        _ = FileManager.default.createFile(atPath: directory + "/haproxy.out", contents: nil)
-        haproxy.standardOutput = FileHandle(forWritingAtPath: directory + "/haproxy.out")
-        haproxy.standardError = FileHandle.nullDevice
-        try haproxy.run()
+        let haproxy = try ChildProcess(
+            "/usr/sbin/haproxy", ["-db", "-f", haproxyFile], standardOutput: .file(directory + "/haproxy.out"), standardError: .null)
         defer {
-            if haproxy.isRunning { kill(haproxy.processIdentifier, SIGTERM) }
+            haproxy.terminate()
             haproxy.waitUntilExit()
         }
 
@@ -74,12 +70,8 @@ struct RunStdoutLogTests {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         while clock.now < deadline {
-            let curl = Process()
-            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            curl.arguments = ["-sf", "-o", "/dev/null", "--max-time", "2", "http://127.0.0.1:\(port)/x"]
-            try curl.run()
-            curl.waitUntilExit()
-            if curl.terminationStatus == 0 { return true }
+            let curl = try ChildProcess("/usr/bin/curl", ["-sf", "-o", "/dev/null", "--max-time", "2", "http://127.0.0.1:\(port)/x"])
+            if curl.waitUntilExit() == .exited(0) { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
         return false

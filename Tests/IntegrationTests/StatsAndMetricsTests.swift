@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +19,7 @@ import Glibc
         var www: Int
         var stats: Int
         var socket: String
-        var origin: Process
+        var origin: ChildProcess
         var hactl: RunHactlProcess
 
         func url(_ port: Int, _ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
@@ -26,9 +27,7 @@ import Glibc
 
     static func withNode(_ body: (Node) async throws -> Void) async throws {
         let www = runFreeLoopbackPort(), stats = runFreeLoopbackPort(), origin = runFreeLoopbackPort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        server.arguments = ["-c", """
+        let server = try ChildProcess("/usr/bin/python3", ["-c", """
             import http.server
             class H(http.server.BaseHTTPRequestHandler):
                 protocol_version = "HTTP/1.1"
@@ -39,10 +38,11 @@ import Glibc
             class S(http.server.ThreadingHTTPServer):
                 request_queue_size = 128
             S(("127.0.0.1", \(origin)), H).serve_forever()
-            """]
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+            """], standardError: .null)
+        defer {
+            server.kill(SIGKILL)
+            server.waitUntilExit()
+        }
         let configuration = """
             defaults
                 mode http
@@ -100,16 +100,8 @@ import Glibc
     /// Runs `executable` with `arguments`; its standard output and exit status.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> (output: String, status: Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+        let run = try ChildProcess.run(executable, arguments, standardError: .null)
+        return (run.standardOutput, run.termination.status)
     }
 
     /// `curl -s -i` of `url` with `extra` options: the whole response, head included.
@@ -254,7 +246,7 @@ import Glibc
             #expect(dom.contains(#"<td class="hrsp_2xx" data-value="5">5</td>"#))
             // Without credentials the browser gets the 401, not the page.
             #expect(!(try Self.browserDOM("http://127.0.0.1:\(node.stats)/stats")).contains("srv-web-s1"))
-            kill(node.origin.processIdentifier, SIGKILL)
+            node.origin.kill(SIGKILL)
             let down = try await Self.waitFor { try Self.status(node).contains(#""state":"DOWN""#) }
             #expect(down)
             #expect(try Self.browserDOM(url).contains(#"<tr id="srv-web-s1" data-state="DOWN">"#))
@@ -263,7 +255,7 @@ import Glibc
 
     @Test func test_stoppedServer_turnsDOWN_onTheNextRefresh() async throws {
         try await Self.withNode { node in
-            kill(node.origin.processIdentifier, SIGKILL)
+            node.origin.kill(SIGKILL)
             let down = try await Self.waitFor {
                 try Self.curl(node.url(node.stats, "/stats"), ["-u", "admin:secret"]).contains(#"<tr id="srv-web-s1" data-state="DOWN">"#)
             }

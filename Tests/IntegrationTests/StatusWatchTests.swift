@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -11,28 +12,12 @@ import Glibc
 struct StatusWatchTests {
     let session = "hactl-watch-\(getpid())"
 
-    /// Runs tmux through posix_spawn and waitpid (Foundation's Process did not reap the tmux
-    /// client here and the test hung); its standard output when `capture`, else discarded.
+    /// Runs a tmux client command to its end; its standard output. (The tmux server the first
+    /// one starts keeps none of the client's descriptors: the output ends when the client exits.)
     @discardableResult
-    func tmux(_ arguments: [String], capture: Bool = true) throws -> String {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(session)-\(UUID().uuidString)").path
-        defer { unlink(output) }
-        let argv = ["/usr/bin/tmux"] + arguments
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, capture ? output : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var pid: pid_t = 0
-        let cArguments = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        guard posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ) == 0 else { throw TmuxFailed() }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        return capture ? ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "") : ""
+    func tmux(_ arguments: [String]) throws -> String {
+        try ChildProcess.run("/usr/bin/tmux", arguments, standardError: .null).standardOutput
     }
-
-    struct TmuxFailed: Error {}
 
     /// The pane's text once `predicate` holds; the last capture after `deadline` (the test fails).
     func pane(within deadline: Duration = .seconds(10), until predicate: (String) -> Bool) async throws -> String {
@@ -49,12 +34,12 @@ struct StatusWatchTests {
 
     func quits(on key: String) async throws {
         let command = "\(VRRPLab.hactlBinary) status --watch -S /nonexistent/hactl.sock; echo EXIT=$?; sleep 30"
-        try tmux(["new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], capture: false)
-        defer { _ = try? tmux(["kill-session", "-t", session], capture: false) }
+        try tmux(["new-session", "-d", "-s", session, "-x", "80", "-y", "24", command])
+        defer { _ = try? tmux(["kill-session", "-t", session]) }
         let frame = try await pane { $0.contains("q or Ctrl-C: quit") }
         #expect(frame.contains("node unreachable: /nonexistent/hactl.sock"))
         #expect(frame.split(separator: "\n").allSatisfy { $0.count <= 80 })
-        try tmux(["send-keys", "-t", session, key], capture: false)
+        try tmux(["send-keys", "-t", session, key])
         let after = try await pane { $0.contains("EXIT=") }
         #expect(after.contains("EXIT=0"))
     }

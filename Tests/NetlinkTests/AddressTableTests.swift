@@ -1,21 +1,14 @@
 import Foundation
 import Netlink
 import Testing
+import TestSupport
 
 /// libnl-route-3 address changes, inside a throw-away namespace (root only).
 @Suite(.serialized) struct AddressTableTests {
     let namespace = "hv-nl-\(String(UInt16.random(in: 0...UInt16.max), radix: 16))"
 
     func shell(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try ChildProcess.run("/usr/bin/env", arguments, standardError: .inherit).standardOutput
     }
 
     @Test func test_addListAndRemoveAVirtualAddressWithLabelBroadcastAndScope() throws {

@@ -2,33 +2,20 @@ import Foundation
 import Netlink
 import Synchronization
 import Testing
+import TestSupport
 
 /// RTM_NEWLINK events for track_interface, from a real namespace (root only).
 @Suite(.serialized) struct LinkMonitorTests {
     let namespace = "hv-lm-\(String(UInt16.random(in: 0...UInt16.max), radix: 16))"
 
     func ip(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ip", "-n", namespace] + arguments
-        try process.run()
-        process.waitUntilExit()
+        try ChildProcess("/usr/bin/env", ["ip", "-n", namespace] + arguments).waitUntilExit()
     }
 
     @Test func test_carrierLossAndReturnAreReportedWithTheInterfaceIndex() throws {
         guard getuid() == 0 else { return print("skipped: needs root") }
-        let add = Process()
-        add.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        add.arguments = ["ip", "netns", "add", namespace]
-        try add.run()
-        add.waitUntilExit()
-        defer {
-            let del = Process()
-            del.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            del.arguments = ["ip", "netns", "del", namespace]
-            try? del.run()
-            del.waitUntilExit()
-        }
+        try ChildProcess("/usr/bin/env", ["ip", "netns", "add", namespace]).waitUntilExit()
+        defer { _ = try? ChildProcess("/usr/bin/env", ["ip", "netns", "del", namespace]).waitUntilExit() }
         try ip(["link", "add", "trk0", "type", "veth", "peer", "name", "trk1"])
         try ip(["link", "set", "trk0", "up"])
         try ip(["link", "set", "trk1", "up"])

@@ -80,15 +80,13 @@ import TestSupport
         let free = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         let port = free.localAddress!.port!
         try await free.close()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        server.arguments = ["s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", certificates.directory + "/\(name).crt",
-                            "-key", certificates.directory + "/\(name).key", "-www"]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try ChildProcess(
+            "/usr/bin/openssl",
+            ["s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", certificates.directory + "/\(name).crt",
+             "-key", certificates.directory + "/\(name).key", "-www"],
+            standardOutput: .null, standardError: .null)
         defer {
-            kill(server.processIdentifier, SIGKILL)
+            server.kill(SIGKILL)
             server.waitUntilExit()
         }
         let text = """

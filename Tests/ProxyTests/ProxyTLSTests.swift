@@ -61,22 +61,10 @@ import TestSupport
     /// `openssl s_client`; with `input`, sends it and reads until the server closes (`-ign_eof`),
     /// so what the server sends after the handshake (a TLS 1.3 session ticket) is read too.
     static func sClient(port: Int, _ arguments: [String], input: String? = nil) throws -> (output: String, status: Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["s_client", "-connect", "127.0.0.1:\(port)"] + arguments + (input == nil ? [] : ["-ign_eof"])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        let stdin = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try stdin.fileHandleForWriting.close()
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+        let client = try ChildProcess.run(
+            "/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)"] + arguments + (input == nil ? [] : ["-ign_eof"]),
+            input: input, standardError: .standardOutput)
+        return (client.standardOutput, client.termination.status)
     }
 
     @Test func test_sni_selectsAmongThreeCertificates_wildcardAndDefault() async throws {
@@ -291,19 +279,13 @@ import TestSupport
         var plan = try ProxyPlan(configuration: ConfigurationLoader.parse(text: text, file: "t.conf"))
         plan.frontends[0].binds[0].port = 0
         try await ProxyHarness.withProxy(plan) { _, port in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = ["s_client", "-quiet", "-connect", "127.0.0.1:\(port)", "-servername", "tcp.example.com"]
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            input.fileHandleForWriting.write(Data("hello through tls\n".utf8))
-            let echoed = output.fileHandleForReading.availableData
-            input.fileHandleForWriting.closeFile()
-            process.waitUntilExit()
+            let client = try ChildProcess(
+                "/usr/bin/openssl", ["s_client", "-quiet", "-connect", "127.0.0.1:\(port)", "-servername", "tcp.example.com"],
+                standardInput: .pipe, standardOutput: .pipe, standardError: .null)
+            try client.writeToStandardInput("hello through tls\n")
+            let echoed = client.standardOutput.readAvailable()
+            client.closeStandardInput()
+            client.waitUntilExit()
             #expect(String(decoding: echoed, as: UTF8.self).contains("hello through tls"))
         }
         await echo.stop()

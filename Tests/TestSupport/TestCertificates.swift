@@ -93,16 +93,8 @@ public final class TestCertificates {
         return authority + ".crl"
     }
 
+    /// Runs Debian's `openssl` with `arguments`; throws, with what it wrote, when it fails.
     public static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "openssl", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: "openssl \(arguments.joined(separator: " ")) failed"])
-        }
+        try ChildProcess.run("/usr/bin/openssl", arguments).successfulOutput()
     }
 }

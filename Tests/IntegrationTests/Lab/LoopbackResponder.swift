@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -6,14 +7,13 @@ import Glibc
 
 /// A threaded loopback HTTP/1.1 server answering `body` to every GET (after 2 s on `/slow`),
 /// started and stopped by pid.
-final class LoopbackResponder: @unchecked Sendable {
-    let process = Process()
+final class LoopbackResponder: Sendable {
+    let process: ChildProcess
     let port: Int
 
     init(body: String, port: Int) throws {
         self.port = port
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+        process = try ChildProcess("/usr/bin/env", ["python3", "-c", """
             import http.server, time
             class H(http.server.BaseHTTPRequestHandler):
                 protocol_version = "HTTP/1.1"
@@ -23,14 +23,11 @@ final class LoopbackResponder: @unchecked Sendable {
                     self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
                 def log_message(self, *a): pass
             http.server.ThreadingHTTPServer(("127.0.0.1", \(port)), H).serve_forever()
-            """]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+            """], standardOutput: .null, standardError: .null)
     }
 
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.kill(SIGKILL)
         process.waitUntilExit()
     }
 }

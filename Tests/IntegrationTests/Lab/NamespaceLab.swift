@@ -1,5 +1,6 @@
 import Foundation
 import Netlink
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -62,41 +63,12 @@ final class NamespaceLab: @unchecked Sendable {
 
     // MARK: Commands
 
-    struct CommandFailed: Error, CustomStringConvertible {
-        var command: [String]
-        var status: Int32
-        var output: String
-        var description: String { "\(command.joined(separator: " ")) exited \(status): \(output)" }
-    }
-
-    /// Runs a command to completion (bounded: 20 s) and returns its standard output.
+    /// Runs a command to completion (bounded: 20 s, then killed) and returns its standard output
+    /// and error, interleaved; throws `ChildProcess.Failure` with them unless it exits 0.
     @discardableResult
     static func run(_ command: [String], input: String? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let inputPipe = Pipe()
-        if input != nil { process.standardInput = inputPipe }
-        try process.run()
-        if let input {
-            inputPipe.fileHandleForWriting.write(Data(input.utf8))
-            try? inputPipe.fileHandleForWriting.close()
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { usleep(1000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw CommandFailed(command: command, status: process.terminationStatus, output: text)
-        }
-        return text
+        try ChildProcess.run("/usr/bin/env", command, input: input, standardError: .standardOutput, timeout: .seconds(20))
+            .successfulOutput()
     }
 
     /// Runs `command` inside `host`'s namespace.
@@ -108,17 +80,10 @@ final class NamespaceLab: @unchecked Sendable {
     /// Starts a long-running process in `host`'s namespace; its output goes to `<run>/<name>.log`.
     func spawn(_ host: String, _ command: [String], name: String) throws -> LabProcess {
         let log = "\(runDirectory)/\(name).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        defer { try? handle.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // `ip netns exec` execs the command in place: the pid is the command's.
-        process.arguments = ["ip", "netns", "exec", namespace(host)] + command
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            "/usr/bin/env", ["ip", "netns", "exec", namespace(host)] + command,
+            standardInput: .null, standardOutput: .file(log), standardError: .standardOutput)
         let started = LabProcess(process: process, logPath: log, name: name)
         processes.append(started)
         return started
@@ -205,36 +170,33 @@ final class NamespaceLab: @unchecked Sendable {
 }
 
 /// A process a lab started, tracked by pid.
-final class LabProcess: @unchecked Sendable {
-    let process: Process
+final class LabProcess: Sendable {
+    let process: ChildProcess
     let logPath: String
     let name: String
 
-    init(process: Process, logPath: String, name: String) {
+    init(process: ChildProcess, logPath: String, name: String) {
         self.process = process
         self.logPath = logPath
         self.name = name
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
     var isRunning: Bool { process.isRunning }
 
     /// Everything the process wrote so far.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     func send(_ signal: Int32) {
-        if process.isRunning { kill(pid, signal) }
+        process.kill(signal)
     }
 
     /// Sends `signal` and waits (bounded) for the exit; escalates to SIGKILL at `timeout`.
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(5)) {
         guard process.isRunning else { return }
-        kill(pid, signal)
-        let clock = ContinuousClock()
-        let start = clock.now
-        while process.isRunning && clock.now - start < timeout { usleep(2000) }
-        if process.isRunning {
-            kill(pid, SIGKILL)
+        process.kill(signal)
+        if process.wait(timeout: timeout) == nil {
+            process.kill(SIGKILL)
             process.waitUntilExit()
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// HAProxy from Debian run as the reference: the same configuration text hactl's proxy parses,
 /// in the foreground (`-db`), stopped by pid. The differential tests compare what it does with
@@ -8,18 +9,14 @@ final class IncumbentHAProxy {
     static let path = "/usr/sbin/haproxy"
     static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: path) }
 
-    private let process = Process()
+    private let process: ChildProcess
     private let file: URL
 
     /// Starts HAProxy on `configuration` and returns once `port` accepts connections.
     init(configuration: String, port: Int) throws {
         file = FileManager.default.temporaryDirectory.appendingPathComponent("hactl-diff-\(getpid())-\(port).cfg")
         try configuration.write(to: file, atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: Self.path)
-        process.arguments = ["-db", "-f", file.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(Self.path, ["-db", "-f", file.path], standardOutput: .null, standardError: .null)
         let deadline = Date().addingTimeInterval(5)
         while (try? TestConnection(port: port, timeoutMilliseconds: 200)) == nil {
             guard process.isRunning, Date() < deadline else {
@@ -32,7 +29,7 @@ final class IncumbentHAProxy {
 
     func stop() {
         if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
+            process.terminate()
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: file)

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,7 @@ final class NginxServer: @unchecked Sendable {
     let name: String
     let port: Int
     let directory: String
-    private var process: Process?
+    private var process: ChildProcess?
 
     /// - Parameter tlsBundle: a PEM bundle (certificate and key): nginx then speaks TLS only and
     ///   answers with what it saw: `sni=NAME conn=N requests=N` (N-th request on connection N).
@@ -59,13 +60,8 @@ final class NginxServer: @unchecked Sendable {
 
     /// Starts nginx and waits (bounded) until it accepts connections.
     func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        process.arguments = ["-c", "\(directory)/nginx.conf", "-e", "\(directory)/error.log"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+        process = try ChildProcess(
+            "/usr/sbin/nginx", ["-c", "\(directory)/nginx.conf", "-e", "\(directory)/error.log"], standardOutput: .null, standardError: .null)
         for _ in 0..<200 {
             if (try? TestConnection(port: port)) != nil { return }
             usleep(10_000)
@@ -76,9 +72,8 @@ final class NginxServer: @unchecked Sendable {
     /// Stops nginx by its pid (SIGQUIT: graceful, as `nginx -s quit`) and waits for it.
     func stop() {
         guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGQUIT)
-        for _ in 0..<500 where process.isRunning { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.kill(SIGQUIT)
+        if process.wait(timeout: .seconds(5)) == nil { process.kill(SIGKILL) }
         process.waitUntilExit()
         self.process = nil
     }
