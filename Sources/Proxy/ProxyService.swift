@@ -42,6 +42,8 @@ public final class ProxyService: Service, Sendable {
         var overrides: ProxyOverrides
         /// Each backend's admin states and weights as last handed to the loops.
         var controls: [BackendControl] = []
+        /// Entries the peer sent before this instance served (`mergeStickRecords`), merged as it starts.
+        var earlyStickRecords: [StickRecord] = []
     }
 
     /// - Parameters:
@@ -202,13 +204,19 @@ public final class ProxyService: Service, Sendable {
             }
         }
         health.start()
-        state.withLock {
-            $0.runtime = runtime
-            $0.health = health
-            $0.listeners = listeners
-            $0.boundPorts = boundPorts
-            $0.controls = controls
-            $0.listening = true
+        let early = state.withLock { state in
+            state.runtime = runtime
+            state.health = health
+            state.listeners = listeners
+            state.boundPorts = boundPorts
+            state.controls = controls
+            state.listening = true
+            defer { state.earlyStickRecords = [] }
+            return state.earlyStickRecords
+        }
+        if !early.isEmpty {
+            await mergeStickRecords(early, into: runtime)
+            logger.info("stick table entries the peer sent before the proxy served, merged", metadata: ["entries": "\(early.count)"])
         }
         logger.info("proxy listening", metadata: [
             "frontends": "\(plan.frontends.map(\.name))",

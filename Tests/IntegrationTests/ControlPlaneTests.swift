@@ -106,8 +106,10 @@ import Glibc
         #expect(lab.lab.wait(timeout: .seconds(15)) { lab.holdsVIP("n1") && Self.get(lab) != nil } != nil, "n1: \(n1.log)")
         let n2 = try lab.startHactl("n2", role: "backup", config: Self.configuration, arguments: ["-S", socket2])
         defer { n2.stop() }
+        // ... and n2 has heard n1's first advert since it started.
         #expect(lab.lab.wait(timeout: .seconds(5)) {
             (try? Self.hactl(["status", "-S", socket1]))?.status == 0 && (try? Self.hactl(["status", "-S", socket2]))?.status == 0
+                && (try? Self.statusJSON(socket2)).map { Self.instance($0)["master_seen"] != nil } == true
         } != nil, "both nodes healthy: \((try? Self.hactl(["status", "-S", socket1]))?.stdout ?? "") \((try? Self.hactl(["status", "-S", socket2]))?.stdout ?? "")")
 
         // status --json against ip addr.

@@ -1,4 +1,5 @@
 import HAConfig
+import HACore
 import Logging
 import NIOCore
 import NIOPosix
@@ -43,6 +44,28 @@ import Testing
             let tables = await service.stickTables()
             #expect(tables.first?.entries.count == 3)
             #expect(tables.first?.entries.first { $0.key == "alice" }?.server == seen["alice"]?.first)
+        }
+        await s1.stop()
+        await s2.stop()
+        try await group.shutdownGracefully()
+    }
+
+    /// A node starting: its peer link can be up, and the peer's entries in, before the proxy serves.
+    @Test func test_peerEntriesArrivingBeforeTheProxyServes_areMergedWhenItStarts() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let s1 = try await TestHTTPServer.start(name: "websvr1", group: group)
+        let s2 = try await TestHTTPServer.start(name: "websvr2", group: group)
+        var plan = Self.stickPlan([s1, s2])
+        plan.stickTables[0].peers = "pair"
+        let learnt = StickRecord(table: "app", key: "alice", server: "websvr2", stamp: WallClock.milliseconds(), expiresIn: 60_000)
+        let early: (ProxyService) async -> Void = { service in await service.mergeStickRecords([learnt]) }
+        try await ProxyHarness.withProxy(plan, beforeRun: early) { service, port in
+            let entry = await service.stickTables().first?.entries.first { $0.key == "alice" }
+            #expect(entry?.server == "websvr2")
+            for _ in 0..<4 {
+                let reached = try Self.reached(port, client: "alice")
+                #expect(reached == "websvr2")
+            }
         }
         await s1.stop()
         await s2.stop()

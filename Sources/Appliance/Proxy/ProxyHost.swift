@@ -27,6 +27,8 @@ final class ProxyHost: Service, Sendable {
     private let logger: Logger
     /// `carried`: the operator's overrides for the next instance when none serves.
     private let live: Mutex<(configuration: Configuration, service: ProxyService?, carried: ProxyOverrides)>
+    /// Stick entries the peer sent before the first proxy instance existed (`mergeStickRecords`).
+    private let earlyStickRecords = Mutex<[StickRecord]>([])
     private let events: AsyncStream<Event>
     private let sink: AsyncStream<Event>.Continuation
 
@@ -100,9 +102,14 @@ final class ProxyHost: Service, Sendable {
         await live.withLock { $0.service }?.stickTables() ?? []
     }
 
-    /// Entries from the peer, into the serving instance.
+    /// Entries from the peer, into the serving instance; before the first instance exists (the
+    /// peer link can come up first), kept for it.
     func mergeStickRecords(_ records: [StickRecord]) async {
-        await live.withLock { $0.service }?.mergeStickRecords(records)
+        let service = live.withLock { live in
+            if live.service == nil { earlyStickRecords.withLock { $0.append(contentsOf: records) } }
+            return live.service
+        }
+        await service?.mergeStickRecords(records)
     }
 
     /// `clear table NAME [key K]`, on the serving instance.
@@ -163,7 +170,14 @@ final class ProxyHost: Service, Sendable {
         }
 
         let (firstID, first) = start(configuration)
-        live.withLock { $0.service = first }
+        let early = live.withLock { live in
+            live.service = first
+            return earlyStickRecords.withLock { records in
+                defer { records = [] }
+                return records
+            }
+        }
+        await first.mergeStickRecords(early)
         var currentID = firstID
         var outcome: String?? = nil  // .some(nil): returned, .some(reason): failed
         for await event in events {

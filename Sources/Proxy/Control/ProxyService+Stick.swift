@@ -44,8 +44,29 @@ extension ProxyService {
 
     /// Entries learnt from the peer: merged into every loop's copy (last-writer-wins), for the
     /// tables of this configuration that have `peers`; never sent back.
+    ///
+    /// The peer teaches its entries as soon as the link is up, which on a node starting can be
+    /// before this instance serves: those are kept (up to the shared tables' sizes) and merged
+    /// when it starts, instead of being lost until the next resync.
     public func mergeStickRecords(_ records: [StickRecord]) async {
-        guard !records.isEmpty, let runtime = state.withLock({ $0.runtime }) else { return }
+        guard !records.isEmpty else { return }
+        let limit = earlyStickRecordLimit
+        let runtime = state.withLock { state -> ProxyRuntime? in
+            if state.runtime == nil {
+                state.earlyStickRecords.append(contentsOf: records.prefix(max(0, limit - state.earlyStickRecords.count)))
+            }
+            return state.runtime
+        }
+        guard let runtime else { return }
+        await mergeStickRecords(records, into: runtime)
+    }
+
+    /// How many early entries are kept: what the tables shared with the peer can hold.
+    private var earlyStickRecordLimit: Int {
+        ((try? planResult.get())?.stickTables ?? []).reduce(0) { $0 + ($1.peers != nil ? $1.size : 0) }
+    }
+
+    func mergeStickRecords(_ records: [StickRecord], into runtime: ProxyRuntime) async {
         let shared = records.filter { record in
             runtime.stickTableIndex[record.table].map { runtime.plan.stickTables[$0].peers != nil } ?? false
         }

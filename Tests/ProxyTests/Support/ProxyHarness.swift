@@ -8,10 +8,12 @@ import Testing
 /// Runs a `ProxyService` for the duration of a test body and stops it (by cancelling its task).
 enum ProxyHarness {
     static func withProxy(_ plan: ProxyPlan, bus: EventBus = EventBus(), probeConnections: ProbeConnections = ProbeConnections(),
-                          logs: LogCapture? = nil, _ body: (ProxyService, Int) async throws -> Void) async throws {
+                          logs: LogCapture? = nil, beforeRun: (ProxyService) async -> Void = { _ in },
+                          _ body: (ProxyService, Int) async throws -> Void) async throws {
         var logger = logs.map { capture in Logger(label: "proxy-test") { _ in capture.handler } } ?? Logger(label: "proxy-test")
         logger.logLevel = .warning
         let service = ProxyService(plan: plan, bus: bus, logger: logger, drainTimeout: .milliseconds(200), probeConnections: probeConnections)
+        await beforeRun(service)
         let task = Task { try await service.run() }
         let started = try await waitUntil(seconds: 5) { service.isAcceptingConnections() }
         guard started else {
