@@ -13,7 +13,8 @@ extension HTTPSession {
 
     /// The server's response head, its hop-by-hop fields already dropped (`upgradeProtocol`: the
     /// `Upgrade` field of a 101). Owned, so the fields are edited in place rather than copied.
-    /// `bodyBytesReady`: what the server's read holds after the head (`joinsBody`).
+    /// `bodyBytesReady`: what the server's read holds after the head; up to `joinedBodyLimit` of it
+    /// joins the head in one write (`responseBody`).
     func responseHead(_ received: consuming HTTPResponseHead, framing: BodyFraming, upgradeProtocol: String?, bodyBytesReady: Int = 0) {
         guard let current = exchange, let context, let server = current.server else { return }
         let backend = runtime.backends[current.backend]
