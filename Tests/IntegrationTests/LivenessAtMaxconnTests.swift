@@ -46,12 +46,7 @@ import Glibc
         let holders = [try Self.silentClient(port: port), try Self.silentClient(port: port)]
         // Fifteen probe rounds (200 ms apart, DOWN after 2 failures), within the clients' 5 s
         // `timeout client`: watched the whole while.
-        let until = ContinuousClock.now + .seconds(3)
-        var restarted = false
-        while ContinuousClock.now < until, !restarted {
-            restarted = hactl.standardError.contains("restart requested") || hactl.standardError.contains("proxy down")
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let restarted = try await hactl.restartsProxy(within: .seconds(3))
         #expect(!restarted, "a proxy at maxconn must not be restarted: \(hactl.standardError)")
 
         // A client leaves: the slot it frees takes the next connection.

@@ -67,13 +67,7 @@ import Glibc
         let (hactl, notify, tls, directory) = try Self.start(environment: [:])
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(notify.waitFor("READY=1", timeout: .seconds(20)), "stderr: \(hactl.standardError)")
-        // Watched for the whole while, not looked at once.
-        let until = ContinuousClock.now + .seconds(5)
-        var restarted = false
-        while ContinuousClock.now < until, !restarted {
-            restarted = hactl.standardError.contains("restart requested") || hactl.standardError.contains("proxy down")
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let restarted = try await hactl.restartsProxy(within: .seconds(5))
         #expect(!restarted, "stderr: \(hactl.standardError)")
         #expect(!hactl.standardError.contains("SSL handshake failure"), "the probe's handshakes succeed: \(hactl.standardError)")
         #expect(RunCertificateReloadTests.servedSubject(port: tls) == "subject=CN = site", "the TLS bind still serves clients")

@@ -60,6 +60,18 @@ final class RunHactlProcess: Sendable {
         (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
     }
 
+    /// Whether the supervisor took the proxy down or restarted it at any moment within
+    /// `duration`: stderr is watched the whole while (every 100 ms), not read once at the end.
+    func restartsProxy(within duration: Duration) async throws -> Bool {
+        let until = ContinuousClock.now + duration
+        while ContinuousClock.now < until {
+            let log = standardError
+            if log.contains("restart requested") || log.contains("proxy down") { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     /// Stops the process by its pid if it still runs (SIGKILL after a grace period) and removes its files.
     func stop() async {
         if process.isRunning {
