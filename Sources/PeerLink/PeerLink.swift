@@ -48,6 +48,9 @@ public final class PeerLink: Service, Sendable {
         case health(PeerHealth)
         /// Stick-table entries the peer pushed (see `StickRecord`).
         case stick([StickRecord])
+        /// The peer asks for every live entry (its proxy restarted with empty tables while the
+        /// link stayed up, so the resync that follows a connection will not come).
+        case stickResyncRequested
         case refused(String)
     }
 

@@ -2,8 +2,23 @@ import FoundationEssentials
 public import HACore
 
 /// A STICK frame's payload: a batch of entries, JSON-encoded.
+///
+/// `resync: true` with no entries asks the peer for all of its live entries. The key is optional:
+/// a peer built before it decodes the request as an empty batch and ignores it (its proxy then
+/// catches up at the next connection, as before).
 struct StickBatch: Codable {
     var entries: [StickRecord]
+    var resync: Bool?
+
+    init(entries: [StickRecord], resync: Bool? = nil) {
+        self.entries = entries
+        self.resync = resync
+    }
+
+    /// The payload that asks for a resync.
+    static func resyncRequest() -> [UInt8] {
+        (try? JSONEncoder().encode(StickBatch(entries: [], resync: true))).map(Array.init) ?? []
+    }
 
     /// Cuts `entries` into payloads each small enough for one frame (`PeerSession.maximumFrameLength`).
     static func payloads(_ entries: [StickRecord], limit: Int = 48_000) -> [[UInt8]] {
@@ -17,7 +32,11 @@ struct StickBatch: Codable {
     }
 
     static func decode(_ payload: [UInt8]) -> [StickRecord]? {
-        (try? JSONDecoder().decode(StickBatch.self, from: Data(payload)))?.entries
+        decodeBatch(payload)?.entries
+    }
+
+    static func decodeBatch(_ payload: [UInt8]) -> StickBatch? {
+        try? JSONDecoder().decode(StickBatch.self, from: Data(payload))
     }
 }
 
@@ -32,6 +51,14 @@ extension PeerLink {
     public func sendStickEntries(_ entries: [StickRecord]) {
         guard !entries.isEmpty, let driver = driverBox.withLock({ $0 }) else { return }
         driver.loop.execute { driver.queueStick(entries) }
+    }
+
+    /// Asks the peer for all of its live stick-table entries (it answers with STICK frames, as
+    /// on a new connection); for a proxy that restarted while the link stayed up. Dropped while
+    /// the link is down: the next connection's resync brings the entries anyway.
+    public func requestStickResync() {
+        guard let driver = driverBox.withLock({ $0 }) else { return }
+        driver.loop.execute { driver.sendStickResyncRequest() }
     }
 }
 
@@ -65,11 +92,19 @@ extension PeerLink.Driver {
         }
     }
 
+    func sendStickResyncRequest() {
+        guard case .up(let id) = machine.state, connections[id]?.session.authenticated == true,
+              let frame = connections[id]?.session.seal(.stick, payload: StickBatch.resyncRequest()) else { return }
+        write(frame, on: id)
+        link.logger.info("stick tables requested from the peer (resync)")
+    }
+
     func receivedStick(_ payload: [UInt8]) {
-        guard let entries = StickBatch.decode(payload) else {
+        guard let batch = StickBatch.decodeBatch(payload) else {
             link.logger.warning("peer stick-table frame not understood", metadata: ["bytes": "\(payload.count)"])
             return
         }
-        link.onEvent(.stick(entries))
+        if !batch.entries.isEmpty { link.onEvent(.stick(batch.entries)) }
+        if batch.resync == true { link.onEvent(.stickResyncRequested) }
     }
 }

@@ -235,7 +235,11 @@ public final class ProxyService: Service, Sendable {
         #endif
 
         // Serve until graceful shutdown (or cancellation, which `gracefulShutdown()` reports by throwing).
+        #if DEBUG
+        let injectedFailure = await TestFaults.serveUntilShutdownOrInjectedFailure(logger: logger)
+        #else
         try? await gracefulShutdown()
+        #endif
 
         let open = state.withLock {
             $0.listening = false
@@ -254,6 +258,9 @@ public final class ProxyService: Service, Sendable {
             $0.runtime = nil
             $0.health = nil
         }
+        #if DEBUG
+        if injectedFailure { throw TestFaults.InjectedFailure() }
+        #endif
     }
 
     /// Waits, bounded by `drainTimeout`, for sessions to end on their own.

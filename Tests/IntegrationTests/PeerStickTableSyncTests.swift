@@ -149,4 +149,48 @@ import Testing
         #expect(n1.log.contains("stick tables sent to the peer (resync)"), "\(n1.log)")
         #expect(Self.entry(socket2, table: "local") == nil, "a table without peers is never taught")
     }
+
+    /// The supervisor restarts a failed proxy while the peer link stays up: the new proxy's
+    /// tables start empty, and no connection resync will come (HAProxy's restarted process gets
+    /// the entries from its peers as it reconnects). The restarted proxy asks the peer for them.
+    @Test func test_proxyRestartedBySupervisor_asksThePeerForItsEntries_overTheLinkThatStayedUp() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let lab = try VRRPLab()
+        try ControlPlaneTests.startWebServer(lab, "n1")
+        try ControlPlaneTests.startWebServer(lab, "n2")
+        let key = try lab.lab.writeFile("pair.key", "0123456789abcdef0123456789abcdef\n")
+        let socket1 = "\(lab.lab.runDirectory)/n1.sock", socket2 = "\(lab.lab.runDirectory)/n2.sock"
+        let config = Self.configuration(keyFile: key)
+        let failFile = "\(lab.lab.runDirectory)/n2-proxy-fails"
+        let n1 = try lab.startHactl("n1", role: "master", config: config, arguments: ["-S", socket1])
+        // n2 carries the debug-only fault hook: its proxy fails once the file exists.
+        let n2Config = try lab.lab.writeFile("n2.conf", config)
+        let n2 = try lab.lab.spawn("n2", [
+            "env", "HACTL_TEST_FAIL_PROXY_WHEN_FILE_EXISTS=\(failFile)",
+            VRRPLab.hactlBinary, "run", "--role", "backup", "-f", n2Config, "-S", socket2,
+        ], name: "n2-hactl-\(UInt16.random(in: 0...UInt16.max))")
+        defer {
+            n1.stop()
+            n2.stop()
+        }
+        #expect(lab.lab.wait(timeout: .seconds(15), interval: .milliseconds(50)) {
+            n2.log.contains("peer link up") && lab.holdsVIP("n1") && Self.get(lab) != nil
+        } != nil, "pair never came up: \(n1.log)\n\(n2.log)")
+        let server = try #require(Self.entry(socket1, table: "web"), "\(Self.runtimeAPI(socket1, "show table web"))")
+        #expect(lab.lab.wait(timeout: .seconds(2), interval: .milliseconds(20)) { Self.entry(socket2, table: "web") == server } != nil,
+                "n2: \(Self.runtimeAPI(socket2, "show table web"))")
+        let linkUps = n2.log.components(separatedBy: "peer link up").count
+
+        // No client request from here on: n1 stores nothing more, so nothing is pushed to n2
+        // unless n2 asks.
+        _ = try lab.lab.writeFile("n2-proxy-fails", "")
+        #expect(lab.lab.wait(timeout: .seconds(15), interval: .milliseconds(50)) {
+            n2.log.contains("test fault: the proxy fails now") && n2.log.contains("stick tables requested from the peer (resync)")
+        } != nil, "n2: \(n2.log)")
+        #expect(lab.lab.wait(timeout: .seconds(5), interval: .milliseconds(50)) { Self.entry(socket2, table: "web") == server } != nil,
+                "the restarted proxy never got the entry back: \(Self.runtimeAPI(socket2, "show table web")) n1: \(n1.log)\nn2: \(n2.log)")
+        #expect(n1.log.contains("the peer's proxy restarted"), "n1 answered the request: \(n1.log)")
+        #expect(n2.log.components(separatedBy: "peer link up").count == linkUps, "the link stayed up: \(n2.log)")
+        #expect(Self.entry(socket2, table: "local") == nil, "a table without peers is never taught")
+    }
 }

@@ -43,4 +43,28 @@ import Testing
         #expect(frame.type == .stick)
         #expect(StickBatch.decode(frame.payload) == Self.entries(2))
     }
+
+    /// A restarted proxy asks for the peer's entries in a STICK frame of its own: `resync`
+    /// true, no entries. A peer built before the key decodes it as an empty batch (no refusal,
+    /// the link stays up), and a batch without the key is no request.
+    @Test func test_resyncRequest_isAStickBatchAskingForEverything_thatAnOlderPeerReadsAsEmpty() throws {
+        let request = StickBatch.resyncRequest()
+        let batch = try #require(StickBatch.decodeBatch(request))
+        #expect(batch.resync == true)
+        #expect(batch.entries.isEmpty)
+
+        struct OlderBatch: Decodable { var entries: [StickRecord] }
+        let older = try JSONDecoder().decode(OlderBatch.self, from: Data(request))
+        #expect(older.entries.isEmpty)
+
+        let plain = try #require(StickBatch.payloads(Self.entries(2)).first)
+        #expect(StickBatch.decodeBatch(plain)?.resync == nil)
+        #expect(StickBatch.decodeBatch(Array(#"{"entries":[]}"#.utf8))?.resync == nil)
+
+        let (c, d) = try PeerSessionTests.pair()
+        var sender = c, receiver = d
+        let frame = try receiver.open(PeerSessionTests.body(sender.seal(.stick, payload: request)))
+        #expect(frame.type == .stick)
+        #expect(StickBatch.decodeBatch(frame.payload)?.resync == true)
+    }
 }

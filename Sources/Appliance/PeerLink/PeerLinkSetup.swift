@@ -75,9 +75,11 @@ enum PeerLinkSetup {
                 overrideSync?.received(health.overrides ?? [])
             case .stick(let entries):
                 stickSync?.received(entries)
+            case .stickResyncRequested:
+                stickSync?.teachPeer(reason: "the peer's proxy restarted")
             case .up:
                 vrrp?.peerLinkChanged(up: true)
-                stickSync?.peerUp()
+                stickSync?.teachPeer(reason: "link up")
             case .lost:
                 vrrp?.peerLinkChanged(up: false)
             case .refused:

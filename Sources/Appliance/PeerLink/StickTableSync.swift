@@ -19,6 +19,13 @@ final class StickSinkSlot: Sendable {
         guard let peerLink = link.withLock({ $0 }) else { return }
         peerLink.sendStickEntries(records)
     }
+
+    /// The supervisor restarted the proxy: its tables start empty and the link, still up, will
+    /// not resync by itself, so the peer is asked for its entries (HAProxy's restarted process
+    /// gets them from its peers when it reconnects).
+    func proxyRestarted() {
+        link.withLock { $0 }?.requestStickResync()
+    }
 }
 
 /// State sync of stick tables over the peer link (HAProxy's peers do it for stick tables):
@@ -47,14 +54,15 @@ final class StickTableSync: Sendable {
         Task { await host.mergeStickRecords(entries) }
     }
 
-    /// The link is up: teach the peer every live entry of the tables it shares.
-    func peerUp() {
+    /// Teaches the peer every live entry of the tables it shares: when the link comes up, and
+    /// when the peer asks (its proxy restarted).
+    func teachPeer(reason: String) {
         guard let host = proxy.host, let link = linkBox.withLock({ $0 }) else { return }
         Task {
             let entries = await host.stickTables().filter { $0.peers != nil }.flatMap(\.entries)
             guard !entries.isEmpty else { return }
             link.sendStickEntries(entries)
-            self.logger.info("stick tables sent to the peer (resync)", metadata: ["entries": "\(entries.count)"])
+            self.logger.info("stick tables sent to the peer (resync)", metadata: ["entries": "\(entries.count)", "reason": "\(reason)"])
         }
     }
 }

@@ -82,6 +82,9 @@ struct SupervisedProxy: Sendable {
                                      overrides: handle.host?.operatorOverrides() ?? ProxyOverrides(), statsHook: statsHook,
                                      stickSlot: stickSlot)
                 handle.host = host
+                // A restart (not the first start): the new host keeps what the peer sends
+                // until its instance serves.
+                if restartCount.current > 0 { stickSlot.proxyRestarted() }
                 return host
             }
         )

@@ -6,6 +6,7 @@ import Musl
 #endif
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// TEST-ONLY fault injection, compiled into debug builds only (never into a release build).
@@ -19,9 +20,49 @@ import Synchronization
 /// listening, every `bind ... ssl` connection accepted from then on has its bytes dropped
 /// before they reach the TLS handler: handshakes never complete while every loop stays
 /// responsive and plain binds keep answering. Only a probe that speaks TLS notices it.
+///
+/// `HACTL_TEST_FAIL_PROXY_WHEN_FILE_EXISTS=PATH`: once PATH exists, the serving proxy stops
+/// and reports a failure, as a crashed proxy would, and the supervisor starts it again. Once
+/// per process: the restarted proxy serves on.
 enum TestFaults {
     static let stallVariable = "HACTL_TEST_STALL_PROXY_LOOP_AFTER_MS"
     static let tlsStallVariable = "HACTL_TEST_STALL_TLS_HANDSHAKE_AFTER_MS"
+    static let failVariable = "HACTL_TEST_FAIL_PROXY_WHEN_FILE_EXISTS"
+    private static let failureInjected = Atomic<Bool>(false)
+
+    struct InjectedFailure: Error, CustomStringConvertible {
+        var description: String { "test fault: proxy failure injected (\(TestFaults.failVariable))" }
+    }
+
+    /// Serves until graceful shutdown; true when the failure fault's file appeared first.
+    static func serveUntilShutdownOrInjectedFailure(logger: Logger) async -> Bool {
+        guard let text = getenv(failVariable), !failureInjected.load(ordering: .relaxed) else {
+            try? await gracefulShutdown()
+            return false
+        }
+        let path = String(cString: text)
+        let failed = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try? await gracefulShutdown()
+                return false
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    if access(path, F_OK) == 0 { return true }
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if failed {
+            failureInjected.store(true, ordering: .relaxed)
+            logger.warning("test fault: the proxy fails now", metadata: ["variable": "\(failVariable)", "file": "\(path)"])
+        }
+        return failed
+    }
     /// When TLS handshakes start stalling (nil: never).
     private static let tlsStallDeadline = Mutex<NIODeadline?>(nil)
 
