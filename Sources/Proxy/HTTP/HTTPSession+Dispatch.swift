@@ -102,7 +102,7 @@ extension HTTPSession {
             owesContinue = true
         }
         var serialized = loop.headBuffer(
-            from: &requestHeadBuffer, minimumCapacity: 256 + head.fields.count * 48, allocator: context?.channel.allocator ?? ByteBufferAllocator())
+            from: &requestHeadBuffer, minimumCapacity: 256 + head.fields.count * 48, allocator: allocator)
         serialized.writeRequestHead(head)
         requestHeadBuffer = serialized
         current.head = head
@@ -110,7 +110,7 @@ extension HTTPSession {
         if waitsForBody && !requestBodyBuffered() {
             phase = .waitingForBody
             if owesContinue, let context {
-                var interim = context.channel.allocator.buffer(capacity: 32)
+                var interim = allocator.buffer(capacity: 32)
                 interim.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
                 writeClient(interim)
                 flushClient()

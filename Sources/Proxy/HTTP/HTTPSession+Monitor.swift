@@ -24,7 +24,7 @@ extension HTTPSession {
     }
 
     private func sendMonitorAnswer(_ text: String, close: Bool, context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
+        var buffer = allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)
         loop.counters.frontends[frontendIndex].bytesOut += buffer.readableBytes
         requestsCompleted += 1

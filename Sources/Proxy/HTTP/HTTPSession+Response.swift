@@ -6,7 +6,7 @@ import Zlib
 extension HTTPSession {
     func interimResponse(_ head: HTTPResponseHead) {
         guard let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 64)
+        var buffer = allocator.buffer(capacity: 64)
         buffer.writeResponseHead(head)
         writeClient(buffer)
     }
@@ -80,7 +80,7 @@ extension HTTPSession {
         loop.counters.servers[current.backend][server].countResponse(status: status)
         let joined = current.tunnel || current.compressor != nil ? 0 : min(bodyBytesReady, Self.joinedBodyLimit)
         var buffer = loop.headBuffer(from: &responseHeadBuffer, minimumCapacity: 256 + head.fields.count * 32 + joined,
-                                     allocator: context.channel.allocator)
+                                     allocator: allocator)
         buffer.writeResponseHead(head)
         loop.recycleFieldStorage(&head.fields)
         current.responseBytes += buffer.readableBytes
@@ -158,7 +158,7 @@ extension HTTPSession {
     func writeCompressed(_ pieces: [ByteBuffer], flush: ZlibFlush) {
         guard let current = exchange, let compressor = current.compressor, let context else { return }
         do {
-            if let chunk = try compressor.chunk(pieces, flush: flush, allocator: context.channel.allocator) {
+            if let chunk = try compressor.chunk(pieces, flush: flush, allocator: allocator) {
                 current.responseBytes += chunk.readableBytes
                 writeClient(chunk)
             }
@@ -263,7 +263,7 @@ extension HTTPSession {
         loop.counters.frontends[frontendIndex].totalSessions -= 1
         phase = .closed
         stopWatchdog()
-        var buffer = context.channel.allocator.buffer(capacity: 64)
+        var buffer = allocator.buffer(capacity: 64)
         buffer.writeString("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         let channel = context.channel
         context.writeAndFlush(NIOAny(buffer)).assumeIsolated().whenComplete { _ in channel.close(promise: nil) }

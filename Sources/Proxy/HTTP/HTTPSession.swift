@@ -39,6 +39,9 @@ final class HTTPSession: ChannelDuplexHandler {
         _read { yield loop.runtime.plan.frontends[frontendIndex] }
     }
     var context: ChannelHandlerContext?
+    /// The channel's allocator, read once: `context.channel.allocator` retains the context's
+    /// pipeline and channel on each read, and the proxy reads it for every head it writes.
+    var allocator = ByteBufferAllocator()
     var phase = Phase.awaitingHead
     var inbound: ByteBuffer?
     var scanner: HTTPHeadScanner
@@ -105,6 +108,7 @@ final class HTTPSession: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        allocator = context.channel.allocator
         if context.channel.isActive { start(context) }
     }
 
@@ -388,7 +392,7 @@ final class HTTPSession: ChannelDuplexHandler {
             current.responseBytes = text.utf8.count
             current.terminationState = termination
         }
-        var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
+        var buffer = allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)
         loop.counters.frontends[frontendIndex].bytesOut += buffer.readableBytes
         let channel = context.channel

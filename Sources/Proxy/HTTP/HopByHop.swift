@@ -4,7 +4,10 @@ enum HopByHop {
     /// field, including those the Connection field names. `Transfer-Encoding` is framing and
     /// stays, because bodies are forwarded with their original framing.
     static func strip(_ fields: inout HTTPFields) -> ConnectionOptions {
-        guard fields.fields.contains(where: \.known.isHopByHop) else { return ConnectionOptions() }
+        // By index, and without key-path closures: this runs on every request and response.
+        var hopByHop = 0
+        for i in fields.fields.indices where fields.fields[i].known.isHopByHop { hopByHop += 1 }
+        guard hopByHop > 0 else { return ConnectionOptions() }
         var named: [FieldName] = []
         let options = ConnectionOptions(fields) { option in
             // Options other than the standard ones name further hop-by-hop fields to drop.
@@ -12,9 +15,13 @@ enum HopByHop {
             if !name.known.isHopByHop && name.known != .transferEncoding { named.append(name) }
         }
         if !named.isEmpty {
-            fields.fields.removeAll { field in named.contains { field.hasName($0) } }
+            fields.fields.removeAll { field in field.known.isHopByHop || named.contains { field.hasName($0) } }
+        } else if hopByHop == 1, let i = fields.fields.firstIndex(where: { $0.known.isHopByHop }) {
+            // The common case (`Connection: keep-alive` on a response): one field out.
+            fields.fields.remove(at: i)
+        } else {
+            fields.fields.removeAll { $0.known.isHopByHop }
         }
-        fields.fields.removeAll(where: \.known.isHopByHop)
         return options
     }
 
