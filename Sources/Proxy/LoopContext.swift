@@ -27,6 +27,8 @@ final class LoopContext {
     /// Set once shutdown began: sessions finish their exchange and close.
     private(set) var stopping = false
     private var expiryTask: Scheduled<Void>?
+    /// The timeouts of this loop's HTTP sessions, one NIO task for all (SessionWatchdogs).
+    let watchdogs: SessionWatchdogs
     /// The clock as the socket read being handled saw it (LoopContext+Clock).
     var readTime: NIODeadline?
     /// The pending `malloc_trim` after the loop's last session closed (LoopContext+HeapTrim).
@@ -63,6 +65,7 @@ final class LoopContext {
         self.listeners = Array(repeating: [], count: runtime.plan.frontends.count)
         self.accepting = Array(repeating: true, count: runtime.plan.frontends.count)
         self.stickTables = Self.seededStickTables(runtime)
+        self.watchdogs = SessionWatchdogs(eventLoop: eventLoop)
         scheduleExpiry()
     }
 
@@ -250,6 +253,8 @@ final class LoopContext {
         stopped = true
         expiryTask?.cancel()
         expiryTask = nil
+        // The sessions' watchdogs stay: a session still open after a reload's drain keeps its
+        // timeouts, as it did with a task of its own.
         for connection in idleConnections.values { connection.close() }
         idleConnections.removeAll()
     }

@@ -109,7 +109,7 @@ extension HTTPSession {
         current.serializedHead = serialized
         if waitsForBody && !requestBodyBuffered() {
             phase = .waitingForBody
-            if owesContinue, let context {
+            if owesContinue, context != nil {
                 var interim = allocator.buffer(capacity: 32)
                 interim.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
                 writeClient(interim)
@@ -441,7 +441,7 @@ extension HTTPSession {
             }
             .assumeIsolated()
             .whenComplete { [self] result in
-                // Strong, as the watchdog's task: no side table for the session; `timeout connect` bounds it.
+                // Strong, as the watchdog's entry: no side table for the session; `timeout connect` bounds it.
                 guard generation == self.connectGeneration, self.phase == .waitingForServer else {
                     if case .success(let channel) = result { channel.close(promise: nil) }
                     return

@@ -5,7 +5,7 @@ import Zlib
 /// connections returned to the pool, failures turned into retries or 502/503/504.
 extension HTTPSession {
     func interimResponse(_ head: HTTPResponseHead) {
-        guard let context else { return }
+        guard context != nil else { return }
         var buffer = allocator.buffer(capacity: 64)
         buffer.writeResponseHead(head)
         writeClient(buffer)
@@ -16,7 +16,7 @@ extension HTTPSession {
     /// `bodyBytesReady`: what the server's read holds after the head; up to `joinedBodyLimit` of it
     /// joins the head in one write (`responseBody`).
     func responseHead(_ received: consuming HTTPResponseHead, framing: BodyFraming, upgradeProtocol: String?, bodyBytesReady: Int = 0) {
-        guard let current = exchange, let context, let server = current.server else { return }
+        guard let current = exchange, context != nil, let server = current.server else { return }
         let backend = runtime.backends[current.backend]
         var head = consume received
         lastServerActivity = loop.now
@@ -156,7 +156,7 @@ extension HTTPSession {
     /// Sends what the compressor holds: `.sync` before the proxy waits for the server again
     /// (so a slow stream is not held back), `.finish` at the end of the body.
     func writeCompressed(_ pieces: [ByteBuffer], flush: ZlibFlush) {
-        guard let current = exchange, let compressor = current.compressor, let context else { return }
+        guard let current = exchange, let compressor = current.compressor, context != nil else { return }
         do {
             if let chunk = try compressor.chunk(pieces, flush: flush, allocator: allocator) {
                 current.responseBytes += chunk.readableBytes

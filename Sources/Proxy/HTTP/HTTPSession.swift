@@ -39,9 +39,10 @@ final class HTTPSession: ChannelDuplexHandler {
         _read { yield loop.runtime.plan.frontends[frontendIndex] }
     }
     var context: ChannelHandlerContext?
-    /// The channel's allocator, read once: `context.channel.allocator` retains the context's
-    /// pipeline and channel on each read, and the proxy reads it for every head it writes.
-    var allocator = ByteBufferAllocator()
+    /// NIO's default allocator, the one every proxy channel has (none is configured):
+    /// `context.channel.allocator` retained the context's pipeline and channel on each read, for
+    /// every head written; made here it costs nothing and takes no room in an idle session.
+    var allocator: ByteBufferAllocator { ByteBufferAllocator() }
     var phase = Phase.awaitingHead
     var inbound: ByteBuffer?
     var scanner: HTTPHeadScanner
@@ -65,7 +66,8 @@ final class HTTPSession: ChannelDuplexHandler {
     var lastActivity: NIODeadline
     /// The server's last progress during an exchange: connected, took request bytes, sent response bytes.
     var lastServerActivity: NIODeadline
-    var watchdog: Scheduled<Void>?
+    /// This session's entry in the loop's `SessionWatchdogs`; -1 without one.
+    var watchdogSlot = -1
     var watchdogScheduledAt = NIODeadline.distantFuture
     /// What the session waits for; nil when no timeout applies.
     var watchdogKind: WaitKind? = .request
@@ -108,7 +110,6 @@ final class HTTPSession: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        allocator = context.channel.allocator
         if context.channel.isActive { start(context) }
     }
 
@@ -150,6 +151,8 @@ final class HTTPSession: ChannelDuplexHandler {
             return
         }
         defer {
+            // Whatever closed the session, its watchdog goes (the loop's heap holds it strongly).
+            loop.watchdogs.cancel(self)
             // Whatever closed the session, it no longer counts against maxconn.
             if started {
                 started = false
@@ -429,8 +432,9 @@ final class HTTPSession: ChannelDuplexHandler {
 
     // MARK: timeouts
     //
-    // One scheduled task per session at most. Arming a wait only moves `watchdogDeadline`; the
-    // task is rescheduled when it fires early, so a keep-alive request costs no timer allocation.
+    // One watchdog per session at most, an entry of the loop's `SessionWatchdogs`. Arming a wait
+    // only moves `watchdogDeadline`; the watchdog is set again when it fires early, so a
+    // keep-alive request does not touch the loop's heap.
 
     func armWatchdog(_ kind: WaitKind) {
         let timeouts = frontend.timeouts
@@ -450,7 +454,7 @@ final class HTTPSession: ChannelDuplexHandler {
             let backend = backendTimeouts
             timeout = backend?.tunnel ?? timeouts.tunnel ?? backend?.server ?? timeouts.client
         }
-        guard let timeout, let context else {
+        guard let timeout, context != nil else {
             watchdogKind = nil
             return
         }
@@ -463,32 +467,25 @@ final class HTTPSession: ChannelDuplexHandler {
             if let client = timeouts.client, client < timeout { watchdogTimeout = client }
         }
         watchdogDeadline = kind == .server ? (exchangeWait()?.deadline ?? lastActivity + timeout) : lastActivity + timeout
-        if watchdog == nil || watchdogScheduledAt > watchdogDeadline {
-            watchdog?.cancel()
-            scheduleWatchdog(at: watchdogDeadline, context: context)
+        if watchdogSlot < 0 || watchdogScheduledAt > watchdogDeadline {
+            scheduleWatchdog(at: watchdogDeadline)
         }
     }
 
-    private func scheduleWatchdog(at deadline: NIODeadline, context: ChannelHandlerContext) {
+    private func scheduleWatchdog(at deadline: NIODeadline) {
         watchdogScheduledAt = deadline
-        // Held strongly: a weak reference would give the session a side table, and every retain
-        // of it (NIO retains a handler for each event) would take the runtime's slow path. The
-        // task never outlives the session by more than its timeout, and `stopWatchdog` cancels it.
-        watchdog = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
-            watchdogFired()
-        }
+        loop.watchdogs.schedule(self, at: deadline)
     }
 
-    /// No timeout applies until the next `armWatchdog` (the task, if any, stays and finds nothing to do).
+    /// No timeout applies until the next `armWatchdog` (the watchdog, if set, stays and finds nothing to do).
     func cancelWatchdog() {
         watchdogKind = nil
     }
 
-    /// The session is over: drop the task.
+    /// The session is over: its watchdog goes.
     func stopWatchdog() {
         watchdogKind = nil
-        watchdog?.cancel()
-        watchdog = nil
+        loop.watchdogs.cancel(self)
     }
 
     /// Who an exchange waits on, and until when (HAProxy's `timeout client` and `timeout
@@ -514,22 +511,21 @@ final class HTTPSession: ChannelDuplexHandler {
 
     /// Brings the watchdog forward when a side's wait now ends sooner than it was set for.
     func exchangeWaitChanged() {
-        guard watchdogKind == .server, let context, let wait = exchangeWait() else { return }
-        if watchdog == nil || watchdogScheduledAt > wait.deadline {
-            watchdog?.cancel()
-            scheduleWatchdog(at: wait.deadline, context: context)
+        guard watchdogKind == .server, context != nil, let wait = exchangeWait() else { return }
+        if watchdogSlot < 0 || watchdogScheduledAt > wait.deadline {
+            scheduleWatchdog(at: wait.deadline)
         }
     }
 
-    private func watchdogFired() {
-        watchdog = nil
-        guard let context, phase != .closed, var kind = watchdogKind else { return }
+    /// Called by the loop's `SessionWatchdogs` once the deadline set came, the entry removed.
+    func watchdogFired() {
+        guard context != nil, phase != .closed, var kind = watchdogKind else { return }
         let now = loop.now
         let deadline: NIODeadline
         switch kind {
         case .server:
             // Nobody due yet: look again after the shorter timeout (the waits change with writability).
-            guard let wait = exchangeWait() else { return scheduleWatchdog(at: now + watchdogTimeout, context: context) }
+            guard let wait = exchangeWait() else { return scheduleWatchdog(at: now + watchdogTimeout) }
             deadline = wait.deadline
             if wait.side == .client { kind = .client }
         case .tunnel, .client:
@@ -539,7 +535,7 @@ final class HTTPSession: ChannelDuplexHandler {
             deadline = watchdogDeadline
         }
         if deadline > now {
-            scheduleWatchdog(at: deadline, context: context)
+            scheduleWatchdog(at: deadline)
             return
         }
         watchdogKind = nil
