@@ -69,13 +69,18 @@ import Testing
         (try? lab.lab.exec("client", ["curl", "-s", "--max-time", "2", "http://\(VRRPLab.vip):\(port)/"]))
     }
 
-    @Test func test_stuckClient_keepsItsServerAcrossAFailoverAndAReload() throws {
-        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+    /// The lab of every case: a web server on each node, the pair's key, each node's control socket.
+    static func pairLab() throws -> (lab: VRRPLab, key: String, socket1: String, socket2: String) {
         let lab = try VRRPLab()
         try ControlPlaneTests.startWebServer(lab, "n1")
         try ControlPlaneTests.startWebServer(lab, "n2")
         let key = try lab.lab.writeFile("pair.key", "0123456789abcdef0123456789abcdef\n")
-        let socket1 = "\(lab.lab.runDirectory)/n1.sock", socket2 = "\(lab.lab.runDirectory)/n2.sock"
+        return (lab, key, "\(lab.lab.runDirectory)/n1.sock", "\(lab.lab.runDirectory)/n2.sock")
+    }
+
+    @Test func test_stuckClient_keepsItsServerAcrossAFailoverAndAReload() throws {
+        guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
+        let (lab, key, socket1, socket2) = try Self.pairLab()
         let config = Self.configuration(keyFile: key)
         let n1 = try lab.startHactl("n1", role: "master", config: config, arguments: ["-S", socket1])
         let n2 = try lab.startHactl("n2", role: "backup", config: config, arguments: ["-S", socket2])
@@ -128,11 +133,7 @@ import Testing
 
     @Test func test_peerStartedLater_isTaughtTheLiveEntriesOnConnect() throws {
         guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
-        let lab = try VRRPLab()
-        try ControlPlaneTests.startWebServer(lab, "n1")
-        try ControlPlaneTests.startWebServer(lab, "n2")
-        let key = try lab.lab.writeFile("pair.key", "0123456789abcdef0123456789abcdef\n")
-        let socket1 = "\(lab.lab.runDirectory)/n1.sock", socket2 = "\(lab.lab.runDirectory)/n2.sock"
+        let (lab, key, socket1, socket2) = try Self.pairLab()
         let config = Self.configuration(keyFile: key)
         let n1 = try lab.startHactl("n1", role: "master", config: config, arguments: ["-S", socket1])
         defer { n1.stop() }
@@ -155,11 +156,7 @@ import Testing
     /// the entries from its peers as it reconnects). The restarted proxy asks the peer for them.
     @Test func test_proxyRestartedBySupervisor_asksThePeerForItsEntries_overTheLinkThatStayedUp() throws {
         guard NamespaceLab.isAvailable else { return print("skipped: needs root") }
-        let lab = try VRRPLab()
-        try ControlPlaneTests.startWebServer(lab, "n1")
-        try ControlPlaneTests.startWebServer(lab, "n2")
-        let key = try lab.lab.writeFile("pair.key", "0123456789abcdef0123456789abcdef\n")
-        let socket1 = "\(lab.lab.runDirectory)/n1.sock", socket2 = "\(lab.lab.runDirectory)/n2.sock"
+        let (lab, key, socket1, socket2) = try Self.pairLab()
         let config = Self.configuration(keyFile: key)
         let failFile = "\(lab.lab.runDirectory)/n2-proxy-fails"
         let n1 = try lab.startHactl("n1", role: "master", config: config, arguments: ["-S", socket1])
