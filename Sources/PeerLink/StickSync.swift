@@ -31,11 +31,7 @@ struct StickBatch: Codable {
         return payloads(Array(entries[..<half]), limit: limit) + payloads(Array(entries[half...]), limit: limit)
     }
 
-    static func decode(_ payload: [UInt8]) -> [StickRecord]? {
-        decodeBatch(payload)?.entries
-    }
-
-    static func decodeBatch(_ payload: [UInt8]) -> StickBatch? {
+    static func decode(_ payload: [UInt8]) -> StickBatch? {
         try? JSONDecoder().decode(StickBatch.self, from: Data(payload))
     }
 }
@@ -100,7 +96,7 @@ extension PeerLink.Driver {
     }
 
     func receivedStick(_ payload: [UInt8]) {
-        guard let batch = StickBatch.decodeBatch(payload) else {
+        guard let batch = StickBatch.decode(payload) else {
             link.logger.warning("peer stick-table frame not understood", metadata: ["bytes": "\(payload.count)"])
             return
         }

@@ -19,13 +19,13 @@ import Testing
         let payloads = StickBatch.payloads(sent)
         #expect(payloads.count > 1)
         #expect(payloads.allSatisfy { $0.count + 1 + 8 + 32 <= PeerSession.maximumFrameLength })
-        #expect(payloads.flatMap { StickBatch.decode($0) ?? [] } == sent)
+        #expect(payloads.flatMap { StickBatch.decode($0)?.entries ?? [] } == sent)
     }
 
     @Test func test_anEntryTooLargeForAFrame_isDropped_aloneAmongItsBatch() {
         let huge = StickRecord(table: "web", key: String(repeating: "x", count: 70_000), server: "s1", stamp: 1, expiresIn: nil)
         let small = Self.entries(3)
-        let decoded = StickBatch.payloads(small + [huge]).flatMap { StickBatch.decode($0) ?? [] }
+        let decoded = StickBatch.payloads(small + [huge]).flatMap { StickBatch.decode($0)?.entries ?? [] }
         #expect(decoded == small)
     }
 
@@ -41,7 +41,7 @@ import Testing
         var sender = c, receiver = d
         let frame = try receiver.open(PeerSessionTests.body(sender.seal(.stick, payload: payload)))
         #expect(frame.type == .stick)
-        #expect(StickBatch.decode(frame.payload) == Self.entries(2))
+        #expect(StickBatch.decode(frame.payload)?.entries == Self.entries(2))
     }
 
     /// A restarted proxy asks for the peer's entries in a STICK frame of its own: `resync`
@@ -49,7 +49,7 @@ import Testing
     /// the link stays up), and a batch without the key is no request.
     @Test func test_resyncRequest_isAStickBatchAskingForEverything_thatAnOlderPeerReadsAsEmpty() throws {
         let request = StickBatch.resyncRequest()
-        let batch = try #require(StickBatch.decodeBatch(request))
+        let batch = try #require(StickBatch.decode(request))
         #expect(batch.resync == true)
         #expect(batch.entries.isEmpty)
 
@@ -58,13 +58,13 @@ import Testing
         #expect(older.entries.isEmpty)
 
         let plain = try #require(StickBatch.payloads(Self.entries(2)).first)
-        #expect(StickBatch.decodeBatch(plain)?.resync == nil)
-        #expect(StickBatch.decodeBatch(Array(#"{"entries":[]}"#.utf8))?.resync == nil)
+        #expect(StickBatch.decode(plain)?.resync == nil)
+        #expect(StickBatch.decode(Array(#"{"entries":[]}"#.utf8))?.resync == nil)
 
         let (c, d) = try PeerSessionTests.pair()
         var sender = c, receiver = d
         let frame = try receiver.open(PeerSessionTests.body(sender.seal(.stick, payload: request)))
         #expect(frame.type == .stick)
-        #expect(StickBatch.decodeBatch(frame.payload)?.resync == true)
+        #expect(StickBatch.decode(frame.payload)?.resync == true)
     }
 }

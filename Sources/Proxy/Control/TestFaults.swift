@@ -63,6 +63,7 @@ enum TestFaults {
         }
         return failed
     }
+
     /// When TLS handshakes start stalling (nil: never).
     private static let tlsStallDeadline = Mutex<NIODeadline?>(nil)
 

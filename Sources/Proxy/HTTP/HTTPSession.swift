@@ -68,7 +68,6 @@ final class HTTPSession: ChannelDuplexHandler {
     var lastServerActivity: NIODeadline
     /// This session's entry in the loop's `SessionWatchdogs`; -1 without one.
     var watchdogSlot = -1
-    var watchdogScheduledAt = NIODeadline.distantFuture
     /// What the session waits for; nil when no timeout applies.
     var watchdogKind: WaitKind? = .request
     var watchdogTimeout = TimeAmount.seconds(0)
@@ -467,13 +466,13 @@ final class HTTPSession: ChannelDuplexHandler {
             if let client = timeouts.client, client < timeout { watchdogTimeout = client }
         }
         watchdogDeadline = kind == .server ? (exchangeWait()?.deadline ?? lastActivity + timeout) : lastActivity + timeout
-        if watchdogSlot < 0 || watchdogScheduledAt > watchdogDeadline {
-            scheduleWatchdog(at: watchdogDeadline)
-        }
+        scheduleWatchdog(notLaterThan: watchdogDeadline)
     }
 
-    private func scheduleWatchdog(at deadline: NIODeadline) {
-        watchdogScheduledAt = deadline
+    /// Sets the watchdog for `deadline`, unless it is already set at or before it (run early,
+    /// it looks again).
+    private func scheduleWatchdog(notLaterThan deadline: NIODeadline) {
+        if let set = loop.watchdogs.deadline(of: self), set <= deadline { return }
         loop.watchdogs.schedule(self, at: deadline)
     }
 
@@ -512,9 +511,7 @@ final class HTTPSession: ChannelDuplexHandler {
     /// Brings the watchdog forward when a side's wait now ends sooner than it was set for.
     func exchangeWaitChanged() {
         guard watchdogKind == .server, context != nil, let wait = exchangeWait() else { return }
-        if watchdogSlot < 0 || watchdogScheduledAt > wait.deadline {
-            scheduleWatchdog(at: wait.deadline)
-        }
+        scheduleWatchdog(notLaterThan: wait.deadline)
     }
 
     /// Called by the loop's `SessionWatchdogs` once the deadline set came, the entry removed.
@@ -525,7 +522,7 @@ final class HTTPSession: ChannelDuplexHandler {
         switch kind {
         case .server:
             // Nobody due yet: look again after the shorter timeout (the waits change with writability).
-            guard let wait = exchangeWait() else { return scheduleWatchdog(at: now + watchdogTimeout) }
+            guard let wait = exchangeWait() else { return scheduleWatchdog(notLaterThan: now + watchdogTimeout) }
             deadline = wait.deadline
             if wait.side == .client { kind = .client }
         case .tunnel, .client:
@@ -535,7 +532,7 @@ final class HTTPSession: ChannelDuplexHandler {
             deadline = watchdogDeadline
         }
         if deadline > now {
-            scheduleWatchdog(at: deadline)
+            scheduleWatchdog(notLaterThan: deadline)
             return
         }
         watchdogKind = nil

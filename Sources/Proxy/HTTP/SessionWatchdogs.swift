@@ -28,6 +28,11 @@ final class SessionWatchdogs {
     /// How many sessions have a watchdog set.
     var count: Int { heap.count }
 
+    /// When `session`'s watchdog is set for; nil without one.
+    func deadline(of session: HTTPSession) -> NIODeadline? {
+        session.watchdogSlot >= 0 ? heap[session.watchdogSlot].deadline : nil
+    }
+
     /// Sets `session`'s watchdog to `deadline`, or moves it there.
     func schedule(_ session: HTTPSession, at deadline: NIODeadline) {
         let slot = session.watchdogSlot
