@@ -39,7 +39,7 @@ final class LoopContext {
     /// Emptied header-field arrays, kept for the next heads this loop parses: a message's
     /// fields then cost no array allocation. Held by the loop, not by each connection, so an
     /// idle keep-alive client holds none; at most `maxSpareFieldArrays`, none larger than 64 fields.
-    private var spareFieldArrays: [[HTTPField]] = []
+    private var spareFieldArrays: [[HTTPFields.Line]] = []
     private static let maxSpareFieldArrays = 8
     /// The scratch buffers of this loop's TLS connections, client and server sides (TLSRecordBuffers).
     let tlsBuffers = TLSRecordBuffers()
@@ -160,17 +160,14 @@ final class LoopContext {
     }
 
     /// An empty field array to parse a head into (one kept from an earlier message, if any).
-    func takeFieldStorage() -> [HTTPField] {
+    func takeFieldStorage() -> [HTTPFields.Line] {
         spareFieldArrays.popLast() ?? []
     }
 
     /// A message is done with its fields: the array is emptied and kept for the next head.
     func recycleFieldStorage(_ fields: inout HTTPFields) {
-        guard spareFieldArrays.count < Self.maxSpareFieldArrays, fields.fields.capacity <= 64 else { return }
-        var spent: [HTTPField] = []
-        swap(&spent, &fields.fields)
-        spent.removeAll(keepingCapacity: true)
-        spareFieldArrays.append(spent)
+        guard spareFieldArrays.count < Self.maxSpareFieldArrays, fields.lineCapacity <= 64 else { return }
+        spareFieldArrays.append(fields.takeLineStorage())
     }
 
     func makeConnectionID() -> Int {

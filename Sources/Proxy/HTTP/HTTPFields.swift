@@ -1,272 +1,211 @@
 import NIOCore
 
-/// One header field as it travels through the proxy (RFC 9110 §5).
+/// The ordered header section of a request or response (RFC 9110 §5.3: order and repetition kept).
 ///
-/// Values are kept byte for byte: each byte is one `Unicode.Scalar` (ISO-8859-1), so
-/// obs-text passes through unchanged when the field is written back.
-///
-/// A field parsed from a received head keeps its bytes where they arrived (a slice of the head,
-/// sharing its memory) and makes a `String` of its name or value only when something reads it:
-/// most fields are forwarded unread, and making two strings per field was a tenth of the
-/// proxy's user CPU on a response from nginx (issue 12). A field the proxy writes holds text.
-package struct HTTPField: Sendable, Hashable {
-    private var storage: Storage
-    /// The name classified once, so the lookups the proxy makes on every message compare a byte.
-    private(set) var known: KnownFieldName
-
-    private enum Storage: Sendable {
-        case text(name: String, value: String)
-        /// `line`'s readable bytes are `name:` OWS `value`; the name ends at `nameEnd` and the
-        /// value starts at `valueStart` (offsets from the slice's reader index).
-        case received(line: ByteBuffer, nameEnd: UInt32, valueStart: UInt32)
-    }
-
-    package init(name: String, value: String) {
-        self.storage = .text(name: name, value: value)
-        self.known = KnownFieldName(name)
-    }
-
-    /// A field whose name was already classified.
-    init(name: String, value: String, known: KnownFieldName) {
-        self.storage = .text(name: name, value: value)
-        self.known = known
-    }
-
-    /// A field as received: `line` holds its name, colon, OWS and value (validated by the parser).
-    init(received line: ByteBuffer, nameEnd: Int, valueStart: Int, known: KnownFieldName) {
-        self.storage = .received(line: line, nameEnd: UInt32(truncatingIfNeeded: nameEnd),
-                                 valueStart: UInt32(truncatingIfNeeded: valueStart))
-        self.known = known
-    }
-
-    package var name: String {
-        get {
-            switch storage {
-            case .text(let name, _): name
-            case .received(let line, let nameEnd, _): line.withUnsafeReadableBytes { String(latin1: UnsafeRawBufferPointer(rebasing: $0[..<Int(nameEnd)])) }
-            }
+/// A section parsed from a received head keeps that head (`source`) and, for each line, where its
+/// name and value lie in it: no copy, no string and no reference per field until something reads
+/// one. Most fields are forwarded unread; a string per name and value was a tenth of the proxy's
+/// user CPU, and a buffer slice per field (a reference count to take and to drop) was still
+/// two atomic operations a field on every message (issue 12). Lines the proxy adds or rewrites
+/// hold text.
+package struct HTTPFields: Sendable, Hashable {
+    /// One header line: text, or where a received line's name and value lie in the head.
+    package struct Line: Sendable {
+        fileprivate enum Storage: Sendable {
+            case text(name: String, value: String)
+            /// Offsets from the head's reader index: the name is `start..<nameEnd` (before the
+            /// colon), the value `valueStart..<end` (without OWS).
+            case received(start: UInt32, nameEnd: UInt32, valueStart: UInt32, end: UInt32)
         }
+
+        fileprivate var storage: Storage
+        fileprivate(set) var known: KnownFieldName
+
+        fileprivate init(_ field: HTTPField) {
+            self.storage = .text(name: field.name, value: field.value)
+            self.known = field.known
+        }
+
+        /// A line as received (validated by the parser); offsets as in `Storage.received`.
+        init(start: Int, nameEnd: Int, valueStart: Int, end: Int, known: KnownFieldName) {
+            self.storage = .received(start: UInt32(truncatingIfNeeded: start), nameEnd: UInt32(truncatingIfNeeded: nameEnd),
+                                     valueStart: UInt32(truncatingIfNeeded: valueStart), end: UInt32(truncatingIfNeeded: end))
+            self.known = known
+        }
+    }
+
+    private var lines: [Line]
+    /// The received head the `.received` lines point into; nil when none was parsed.
+    private var source: ByteBuffer?
+
+    package init(_ fields: [HTTPField] = []) {
+        self.lines = fields.map(Line.init)
+        self.source = nil
+    }
+
+    /// The fields of a received head: `lines` point into `source`'s readable bytes, which must
+    /// not be written to while this section lives (a write would copy them, as ever with a ByteBuffer).
+    init(received source: ByteBuffer, lines: [Line]) {
+        self.lines = lines
+        self.source = source
+    }
+
+    package var count: Int { lines.count }
+
+    /// Every field as a value, in order. For rules, tests and other paths that are not every
+    /// message's: the proxy's own per-message steps read lines by index.
+    package var fields: [HTTPField] {
+        get { lines.indices.map(field(at:)) }
         set {
-            storage = .text(name: newValue, value: value)
-            known = KnownFieldName(newValue)
+            lines = newValue.map(Line.init)
+            source = nil
         }
     }
 
-    package var value: String {
-        get {
-            switch storage {
-            case .text(_, let value): value
-            case .received(let line, _, let valueStart): line.withUnsafeReadableBytes { String(latin1: UnsafeRawBufferPointer(rebasing: $0[Int(valueStart)...])) }
-            }
-        }
-        set { storage = .text(name: name, value: newValue) }
+    package func field(at index: Int) -> HTTPField {
+        HTTPField(name: name(at: index), value: value(at: index), known: lines[index].known)
     }
 
-    /// Whether this field's name is `name` (ASCII case-insensitive).
+    /// The classified name of line `index`.
     @inline(__always)
-    func hasName(_ name: FieldName) -> Bool {
-        if name.known != .other { return known == name.known }
-        guard known == .other else { return false }
-        switch storage {
+    func known(at index: Int) -> KnownFieldName { lines[index].known }
+
+    package func name(at index: Int) -> String {
+        switch lines[index].storage {
+        case .text(let name, _): name
+        case .received(let start, let nameEnd, _, _): receivedString(Int(start)..<Int(nameEnd))
+        }
+    }
+
+    package func value(at index: Int) -> String {
+        switch lines[index].storage {
+        case .text(_, let value): value
+        case .received(_, _, let valueStart, let end): receivedString(Int(valueStart)..<Int(end))
+        }
+    }
+
+    private func receivedString(_ range: Range<Int>) -> String {
+        source!.withUnsafeReadableBytes { String(latin1: UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// Whether line `index`'s name is `name` (ASCII case-insensitive).
+    func hasName(_ name: FieldName, at index: Int) -> Bool {
+        let line = lines[index]
+        if name.known != .other { return line.known == name.known }
+        guard line.known == .other else { return false }
+        switch line.storage {
         case .text(let own, _):
             return own.equalsIgnoringASCIICase(name.text)
-        case .received(let line, let nameEnd, _):
-            return line.withUnsafeReadableBytes { bytes in
+        case .received(let start, let nameEnd, _, _):
+            return source!.withUnsafeReadableBytes { bytes in
                 var expected = name.text
-                return expected.withUTF8 { UnsafeRawBufferPointer($0).equalsIgnoringASCIICase(UnsafeRawBufferPointer(rebasing: bytes[..<Int(nameEnd)])) }
+                return expected.withUTF8 {
+                    UnsafeRawBufferPointer($0).equalsIgnoringASCIICase(UnsafeRawBufferPointer(rebasing: bytes[Int(start)..<Int(nameEnd)]))
+                }
             }
         }
     }
 
-    /// The bytes of the name and the value: as received, or at most that for text (its UTF-8
-    /// length, never less than its Latin-1 length).
-    @inline(__always)
-    var nameAndValueBytes: Int {
-        switch storage {
+    /// The bytes of line `index`'s name and value: as received, or at most that for text (its
+    /// UTF-8 length, never less than its Latin-1 length).
+    func nameAndValueBytes(at index: Int) -> Int {
+        switch lines[index].storage {
         case .text(let name, let value): name.utf8.count + value.utf8.count
-        case .received(let line, let nameEnd, let valueStart): Int(nameEnd) + line.readableBytes - Int(valueStart)
+        case .received(let start, let nameEnd, let valueStart, let end): Int(nameEnd - start) + Int(end - valueStart)
         }
     }
 
-    /// At least the bytes `write(to:at:)` takes, without the line's CRLF.
-    @inline(__always)
-    var writtenBound: Int { nameAndValueBytes + 2 }
+    package mutating func setValue(_ value: String, at index: Int) {
+        lines[index].storage = .text(name: name(at: index), value: value)
+    }
 
-    /// Writes `name: value` (without CRLF) at `at`, each scalar as one byte; a received field's
-    /// bytes are copied as they arrived.
-    @inline(__always)
+    mutating func remove(at index: Int) {
+        lines.remove(at: index)
+    }
+
+    /// Removes the lines `shouldRemove` picks; it is given this section and a line's index.
+    mutating func removeAll(where shouldRemove: (_ fields: HTTPFields, _ index: Int) -> Bool) {
+        // Chosen first, then removed: the lines are not changed while `shouldRemove` reads them.
+        let doomed = lines.indices.map { shouldRemove(self, $0) }
+        guard doomed.contains(true) else { return }
+        var kept = 0
+        for index in lines.indices where !doomed[index] {
+            if kept != index { lines.swapAt(kept, index) }
+            kept += 1
+        }
+        lines.removeLast(lines.count - kept)
+    }
+
+    /// The lines' array, emptied and handed back for another head to reuse; the section is left empty.
+    mutating func takeLineStorage() -> [Line] {
+        var spent: [Line] = []
+        swap(&spent, &lines)
+        source = nil
+        spent.removeAll(keepingCapacity: true)
+        return spent
+    }
+
+    var lineCapacity: Int { lines.capacity }
+
+    // MARK: writing
+
+    /// At least the bytes `write(to:at:)` takes.
+    var writtenBound: Int {
+        var n = 2
+        for index in lines.indices { n += nameAndValueBytes(at: index) + 4 }
+        return n
+    }
+
+    /// Writes every line (`name: value` CRLF) and the empty line at `at`, each scalar of a text
+    /// line as one byte, a received line's bytes as they arrived.
     func write(to out: UnsafeMutableRawBufferPointer, at: inout Int) {
-        switch storage {
+        guard let source else {
+            for index in lines.indices { Self.write(lines[index], from: nil, to: out, at: &at) }
+            Self.writeCRLF(to: out, at: &at)
+            return
+        }
+        source.withUnsafeReadableBytes { bytes in
+            for index in lines.indices { Self.write(lines[index], from: bytes, to: out, at: &at) }
+        }
+        Self.writeCRLF(to: out, at: &at)
+    }
+
+    @inline(__always)
+    private static func write(_ line: Line, from bytes: UnsafeRawBufferPointer?, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        switch line.storage {
         case .text(let name, let value):
             out.copyLatin1(name, at: &at)
             out[at] = UInt8(ascii: ":")
             out[at + 1] = UInt8(ascii: " ")
             at += 2
             out.copyLatin1(value, at: &at)
-        case .received(let line, let nameEnd, let valueStart):
-            line.withUnsafeReadableBytes { bytes in
-                let nameEnd = Int(nameEnd), valueStart = Int(valueStart)
-                let base = out.baseAddress! + at
-                base.copyMemory(from: bytes.baseAddress!, byteCount: nameEnd)
-                base.storeBytes(of: UInt8(ascii: ":"), toByteOffset: nameEnd, as: UInt8.self)
-                base.storeBytes(of: UInt8(ascii: " "), toByteOffset: nameEnd + 1, as: UInt8.self)
-                (base + nameEnd + 2).copyMemory(from: bytes.baseAddress! + valueStart, byteCount: bytes.count - valueStart)
-                at += nameEnd + 2 + bytes.count - valueStart
-            }
+        case .received(let start, let nameEnd, let valueStart, let end):
+            let bytes = bytes!.baseAddress!
+            let nameLength = Int(nameEnd - start), valueLength = Int(end - valueStart)
+            let base = out.baseAddress! + at
+            base.copyMemory(from: bytes + Int(start), byteCount: nameLength)
+            base.storeBytes(of: UInt8(ascii: ":"), toByteOffset: nameLength, as: UInt8.self)
+            base.storeBytes(of: UInt8(ascii: " "), toByteOffset: nameLength + 1, as: UInt8.self)
+            (base + nameLength + 2).copyMemory(from: bytes + Int(valueStart), byteCount: valueLength)
+            at += nameLength + 2 + valueLength
         }
+        writeCRLF(to: out, at: &at)
     }
 
-    package static func == (lhs: HTTPField, rhs: HTTPField) -> Bool {
-        lhs.name == rhs.name && lhs.value == rhs.value
+    @inline(__always)
+    private static func writeCRLF(to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        out[at] = 0x0D
+        out[at + 1] = 0x0A
+        at += 2
     }
 
-    package func hash(into hasher: inout Hasher) {
-        hasher.combine(name)
-        hasher.combine(value)
-    }
-}
-
-/// The field names the proxy itself reads or rewrites on every message; every other name is `.other`.
-enum KnownFieldName: UInt8, Sendable, Hashable {
-    case other
-    case connection, keepAlive, proxyConnection, te, trailer, upgrade
-    case transferEncoding, contentLength, host, cookie, setCookie
-    /// Read on every response that a `cookie ... nocache` backend inserts a cookie into.
-    case cacheControl, pragma
-
-    init(_ name: some StringProtocol) {
-        // The length and the first letter pick the one candidate; a full comparison confirms it.
-        let candidate = Self.candidate(count: name.utf8.count, initial: (name.utf8.first ?? 0) | 0x20)
-        self = candidate != .other && name.equalsIgnoringASCIICase(candidate.lowercased) ? candidate : .other
-    }
-
-    /// Classifies a name from its bytes as received, before any String is made of them.
-    init(bytes: UnsafeRawBufferPointer) {
-        let candidate = Self.candidate(count: bytes.count, initial: (bytes.first ?? 0) | 0x20)
-        guard candidate != .other else {
-            self = .other
-            return
-        }
-        let spelling = candidate.spelling
-        let expected = UnsafeRawBufferPointer(start: spelling.utf8Start, count: spelling.utf8CodeUnitCount)
-        for i in 0..<bytes.count {
-            let b = bytes[i]
-            // Only letters fold; the expected spelling is lower case.
-            let folded = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
-            if folded != expected[i] {
-                self = .other
-                return
-            }
-        }
-        self = candidate
-    }
-
-    private static func candidate(count: Int, initial: UInt8) -> KnownFieldName {
-        switch (count, initial) {
-        case (2, _): .te
-        case (4, _): .host
-        case (6, UInt8(ascii: "p")): .pragma
-        case (6, _): .cookie
-        case (7, UInt8(ascii: "u")): .upgrade
-        case (7, _): .trailer
-        case (10, UInt8(ascii: "c")): .connection
-        case (10, UInt8(ascii: "k")): .keepAlive
-        case (10, _): .setCookie
-        case (13, UInt8(ascii: "c")): .cacheControl
-        case (14, _): .contentLength
-        case (16, _): .proxyConnection
-        case (17, _): .transferEncoding
-        default: .other
-        }
-    }
-
-    /// `lowercased`, as static bytes.
-    private var spelling: StaticString {
-        switch self {
-        case .other: ""
-        case .connection: "connection"
-        case .keepAlive: "keep-alive"
-        case .proxyConnection: "proxy-connection"
-        case .te: "te"
-        case .trailer: "trailer"
-        case .upgrade: "upgrade"
-        case .transferEncoding: "transfer-encoding"
-        case .contentLength: "content-length"
-        case .host: "host"
-        case .cookie: "cookie"
-        case .setCookie: "set-cookie"
-        case .cacheControl: "cache-control"
-        case .pragma: "pragma"
-        }
-    }
-
-    var lowercased: String {
-        switch self {
-        case .other: ""
-        case .connection: "connection"
-        case .keepAlive: "keep-alive"
-        case .proxyConnection: "proxy-connection"
-        case .te: "te"
-        case .trailer: "trailer"
-        case .upgrade: "upgrade"
-        case .transferEncoding: "transfer-encoding"
-        case .contentLength: "content-length"
-        case .host: "host"
-        case .cookie: "cookie"
-        case .setCookie: "set-cookie"
-        case .cacheControl: "cache-control"
-        case .pragma: "pragma"
-        }
-    }
-
-    /// Fields that never travel past one hop (RFC 9110 §7.6.1).
-    var isHopByHop: Bool {
-        switch self {
-        case .connection, .keepAlive, .proxyConnection, .te, .trailer, .upgrade: true
-        default: false
-        }
-    }
-}
-
-/// A field name to look up: classified once where it is made.
-struct FieldName {
-    let text: String
-    let known: KnownFieldName
-
-    init(_ text: String) {
-        self.text = text
-        self.known = KnownFieldName(text)
-    }
-
-    init(_ known: KnownFieldName) {
-        self.text = known.lowercased
-        self.known = known
-    }
-
-    static var connection: FieldName { FieldName(.connection) }
-    static var upgrade: FieldName { FieldName(.upgrade) }
-    static var transferEncoding: FieldName { FieldName(.transferEncoding) }
-    static var contentLength: FieldName { FieldName(.contentLength) }
-    static var host: FieldName { FieldName(.host) }
-    static var setCookie: FieldName { FieldName(.setCookie) }
-}
-
-/// The ordered header section of a request or response (RFC 9110 §5.3: order and repetition kept).
-package struct HTTPFields: Sendable, Hashable {
-    package var fields: [HTTPField]
-
-    package init(_ fields: [HTTPField] = []) {
-        self.fields = fields
-    }
-
-    package var count: Int { fields.count }
+    // MARK: lookups
 
     /// The first value of `name` (case-insensitive), if any.
     package func first(_ name: String) -> String? { first(FieldName(name)) }
 
     func first(_ name: FieldName) -> String? {
-        // By index: `for field in fields` copies each field, retaining its two strings.
-        for i in fields.indices where fields[i].hasName(name) { return fields[i].value }
+        for index in lines.indices where hasName(name, at: index) { return value(at: index) }
         return nil
     }
 
@@ -274,7 +213,7 @@ package struct HTTPFields: Sendable, Hashable {
     package func values(_ name: String) -> [String] { values(FieldName(name)) }
 
     func values(_ name: FieldName) -> [String] {
-        fields.compactMap { $0.hasName(name) ? $0.value : nil }
+        lines.indices.compactMap { hasName(name, at: $0) ? value(at: $0) : nil }
     }
 
     /// How many lines carry `name`.
@@ -282,21 +221,23 @@ package struct HTTPFields: Sendable, Hashable {
 
     func occurrences(_ name: FieldName) -> Int {
         var n = 0
-        for i in fields.indices where fields[i].hasName(name) { n += 1 }
+        for index in lines.indices where hasName(name, at: index) { n += 1 }
         return n
     }
 
     package func contains(_ name: String) -> Bool { first(FieldName(name)) != nil }
 
-    func contains(_ name: FieldName) -> Bool { first(name) != nil }
+    func contains(_ name: FieldName) -> Bool {
+        lines.indices.contains { hasName(name, at: $0) }
+    }
 
     package mutating func add(_ name: String, _ value: String) {
-        fields.append(HTTPField(name: name, value: value))
+        lines.append(Line(HTTPField(name: name, value: value)))
     }
 
     package mutating func remove(_ name: String) {
         let name = FieldName(name)
-        fields.removeAll { $0.hasName(name) }
+        removeAll { fields, index in fields.hasName(name, at: index) }
     }
 
     /// Replaces every `name` line with one line holding `value`.
@@ -316,9 +257,9 @@ package struct HTTPFields: Sendable, Hashable {
 
     /// Visits the list elements of every `name` line without collecting them.
     func forEachListElement(_ name: FieldName, _ body: (Substring) -> Void) {
-        for i in fields.indices where fields[i].hasName(name) {
+        for index in lines.indices where hasName(name, at: index) {
             // Commas are ASCII, so splitting on UTF-8 indices never cuts a scalar.
-            let value = fields[i].value
+            let value = value(at: index)
             var start = value.utf8.startIndex
             var i = start
             while true {
@@ -331,6 +272,24 @@ package struct HTTPFields: Sendable, Hashable {
                 }
                 i = value.utf8.index(after: i)
             }
+        }
+    }
+
+    // MARK: Hashable, as the fields it holds
+
+    package static func == (lhs: HTTPFields, rhs: HTTPFields) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for index in lhs.lines.indices where lhs.name(at: index) != rhs.name(at: index) || lhs.value(at: index) != rhs.value(at: index) {
+            return false
+        }
+        return true
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for index in lines.indices {
+            hasher.combine(name(at: index))
+            hasher.combine(value(at: index))
         }
     }
 }

@@ -15,13 +15,13 @@ package enum HTTPHeadParser {
     /// HAProxy's `tune.http.maxhdr` default: the start line and the field lines together.
     package static let defaultMaxHeaderLines = 101
 
-    /// `head`'s readable bytes are one complete head. Its fields keep slices of `head` (see
-    /// `HTTPField`): pass a buffer that is not written to while they live (a write copies it).
+    /// `head`'s readable bytes are one complete head. Its fields keep `head` and point into it
+    /// (see `HTTPFields`): pass a buffer that is not written to while they live (a write copies it).
     /// `maxHeaderLines` counts the request line with the field lines, as `tune.http.maxhdr` does:
     /// the default 101 admits 100 fields.
     /// `storage`: an emptied field array whose memory the head's fields reuse (left empty).
     package static func parseRequest(_ head: ByteBuffer, maxHeaderLines: Int = defaultMaxHeaderLines,
-                                     storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPRequestHead {
+                                     storage: inout [HTTPFields.Line]) throws(HTTPParseError) -> HTTPRequestHead {
         try parsing(head) { bytes throws(HTTPParseError) in
             try parseRequestLines(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
         }
@@ -29,13 +29,13 @@ package enum HTTPHeadParser {
 
     /// As above, from bytes (copied), into a new field array.
     package static func parseRequest(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPRequestHead {
-        var storage: [HTTPField] = []
+        var storage: [HTTPFields.Line] = []
         return try parseRequest(ByteBuffer(bytes: bytes), maxHeaderLines: maxHeaderLines, storage: &storage)
     }
 
     /// `head`, `maxHeaderLines` and `storage` as for requests: the status line counts.
     package static func parseResponse(_ head: ByteBuffer, maxHeaderLines: Int = defaultMaxHeaderLines,
-                                      storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPResponseHead {
+                                      storage: inout [HTTPFields.Line]) throws(HTTPParseError) -> HTTPResponseHead {
         try parsing(head) { bytes throws(HTTPParseError) in
             try parseResponseLines(bytes, in: head, maxHeaderLines: maxHeaderLines, storage: &storage)
         }
@@ -43,7 +43,7 @@ package enum HTTPHeadParser {
 
     /// As above, from bytes (copied), into a new field array.
     package static func parseResponse(_ bytes: UnsafeRawBufferPointer, maxHeaderLines: Int = defaultMaxHeaderLines) throws(HTTPParseError) -> HTTPResponseHead {
-        var storage: [HTTPField] = []
+        var storage: [HTTPFields.Line] = []
         return try parseResponse(ByteBuffer(bytes: bytes), maxHeaderLines: maxHeaderLines, storage: &storage)
     }
 
@@ -64,7 +64,7 @@ package enum HTTPHeadParser {
     }
 
     private static func parseRequestLines(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
-                                          storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPRequestHead {
+                                          storage: inout [HTTPFields.Line]) throws(HTTPParseError) -> HTTPRequestHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
         // method SP request-target SP HTTP-version
@@ -86,7 +86,7 @@ package enum HTTPHeadParser {
     }
 
     private static func parseResponseLines(_ bytes: UnsafeRawBufferPointer, in head: ByteBuffer, maxHeaderLines: Int,
-                                           storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPResponseHead {
+                                           storage: inout [HTTPFields.Line]) throws(HTTPParseError) -> HTTPResponseHead {
         var lines = LineIterator(bytes: bytes)
         guard let line = lines.next() else { throw .invalidStartLine }
         // HTTP-version SP 3DIGIT SP [ reason-phrase ]
@@ -124,15 +124,15 @@ package enum HTTPHeadParser {
         }
     }
 
-    private static func parseFields(_ lines: inout LineIterator, _ bytes: UnsafeRawBufferPointer, in head: ByteBuffer,
-                                    maxFields: Int, storage: inout [HTTPField]) throws(HTTPParseError) -> HTTPFields {
-        var fields = HTTPFields()
-        swap(&fields.fields, &storage)
-        fields.fields.removeAll(keepingCapacity: true)
-        if fields.fields.capacity < 16 { fields.fields.reserveCapacity(16) }
-        while let line = lines.next() {
+    private static func parseFields(_ iterator: inout LineIterator, _ bytes: UnsafeRawBufferPointer, in head: ByteBuffer,
+                                    maxFields: Int, storage: inout [HTTPFields.Line]) throws(HTTPParseError) -> HTTPFields {
+        var fieldLines: [HTTPFields.Line] = []
+        swap(&fieldLines, &storage)
+        fieldLines.removeAll(keepingCapacity: true)
+        if fieldLines.capacity < 16 { fieldLines.reserveCapacity(16) }
+        while let line = iterator.next() {
             if line.isEmpty { break }
-            guard fields.fields.count < maxFields else { throw .tooManyFields }
+            guard fieldLines.count < maxFields else { throw .tooManyFields }
             let first = bytes[line.lowerBound]
             if first == 0x20 || first == 0x09 { throw .obsoleteLineFolding }
             // The name and the colon that ends it, in one pass.
@@ -147,15 +147,13 @@ package enum HTTPHeadParser {
             while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
             while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
             for i in start..<end where !isFieldValueByte(bytes[i]) { throw .invalidHeaderValue }
-            // The line's bytes stay in `head`; the field keeps a slice (no copy, no string yet).
-            let lineStart = line.lowerBound
-            fields.fields.append(HTTPField(
-                received: head.getSlice(at: head.readerIndex + lineStart, length: max(end, start) - lineStart)!,
-                nameEnd: colon - lineStart, valueStart: start - lineStart,
+            // The line's bytes stay in `head`: the field is where they lie (no copy, no string yet).
+            fieldLines.append(HTTPFields.Line(
+                start: line.lowerBound, nameEnd: colon, valueStart: start, end: max(end, start),
                 known: KnownFieldName(bytes: UnsafeRawBufferPointer(rebasing: bytes[nameRange]))
             ))
         }
-        return fields
+        return HTTPFields(received: head, lines: fieldLines)
     }
 
     private static func firstIndex(of byte: UInt8, in bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {

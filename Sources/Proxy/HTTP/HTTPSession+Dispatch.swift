@@ -105,7 +105,7 @@ extension HTTPSession {
             from: &requestHeadBuffer, minimumCapacity: 256 + head.fields.count * 48, allocator: allocator)
         serialized.writeRequestHead(head)
         requestHeadBuffer = serialized
-        current.head = head
+        current.head = consume head
         current.serializedHead = serialized
         if waitsForBody && !requestBodyBuffered() {
             phase = .waitingForBody

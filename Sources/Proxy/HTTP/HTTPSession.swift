@@ -326,8 +326,8 @@ final class HTTPSession: ChannelDuplexHandler {
         do {
             guard let span = try buffer.withUnsafeReadableBytes({ try scanner.scan($0) }) else { return }
             var storage = loop.takeFieldStorage()
-            // The fields keep slices of the read buffer until the exchange ends (`responseComplete`
-            // recycles them), so the next request's read finds it uniquely owned again.
+            // The fields keep the read buffer until the exchange ends (`responseComplete` recycles
+            // them), so the next request's read finds it uniquely owned again.
             let head = try HTTPHeadParser.parseRequest(
                 buffer.getSlice(at: buffer.readerIndex + span.start, length: span.end - span.start)!,
                 maxHeaderLines: runtime.plan.maxHeaderLines, storage: &storage)

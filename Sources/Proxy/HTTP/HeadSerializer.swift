@@ -8,7 +8,7 @@ package import NIOCore
 /// uniqueness and exclusivity checks; perf showed them.
 extension ByteBuffer {
     package mutating func writeRequestHead(_ head: HTTPRequestHead) {
-        let bound = head.method.utf8.count + 1 + head.target.utf8.count + 11 + Self.fieldsBound(head.fields)
+        let bound = head.method.utf8.count + 1 + head.target.utf8.count + 11 + head.fields.writtenBound
         writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { out in
             var at = 0
             out.copyLatin1(head.method, at: &at)
@@ -16,7 +16,7 @@ extension ByteBuffer {
             at += 1
             out.copyLatin1(head.target, at: &at)
             Self.copyASCII(head.minorVersion == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n", to: out, at: &at)
-            Self.copyFields(head.fields, to: out, at: &at)
+            head.fields.write(to: out, at: &at)
             return at
         }
     }
@@ -30,7 +30,7 @@ extension ByteBuffer {
             writeFieldsSeparately(reason: head.reason, head.fields)
             return
         }
-        let bound = 13 + head.reason.utf8.count + 2 + Self.fieldsBound(head.fields)
+        let bound = 13 + head.reason.utf8.count + 2 + head.fields.writtenBound
         writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { out in
             var at = 0
             Self.copyASCII(head.minorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", to: out, at: &at)
@@ -42,7 +42,7 @@ extension ByteBuffer {
             at += 4
             out.copyLatin1(head.reason, at: &at)
             Self.copyASCII("\r\n", to: out, at: &at)
-            Self.copyFields(head.fields, to: out, at: &at)
+            head.fields.write(to: out, at: &at)
             return at
         }
     }
@@ -55,32 +55,12 @@ extension ByteBuffer {
         return buffer
     }
 
-    /// An upper bound of the bytes `fields` and the empty line take.
-    private static func fieldsBound(_ fields: HTTPFields) -> Int {
-        var n = 2
-        // By index, here and below: `for field in` would copy (retain and release) each field.
-        for i in fields.fields.indices { n += fields.fields[i].writtenBound + 2 }
-        return n
-    }
-
-    private static func copyFields(_ fields: HTTPFields, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
-        for i in fields.fields.indices {
-            fields.fields[i].write(to: out, at: &at)
-            out[at] = 0x0D
-            out[at + 1] = 0x0A
-            at += 2
-        }
-        out[at] = 0x0D
-        out[at + 1] = 0x0A
-        at += 2
-    }
-
     private mutating func writeFieldsSeparately(reason: String, _ fields: HTTPFields) {
-        writeWithUnsafeMutableBytes(minimumWritableBytes: reason.utf8.count + 2 + Self.fieldsBound(fields)) { out in
+        writeWithUnsafeMutableBytes(minimumWritableBytes: reason.utf8.count + 2 + fields.writtenBound) { out in
             var at = 0
             out.copyLatin1(reason, at: &at)
             Self.copyASCII("\r\n", to: out, at: &at)
-            Self.copyFields(fields, to: out, at: &at)
+            fields.write(to: out, at: &at)
             return at
         }
     }

@@ -6,7 +6,7 @@ enum HopByHop {
     static func strip(_ fields: inout HTTPFields) -> ConnectionOptions {
         // By index, and without key-path closures: this runs on every request and response.
         var hopByHop = 0
-        for i in fields.fields.indices where fields.fields[i].known.isHopByHop { hopByHop += 1 }
+        for i in 0..<fields.count where fields.known(at: i).isHopByHop { hopByHop += 1 }
         guard hopByHop > 0 else { return ConnectionOptions() }
         var named: [FieldName] = []
         let options = ConnectionOptions(fields) { option in
@@ -15,12 +15,12 @@ enum HopByHop {
             if !name.known.isHopByHop && name.known != .transferEncoding { named.append(name) }
         }
         if !named.isEmpty {
-            fields.fields.removeAll { field in field.known.isHopByHop || named.contains { field.hasName($0) } }
-        } else if hopByHop == 1, let i = fields.fields.firstIndex(where: { $0.known.isHopByHop }) {
+            fields.removeAll { fields, i in fields.known(at: i).isHopByHop || named.contains { fields.hasName($0, at: i) } }
+        } else if hopByHop == 1, let i = (0..<fields.count).first(where: { fields.known(at: $0).isHopByHop }) {
             // The common case (`Connection: keep-alive` on a response): one field out.
-            fields.fields.remove(at: i)
+            fields.remove(at: i)
         } else {
-            fields.fields.removeAll { $0.known.isHopByHop }
+            fields.removeAll { fields, i in fields.known(at: i).isHopByHop }
         }
         return options
     }
@@ -35,8 +35,8 @@ enum HopByHop {
 
         /// The options of the Connection field (RFC 9110 §7.6.1); `other` sees every option it does not know.
         init(_ fields: HTTPFields, other: (Substring) -> Void = { _ in }) {
-            for i in fields.fields.indices where fields.fields[i].known == .connection {
-                let value = fields.fields[i].value
+            for i in 0..<fields.count where fields.known(at: i) == .connection {
+                let value = fields.value(at: i)
                 // Read as bytes (a server says `Connection: keep-alive` on every response); a
                 // Substring is made only for an option this type does not know.
                 let done: Bool? = value.utf8.withContiguousStorageIfAvailable { bytes in

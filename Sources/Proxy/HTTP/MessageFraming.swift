@@ -59,16 +59,16 @@ package enum MessageFraming {
         var host: String?
 
         init(_ fields: HTTPFields) {
-            for i in fields.fields.indices {
-                switch fields.fields[i].known {
+            for i in 0..<fields.count {
+                switch fields.known(at: i) {
                 case .contentLength:
                     lengths += 1
-                    if length == nil { length = fields.fields[i].value }
+                    if length == nil { length = fields.value(at: i) }
                 case .transferEncoding:
                     transferEncoding = true
                 case .host:
                     hosts += 1
-                    if host == nil { host = fields.fields[i].value }
+                    if host == nil { host = fields.value(at: i) }
                 default:
                     break
                 }

@@ -12,8 +12,8 @@ enum LoggedBytes {
     static func head(_ response: HTTPResponseHead) -> Int {
         // "HTTP/1.x" and a three-digit status.
         var count = 20 + 8 + 3 + response.reason.utf8.count + 1
-        for i in response.fields.fields.indices where response.fields.fields[i].known != .connection {
-            count += response.fields.fields[i].nameAndValueBytes
+        for i in 0..<response.fields.count where response.fields.known(at: i) != .connection {
+            count += response.fields.nameAndValueBytes(at: i)
         }
         return count
     }

@@ -78,18 +78,15 @@ package final class StickyCookie: Sendable {
     /// A cookie older than `maxidle` since last seen, or `maxlife` since first seen, designates nothing.
     package func inspectRequestDated(_ fields: inout HTTPFields, now: Int) -> (server: Int, firstSeen: Int?)? {
         // Most requests carry no cookie at all: nothing to read, nothing to rebuild.
-        guard fields.fields.contains(where: { $0.known == .cookie }) else { return nil }
+        guard (0..<fields.count).contains(where: { fields.known(at: $0) == .cookie }) else { return nil }
         var designated: Int?
         var firstSeen: Int?
         var changed = false
-        var rewritten: [HTTPField] = []
-        for field in fields.fields {
-            guard field.known == .cookie else {
-                rewritten.append(field)
-                continue
-            }
+        // Each Cookie line's pairs as they will be forwarded (nil: none left, the line goes).
+        var rewritten: [(line: Int, value: String?)] = []
+        for line in 0..<fields.count where fields.known(at: line) == .cookie {
             var kept: [Substring] = []
-            for pair in field.value.split(separator: ";") {
+            for pair in fields.value(at: line).split(separator: ";") {
                 let trimmed = pair.trimmingOWS()
                 guard let eq = trimmed.firstIndex(of: "="), trimmed[..<eq].trimmingOWS() == persistence.name else {
                     kept.append(trimmed)
@@ -125,9 +122,13 @@ package final class StickyCookie: Sendable {
                     }
                 }
             }
-            if !kept.isEmpty { rewritten.append(HTTPField(name: field.name, value: kept.joined(separator: "; "))) }
+            rewritten.append((line, kept.isEmpty ? nil : kept.joined(separator: "; ")))
         }
-        if changed { fields.fields = rewritten }
+        if changed {
+            for (line, value) in rewritten.reversed() {
+                if let value { fields.setValue(value, at: line) } else { fields.remove(at: line) }
+            }
+        }
         return designated.map { ($0, firstSeen) }
     }
 
@@ -146,11 +147,11 @@ package final class StickyCookie: Sendable {
         switch persistence.mode {
         case .insert:
             if persistence.postOnly && method != "POST" { return }
-            let serverSetsOwn = fields.fields.contains { $0.known == .setCookie && Self.cookieName(of: $0.value) == persistence.name }
+            let name = persistence.name
+            let ownCookie = { (fields: HTTPFields, i: Int) in fields.known(at: i) == .setCookie && Self.cookieName(of: fields.value(at: i)) == name }
+            let serverSetsOwn = (0..<fields.count).contains { ownCookie(fields, $0) }
             if serverSetsOwn && persistence.preserve { return }
-            if serverSetsOwn {
-                fields.fields.removeAll { $0.known == .setCookie && Self.cookieName(of: $0.value) == persistence.name }
-            }
+            if serverSetsOwn { fields.removeAll(where: ownCookie) }
             // A `maxidle` cookie is re-issued on every response to move its last-seen date.
             if clientHadValidCookie && persistence.maxIdleSeconds == nil { return }
             if let cookie = insertedCookies[server] {
@@ -161,14 +162,14 @@ package final class StickyCookie: Sendable {
             }
             if persistence.nocache { Self.keepOutOfSharedCaches(&fields) }
         case .prefix, .rewrite:
-            for i in fields.fields.indices where fields.fields[i].name.equalsIgnoringASCIICase("set-cookie") {
-                let text = fields.fields[i].value
+            for i in 0..<fields.count where fields.known(at: i) == .setCookie {
+                let text = fields.value(at: i)
                 guard Self.cookieName(of: text) == persistence.name, let eq = text.firstIndex(of: "=") else { continue }
                 let rest = text[text.index(after: eq)...]
                 let end = rest.firstIndex(of: ";") ?? rest.endIndex
                 let attributes = rest[end...]
                 let newValue = persistence.mode == .prefix ? "\(value)~\(rest[..<end])" : value
-                fields.fields[i].value = "\(persistence.name)=\(newValue)\(attributes)"
+                fields.setValue("\(persistence.name)=\(newValue)\(attributes)", at: i)
                 if persistence.nocache { Self.keepOutOfSharedCaches(&fields) }
             }
         }

@@ -171,7 +171,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
         do {
             guard let span = try head.withUnsafeReadableBytes({ try scanner.scan($0) }) else { return false }
             var storage = session.loop.takeFieldStorage()
-            // The fields keep slices of the read buffer until the head is written to the client.
+            // The fields keep the read buffer until the head is written to the client.
             var response = try HTTPHeadParser.parseResponse(
                 head.getSlice(at: head.readerIndex + span.start, length: span.end - span.start)!,
                 maxHeaderLines: maxHeaderLines, storage: &storage)

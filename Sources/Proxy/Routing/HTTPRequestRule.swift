@@ -214,8 +214,8 @@ extension HTTPFields {
     /// matching value becomes `template` with `\1`...`\9` filled in from the match.
     mutating func replaceValues(_ name: String, regex: RegexBox, template: String, perElement: Bool) {
         let key = FieldName(name)
-        for index in fields.indices where fields[index].hasName(key) {
-            let value = fields[index].value
+        for index in 0..<count where hasName(key, at: index) {
+            let value = value(at: index)
             if perElement {
                 var changed = false
                 // As HAProxy 2.6 does (checked on 127.0.0.1): a matching element is replaced with the
@@ -225,9 +225,9 @@ extension HTTPFields {
                     changed = true
                     return replaced
                 }
-                if changed { fields[index].value = elements.joined(separator: ",") }
+                if changed { setValue(elements.joined(separator: ","), at: index) }
             } else if let replaced = regex.replacement(of: Substring(value), template: template) {
-                fields[index].value = replaced
+                setValue(replaced, at: index)
             }
         }
     }

@@ -76,7 +76,7 @@ enum GeneratedResponse {
         _ = rules.apply(to: &facts)
         guard let head = facts.response else { return (text, status) }
         var output = "HTTP/1.1 \(head.status) \(head.reason)\r\n"
-        for field in head.fields.fields { output += "\(field.name): \(field.value)\r\n" }
+        for i in 0..<head.fields.count { output += "\(head.fields.name(at: i)): \(head.fields.value(at: i))\r\n" }
         output += "\r\n"
         output += text[split.upperBound...]
         return (output, head.status)

@@ -128,8 +128,8 @@ package enum SampleFetch: Sendable, Hashable {
     static func cookie(_ name: String, in fields: HTTPFields) -> SampleValue {
         var found: Substring?
         let cookieName = FieldName("Cookie")
-        for field in fields.fields where field.hasName(cookieName) {
-            for pair in field.value.split(separator: ";") {
+        for i in 0..<fields.count where fields.hasName(cookieName, at: i) {
+            for pair in fields.value(at: i).split(separator: ";") {
                 let trimmed = pair.drop { $0 == " " || $0 == "\t" }
                 guard let equals = trimmed.firstIndex(of: "="), trimmed[..<equals] == name else { continue }
                 found = trimmed[trimmed.index(after: equals)...]
@@ -187,9 +187,9 @@ package enum SampleFetch: Sendable, Hashable {
             if target < 1 { return .absent }
         }
         var seen = 0
-        for field in fields.fields where field.hasName(name) {
+        for i in 0..<fields.count where fields.hasName(name, at: i) {
             seen += 1
-            if seen == target { return .text(Substring(field.value)) }
+            if seen == target { return .text(Substring(fields.value(at: i))) }
         }
         return .absent
     }
