@@ -50,13 +50,13 @@ enum KnownFieldName: UInt8, Sendable, Hashable {
     case cacheControl, pragma
 
     init(_ name: some StringProtocol) {
-        // The length and the first letter pick the one candidate; a full comparison confirms it.
-        let candidate = Self.candidate(count: name.utf8.count, initial: (name.utf8.first ?? 0) | 0x20)
-        self = candidate != .other && name.equalsIgnoringASCIICase(candidate.lowercased) ? candidate : .other
+        var text = String(name)
+        self = text.withUTF8 { KnownFieldName(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// Classifies a name from its bytes as received, before any String is made of them.
     init(bytes: UnsafeRawBufferPointer) {
+        // The length and the first letter pick the one candidate; a full comparison confirms it.
         let candidate = Self.candidate(count: bytes.count, initial: (bytes.first ?? 0) | 0x20)
         guard candidate != .other else {
             self = .other
@@ -95,27 +95,8 @@ enum KnownFieldName: UInt8, Sendable, Hashable {
         }
     }
 
-    /// `lowercased`, as static bytes.
-    private var spelling: StaticString {
-        switch self {
-        case .other: ""
-        case .connection: "connection"
-        case .keepAlive: "keep-alive"
-        case .proxyConnection: "proxy-connection"
-        case .te: "te"
-        case .trailer: "trailer"
-        case .upgrade: "upgrade"
-        case .transferEncoding: "transfer-encoding"
-        case .contentLength: "content-length"
-        case .host: "host"
-        case .cookie: "cookie"
-        case .setCookie: "set-cookie"
-        case .cacheControl: "cache-control"
-        case .pragma: "pragma"
-        }
-    }
-
-    var lowercased: String {
+    /// The name in lower case, as static bytes.
+    var spelling: StaticString {
         switch self {
         case .other: ""
         case .connection: "connection"
@@ -154,15 +135,16 @@ struct FieldName {
     }
 
     init(_ known: KnownFieldName) {
-        self.text = known.lowercased
+        self.text = known.spelling.description
         self.known = known
     }
 
-    static var connection: FieldName { FieldName(.connection) }
-    static var upgrade: FieldName { FieldName(.upgrade) }
-    static var transferEncoding: FieldName { FieldName(.transferEncoding) }
-    static var contentLength: FieldName { FieldName(.contentLength) }
-    static var host: FieldName { FieldName(.host) }
-    static var setCookie: FieldName { FieldName(.setCookie) }
+    // Made once: a name longer than 15 bytes is a heap string.
+    static let connection = FieldName(.connection)
+    static let upgrade = FieldName(.upgrade)
+    static let transferEncoding = FieldName(.transferEncoding)
+    static let contentLength = FieldName(.contentLength)
+    static let host = FieldName(.host)
+    static let setCookie = FieldName(.setCookie)
 }
 
