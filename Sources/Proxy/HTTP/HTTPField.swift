@@ -146,5 +146,7 @@ struct FieldName {
     static let contentLength = FieldName(.contentLength)
     static let host = FieldName(.host)
     static let setCookie = FieldName(.setCookie)
+    static let cacheControl = FieldName(.cacheControl)
+    static let pragma = FieldName(.pragma)
 }
 

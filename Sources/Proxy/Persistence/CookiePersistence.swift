@@ -183,7 +183,7 @@ package final class StickyCookie: Sendable {
     static func keepOutOfSharedCaches(_ fields: inout HTTPFields) {
         var shareable = true
         var hasCacheControl = false
-        fields.forEachListElement(FieldName(.cacheControl)) { directive in
+        fields.forEachListElement(.cacheControl) { directive in
             hasCacheControl = true
             let name = directive.prefix { $0 != "=" }.trimmingOWS()
             if name.equalsIgnoringASCIICase("private") || name.equalsIgnoringASCIICase("no-cache")
@@ -192,7 +192,7 @@ package final class StickyCookie: Sendable {
             }
         }
         if !hasCacheControl {
-            fields.forEachListElement(FieldName(.pragma)) { if $0.equalsIgnoringASCIICase("no-cache") { shareable = false } }
+            fields.forEachListElement(.pragma) { if $0.equalsIgnoringASCIICase("no-cache") { shareable = false } }
         }
         if shareable { fields.add("Cache-Control", "private") }
     }
