@@ -25,12 +25,6 @@ package struct HTTPField: Sendable, Hashable {
         self.known = known
     }
 
-    /// Whether this field's name is `name` (ASCII case-insensitive).
-    func hasName(_ name: FieldName) -> Bool {
-        if name.known != .other { return known == name.known }
-        return known == .other && self.name.equalsIgnoringASCIICase(name.text)
-    }
-
     package static func == (lhs: HTTPField, rhs: HTTPField) -> Bool {
         lhs.name == rhs.name && lhs.value == rhs.value
     }
@@ -145,6 +139,7 @@ struct FieldName {
     static let transferEncoding = FieldName(.transferEncoding)
     static let contentLength = FieldName(.contentLength)
     static let host = FieldName(.host)
+    static let cookie = FieldName(.cookie)
     static let setCookie = FieldName(.setCookie)
     static let cacheControl = FieldName(.cacheControl)
     static let pragma = FieldName(.pragma)

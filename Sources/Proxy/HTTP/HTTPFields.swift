@@ -159,15 +159,17 @@ package struct HTTPFields: Sendable, Hashable {
     /// Writes every line (`name: value` CRLF) and the empty line at `at`, each scalar of a text
     /// line as one byte, a received line's bytes as they arrived.
     func write(to out: UnsafeMutableRawBufferPointer, at: inout Int) {
-        guard let source else {
-            for index in lines.indices { Self.write(lines[index], from: nil, to: out, at: &at) }
-            Self.writeCRLF(to: out, at: &at)
-            return
-        }
-        source.withUnsafeReadableBytes { bytes in
-            for index in lines.indices { Self.write(lines[index], from: bytes, to: out, at: &at) }
+        if let source {
+            source.withUnsafeReadableBytes { writeLines(from: $0, to: out, at: &at) }
+        } else {
+            writeLines(from: nil, to: out, at: &at)
         }
         Self.writeCRLF(to: out, at: &at)
+    }
+
+    /// `bytes`: the source's readable bytes, which received lines are copied from (nil: no source).
+    private func writeLines(from bytes: UnsafeRawBufferPointer?, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        for index in lines.indices { Self.write(lines[index], from: bytes, to: out, at: &at) }
     }
 
     @inline(__always)

@@ -149,7 +149,7 @@ package enum HTTPHeadParser {
             for i in start..<end where !isFieldValueByte(bytes[i]) { throw .invalidHeaderValue }
             // The line's bytes stay in `head`: the field is where they lie (no copy, no string yet).
             fieldLines.append(HTTPFields.Line(
-                start: line.lowerBound, nameEnd: colon, valueStart: start, end: max(end, start),
+                start: line.lowerBound, nameEnd: colon, valueStart: start, end: end,
                 known: KnownFieldName(bytes: UnsafeRawBufferPointer(rebasing: bytes[nameRange]))
             ))
         }

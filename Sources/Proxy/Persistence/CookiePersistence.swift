@@ -78,7 +78,7 @@ package final class StickyCookie: Sendable {
     /// A cookie older than `maxidle` since last seen, or `maxlife` since first seen, designates nothing.
     package func inspectRequestDated(_ fields: inout HTTPFields, now: Int) -> (server: Int, firstSeen: Int?)? {
         // Most requests carry no cookie at all: nothing to read, nothing to rebuild.
-        guard (0..<fields.count).contains(where: { fields.known(at: $0) == .cookie }) else { return nil }
+        guard fields.contains(.cookie) else { return nil }
         var designated: Int?
         var firstSeen: Int?
         var changed = false
