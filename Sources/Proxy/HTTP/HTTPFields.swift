@@ -159,17 +159,17 @@ package struct HTTPFields: Sendable, Hashable {
     /// Writes every line (`name: value` CRLF) and the empty line at `at`, each scalar of a text
     /// line as one byte, a received line's bytes as they arrived.
     func write(to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        // The loop is written out on both sides: through a helper method called from the closure
+        // it cost 4 (one server) to 16 (seeds) more reference-count operations a request
+        // (bench-allocs --refcounts).
         if let source {
-            source.withUnsafeReadableBytes { writeLines(from: $0, to: out, at: &at) }
+            source.withUnsafeReadableBytes { bytes in
+                for index in lines.indices { Self.write(lines[index], from: bytes, to: out, at: &at) }
+            }
         } else {
-            writeLines(from: nil, to: out, at: &at)
+            for index in lines.indices { Self.write(lines[index], from: nil, to: out, at: &at) }
         }
         Self.writeCRLF(to: out, at: &at)
-    }
-
-    /// `bytes`: the source's readable bytes, which received lines are copied from (nil: no source).
-    private func writeLines(from bytes: UnsafeRawBufferPointer?, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
-        for index in lines.indices { Self.write(lines[index], from: bytes, to: out, at: &at) }
     }
 
     @inline(__always)
