@@ -67,6 +67,10 @@ import Glibc
         let settled = bench.lab.wait(timeout: .seconds(12)) { bench.holdsVIP("n2") && !bench.holdsVIP("n1") }
         #expect(settled != nil, "not exactly one holder:\nn1: \(n1.log)\nn2: \(n2.log)")
         print("witness (a): isolated master released and backup holds the VIP \(ContinuousClock.now - cutAt) after the cut")
+        // The VIP goes before the transition's log lines are written: wait for them, with a deadline.
+        _ = bench.lab.wait(timeout: .seconds(2)) {
+            VRRPLab.transitions(in: n1, to: "FAULT") >= 1 && n1.log.contains("vrrp_witness \(Self.witness): isolated")
+        }
         #expect(VRRPLab.transitions(in: n1, to: "FAULT") == 1, "\(n1.log)")
         #expect(n1.log.contains("vrrp_witness \(Self.witness): isolated"), "\(n1.log)")
         #expect(n2.log.contains("claim confirmed"), "\(n2.log)")
